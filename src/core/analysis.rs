@@ -1,0 +1,119 @@
+//! The whole-corpus result: relations grouped into facts with a verdict.
+
+use std::collections::HashMap;
+
+use super::compare::{Relation, RelationKind};
+use super::corpus::{ClaimRef, Corpus, DocId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    Conflict,
+    Tension,
+    Agree,
+    SingleSource,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Agree => "agree",
+            Verdict::Conflict => "conflict",
+            Verdict::Tension => "tension",
+            Verdict::SingleSource => "single-source",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub label: String,
+    pub claims: Vec<ClaimRef>,
+    pub verdict: Verdict,
+    /// Index into `Analysis::stories`.
+    pub story: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub stories: Vec<Vec<DocId>>,
+    pub relations: Vec<Relation>,
+    pub facts: Vec<Fact>,
+}
+
+struct UnionFind(HashMap<ClaimRef, ClaimRef>);
+
+impl UnionFind {
+    fn find(&mut self, x: ClaimRef) -> ClaimRef {
+        let p = *self.0.entry(x).or_insert(x);
+        if p == x {
+            return x;
+        }
+        let r = self.find(p);
+        self.0.insert(x, r);
+        r
+    }
+    fn union(&mut self, a: ClaimRef, b: ClaimRef) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0.insert(ra.max(rb), ra.min(rb));
+        }
+    }
+}
+
+/// Group the relations of each story into facts. `single_source` adds a fact
+/// for every statement claim that no other source speaks of.
+pub fn analyze(corpus: &Corpus, single_source: bool) -> Analysis {
+    let per_story = corpus.all_relations();
+    let stories = corpus.stories();
+    let mut relations = Vec::new();
+    let mut facts = Vec::new();
+    for (si, rels) in per_story {
+        let mut uf = UnionFind(HashMap::new());
+        for r in &rels {
+            uf.union(r.a, r.b);
+        }
+        let mut groups: HashMap<ClaimRef, Vec<&Relation>> = HashMap::new();
+        for r in &rels {
+            let root = uf.find(r.a);
+            groups.entry(root).or_default().push(r);
+        }
+        let mut gs: Vec<(ClaimRef, Vec<&Relation>)> = groups.into_iter().collect();
+        gs.sort_by_key(|g| g.0);
+        for (_, rs) in gs {
+            let mut claims: Vec<ClaimRef> = rs.iter().flat_map(|r| [r.a, r.b]).collect();
+            claims.sort_unstable();
+            claims.dedup();
+            let verdict = if rs.iter().any(|r| r.kind == RelationKind::Conflict) {
+                Verdict::Conflict
+            } else if rs.iter().any(|r| r.kind == RelationKind::Tension) {
+                Verdict::Tension
+            } else {
+                Verdict::Agree
+            };
+            // The label of the most telling relation.
+            let label = rs
+                .iter()
+                .min_by_key(|r| (r.kind, std::cmp::Reverse((r.score * 1000.0) as i64)))
+                .map(|r| r.label.clone())
+                .unwrap_or_default();
+            facts.push(Fact { label, claims, verdict, story: si });
+        }
+        if single_source {
+            let linked: std::collections::HashSet<ClaimRef> = rels.iter().flat_map(|r| [r.a, r.b]).collect();
+            if let Some(docs) = stories.get(si) {
+                for &d in docs {
+                    let Some(a) = corpus.article(d) else { continue };
+                    for (ci, c) in a.claims.iter().enumerate() {
+                        let r = ClaimRef { doc: d, claim: ci };
+                        if !c.kind.is_typed() && !linked.contains(&r) {
+                            facts.push(Fact { label: c.kind.as_str().to_string(), claims: vec![r], verdict: Verdict::SingleSource, story: si });
+                        }
+                    }
+                }
+            }
+        }
+        relations.extend(rels);
+    }
+    facts.sort_by_key(|f| (f.verdict, f.claims.first().copied()));
+    Analysis { stories, relations, facts }
+}

@@ -1,0 +1,449 @@
+//! One article: front matter, header metadata (outlet, date, title), page
+//! furniture, and the body blocks that claims are extracted from.
+//!
+//! Articles arrive as scraped or pasted text, so the header is recognised
+//! line by line: the first lines before the first real paragraph hold the
+//! title, a byline / outlet line and a date line in many shapes.
+
+use std::ops::Range;
+
+use jiff::civil::Date;
+
+use super::dates;
+use super::text;
+
+/// Where a block of text sits in the article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockRole {
+    Title,
+    Body,
+    Caption,
+    /// Byline, date line, dateline-only lines: read for metadata, no claims.
+    Meta,
+    /// Navigation, share buttons, newsletter, copyright, repeated captions,
+    /// lists of other headlines: never yields claims.
+    Furniture,
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub span: Range<usize>,
+    pub role: BlockRole,
+}
+
+/// Metadata that a caller (config file, front matter) may force.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetaOverride {
+    pub outlet: Option<String>,
+    pub published: Option<Date>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Meta {
+    pub outlet: Option<String>,
+    pub published: Option<Date>,
+    pub title: Option<String>,
+}
+
+/// Lines made only of these (case-insensitive) are page furniture.
+const FURNITURE_EXACT: &[&str] = &[
+    "back to top",
+    "back to top button",
+    "leave a reply",
+    "trending",
+    "latest news",
+    "last news",
+    "read or share this story",
+    "comments locked",
+    "give feedback",
+    "subscribe to our newsletter",
+    "connect us on",
+    "share this",
+    "share this article",
+    "advertisement",
+    "sectors",
+    "editions",
+    "other links",
+    "other products",
+    "connect",
+    "final results",
+    "extra! read all about it!",
+    "opinion / blog / interview",
+    "you must be logged in to post a comment.",
+];
+
+/// Lines starting with these (case-insensitive) are page furniture.
+const FURNITURE_PREFIX: &[&str] = &[
+    "related:",
+    "more:",
+    "read more",
+    "see also",
+    "more from",
+    "filed under",
+    "email:",
+    "phone:",
+    "tel:",
+    "©",
+    "copyright",
+    "all rights reserved",
+    "your email address will not be published",
+    "follow us",
+    "sign up",
+    "click here",
+    "photo:",
+    "image:",
+    "[image",
+    "[video",
+    "video:",
+    "comments (",
+    "tags:",
+    "topics:",
+    "watch:",
+    "listen:",
+];
+
+/// Markers after which a run of short lines is a list of other headlines.
+const LIST_MARKERS: &[&str] = &[
+    "trending",
+    "latest news",
+    "most read",
+    "most popular",
+    "opinion / blog / interview",
+    "related stories",
+    "more stories",
+    "you may also like",
+];
+
+impl Meta {
+    fn apply(&mut self, o: &MetaOverride) {
+        if o.outlet.is_some() {
+            self.outlet = o.outlet.clone();
+        }
+        if o.published.is_some() {
+            self.published = o.published;
+        }
+        if o.title.is_some() {
+            self.title = o.title.clone();
+        }
+    }
+}
+
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+fn ends_sentence(s: &str) -> bool {
+    let t = s.trim_end_matches(|c: char| c == '"' || c == '”' || c == '’' || c == '\'' || c == ')');
+    t.ends_with(['.', '!', '?', ':'])
+}
+
+/// Parse the `---` front-matter block, if any: `(end of block, fields)`.
+/// Only flat `key: value` lines are read; that is all articles carry.
+fn front_matter(text: &str) -> Option<(usize, MetaOverride)> {
+    let rest = text.strip_prefix("---")?;
+    let first_nl = rest.find('\n')?;
+    if !rest[..first_nl].trim().is_empty() {
+        return None;
+    }
+    let body_start = 3 + first_nl + 1;
+    let mut pos = body_start;
+    let mut meta = MetaOverride::default();
+    for line in text[body_start..].split_inclusive('\n') {
+        let l = line.trim();
+        pos += line.len();
+        if l == "---" || l == "..." {
+            return Some((pos, meta));
+        }
+        if let Some((k, v)) = l.split_once(':') {
+            let v = v.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+            if v.is_empty() {
+                continue;
+            }
+            match k.trim().to_ascii_lowercase().as_str() {
+                "outlet" | "source" | "publisher" => meta.outlet = Some(v),
+                "published" | "date" => meta.published = dates::parse_date_line(&v),
+                "title" => meta.title = Some(v),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+fn is_furniture_line(l: &str) -> bool {
+    let low = l.trim().to_lowercase();
+    if FURNITURE_EXACT.contains(&low.as_str()) {
+        return true;
+    }
+    if FURNITURE_PREFIX.iter().any(|p| low.starts_with(p)) {
+        return true;
+    }
+    // Bare list numbers, pipes of links, all-caps section labels.
+    if low.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
+        return true;
+    }
+    if l.matches(" | ").count() >= 3 && !ends_sentence(l) {
+        return true;
+    }
+    let letters: Vec<char> = l.chars().filter(|c| c.is_alphabetic()).collect();
+    if !letters.is_empty()
+        && letters.iter().all(|c| c.is_uppercase())
+        && word_count(l) <= 6
+        && !ends_sentence(l)
+    {
+        return true;
+    }
+    false
+}
+
+/// A header line that names the outlet: "By X | date", "X and Y, USA TODAY",
+/// "Outlet | Section | Sub", "Source: names, Outlet."
+fn outlet_from_line(l: &str) -> Option<String> {
+    let l = l.trim();
+    let low = l.to_lowercase();
+    if let Some(rest) = low.strip_prefix("source:") {
+        let orig = &l[l.len() - rest.len()..];
+        let last = orig.rsplit(',').next()?.trim().trim_end_matches('.');
+        return (!last.is_empty()).then(|| last.to_string());
+    }
+    let first = l.split(" | ").next()?.trim();
+    let first = first
+        .strip_prefix("By ")
+        .or_else(|| first.strip_prefix("by "))
+        .unwrap_or(first);
+    // "Name – Outlet" / "Name, OUTLET"
+    for sep in [" – ", " — ", " - "] {
+        if let Some((a, b)) = first.rsplit_once(sep) {
+            if l.starts_with("By ") || l.starts_with("by ") {
+                return Some(b.trim().to_string());
+            }
+            if word_count(b) <= 3 && word_count(a) <= 4 {
+                return Some(b.trim().to_string());
+            }
+        }
+    }
+    if let Some((_, b)) = first.rsplit_once(", ") {
+        if word_count(b) <= 4 {
+            return Some(b.trim().to_string());
+        }
+    }
+    let name = first
+        .trim_end_matches(" News Desk")
+        .trim_end_matches(" Staff")
+        .trim();
+    (!name.is_empty() && word_count(name) <= 6).then(|| name.to_string())
+}
+
+/// Lines of `text[range]` with their byte ranges (without the line break).
+fn lines(text: &str, start: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    for line in text[start..].split_inclusive('\n') {
+        let end = pos + line.trim_end_matches(['\n', '\r']).len();
+        out.push(pos..end);
+        pos += line.len();
+    }
+    out
+}
+
+/// Split an article into blocks with roles and read its metadata.
+pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
+    let mut meta = Meta::default();
+    let (body_start, fm) = match front_matter(text) {
+        Some((end, fm)) => (end, Some(fm)),
+        None => (0, None),
+    };
+    let all = lines(text, body_start);
+    // Join hard-wrapped paragraphs: a non-empty line continues the previous
+    // one when that one did not end a sentence and this one starts lower-case.
+    let mut units: Vec<Range<usize>> = Vec::new();
+    for r in all {
+        let Some(r) = text::trim_range(text, r) else {
+            units.push(0..0);
+            continue;
+        };
+        let s = &text[r.clone()];
+        if let Some(prev) = units.last_mut() {
+            let p = &text[prev.clone()];
+            if prev.start < prev.end
+                && word_count(p) >= 8
+                && !ends_sentence(p)
+                && s.chars().next().is_some_and(char::is_lowercase)
+            {
+                prev.end = r.end;
+                continue;
+            }
+        }
+        units.push(r);
+    }
+    let units: Vec<Range<usize>> = units.into_iter().filter(|r| !r.is_empty()).collect();
+
+    // The header ends at the first real paragraph.
+    let header_end = units
+        .iter()
+        .position(|r| {
+            let s = &text[r.clone()];
+            word_count(s) >= 15 && ends_sentence(s) && !is_furniture_line(s)
+        })
+        .unwrap_or(units.len());
+
+    let mut blocks = Vec::with_capacity(units.len());
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut in_list = false;
+    let mut title_taken = false;
+    for (i, r) in units.iter().enumerate() {
+        let s = text[r.clone()].trim();
+        let low = s.to_lowercase();
+        let key: String = low.chars().filter(|c| c.is_alphanumeric()).collect();
+        let repeated = !key.is_empty() && !seen.insert(key);
+        let mut role = BlockRole::Body;
+        if LIST_MARKERS.contains(&low.as_str()) {
+            in_list = true;
+        }
+        let caption =
+            low.starts_with("[photo") || low.contains("photo:") || low.contains("photo by");
+        if repeated || is_furniture_line(s) {
+            role = BlockRole::Furniture;
+        } else if in_list && (word_count(s) < 20 || !ends_sentence(s)) {
+            role = BlockRole::Furniture;
+        } else if caption {
+            role = BlockRole::Caption;
+        } else if i < header_end {
+            // Header region: date lines, bylines, the title.
+            let date = dates::parse_date_line(s);
+            let short = word_count(s) <= 12;
+            if let Some(d) = date.filter(|_| short || s.contains(" | ")) {
+                meta.published.get_or_insert(d);
+                if meta.outlet.is_none() && s.contains(" | ") {
+                    meta.outlet = outlet_from_line(s).filter(|o| dates::parse_date_line(o).is_none());
+                }
+                role = BlockRole::Meta;
+            } else if !title_taken && word_count(s) >= 3 {
+                title_taken = true;
+                meta.title = Some(s.to_string());
+                role = BlockRole::Title;
+            } else if s.contains(" | ")
+                || s.starts_with("By ")
+                || (short && !ends_sentence(s) && s.contains(", "))
+                || (short && !ends_sentence(s) && title_taken && word_count(s) <= 6)
+            {
+                if meta.outlet.is_none() {
+                    meta.outlet = outlet_from_line(s);
+                }
+                role = BlockRole::Meta;
+            }
+        } else if low.starts_with("source:") {
+            if let Some(o) = outlet_from_line(s) {
+                meta.outlet = Some(o);
+            }
+            role = BlockRole::Meta;
+        }
+        blocks.push(Block {
+            span: r.clone(),
+            role,
+        });
+    }
+    // A trailing signature: the last block is a short name without punctuation.
+    if let Some(last) = blocks.iter_mut().rev().find(|b| b.role != BlockRole::Furniture) {
+        let s = text[last.span.clone()].trim();
+        if last.role == BlockRole::Body
+            && word_count(s) <= 4
+            && !ends_sentence(s)
+            && s.chars().next().is_some_and(char::is_uppercase)
+        {
+            meta.outlet = Some(s.to_string());
+            last.role = BlockRole::Meta;
+        }
+    }
+    // A dateline "CITY, Jan 4 (Reuters) -" names the outlet.
+    if meta.outlet.is_none() {
+        for b in blocks.iter().filter(|b| b.role == BlockRole::Body).take(2) {
+            let s = &text[b.span.clone()];
+            let head = &s[..s.len().min(80)];
+            if let (Some(a), Some(z)) = (head.find('('), head.find(')')) {
+                let inner = &head[a + 1..z.max(a + 1)];
+                if z > a && word_count(inner) <= 3 && inner.chars().next().is_some_and(char::is_uppercase) {
+                    meta.outlet = Some(inner.to_string());
+                    break;
+                }
+            }
+        }
+    }
+    if meta.published.is_none() {
+        for b in blocks.iter().filter(|b| b.role == BlockRole::Body).take(1) {
+            let s = &text[b.span.clone()];
+            let head = s.get(..s.len().min(60)).unwrap_or("");
+            if let Some(d) = dates::parse_date_line(head) {
+                meta.published = Some(d);
+            }
+        }
+    }
+    if let Some(fm) = fm {
+        meta.apply(&fm);
+    }
+    meta.apply(overrides);
+    (meta, blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(t: &str) -> Vec<(BlockRole, String)> {
+        parse(t, &MetaOverride::default())
+            .1
+            .into_iter()
+            .map(|b| (b.role, t[b.span].to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn header_lines_give_metadata() {
+        let t = "Storm floods the valley\n\nThe Daily Planet | World\nPublished: Mar 05, 2024 09:00 AM\n\nThe river rose by two metres overnight and 300 homes were flooded, officials said on Tuesday.\n";
+        let (m, _) = parse(t, &MetaOverride::default());
+        assert_eq!(m.title.as_deref(), Some("Storm floods the valley"));
+        assert_eq!(m.published, Some(jiff::civil::date(2024, 3, 5)));
+        assert_eq!(m.outlet.as_deref(), Some("The Daily Planet"));
+    }
+
+    #[test]
+    fn outlet_after_comma_and_signature() {
+        let t = "Title of the piece here\nJane Roe and Bob Poe, METRO NEWS\n\nSomething happened in the city today and many people were there to see it happen.\n\nCity Herald";
+        let (m, b) = parse(t, &MetaOverride::default());
+        assert_eq!(m.outlet.as_deref(), Some("City Herald"));
+        assert_eq!(b.last().map(|b| b.role), Some(BlockRole::Meta));
+    }
+
+    #[test]
+    fn front_matter_overrides() {
+        let t = "---\noutlet: Example Post\npublished: 2024-02-01\ntitle: \"A title\"\n---\nBody text that says something long enough to be a paragraph in the article.\n";
+        let (m, _) = parse(t, &MetaOverride::default());
+        assert_eq!(m.outlet.as_deref(), Some("Example Post"));
+        assert_eq!(m.published, Some(jiff::civil::date(2024, 2, 1)));
+        assert_eq!(m.title.as_deref(), Some("A title"));
+    }
+
+    #[test]
+    fn furniture_is_recognised() {
+        let t = "Headline about a thing\n\nA long paragraph of real news text that goes on for more than fifteen words in total here.\n\nTRENDING\n\n1\nSome other headline about elsewhere\n\nLeave a Reply\nBack to top button\n";
+        let r = roles(t);
+        let furniture: Vec<&str> = r
+            .iter()
+            .filter(|(k, _)| *k == BlockRole::Furniture)
+            .map(|(_, s)| s.as_str())
+            .collect();
+        assert_eq!(
+            furniture,
+            vec!["TRENDING", "1", "Some other headline about elsewhere", "Leave a Reply", "Back to top button"]
+        );
+    }
+
+    #[test]
+    fn repeated_caption_is_furniture() {
+        let t = "Headline about a thing\n\nA man speaks at a podium on Monday. Photo: agency\n\nA man speaks at a podium on Monday. Photo: agency\n\nA long paragraph of real news text that goes on for more than fifteen words in total here.\n";
+        let r = roles(t);
+        assert_eq!(r[1].0, BlockRole::Caption);
+        assert_eq!(r[2].0, BlockRole::Furniture);
+    }
+}

@@ -1,0 +1,421 @@
+//! Claims: the checkable statements of one article, with typed values.
+//!
+//! Every body sentence yields a statement claim (event, position or quote);
+//! every quantity and date inside it yields a typed claim whose span is the
+//! clause that states it. Typed claims are compared by value, statement
+//! claims by wording.
+
+use std::ops::Range;
+
+use super::article::{self, Block, BlockRole, Meta, MetaOverride};
+use super::dates::{self, DateValue};
+use super::quantity::{self, Quantity};
+use super::text::{self, Token};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClaimKind {
+    Quantity,
+    Date,
+    Duration,
+    Entity,
+    Quote,
+    Position,
+    Event,
+    Other,
+}
+
+impl ClaimKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimKind::Quantity => "quantity",
+            ClaimKind::Date => "date",
+            ClaimKind::Duration => "duration",
+            ClaimKind::Entity => "entity",
+            ClaimKind::Quote => "quote",
+            ClaimKind::Position => "position",
+            ClaimKind::Event => "event",
+            ClaimKind::Other => "other",
+        }
+    }
+
+    /// Typed claims are compared by value; the others by wording.
+    pub fn is_typed(self) -> bool {
+        matches!(self, ClaimKind::Quantity | ClaimKind::Date | ClaimKind::Duration)
+    }
+}
+
+/// A direct quotation inside a claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteInfo {
+    pub span: Range<usize>,
+    /// Normalised words of the quotation.
+    pub words: Vec<String>,
+    /// Speaker named next to it ("X said", "according to X"), normalised.
+    pub speaker: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub span: Range<usize>,
+    /// Index of the sentence (in `Article::sentences`) the claim lies in.
+    pub sentence: usize,
+    pub kind: ClaimKind,
+    /// Normalised value as a short string.
+    pub value: Option<String>,
+    pub quantity: Option<Quantity>,
+    pub date: Option<DateValue>,
+    pub quote: Option<QuoteInfo>,
+    /// Content stems of the claim's own span.
+    pub terms: Vec<String>,
+    /// The sentence states the opposite (not, never, denied).
+    pub negated: bool,
+    /// Hedged or future ("expected", "plans to", "may").
+    pub modal: bool,
+    /// A problem inside the claim itself (a weekday that disagrees with its date).
+    pub issue: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    pub span: Range<usize>,
+    pub role: BlockRole,
+    /// Content stems of the whole sentence.
+    pub terms: Vec<String>,
+    /// Capitalised multi-word names and acronyms, normalised.
+    pub names: Vec<String>,
+}
+
+/// An analysed article: metadata, sentences and claims. Pure function of
+/// (path, text, overrides); the corpus caches it per document.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub path: String,
+    pub text: String,
+    pub meta: Meta,
+    pub blocks: Vec<Block>,
+    pub sentences: Vec<Sentence>,
+    pub claims: Vec<Claim>,
+}
+
+const NEGATIONS: &[&str] = &["not", "never", "no", "denied", "denies", "deny", "refused", "rejected", "neither", "nor", "n't", "without"];
+const MODALS: &[&str] = &["expected", "expects", "plans", "planned", "may", "might", "could", "would", "likely", "possible", "potential", "reportedly", "allegedly", "scheduled", "will"];
+const POSITION_WORDS: &[&str] = &["policy", "principle", "stance", "position", "support", "supports", "oppose", "opposes", "respect", "respects", "commitment", "committed", "reaffirmed", "reaffirms", "adhere", "uphold"];
+const REPORTING: &[&str] = &["said", "says", "told", "added", "noted", "stated", "explained", "according", "asked", "wrote", "tweeted", "insisted", "stressed", "declared"];
+
+/// Names: runs of capitalised words not at the very start of the sentence,
+/// plus all-caps acronyms, normalised to lower case with hyphens as spaces.
+fn names(text: &str, toks: &[Token]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<&Token> = Vec::new();
+    let flush = |run: &mut Vec<&Token>, out: &mut Vec<String>| {
+        if !run.is_empty() {
+            let n: Vec<&str> = run.iter().map(|t| t.norm.as_str()).collect();
+            if !(run.len() == 1 && text::is_stopword(n[0])) {
+                out.push(n.join(" "));
+            }
+            run.clear();
+        }
+    };
+    for (i, t) in toks.iter().enumerate() {
+        let joined = run.last().is_some_and(|p| {
+            let gap = &text[p.span.end..t.span.start];
+            gap.chars().all(|c| c == ' ' || c == '-' || c == '\u{2011}' || c == '\u{a0}')
+        });
+        if t.capitalised && (i > 0 || toks.len() == 1) && !text::is_stopword(&t.norm) {
+            if !joined {
+                flush(&mut run, &mut out);
+            }
+            run.push(t);
+        } else if t.capitalised && i == 0 && !text::is_stopword(&t.norm) {
+            run.push(t);
+        } else {
+            flush(&mut run, &mut out);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Byte ranges of quotations (straight or curly double quotes) in a span.
+fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let Some(s) = text.get(range.clone()) else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        match c {
+            '“' => open = Some(i + c.len_utf8()),
+            '”' => {
+                if let Some(o) = open.take() {
+                    out.push(range.start + o..range.start + i);
+                }
+            }
+            '"' => match open.take() {
+                Some(o) => out.push(range.start + o..range.start + i),
+                None => open = Some(i + 1),
+            },
+            _ => {}
+        }
+    }
+    // An opening quote with no close in this sentence: quote runs to its end.
+    if let Some(o) = open {
+        if range.start + o < range.end {
+            out.push(range.start + o..range.end);
+        }
+    }
+    out.into_iter().filter(|r| text[r.clone()].split_whitespace().count() >= 3).collect()
+}
+
+/// The speaker of a quote: "…, X said", "X said: …", "according to X".
+fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<String> {
+    let s = &text[sentence.clone()];
+    let toks = text::tokens(text, sentence.clone());
+    let outside: Vec<&Token> = toks
+        .iter()
+        .filter(|t| t.span.end <= quote.start || t.span.start >= quote.end)
+        .collect();
+    let rep = outside.iter().position(|t| REPORTING.contains(&t.norm.as_str()))?;
+    // Names adjacent to the reporting verb (before or after).
+    let window: Vec<&Token> = outside
+        .iter()
+        .skip(rep.saturating_sub(4))
+        .take(9)
+        .copied()
+        .filter(|t| t.capitalised && !text::is_stopword(&t.norm))
+        .collect();
+    let _ = s;
+    window.last().map(|t| t.norm.clone())
+}
+
+/// Clause containing `r` within the sentence: cut at , ; : — – and " and "/" while ".
+fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usize> {
+    let s = &text[sentence.clone()];
+    let rel_start = r.start.saturating_sub(sentence.start);
+    let rel_end = r.end.saturating_sub(sentence.start).min(s.len());
+    let is_cut = |i: usize| -> Option<usize> {
+        let rest = &s[i..];
+        for sep in [", and ", "; ", ", ", " — ", " – ", " - ", ": ", " while ", " but ", " and "] {
+            if rest.starts_with(sep) {
+                return Some(sep.len());
+            }
+        }
+        None
+    };
+    let mut start = 0;
+    let mut i = 0;
+    while i < rel_start {
+        if let Some(n) = is_cut(i) {
+            if i + n <= rel_start {
+                start = i + n;
+            }
+        }
+        i += s[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    let mut end = s.len();
+    let mut j = rel_end;
+    while j < s.len() {
+        if is_cut(j).is_some() {
+            end = j;
+            break;
+        }
+        j += s[j..].chars().next().map_or(1, char::len_utf8);
+    }
+    let cl = sentence.start + start..sentence.start + end;
+    let cl = text::trim_range(text, cl).unwrap_or_else(|| r.clone());
+    // Too short to read: the quantity alone with its noun is fine, but a clause
+    // of two words gains nothing over its value; keep the clause anyway.
+    let trimmed_end = text[cl.clone()].trim_end_matches(['.', ',', ';', '"', '”']).len();
+    cl.start..cl.start + trimmed_end.max(1)
+}
+
+impl Article {
+    /// Parse and analyse one article. Never panics on any input text.
+    pub fn parse(path: &str, text: &str, overrides: &MetaOverride) -> Article {
+        let (meta, blocks) = article::parse(text, overrides);
+        let mut sentences = Vec::new();
+        let mut claims = Vec::new();
+        for b in &blocks {
+            if matches!(b.role, BlockRole::Furniture | BlockRole::Meta) {
+                continue;
+            }
+            let mut span = b.span.clone();
+            if b.role == BlockRole::Caption {
+                // Drop the credit: "… Photo: agency", "[Photo caption: …]".
+                let s = &text[span.clone()];
+                let low = s.to_lowercase();
+                if let Some(p) = low.find("photo:").or_else(|| low.find("photo by")) {
+                    if p > 0 {
+                        span.end = span.start + p;
+                    }
+                }
+                let s = &text[span.clone()];
+                if let Some(rest) = s.strip_prefix("[Photo caption:").or_else(|| s.strip_prefix("[Photo]")) {
+                    span.start = span.end - rest.len();
+                }
+            }
+            for sr in text::sentences(text, span) {
+                let idx = sentences.len();
+                let toks = text::tokens(text, sr.clone());
+                let terms = text::content_stems(&toks);
+                let sent = Sentence {
+                    span: sr.clone(),
+                    role: b.role,
+                    names: names(text, &toks),
+                    terms: terms.clone(),
+                };
+                extract_sentence(text, &meta, idx, &sent, &toks, &mut claims);
+                sentences.push(sent);
+            }
+        }
+        Article {
+            path: path.to_string(),
+            text: text.to_string(),
+            meta,
+            blocks,
+            sentences,
+            claims,
+        }
+    }
+
+    pub fn claim_text(&self, i: usize) -> &str {
+        self.claims
+            .get(i)
+            .and_then(|c| self.text.get(c.span.clone()))
+            .unwrap_or("")
+    }
+}
+
+fn extract_sentence(text: &str, meta: &Meta, idx: usize, sent: &Sentence, toks: &[Token], out: &mut Vec<Claim>) {
+    let sr = sent.span.clone();
+    if toks.len() < 4 || sr.len() > 1200 {
+        return;
+    }
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let negated = norms.iter().any(|w| NEGATIONS.contains(w)) || text[sr.clone()].contains("n't");
+    let modal = norms.iter().any(|w| MODALS.contains(w));
+    let quotes = quotations(text, sr.clone());
+    let quote = quotes.iter().max_by_key(|q| q.len()).map(|q| QuoteInfo {
+        span: q.clone(),
+        words: text::tokens(text, q.clone()).into_iter().map(|t| t.norm).collect(),
+        speaker: speaker(text, sr.clone(), q),
+    });
+    let kind = if quote.is_some() {
+        ClaimKind::Quote
+    } else if norms.iter().any(|w| POSITION_WORDS.contains(w)) {
+        ClaimKind::Position
+    } else {
+        ClaimKind::Event
+    };
+    let date_mentions = dates::find(text, sr.clone(), meta.published);
+    let date_spans: Vec<Range<usize>> = date_mentions.iter().map(|d| d.span.clone()).collect();
+    let issue = date_mentions.iter().find_map(|d| {
+        d.weekday_mismatch.map(|(said, is)| {
+            format!(
+                "{} is a {}, not a {}",
+                d.value.display(),
+                dates::weekday_name(is),
+                dates::weekday_name(said)
+            )
+        })
+    });
+    // The statement claim: the whole sentence (spans over 600 bytes are cut to it).
+    if sent.terms.len() >= 3 {
+        out.push(Claim {
+            span: sr.clone(),
+            sentence: idx,
+            kind,
+            value: quote.as_ref().and_then(|q| q.speaker.clone()),
+            quantity: None,
+            date: None,
+            quote: quote.clone(),
+            terms: sent.terms.clone(),
+            negated,
+            modal,
+            issue: issue.clone(),
+        });
+    }
+    for q in quantity::find(text, sr.clone(), toks, &date_spans) {
+        let clause = clause_of(text, &sr, &q.span);
+        let ctoks = text::tokens(text, clause.clone());
+        let is_duration = q.head.as_deref().is_some_and(|h| {
+            ["day", "week", "month", "year", "hour", "minut", "second", "decad"].contains(&h)
+        });
+        out.push(Claim {
+            span: clause,
+            sentence: idx,
+            kind: if is_duration { ClaimKind::Duration } else { ClaimKind::Quantity },
+            value: Some(q.display()),
+            terms: text::content_stems(&ctoks),
+            quantity: Some(q),
+            date: None,
+            quote: None,
+            negated,
+            modal,
+            issue: None,
+        });
+    }
+    for d in date_mentions {
+        let clause = clause_of(text, &sr, &d.span);
+        let ctoks = text::tokens(text, clause.clone());
+        out.push(Claim {
+            span: clause,
+            sentence: idx,
+            kind: ClaimKind::Date,
+            value: Some(d.value.display()),
+            terms: text::content_stems(&ctoks),
+            quantity: None,
+            date: Some(d.value.clone()),
+            quote: None,
+            negated,
+            modal,
+            issue: d.weekday_mismatch.map(|(said, is)| {
+                format!("{} is a {}, not a {}", d.value.display(), dates::weekday_name(is), dates::weekday_name(said))
+            }),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn art(t: &str) -> Article {
+        Article::parse("x.txt", t, &MetaOverride::default())
+    }
+
+    #[test]
+    fn sentence_and_typed_claims() {
+        let a = art("Title of a story about boats\n\nPublished: 2024-05-02\n\nThe ferry carried more than 300 passengers when it sank on Tuesday, the coast guard said.\n");
+        let kinds: Vec<ClaimKind> = a.claims.iter().map(|c| c.kind).collect();
+        assert!(kinds.contains(&ClaimKind::Event));
+        let q = a.claims.iter().find(|c| c.kind == ClaimKind::Quantity).expect("quantity claim");
+        assert_eq!(a.text[q.span.clone()].to_string(), "The ferry carried more than 300 passengers when it sank on Tuesday");
+        let d = a.claims.iter().find(|c| c.kind == ClaimKind::Date).expect("date claim");
+        assert_eq!(d.date, Some(DateValue::Day(jiff::civil::date(2024, 4, 30))));
+    }
+
+    #[test]
+    fn list_items_are_separate_clauses() {
+        let a = art("A long opening sentence that makes this the body of the article for sure.\n\nThe agency put the dead at 40 in Alpha, 12 in Beta state and two in Gamma.\n");
+        let qs: Vec<&str> = a.claims.iter().filter(|c| c.kind == ClaimKind::Quantity).map(|c| &a.text[c.span.clone()]).collect();
+        assert_eq!(qs, vec!["The agency put the dead at 40 in Alpha", "12 in Beta state", "two in Gamma"]);
+    }
+
+    #[test]
+    fn quotes_have_speakers() {
+        let a = art("A long opening sentence that makes this the body of the article for sure.\n\n“We will rebuild every single home,” Governor Ortiz said on Friday.\n");
+        let q = a.claims.iter().find(|c| c.kind == ClaimKind::Quote).expect("quote claim");
+        assert_eq!(q.quote.as_ref().and_then(|q| q.speaker.clone()).as_deref(), Some("ortiz"));
+    }
+
+    #[test]
+    fn weekday_mismatch_is_an_issue() {
+        let a = art("A long opening sentence that makes this the body of the article for sure.\n\nThe summit opens on Sunday, January 5, 2026, in the capital city.\n");
+        assert!(a.claims.iter().any(|c| c.issue.as_deref() == Some("2026-01-05 is a Monday, not a Sunday")));
+    }
+
+    #[test]
+    fn negation_is_marked() {
+        let a = art("A long opening sentence that makes this the body of the article for sure.\n\nThe ministry denied that troops had crossed the border.\n");
+        assert!(a.claims.iter().any(|c| c.negated));
+    }
+}

@@ -1,0 +1,479 @@
+//! Alignment and verdicts: which claims of different sources speak of the
+//! same fact, and whether they agree, conflict or stand in tension.
+//!
+//! Candidates come from an inverted index of claim terms within one story;
+//! a pair is kept when its wording is close (IDF-weighted overlap) and, for
+//! typed claims, when their units and distinguishing names agree. Precision
+//! comes first: every threshold errs on the side of saying nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::claim::{Article, Claim, ClaimKind};
+use super::corpus::{ClaimRef, DocId};
+use super::dates::DateValue;
+use super::quantity::{fmt_num, Approx, Quantity};
+use super::text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RelationKind {
+    Support,
+    Conflict,
+    Tension,
+}
+
+impl RelationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationKind::Support => "support",
+            RelationKind::Conflict => "conflict",
+            RelationKind::Tension => "tension",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relation {
+    pub a: ClaimRef,
+    pub b: ClaimRef,
+    pub kind: RelationKind,
+    /// One line a journalist understands.
+    pub reason: String,
+    /// Short label of the fact ("delegation members").
+    pub label: String,
+    pub score: f32,
+}
+
+/// The articles of one story with their sentence-level term statistics.
+pub struct StoryIndex {
+    pub arts: Vec<(DocId, Arc<Article>)>,
+    df: HashMap<String, u32>,
+    n: f32,
+    /// term → (article index, claim index)
+    postings: HashMap<String, Vec<(usize, usize)>>,
+}
+
+/// Words that say the same thing in news copy; folded before comparison.
+/// A small lexicon of general English, not of any story.
+fn synonym(stem: &str) -> &str {
+    match stem {
+        "trip" | "mission" | "tour" | "journey" => "visit",
+        "kill" | "dead" | "die" | "death" | "fatal" | "toll" | "bodi" | "live" => "die",
+        "children" | "child" | "student" | "pupil" | "kid" | "schoolchildren" => "child",
+        "adult" | "teacher" | "staff" => "adult",
+        "peopl" | "person" | "individu" => "peopl",
+        "member" | "repres" | "deleg" | "execut" | "businessmen" | "businesspeopl" => "member",
+        "nation" => "countri",
+        "quak" | "earthquak" | "tremor" | "shock" => "quak",
+        "broadcast" | "broadcaster" | "tv" | "televis" => "broadcast",
+        "interview" => "interview",
+        "acquir" | "acquisit" | "buy" | "purchas" | "takeov" | "bought" => "acquir",
+        "deal" | "agreement" | "transact" => "deal",
+        "compani" | "firm" | "busi" => "compani",
+        "referendum" | "vote" | "ballot" | "poll" => "vote",
+        "win" | "won" | "victori" | "beat" => "win",
+        "shootout" | "penalti" => "penalti",
+        "begin" | "start" | "launch" => "start",
+        "missil" | "rocket" => "missil",
+        "cooper" | "collabor" | "partnership" => "cooper",
+        "tension" | "friction" | "strain" => "tension",
+        "econom" | "economi" => "econom",
+        "presid" | "leader" => "presid",
+        "percent" | "pc" => "percent",
+        "rescu" | "rescuer" | "search" => "rescu",
+        "miss" | "unaccount" | "trap" => "miss",
+        "injur" | "hurt" | "wound" => "injur",
+        _ => stem,
+    }
+}
+
+fn fold(terms: &[String]) -> HashSet<String> {
+    terms.iter().map(|t| synonym(t).to_string()).collect()
+}
+
+impl StoryIndex {
+    pub fn new(arts: Vec<(DocId, Arc<Article>)>) -> Self {
+        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut n = 0.0;
+        let mut postings: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (ai, (_, a)) in arts.iter().enumerate() {
+            for s in &a.sentences {
+                n += 1.0;
+                for t in fold(&s.terms) {
+                    *df.entry(t).or_default() += 1;
+                }
+            }
+            for (ci, c) in a.claims.iter().enumerate() {
+                for t in fold(&c.terms) {
+                    postings.entry(t).or_default().push((ai, ci));
+                }
+            }
+        }
+        StoryIndex { arts, df, n, postings }
+    }
+
+    fn idf(&self, t: &str) -> f32 {
+        let df = self.df.get(t).copied().unwrap_or(0) as f32;
+        (self.n / (df + 1.0)).ln().max(0.05)
+    }
+
+    /// IDF-weighted Dice overlap of two term sets, and the shared terms.
+    fn overlap(&self, a: &HashSet<String>, b: &HashSet<String>) -> (f32, Vec<String>) {
+        let wa: f32 = a.iter().map(|t| self.idf(t)).sum();
+        let wb: f32 = b.iter().map(|t| self.idf(t)).sum();
+        if wa == 0.0 || wb == 0.0 {
+            return (0.0, Vec::new());
+        }
+        let shared: Vec<String> = a.intersection(b).cloned().collect();
+        let ws: f32 = shared.iter().map(|t| self.idf(t)).sum();
+        (2.0 * ws / (wa + wb), shared)
+    }
+}
+
+struct View<'a> {
+    art: &'a Article,
+    claim: &'a Claim,
+    terms: HashSet<String>,
+    sent_terms: HashSet<String>,
+}
+
+fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
+    let art = &idx.arts.get(ai)?.1;
+    let claim = art.claims.get(ci)?;
+    let sent = art.sentences.get(claim.sentence)?;
+    Some(View { art, claim, terms: fold(&claim.terms), sent_terms: fold(&sent.terms) })
+}
+
+/// Capitalised words inside the claim's own span (not sentence-initial):
+/// the names that tell list items apart ("71 in Morelos", "43 in Puebla").
+fn local_names(v: &View) -> Vec<String> {
+    let Some(sent) = v.art.sentences.get(v.claim.sentence) else { return Vec::new() };
+    text::tokens(&v.art.text, v.claim.span.clone())
+        .into_iter()
+        .filter(|t| t.capitalised && t.span.start != sent.span.start && !text::is_stopword(&t.norm))
+        .filter(|t| dates_word(&t.norm).is_none())
+        .map(|t| t.norm)
+        .collect()
+}
+
+fn dates_word(w: &str) -> Option<()> {
+    super::dates::month_number(w).map(|_| ()).or_else(|| {
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&w).then_some(())
+    })
+}
+
+fn names_compatible(a: &[String], b: &[String]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return true;
+    }
+    a.iter().any(|x| b.iter().any(|y| x == y || strsim::jaro_winkler(x, y) >= 0.88))
+}
+
+/// Stance nouns: an official position worded as a principle is not the same
+/// commitment as one worded as a policy or a stance.
+fn stance_class(w: &str) -> Option<u8> {
+    match w {
+        "principle" | "principles" | "doctrine" => Some(0),
+        "policy" | "policies" | "stance" | "position" | "approach" | "line" => Some(1),
+        _ => None,
+    }
+}
+
+/// "(modifier words) stance-noun" phrases in a claim: (modifier, noun).
+fn stance_phrases(v: &View) -> Vec<(String, String)> {
+    let toks = text::tokens(&v.art.text, v.claim.span.clone());
+    let mut out = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if stance_class(&t.norm).is_none() || i == 0 {
+            continue;
+        }
+        // The modifier: the one or two words right before, when they are a
+        // name-like or hyphenated/quoted term ("one-China", "“One China”").
+        let lo = i.saturating_sub(2);
+        let mods: Vec<&text::Token> = toks[lo..i]
+            .iter()
+            .filter(|m| !text::is_stopword(&m.norm) || m.norm == "one")
+            .collect();
+        if mods.iter().any(|m| m.capitalised) && !mods.is_empty() {
+            let m: Vec<&str> = mods.iter().map(|m| m.norm.as_str()).collect();
+            out.push((m.join(" "), t.norm.clone()));
+        }
+    }
+    out
+}
+
+fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
+    match (&a.head, &b.head) {
+        (Some(x), Some(y)) => Some(x == y || synonym(x) == synonym(y)),
+        _ => None,
+    }
+}
+
+fn label_of(v: &View, shared: &[String], idx: &StoryIndex) -> String {
+    let toks = text::tokens(&v.art.text, v.claim.span.clone());
+    let mut best: Vec<(f32, usize, String)> = toks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !text::is_stopword(&t.norm))
+        .filter_map(|(i, t)| {
+            let s = synonym(&text::stem(&t.norm)).to_string();
+            shared.contains(&s).then(|| (idx.idf(&s), i, t.norm.clone()))
+        })
+        .collect();
+    best.sort_by(|a, b| b.0.total_cmp(&a.0));
+    best.truncate(3);
+    best.sort_by_key(|b| b.1);
+    let mut seen = HashSet::new();
+    let words: Vec<String> = best.into_iter().map(|b| b.2).filter(|w| seen.insert(w.clone())).collect();
+    if words.is_empty() {
+        v.claim.kind.as_str().to_string()
+    } else {
+        words.join(" ")
+    }
+}
+
+fn quote_words(v: &View) -> Option<HashSet<String>> {
+    v.claim.quote.as_ref().map(|q| q.words.iter().cloned().collect())
+}
+
+fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
+    let i = a.intersection(b).count() as f32;
+    let u = a.union(b).count() as f32;
+    if u == 0.0 { 0.0 } else { i / u }
+}
+
+fn speakers_differ(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x != y && strsim::jaro_winkler(x, y) < 0.88,
+        _ => false,
+    }
+}
+
+fn qdesc(q: &Quantity, text: &str) -> String {
+    let s = text.get(q.span.clone()).unwrap_or("").trim();
+    if s.is_empty() { q.display() } else { s.to_string() }
+}
+
+const SENTENCE_SUPPORT: f32 = 0.34;
+const TYPED_CONTEXT: f32 = 0.25;
+
+/// Decide the relation between two claims of different documents, if any.
+fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String, f32, Vec<String>)> {
+    use ClaimKind::*;
+    use RelationKind::*;
+    let (cx, cy) = (x.claim, y.claim);
+    match (cx.kind.is_typed(), cy.kind.is_typed()) {
+        (false, false) => {
+            let (sim, shared) = idx.overlap(&x.terms, &y.terms);
+            // Quotes: the same words given to different speakers, or reworded.
+            if let (Some(qa), Some(qb)) = (quote_words(x), quote_words(y)) {
+                let j = jaccard(&qa, &qb);
+                if j >= 0.5 {
+                    let (sa, sb) = (&cx.quote.as_ref()?.speaker, &cy.quote.as_ref()?.speaker);
+                    if speakers_differ(sa, sb) {
+                        return Some((Conflict, format!("the same quote is attributed to {} and to {}", sa.as_deref().unwrap_or("?"), sb.as_deref().unwrap_or("?")), j, shared));
+                    }
+                    if j < 0.999 && qa.len().abs_diff(qb.len()) <= 6 {
+                        return Some((Tension, "the quotation is worded differently".into(), j, shared));
+                    }
+                    return Some((Support, "same quotation".into(), j, shared));
+                }
+            }
+            // Official positions worded as a principle vs a policy.
+            let (px, py) = (stance_phrases(x), stance_phrases(y));
+            for (mx, nx) in &px {
+                for (my, ny) in &py {
+                    let same_mod = mx == my || mx.replace(' ', "") == my.replace(' ', "");
+                    if same_mod && stance_class(nx) != stance_class(ny) {
+                        return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs"), sim.max(0.5), shared));
+                    }
+                    if same_mod && sim >= 0.12 {
+                        return Some((Support, format!("both state the {mx} {nx}"), sim.max(0.5), shared));
+                    }
+                }
+            }
+            if sim < SENTENCE_SUPPORT {
+                return None;
+            }
+            if cx.negated != cy.negated && sim >= 0.6 {
+                return Some((Conflict, "one source affirms what the other denies".into(), sim, shared));
+            }
+            Some((Support, "same statement in other words".into(), sim, shared))
+        }
+        (true, true) => {
+            // context: the clause's own terms count fully, the rest of the sentence less
+            let (csim, shared) = idx.overlap(&x.terms, &y.terms);
+            let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
+            let sim = 0.6 * csim + 0.4 * ssim;
+            if !names_compatible(&local_names(x), &local_names(y)) {
+                return None;
+            }
+            match (cx.kind, cy.kind, &cx.quantity, &cy.quantity, &cx.date, &cy.date) {
+                (_, _, Some(a), Some(b), _, _) => {
+                    if let (Some(sa), Some(sb)) = (a.score, b.score) {
+                        if sim < 0.3 {
+                            return None;
+                        }
+                        return Some(if sa == sb || (sa.0 == sb.1 && sa.1 == sb.0) {
+                            (Support, format!("same score {}-{}", sa.0, sa.1), sim, shared)
+                        } else {
+                            (Conflict, format!("score {}-{} vs {}-{}", sa.0, sa.1, sb.0, sb.1), sim, shared)
+                        });
+                    }
+                    if a.score.is_some() || b.score.is_some() {
+                        return None;
+                    }
+                    let heads = quantity_heads_compatible(a, b);
+                    match heads {
+                        Some(false) => return None,
+                        Some(true) if sim < TYPED_CONTEXT => return None,
+                        None if sim < TYPED_CONTEXT + 0.15 => return None,
+                        _ => {}
+                    }
+                    compare_quantities(a, b, x, y).map(|(k, r)| (k, r, sim, shared))
+                }
+                (Duration, Date, Some(q), None, _, Some(d)) | (Date, Duration, None, Some(q), Some(d), _) => {
+                    let (from, to) = match d {
+                        DateValue::Span(a, b) => (*a, *b),
+                        _ => return None,
+                    };
+                    if q.head.as_deref() != Some("day") || sim < 0.1 || q.approx != Approx::Exact {
+                        return None;
+                    }
+                    let days = (to - from).get_days() as f64 + 1.0;
+                    (days == q.value).then(|| (Support, format!("{}-day span {from} to {to} matches '{}'", fmt_num(days), qdesc(q, &if cx.kind == Duration { x } else { y }.art.text)), sim, shared))
+                }
+                (Date, Date, _, _, Some(da), Some(db)) => {
+                    if sim < 0.4 {
+                        return None;
+                    }
+                    compare_dates(da, db).map(|(k, r)| (k, r, sim, shared))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn compare_dates(a: &DateValue, b: &DateValue) -> Option<(RelationKind, String)> {
+    use RelationKind::*;
+    if let (DateValue::Weekday(x), DateValue::Weekday(y)) = (a, b) {
+        return Some(if x == y { (Support, "same day".into()) } else { (Conflict, format!("{} vs {}", a.display(), b.display())) });
+    }
+    let (ra, rb) = (a.range()?, b.range()?);
+    let precise = |d: &DateValue| matches!(d, DateValue::Day(_) | DateValue::Span(..));
+    if ra.0 <= rb.1 && rb.0 <= ra.1 {
+        Some((Support, format!("{} and {} agree", a.display(), b.display())))
+    } else if precise(a) && precise(b) {
+        Some((Conflict, format!("{} vs {}: different dates for the same event", a.display(), b.display())))
+    } else {
+        None
+    }
+}
+
+fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<(RelationKind, String)> {
+    use RelationKind::*;
+    let (ta, tb) = (qdesc(a, &x.art.text), qdesc(b, &y.art.text));
+    if let (Some(pa), Some(pb)) = (&a.per, &b.per) {
+        if pa != pb {
+            return Some((Conflict, format!("'{ta}' vs '{tb}': per {pa} vs per {pb}")));
+        }
+    }
+    let overlap = a.low <= b.high && b.low <= a.high;
+    if !overlap {
+        return Some((Conflict, format!("'{ta}' vs '{tb}': the figures cannot both be true")));
+    }
+    let same_point = (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0) && a.value_hi == b.value_hi;
+    let bound = |q: &Quantity| matches!(q.approx, Approx::Above | Approx::AtLeast | Approx::AtMost | Approx::Below);
+    if same_point {
+        return Some((Support, format!("'{ta}' and '{tb}' agree")));
+    }
+    // One side a bound that the other's figure satisfies: consistent.
+    if bound(a) != bound(b) {
+        return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
+    }
+    if bound(a) && bound(b) {
+        if a.round || b.round {
+            return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
+        }
+        let later = if a.low > b.low { &ta } else { &tb };
+        return Some((Tension, format!("'{ta}' vs '{tb}': different counts; '{later}' may be a later update")));
+    }
+    Some((Tension, format!("'{ta}' vs '{tb}': close but not the same figure")))
+}
+
+/// Relations of a story; with `focus`, only those touching that document.
+pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
+    let mut best: HashMap<(ClaimRef, ClaimRef), Relation> = HashMap::new();
+    for (ai, (da, art)) in idx.arts.iter().enumerate() {
+        if focus.is_some_and(|f| f != *da) {
+            continue;
+        }
+        for ci in 0..art.claims.len() {
+            let Some(x) = view(idx, ai, ci) else { continue };
+            let mut cands: HashSet<(usize, usize)> = HashSet::new();
+            for t in &x.terms {
+                if let Some(p) = idx.postings.get(t) {
+                    cands.extend(p.iter().copied().filter(|&(bj, _)| bj != ai));
+                }
+            }
+            // Best candidate per other document and kind family.
+            let mut per_doc: HashMap<(usize, bool), (f32, Relation)> = HashMap::new();
+            let mut cands: Vec<(usize, usize)> = cands.into_iter().collect();
+            cands.sort_unstable();
+            for (bj, cj) in cands {
+                let Some(y) = view(idx, bj, cj) else { continue };
+                let Some((kind, reason, score, shared)) = decide(idx, &x, &y) else { continue };
+                let db = idx.arts[bj].0;
+                let (ra, rb) = (ClaimRef { doc: *da, claim: ci }, ClaimRef { doc: db, claim: cj });
+                let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
+                let label = label_of(&x, &shared, idx);
+                let rel = Relation { a, b, kind, reason, label, score };
+                let key = (bj, x.claim.kind.is_typed());
+                // typed claims may relate to several claims of one document (list items
+                // are told apart by names); statements keep only their best match.
+                if x.claim.kind.is_typed() {
+                    let k2 = (a, b);
+                    best.entry(k2).or_insert(rel);
+                    continue;
+                }
+                match per_doc.get(&key) {
+                    Some((s, _)) if *s >= score => {}
+                    _ => {
+                        per_doc.insert(key, (score, rel));
+                    }
+                }
+            }
+            for (_, (_, rel)) in per_doc {
+                best.entry((rel.a, rel.b)).or_insert(rel);
+            }
+        }
+    }
+    let mut out: Vec<Relation> = best.into_values().collect();
+    // A statement pair whose typed claims disagree is not "support".
+    let disagree: HashSet<(DocId, usize, DocId, usize)> = out
+        .iter()
+        .filter(|r| r.kind != RelationKind::Support)
+        .filter_map(|r| {
+            let sa = sentence_of(idx, r.a)?;
+            let sb = sentence_of(idx, r.b)?;
+            Some((r.a.doc, sa, r.b.doc, sb))
+        })
+        .collect();
+    out.retain(|r| {
+        if r.kind != RelationKind::Support {
+            return true;
+        }
+        match (sentence_of(idx, r.a), sentence_of(idx, r.b)) {
+            (Some(sa), Some(sb)) => !disagree.contains(&(r.a.doc, sa, r.b.doc, sb)),
+            _ => true,
+        }
+    });
+    out.sort_by(|a, b| (a.a, a.b).cmp(&(b.a, b.b)));
+    out
+}
+
+fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
+    idx.arts.iter().find(|(d, _)| *d == r.doc).and_then(|(_, a)| a.claims.get(r.claim)).map(|c| c.sentence)
+}

@@ -1,0 +1,460 @@
+//! Dates and times in running text: absolute dates, ranges, weekdays and
+//! relative expressions resolved against the article's publication date,
+//! with the check that a stated weekday agrees with its date.
+//! Calendar arithmetic is jiff's; the patterns are ours (English news usage).
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use jiff::civil::{Date, Weekday};
+use regex::Regex;
+
+/// What a date expression denotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateValue {
+    Day(Date),
+    /// Inclusive range of days.
+    Span(Date, Date),
+    /// A month, with its year when known.
+    Month(Option<i16>, i8),
+    Year(i16),
+    /// A weekday that could not be resolved (no publication date).
+    Weekday(Weekday),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateMention {
+    pub span: Range<usize>,
+    pub value: DateValue,
+    /// A weekday was stated that disagrees with the date ("Sunday, January 5, 2026").
+    pub weekday_mismatch: Option<(Weekday, Weekday)>,
+}
+
+impl DateValue {
+    /// The inclusive day range this value covers, when it is at day precision or coarser.
+    pub fn range(&self) -> Option<(Date, Date)> {
+        match *self {
+            DateValue::Day(d) => Some((d, d)),
+            DateValue::Span(a, b) => Some((a, b)),
+            DateValue::Month(Some(y), m) => {
+                let a = Date::new(y, m, 1).ok()?;
+                Some((a, a.last_of_month()))
+            }
+            DateValue::Year(y) => Some((Date::new(y, 1, 1).ok()?, Date::new(y, 12, 31).ok()?)),
+            _ => None,
+        }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            DateValue::Day(d) => d.to_string(),
+            DateValue::Span(a, b) => format!("{a}..{b}"),
+            DateValue::Month(Some(y), m) => format!("{y:04}-{m:02}"),
+            DateValue::Month(None, m) => format!("month {m}"),
+            DateValue::Year(y) => format!("{y}"),
+            DateValue::Weekday(w) => weekday_name(*w).to_string(),
+        }
+    }
+}
+
+pub fn weekday_name(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    }
+}
+
+pub fn month_number(word: &str) -> Option<i8> {
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    let m = match w.get(..3)? {
+        "jan" => 1,
+        "feb" => 2,
+        "mar" => 3,
+        "apr" => 4,
+        "may" => 5,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" => 9,
+        "oct" => 10,
+        "nov" => 11,
+        "dec" => 12,
+        _ => return None,
+    };
+    // Reject words that merely start like a month ("marked", "mayor", "decade").
+    const FULL: [&str; 12] = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    ];
+    let full = FULL[(m - 1) as usize];
+    (full.starts_with(&w) && (w.len() >= 3) && (w != "mar" || word.ends_with('.') || word == "Mar"))
+        .then_some(m)
+}
+
+fn weekday_of(word: &str) -> Option<Weekday> {
+    let w = word.to_ascii_lowercase();
+    Some(match w.get(..3)? {
+        "mon" if "monday".starts_with(&w) => Weekday::Monday,
+        "tue" if "tuesday".starts_with(&w) || w == "tues" => Weekday::Tuesday,
+        "wed" if "wednesday".starts_with(&w) => Weekday::Wednesday,
+        "thu" if "thursday".starts_with(&w) || w == "thurs" => Weekday::Thursday,
+        "fri" if "friday".starts_with(&w) => Weekday::Friday,
+        "sat" if "saturday".starts_with(&w) => Weekday::Saturday,
+        "sun" if "sunday".starts_with(&w) => Weekday::Sunday,
+        _ => return None,
+    })
+}
+
+const MONTH: &str = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)";
+const WEEKDAY: &str =
+    r"(?:Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)(?:day|nesday|rsday|urday)?\.?";
+
+struct Patterns {
+    iso: Regex,
+    dmy_num: Regex,
+    mdy_range: Regex,
+    mdy: Regex,
+    dmy: Regex,
+    weekday: Regex,
+    month_year: Regex,
+    year: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let r = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("date pattern {s}: {e}"));
+        Patterns {
+            iso: r(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+            dmy_num: r(r"\b(\d{1,2})[-/](\d{1,2})[-/](\d{4})\b"),
+            // "January 4 to 7, 2026", "from January 4 to January 7, 2026", "Jan 4-7"
+            mdy_range: r(&format!(
+                r"\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|until)\s*(?:({MONTH})\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b"
+            )),
+            // "(Sunday,) January 5(, 2026)"
+            mdy: r(&format!(
+                r"\b(?:({WEEKDAY}),?\s+)?({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}})\b)?"
+            )),
+            // "(Sunday) 27 February 2022", "13 Mar, 2017", "Sun, 27 Feb, 2022"
+            dmy: r(&format!(
+                r"\b(?:({WEEKDAY}),?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH}),?(?:\s+(\d{{4}})\b)?"
+            )),
+            weekday: r(&format!(r"\b(?:(this|next|last|on|early|late)\s+)?({WEEKDAY})(?:'s|’s)?\b")),
+            month_year: r(&format!(r"\b(?:in\s+)?({MONTH})(?:\s+(\d{{4}}))?\b")),
+            year: r(r"\b(1[89]\d\d|20\d\d)\b"),
+        }
+    })
+}
+
+fn mk(y: i64, m: i64, d: i64) -> Option<Date> {
+    Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+fn num(s: Option<regex::Match>) -> Option<i64> {
+    s?.as_str().parse().ok()
+}
+
+/// Infer the year of a month/day without one: the year that puts the date
+/// closest to the reference date.
+fn infer_year(m: i8, d: i8, reference: Option<Date>) -> Option<Date> {
+    let r = reference?;
+    let mut best: Option<(i64, Date)> = None;
+    for y in [r.year() - 1, r.year(), r.year() + 1] {
+        if let Ok(c) = Date::new(y, m, d) {
+            let dist = (c - r).get_days().unsigned_abs() as i64;
+            if best.is_none_or(|(bd, _)| dist < bd) {
+                best = Some((dist, c));
+            }
+        }
+    }
+    best.map(|b| b.1)
+}
+
+/// The first absolute date in a header line ("Published: Jan 03, 2026 11:06 AM",
+/// "date 2026-01-04", "Updated: 04-01-2026 06:21 IST", "Sunday 27 February 2022").
+pub fn parse_date_line(s: &str) -> Option<Date> {
+    let p = patterns();
+    let mut found: Vec<(usize, Date)> = Vec::new();
+    if let Some(c) = p.iso.captures(s) {
+        if let Some(d) = mk(num(c.get(1))?, num(c.get(2))?, num(c.get(3))?) {
+            found.push((c.get(0)?.start(), d));
+        }
+    }
+    if let Some(c) = p.dmy_num.captures(s) {
+        // Day first unless that is impossible: the form of most non-US outlets.
+        let (a, b, y) = (num(c.get(1))?, num(c.get(2))?, num(c.get(3))?);
+        if let Some(d) = mk(y, b, a).or_else(|| mk(y, a, b)) {
+            found.push((c.get(0)?.start(), d));
+        }
+    }
+    for c in p.mdy.captures_iter(s) {
+        if let (Some(m), Some(d), Some(y)) = (
+            c.get(2).and_then(|m| month_number(m.as_str())),
+            num(c.get(3)),
+            num(c.get(4)),
+        ) {
+            if let Some(d) = mk(y, m as i64, d) {
+                found.push((c.get(0).map_or(0, |m| m.start()), d));
+                break;
+            }
+        }
+    }
+    for c in p.dmy.captures_iter(s) {
+        if let (Some(d), Some(m), Some(y)) = (
+            num(c.get(2)),
+            c.get(3).and_then(|m| month_number(m.as_str())),
+            num(c.get(4)),
+        ) {
+            if let Some(d) = mk(y, m as i64, d) {
+                found.push((c.get(0).map_or(0, |m| m.start()), d));
+                break;
+            }
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    found.first().map(|f| f.1)
+}
+
+/// Words that make a bare weekday point forward from the publication date.
+fn future_context(before: &str) -> bool {
+    let b = before.to_lowercase();
+    [
+        " will ", " to be ", "expected", "scheduled", "plans", "planned", " set to", "is to ",
+        "are to ", "embark", "next", "upcoming", "due ",
+    ]
+    .iter()
+    .any(|k| b.contains(k))
+}
+
+/// Resolve a bare weekday against the publication date: the nearest such day
+/// in the past (news reports what happened), or in the future when the
+/// sentence speaks of the future. The publication day itself counts both ways.
+pub fn resolve_weekday(w: Weekday, published: Date, future: bool) -> Date {
+    let pw = published.weekday();
+    let diff = i64::from(w.to_monday_zero_offset()) - i64::from(pw.to_monday_zero_offset());
+    let days = if future { diff.rem_euclid(7) } else { -((-diff).rem_euclid(7)) };
+    published
+        .checked_add(jiff::Span::new().days(days))
+        .unwrap_or(published)
+}
+
+/// All date expressions in `text[range]`.
+pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<DateMention> {
+    let Some(s) = text.get(range.clone()) else {
+        return Vec::new();
+    };
+    let base = range.start;
+    let p = patterns();
+    let mut out: Vec<DateMention> = Vec::new();
+    let taken = |out: &Vec<DateMention>, r: &Range<usize>| {
+        out.iter().any(|m| m.span.start < r.end && r.start < m.span.end)
+    };
+    let year_of = |y: Option<i64>| y.or_else(|| published.map(|p| i64::from(p.year())));
+
+    for c in p.iso.captures_iter(s) {
+        let Some(all) = c.get(0) else { continue };
+        if let Some(d) = num(c.get(1)).and_then(|y| mk(y, num(c.get(2))?, num(c.get(3))?)) {
+            out.push(DateMention { span: base + all.start()..base + all.end(), value: DateValue::Day(d), weekday_mismatch: None });
+        }
+    }
+    for c in p.mdy_range.captures_iter(s) {
+        let Some(all) = c.get(0) else { continue };
+        let r = base + all.start()..base + all.end();
+        if taken(&out, &r) {
+            continue;
+        }
+        let Some(m1) = c.get(1).and_then(|m| month_number(m.as_str())) else { continue };
+        let m2 = c.get(3).and_then(|m| month_number(m.as_str())).unwrap_or(m1);
+        let (Some(d1), Some(d2)) = (num(c.get(2)), num(c.get(4))) else { continue };
+        let y = num(c.get(5));
+        let a = match year_of(y) {
+            Some(y) if y == 0 => None,
+            Some(y) if c.get(5).is_some() => mk(y, m1 as i64, d1),
+            _ => i8::try_from(d1).ok().and_then(|d| infer_year(m1, d, published)),
+        };
+        let Some(a) = a else { continue };
+        let Some(b) = mk(i64::from(a.year()), m2 as i64, d2) else { continue };
+        if b >= a {
+            out.push(DateMention { span: r, value: DateValue::Span(a, b), weekday_mismatch: None });
+        }
+    }
+    let push_day = |out: &mut Vec<DateMention>, r: Range<usize>, wd: Option<regex::Match>, m: i8, d: i64, y: Option<i64>| {
+        if taken(out, &r) {
+            return;
+        }
+        let date = match y {
+            Some(y) => mk(y, m as i64, d),
+            None => i8::try_from(d).ok().and_then(|d| infer_year(m, d, published)),
+        };
+        let Some(date) = date else { return };
+        let mismatch = wd
+            .and_then(|w| weekday_of(w.as_str().trim_end_matches('.')))
+            .filter(|w| *w != date.weekday())
+            .map(|w| (w, date.weekday()));
+        out.push(DateMention { span: r, value: DateValue::Day(date), weekday_mismatch: mismatch });
+    };
+    for c in p.mdy.captures_iter(s) {
+        let Some(all) = c.get(0) else { continue };
+        let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) else { continue };
+        let Some(d) = num(c.get(3)) else { continue };
+        if !(1..=31).contains(&d) {
+            continue;
+        }
+        push_day(&mut out, base + all.start()..base + all.end(), c.get(1), m, d, num(c.get(4)));
+    }
+    for c in p.dmy.captures_iter(s) {
+        let Some(all) = c.get(0) else { continue };
+        let Some(m) = c.get(3).and_then(|m| month_number(m.as_str())) else { continue };
+        let Some(d) = num(c.get(2)) else { continue };
+        if !(1..=31).contains(&d) {
+            continue;
+        }
+        push_day(&mut out, base + all.start()..base + all.end(), c.get(1), m, d, num(c.get(4)));
+    }
+    for c in p.weekday.captures_iter(s) {
+        let (Some(all), Some(wm)) = (c.get(0), c.get(2)) else { continue };
+        let r = base + all.start()..base + all.end();
+        if taken(&out, &r) {
+            continue;
+        }
+        let Some(w) = weekday_of(wm.as_str().trim_end_matches('.')) else { continue };
+        // Short forms only with a full stop or when capitalised words follow? Keep full names
+        // and the common three-letter forms only when followed by a comma or date.
+        if wm.as_str().len() < 6 {
+            continue;
+        }
+        let modifier = c.get(1).map(|m| m.as_str().to_lowercase());
+        let value = match published {
+            Some(p) => {
+                let future = match modifier.as_deref() {
+                    Some("next") => true,
+                    Some("last") => false,
+                    Some("this") => p.weekday() != w && future_context(&format!(" {} ", &s[..all.start()])) || future_context(&format!(" {s} ")),
+                    _ => future_context(&format!(" {} ", &s[..all.start()])),
+                };
+                let mut d = resolve_weekday(w, p, future);
+                if modifier.as_deref() == Some("next") && d == p {
+                    d = d.checked_add(jiff::Span::new().days(7)).unwrap_or(d);
+                }
+                DateValue::Day(d)
+            }
+            None => DateValue::Weekday(w),
+        };
+        out.push(DateMention { span: r, value, weekday_mismatch: None });
+    }
+    for c in p.month_year.captures_iter(s) {
+        let (Some(all), Some(mm)) = (c.get(0), c.get(1)) else { continue };
+        let r = base + all.start()..base + all.end();
+        if taken(&out, &r) {
+            continue;
+        }
+        // "May" and "March" are also ordinary words: require "in" or a year.
+        let has_in = all.as_str().to_lowercase().starts_with("in ");
+        if !has_in && c.get(2).is_none() {
+            continue;
+        }
+        let Some(m) = month_number(mm.as_str()) else { continue };
+        let y = num(c.get(2)).and_then(|y| i16::try_from(y).ok()).or_else(|| {
+            // "in June" in a story published in January refers to the past June.
+            published.map(|p| if m > p.month() { p.year() - 1 } else { p.year() })
+        });
+        out.push(DateMention { span: r, value: DateValue::Month(y, m), weekday_mismatch: None });
+    }
+    for c in p.year.captures_iter(s) {
+        let Some(all) = c.get(0) else { continue };
+        let r = base + all.start()..base + all.end();
+        if taken(&out, &r) {
+            continue;
+        }
+        // Not part of a larger number or a money amount.
+        let before = &s[..all.start()];
+        let after = &s[all.end()..];
+        if before.ends_with(['$', '£', '€', ',', '.']) || after.starts_with([',', '.']) && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        if after.trim_start().starts_with(|c: char| c.is_ascii_lowercase()) && !after.trim_start().starts_with("to ") && !after.trim_start().starts_with("and ") && !after.trim_start().starts_with("when") && !after.trim_start().starts_with("as ") {
+            // "2000 people": a quantity, not a year.
+            let next = after.split_whitespace().next().unwrap_or("");
+            if !matches!(next, "season" | "election" | "quake" | "earthquake" | "final" | "census" | "report" | "league" | "cup" | "world" | "olympics") {
+                continue;
+            }
+        }
+        if let Ok(y) = all.as_str().parse::<i16>() {
+            out.push(DateMention { span: r, value: DateValue::Year(y), weekday_mismatch: None });
+        }
+    }
+    out.sort_by_key(|m| m.span.start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn vals(s: &str, p: Option<Date>) -> Vec<(String, DateValue)> {
+        find(s, 0..s.len(), p)
+            .into_iter()
+            .map(|m| (s[m.span].to_string(), m.value))
+            .collect()
+    }
+
+    #[test]
+    fn header_dates() {
+        assert_eq!(parse_date_line("Published: Jan 03, 2026 11:06 AM"), Some(date(2026, 1, 3)));
+        assert_eq!(parse_date_line(" date 2026-01-04 Left Menu"), Some(date(2026, 1, 4)));
+        assert_eq!(parse_date_line("Updated: 04-01-2026 06:21 IST"), Some(date(2026, 1, 4)));
+        assert_eq!(parse_date_line("ITV News | Sunday 27 February 2022"), Some(date(2022, 2, 27)));
+        assert_eq!(parse_date_line("By Wire | 13 Mar, 2017"), Some(date(2017, 3, 13)));
+        assert_eq!(parse_date_line("Published Sept. 19, 2017 | Updated Sept. 20, 2017"), Some(date(2017, 9, 19)));
+        assert_eq!(parse_date_line("Sun, 27 Feb, 2022"), Some(date(2022, 2, 27)));
+        assert_eq!(parse_date_line("no date here"), None);
+    }
+
+    #[test]
+    fn ranges_and_days() {
+        let v = vals("The trip runs from March 3 to 6, 2025, officials said.", None);
+        assert_eq!(v[0].1, DateValue::Span(date(2025, 3, 3), date(2025, 3, 6)));
+        let v = vals("scheduled from March 3 to March 6, 2025", None);
+        assert_eq!(v[0].1, DateValue::Span(date(2025, 3, 3), date(2025, 3, 6)));
+        let v = vals("It aired on Oct. 2 this year.", Some(date(2025, 10, 5)));
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 10, 2)));
+    }
+
+    #[test]
+    fn weekday_mismatch_is_detected() {
+        // 5 January 2026 is a Monday.
+        let m = find("on Sunday, January 5, 2026", 0..26, None);
+        assert_eq!(m[0].weekday_mismatch, Some((Weekday::Sunday, Weekday::Monday)));
+        let m = find("on Monday, January 5, 2026", 0..26, None);
+        assert_eq!(m[0].weekday_mismatch, None);
+    }
+
+    #[test]
+    fn weekdays_resolve_against_publication() {
+        // Published Wednesday 2025-03-12.
+        let p = Some(date(2025, 3, 12));
+        let v = vals("The storm hit on Monday.", p);
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 3, 10)));
+        let v = vals("The minister will travel on Friday.", p);
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 3, 14)));
+        let v = vals("The storm hit on Monday.", None);
+        assert_eq!(v[0].1, DateValue::Weekday(Weekday::Monday));
+    }
+
+    #[test]
+    fn months_and_years() {
+        let p = Some(date(2026, 1, 4));
+        let v = vals("since taking office in June", p);
+        assert_eq!(v[0].1, DateValue::Month(Some(2025), 6));
+        let v = vals("the system deployed in 2016 and 2,000 people", p);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].1, DateValue::Year(2016));
+        assert!(vals("The mayor marked the day", p).is_empty());
+    }
+}

@@ -1,0 +1,523 @@
+//! Quantities: numbers in digits or words, with their approximators turned
+//! into intervals, their unit or head noun, and a rate ("per day") when stated.
+//! Number words are parsed by `text2num`; the approximator and unit lexicons
+//! are ours (English news usage).
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use text2num::{text2digits, Language};
+
+use super::text::{self, Token};
+
+/// How a number was qualified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Approx {
+    Exact,
+    /// more than / over
+    Above,
+    /// at least / no fewer than
+    AtLeast,
+    /// nearly / almost / close to
+    Nearly,
+    /// about / around / some / roughly
+    About,
+    /// up to / as many as / at most
+    AtMost,
+    /// less than / fewer than / under
+    Below,
+}
+
+impl Approx {
+    pub fn word(self) -> &'static str {
+        match self {
+            Approx::Exact => "",
+            Approx::Above => "more than",
+            Approx::AtLeast => "at least",
+            Approx::Nearly => "nearly",
+            Approx::About => "about",
+            Approx::AtMost => "up to",
+            Approx::Below => "less than",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    /// Span of the number with its approximator and unit.
+    pub span: Range<usize>,
+    pub value: f64,
+    /// Upper end for stated ranges ("10 to 20").
+    pub value_hi: Option<f64>,
+    pub approx: Approx,
+    /// Interval of values the wording allows, inclusive ends.
+    pub low: f64,
+    pub high: f64,
+    /// Normalised unit or head noun (stemmed), e.g. "member", "percent", "usd", "minut".
+    pub head: Option<String>,
+    /// "per hour", "a day": the rate's time unit.
+    pub per: Option<String>,
+    /// Written as a score or ratio "11-10".
+    pub score: Option<(u32, u32)>,
+    /// The number was round in its wording ("$15 billion", "two million").
+    pub round: bool,
+}
+
+impl Quantity {
+    pub fn display(&self) -> String {
+        let mut s = String::new();
+        if self.approx != Approx::Exact {
+            s.push_str(self.approx.word());
+            s.push(' ');
+        }
+        if let Some((a, b)) = self.score {
+            return format!("{a}-{b}");
+        }
+        s.push_str(&fmt_num(self.value));
+        if let Some(h) = self.value_hi {
+            s.push_str(" to ");
+            s.push_str(&fmt_num(h));
+        }
+        if let Some(h) = &self.head {
+            s.push(' ');
+            s.push_str(h);
+        }
+        if let Some(p) = &self.per {
+            s.push_str(" per ");
+            s.push_str(p);
+        }
+        s
+    }
+}
+
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn english() -> &'static Language {
+    static L: OnceLock<Language> = OnceLock::new();
+    L.get_or_init(Language::english)
+}
+
+const NUMBER_WORDS: &str = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion)";
+
+struct Patterns {
+    number: Regex,
+    words: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let r = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("quantity pattern {s}: {e}"));
+        Patterns {
+            // digits with separators, optional currency and magnitude suffixes
+            number: r(r"(?i)(?:(US\$|\$|£|€|A\$|C\$)\s?)?\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:(bn|m|k|tn|pc|%|tb|gb|mb|km|kg|mph|st|nd|rd|th)\b|(%))?(?:\s?(billion|million|trillion|thousand)\b)?"),
+            words: r(&format!(
+                r"(?i)\b(?:a |an )?{NUMBER_WORDS}(?:(?:\s+|-|\s+and\s+){NUMBER_WORDS})*\b|\b(?:a|half a|a couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b"
+            )),
+        }
+    })
+}
+
+/// Approximators, longest first, as they appear before the number.
+const BEFORE: &[(&str, Approx)] = &[
+    ("no fewer than", Approx::AtLeast),
+    ("no less than", Approx::AtLeast),
+    ("a minimum of", Approx::AtLeast),
+    ("at least", Approx::AtLeast),
+    ("in excess of", Approx::Above),
+    ("upwards of", Approx::Above),
+    ("more than", Approx::Above),
+    ("well over", Approx::Above),
+    ("just over", Approx::Above),
+    ("greater than", Approx::Above),
+    ("exceeding", Approx::Above),
+    ("above", Approx::Above),
+    ("over", Approx::Above),
+    ("close to", Approx::Nearly),
+    ("just under", Approx::Nearly),
+    ("nearly", Approx::Nearly),
+    ("almost", Approx::Nearly),
+    ("approaching", Approx::Nearly),
+    ("an estimated", Approx::About),
+    ("approximately", Approx::About),
+    ("roughly", Approx::About),
+    ("around", Approx::About),
+    ("about", Approx::About),
+    ("some", Approx::About),
+    ("circa", Approx::About),
+    ("as many as", Approx::AtMost),
+    ("no more than", Approx::AtMost),
+    ("at most", Approx::AtMost),
+    ("up to", Approx::AtMost),
+    ("fewer than", Approx::Below),
+    ("less than", Approx::Below),
+    ("under", Approx::Below),
+    ("below", Approx::Below),
+];
+
+/// Units and head nouns folded to one name.
+fn canonical_unit(word: &str) -> String {
+    let w = word.to_lowercase();
+    let w = w.trim_end_matches('.');
+    match w {
+        "%" | "pc" | "percent" | "per cent" | "percentage" => "percent".into(),
+        "tb" | "terabyte" | "terabytes" => "terabyte".into(),
+        "gb" | "gigabyte" | "gigabytes" => "gigabyte".into(),
+        "km" | "kilometre" | "kilometres" | "kilometer" | "kilometers" => "km".into(),
+        "mile" | "miles" => "mile".into(),
+        "storey" | "storeys" | "story" | "stories" | "floor" | "floors" => "storey".into(),
+        "yr" | "yrs" => "year".into(),
+        "min" | "mins" => "minut".into(),
+        "hr" | "hrs" => "hour".into(),
+        "people" | "person" | "persons" | "individuals" | "individual" => "people".into(),
+        _ => text::stem(w),
+    }
+}
+
+/// Time units a rate can be "per".
+const RATE_UNITS: &[&str] = &["second", "minute", "hour", "day", "week", "month", "year", "night", "game", "match", "capita", "head", "share"];
+
+/// Words that are not the head noun of a quantity even when they follow it.
+fn skip_as_head(w: &str) -> bool {
+    text::is_stopword(w)
+        || matches!(
+            w,
+            "were" | "was" | "are" | "is" | "had" | "have" | "died" | "killed" | "people's"
+                | "times" | "per" | "percent" | "more" | "less" | "others" | "other" | "dead"
+                | "injured" | "hurt" | "missing" | "left" | "later" | "earlier" | "ago" | "years'"
+        )
+}
+
+/// Adjectives that may sit between a number and its noun; the noun is the head.
+fn is_modifier(w: &str) -> bool {
+    matches!(
+        w,
+        "dead" | "new" | "additional" | "more" | "other" | "further" | "confirmed" | "known"
+            | "reported" | "full" | "key" | "major" | "large" | "small" | "senior" | "young"
+            | "total" | "separate" | "different" | "business" | "economic" | "trade" | "official"
+            | "consecutive" | "straight" | "previous" | "valid" | "registered" | "eligible"
+    )
+}
+
+fn parse_words(s: &str) -> Option<f64> {
+    let low = s.to_lowercase();
+    let low = low.trim();
+    match low {
+        "a dozen" => return Some(12.0),
+        "dozens of" => return Some(24.0),
+        "a couple of" => return Some(2.0),
+        "hundreds of" => return Some(200.0),
+        "thousands of" => return Some(2000.0),
+        "millions of" => return Some(2_000_000.0),
+        "a" | "an" | "half a" => return None,
+        _ => {}
+    }
+    let cleaned = low
+        .trim_start_matches("a ")
+        .trim_start_matches("an ")
+        .replace(" and ", " ");
+    let cleaned = if cleaned.starts_with("hundred") || cleaned.starts_with("thousand") || cleaned.starts_with("million") {
+        format!("one {cleaned}")
+    } else {
+        cleaned
+    };
+    let digits = text2digits(&cleaned, english()).ok()?;
+    digits.parse::<f64>().ok()
+}
+
+fn interval(v: f64, approx: Approx) -> (f64, f64) {
+    match approx {
+        Approx::Exact => (v, v),
+        Approx::Above => (v + v.abs() * 1e-9 + 1e-9, f64::INFINITY),
+        Approx::AtLeast => (v, f64::INFINITY),
+        Approx::Nearly => (v * 0.9, v - v.abs() * 1e-9 - 1e-9),
+        Approx::About => (v * 0.9, v * 1.1),
+        Approx::AtMost => (0.0, v),
+        Approx::Below => (0.0, v - v.abs() * 1e-9 - 1e-9),
+    }
+}
+
+/// Find quantities in `text[range]`; `skip` are spans already claimed by dates.
+pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usize>]) -> Vec<Quantity> {
+    let Some(s) = text.get(range.clone()) else {
+        return Vec::new();
+    };
+    let base = range.start;
+    let p = patterns();
+    let mut raw: Vec<(Range<usize>, f64, Option<String>, bool)> = Vec::new(); // span, value, unit, round
+    let overlaps = |r: &Range<usize>, v: &[Range<usize>]| v.iter().any(|o| o.start < r.end && r.start < o.end);
+
+    for c in p.number.captures_iter(s) {
+        let Some(all) = c.get(0) else { continue };
+        let r = base + all.start()..base + all.end();
+        if overlaps(&r, skip) {
+            continue;
+        }
+        let Some(int) = c.get(2) else { continue };
+        let frac = c.get(3).map(|m| m.as_str()).unwrap_or("");
+        let Ok(mut v) = format!("{}.{}", int.as_str().replace(',', ""), if frac.is_empty() { "0" } else { frac }).parse::<f64>() else { continue };
+        let suffix = c.get(4).or(c.get(5)).map(|m| m.as_str().to_lowercase());
+        if matches!(suffix.as_deref(), Some("st" | "nd" | "rd" | "th")) {
+            continue; // ordinals are not amounts
+        }
+        let mag = c.get(6).map(|m| m.as_str().to_lowercase());
+        let mut unit: Option<String> = None;
+        let mut round = frac.is_empty() && int.as_str().replace(',', "").trim_end_matches('0').len() <= 1;
+        match (suffix.as_deref(), mag.as_deref()) {
+            (Some("bn"), _) | (_, Some("billion")) => {
+                v *= 1e9;
+                round = frac.len() <= 1;
+            }
+            (Some("m"), _) | (_, Some("million")) => {
+                v *= 1e6;
+                round = frac.len() <= 1;
+            }
+            (Some("tn"), _) | (_, Some("trillion")) => v *= 1e12,
+            (Some("k"), _) | (_, Some("thousand")) => v *= 1e3,
+            _ => {}
+        }
+        if let Some(cur) = c.get(1) {
+            unit = Some(match cur.as_str() {
+                "£" => "gbp".into(),
+                "€" => "eur".into(),
+                _ => "usd".into(),
+            });
+        } else if let Some(sfx) = suffix.as_deref() {
+            if !matches!(sfx, "bn" | "m" | "k" | "tn") {
+                unit = Some(canonical_unit(sfx));
+            }
+        }
+        // A score "11-10" / "0-0".
+        raw.push((r, v, unit, round));
+    }
+    for m in p.words.find_iter(s) {
+        let r = base + m.start()..base + m.end();
+        if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
+            continue;
+        }
+        let word = m.as_str();
+        let low = word.to_lowercase();
+        if low == "a" || low == "an" || low == "one" {
+            continue; // "one of the", too ambiguous to be an amount
+        }
+        let Some(v) = parse_words(word) else { continue };
+        let round = true;
+        raw.push((r, v, None, round));
+    }
+    raw.sort_by_key(|r| r.0.start);
+
+    let mut out = Vec::new();
+    for (r, v, unit, round) in raw {
+        let before = &text[range.start..r.start];
+        let after = &text[r.end..range.end];
+        let before_low = before.to_lowercase();
+        let before_trim = before_low.trim_end();
+        // A score or a ratio: "11-10", "2-1 win".
+        if let Some(rest) = after.strip_prefix('-') {
+            let d: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if !d.is_empty() && !before.ends_with('-') {
+                if let (Ok(a), Ok(b)) = (u32::try_from(v as i64), d.parse::<u32>()) {
+                    let end = r.end + 1 + d.len();
+                    out.push(Quantity { span: r.start..end, value: v, value_hi: None, approx: Approx::Exact, low: v, high: v, head: Some("score".into()), per: None, score: Some((a, b)), round: false });
+                    continue;
+                }
+            }
+        }
+        if before.ends_with('-') && before.trim_end_matches('-').ends_with(|c: char| c.is_ascii_digit()) {
+            continue; // second half of a score, handled above
+        }
+        let mut start = r.start;
+        let mut approx = Approx::Exact;
+        for (w, a) in BEFORE {
+            if before_trim.ends_with(w) {
+                let cut = before_trim.len() - w.len();
+                // whole word only
+                if cut == 0 || !before_trim[..cut].ends_with(|c: char| c.is_alphanumeric()) {
+                    approx = *a;
+                    start = range.start + cut;
+                    break;
+                }
+            }
+        }
+        // "some" before a number is an approximator only when no noun intervenes.
+        let mut end = r.end;
+        let mut value_hi = None;
+        // Stated ranges: "10 to 20", "10 or 20", "between 10 and 20".
+        let after_low = after.to_lowercase();
+        for joiner in [" to ", " or ", " and ", "-", "–"] {
+            if let Some(rest) = after_low.strip_prefix(joiner) {
+                let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(rest.len());
+                let word_end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
+                let cand = if num_end > 0 { rest[..num_end].trim_end_matches([',', '.']).replace(',', "").parse::<f64>().ok().map(|x| (x, num_end)) } else { parse_words(&rest[..word_end]).map(|x| (x, word_end)) };
+                if let Some((hi, len)) = cand {
+                    if hi > v && (joiner != " and " || before_trim.ends_with("between")) {
+                        value_hi = Some(hi);
+                        end = r.end + joiner.len() + len;
+                    }
+                }
+                break;
+            }
+        }
+        // Unit or head noun after the number.
+        let mut head = unit.clone();
+        let mut per = None;
+        let rest_tokens: Vec<&Token> = tokens.iter().filter(|t| t.span.start >= end).take(6).collect();
+        let mut i = 0;
+        let mut last_noun_end = end;
+        // "20-minute-long", "four-day", "7.1-magnitude": a hyphenated unit.
+        if text[end..].starts_with('-') {
+            if let Some(t) = rest_tokens.first() {
+                if t.span.start == end + 1 {
+                    head = Some(canonical_unit(&t.norm));
+                    last_noun_end = t.span.end;
+                    i = 1;
+                    if text[t.span.end..].starts_with("-long") || text[t.span.end..].starts_with("-old") {
+                        last_noun_end = t.span.end + 5;
+                    }
+                }
+            }
+        }
+        if head.is_none() || unit.is_some() {
+            // "200 members", "200 business representatives": the last word of a run of
+            // nouns/modifiers directly after the number.
+            let mut run_end = i;
+            let mut prev_end = last_noun_end;
+            while run_end < rest_tokens.len() && run_end < i + 3 {
+                let t = rest_tokens[run_end];
+                let gap = &text[prev_end..t.span.start];
+                if !gap.chars().all(|c| c == ' ' || c == '-') || skip_as_head(&t.norm) && !is_modifier(&t.norm) {
+                    break;
+                }
+                prev_end = t.span.end;
+                run_end += 1;
+            }
+            // Drop trailing modifiers, keep the last noun.
+            let mut j = run_end;
+            while j > i && is_modifier(&rest_tokens[j - 1].norm) && j - 1 > i {
+                j -= 1;
+            }
+            if j > i {
+                let t = rest_tokens[j - 1];
+                if !is_modifier(&t.norm) || j - 1 == i {
+                    if head.is_none() {
+                        head = Some(canonical_unit(&t.norm));
+                    }
+                    last_noun_end = t.span.end;
+                    i = j;
+                }
+            }
+        }
+        // "percent"/"per cent" written as words.
+        if head.is_none() {
+            let a = text[end..range.end].to_lowercase();
+            for w in [" per cent", " percent", "pc"] {
+                if a.starts_with(w) {
+                    head = Some("percent".into());
+                    last_noun_end = end + w.len();
+                }
+            }
+        }
+        // A rate: "of data per hour", "a day".
+        let tail = text[last_noun_end..range.end].to_lowercase();
+        let tail_words: Vec<&str> = tail.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(5).collect();
+        for k in 0..tail_words.len() {
+            if matches!(tail_words[k], "per" | "a" | "an" | "each" | "every") {
+                if let Some(u) = tail_words.get(k + 1) {
+                    let st = text::stem(u);
+                    if RATE_UNITS.iter().any(|r| text::stem(r) == st) && (tail_words[k] == "per" || k <= 3) {
+                        per = Some(st);
+                        break;
+                    }
+                }
+            }
+            if k >= 3 {
+                break;
+            }
+        }
+        let _ = i;
+        let (mut low, mut high) = interval(v, approx);
+        if let Some(hi) = value_hi {
+            low = v;
+            high = hi;
+        }
+        // "or more" after the number.
+        if after_low.trim_start().starts_with("or more") {
+            high = f64::INFINITY;
+            approx = Approx::AtLeast;
+        }
+        out.push(Quantity {
+            span: start..last_noun_end.max(end),
+            value: v,
+            value_hi,
+            approx,
+            low,
+            high,
+            head,
+            per,
+            score: None,
+            round,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Vec<Quantity> {
+        let toks = text::tokens(s, 0..s.len());
+        find(s, 0..s.len(), &toks, &[])
+    }
+
+    #[test]
+    fn approximators_become_intervals() {
+        let v = q("he will lead a delegation of more than 300 members");
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].approx, Approx::Above);
+        assert_eq!(v[0].head.as_deref(), Some("member"));
+        let w = q("a delegation of nearly 300 members");
+        assert!(w[0].high < v[0].low, "nearly 300 and more than 300 do not overlap");
+        let a = q("at least 120 people died");
+        assert_eq!((a[0].low, a[0].high), (120.0, f64::INFINITY));
+        assert_eq!(a[0].head.as_deref(), Some("people"));
+    }
+
+    #[test]
+    fn number_words_and_compounds() {
+        let v = q("They met two hundred and five delegates.");
+        assert_eq!(v[0].value, 205.0);
+        let v = q("the four-day trip");
+        assert_eq!((v[0].value, v[0].head.as_deref()), (4.0, Some("day")));
+        let v = q("a nearly 25-minute-long speech");
+        assert_eq!(v[0].value, 25.0);
+        assert_eq!(v[0].approx, Approx::Nearly);
+        assert_eq!(v[0].head.as_deref(), Some("minut"));
+        let v = q("a dozen schools");
+        assert_eq!(v[0].value, 12.0);
+    }
+
+    #[test]
+    fn money_percent_rates_scores() {
+        let v = q("a deal worth $12.8bn, or 41% of sales");
+        assert_eq!(v[0].value, 12.8e9);
+        assert_eq!(v[0].head.as_deref(), Some("usd"));
+        assert_eq!(v[1].head.as_deref(), Some("percent"));
+        let v = q("it records 3 terabytes of data per hour");
+        assert_eq!(v[0].per.as_deref(), Some("hour"));
+        assert_eq!(v[0].head.as_deref(), Some("terabyte"));
+        let v = q("they won 4-2 on penalties");
+        assert_eq!(v[0].score, Some((4, 2)));
+        let v = q("between 10 and 20 years");
+        assert_eq!((v[0].low, v[0].high), (10.0, 20.0));
+        let v = q("passed by 52.3 per cent");
+        assert_eq!(v[0].head.as_deref(), Some("percent"));
+    }
+}

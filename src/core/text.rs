@@ -1,0 +1,210 @@
+//! Text primitives: sentence segmentation with byte spans, word tokens,
+//! normalisation and stemming. Everything downstream works on byte offsets
+//! into the original article text; nothing here ever re-allocates the text.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A word token: its byte span in the text and its normalised (lower-case,
+/// typographic punctuation folded) form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub span: Range<usize>,
+    pub norm: String,
+    /// Starts with an upper-case letter in the source.
+    pub capitalised: bool,
+}
+
+/// Abbreviations after which a full stop does not end a sentence. UAX #29
+/// sentence rules alone split after "Jan." or "Gov." followed by a capital.
+const ABBREVIATIONS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mr",
+    "mrs", "ms", "dr", "prof", "gov", "sen", "rep", "gen", "col", "lt", "sgt", "capt", "st", "mt",
+    "no", "vs", "inc", "corp", "co", "ltd", "jr", "sr", "u.s", "u.k", "u.n", "e.g", "i.e", "approx",
+    "est", "dept", "fig", "ft", "rev", "hon", "pres",
+];
+
+/// Split `text[range]` into sentences, returned as trimmed byte ranges of `text`.
+pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let Some(slice) = text.get(range.clone()) else {
+        return Vec::new();
+    };
+    let base = range.start;
+    let mut raw: Vec<Range<usize>> = slice
+        .split_sentence_bound_indices()
+        .map(|(i, s)| base + i..base + i + s.len())
+        .collect();
+    // Merge a piece into the next when it ends with an abbreviation or an initial.
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let mut cur = raw[i].clone();
+        while i + 1 < raw.len() && ends_with_abbreviation(&text[cur.clone()]) {
+            i += 1;
+            cur.end = raw[i].end;
+        }
+        merged.push(cur);
+        i += 1;
+    }
+    raw.clear();
+    merged
+        .into_iter()
+        .filter_map(|r| trim_range(text, r))
+        .collect()
+}
+
+fn ends_with_abbreviation(s: &str) -> bool {
+    let t = s.trim_end();
+    let Some(stripped) = t.strip_suffix('.') else {
+        return false;
+    };
+    let word: String = stripped
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    if word.is_empty() {
+        return false;
+    }
+    // A single capital letter: an initial ("John F. Kennedy").
+    if word.chars().count() == 1 && word.chars().all(|c| c.is_alphabetic()) {
+        return true;
+    }
+    ABBREVIATIONS.contains(&word.as_str())
+}
+
+/// Trim whitespace from both ends of a byte range; `None` when nothing is left.
+pub fn trim_range(text: &str, r: Range<usize>) -> Option<Range<usize>> {
+    let s = text.get(r.clone())?;
+    let start = r.start + (s.len() - s.trim_start().len());
+    let end = r.end - (s.len() - s.trim_end().len());
+    (start < end).then_some(start..end)
+}
+
+/// Fold typographic variants so that "Jae‑myung" (U+2011), "Jae-myung" and
+/// curly/straight quotes compare equal.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
+        '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
+        _ => c,
+    }
+}
+
+/// Word tokens of `text[range]` (UAX #29 word boundaries), with spans in `text`.
+pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
+    let Some(slice) = text.get(range.clone()) else {
+        return Vec::new();
+    };
+    slice
+        .split_word_bound_indices()
+        .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric()))
+        .map(|(i, w)| {
+            let norm: String = w
+                .chars()
+                .map(fold_char)
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+                .trim_end_matches("'s")
+                .to_string();
+            Token {
+                span: range.start + i..range.start + i + w.len(),
+                norm,
+                capitalised: w.chars().next().is_some_and(char::is_uppercase),
+            }
+        })
+        .collect()
+}
+
+fn stemmer() -> &'static Stemmer {
+    static S: OnceLock<Stemmer> = OnceLock::new();
+    S.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// Snowball stem of a normalised word.
+pub fn stem(word: &str) -> String {
+    stemmer().stem(word).into_owned()
+}
+
+/// Function words and reporting verbs that carry no topical content.
+pub fn is_stopword(w: &str) -> bool {
+    const STOP: &[&str] = &[
+        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for",
+        "with", "from", "as", "into", "onto", "about", "over", "after", "before", "during",
+        "between", "through", "than", "then", "that", "this", "these", "those", "there", "here",
+        "it", "its", "he", "she", "they", "them", "his", "her", "their", "we", "our", "us", "you",
+        "your", "i", "me", "my", "is", "are", "was", "were", "be", "been", "being", "am", "has",
+        "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could",
+        "may", "might", "must", "not", "no", "so", "such", "also", "which", "who", "whom", "whose",
+        "what", "when", "where", "while", "why", "how", "all", "any", "both", "each", "more",
+        "most", "other", "some", "very", "just", "only", "own", "same", "too", "said", "say",
+        "says", "saying", "told", "according", "noted", "added", "him", "himself", "itself",
+        "one", "two", "new", "up", "out", "per", "via", "yet", "still", "even", "well", "many",
+        "much", "s", "t", "mr", "ms", "mrs", "already", "however", "because", "since", "until",
+        "against", "among", "amid", "within", "without", "upon", "those", "whether", "because",
+        "being", "around", "including", "would", "further",
+    ];
+    STOP.contains(&w)
+}
+
+/// Content terms (stems) of a token list: no stopwords, no pure numbers.
+pub fn content_stems(tokens: &[Token]) -> Vec<String> {
+    tokens
+        .iter()
+        .filter(|t| !is_stopword(&t.norm) && !t.norm.chars().all(|c| c.is_ascii_digit()))
+        .map(|t| stem(&t.norm))
+        .collect()
+}
+
+/// Byte offset → (0-based line, byte column) for reports.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    (line, offset - line_start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(t: &str) -> Vec<&str> {
+        sentences(t, 0..t.len()).into_iter().map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn abbreviations_do_not_split() {
+        let t = "The quake struck on Sept. 19 near the U.S. border. Gov. Abbott spoke.";
+        assert_eq!(
+            sents(t),
+            vec!["The quake struck on Sept. 19 near the U.S. border.", "Gov. Abbott spoke."]
+        );
+    }
+
+    #[test]
+    fn initials_do_not_split() {
+        let t = "John F. Kennedy arrived. Then he left.";
+        assert_eq!(sents(t), vec!["John F. Kennedy arrived.", "Then he left."]);
+    }
+
+    #[test]
+    fn tokens_fold_typography() {
+        let t = "Lee Jae\u{2011}myung’s “One China”";
+        let toks = tokens(t, 0..t.len());
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(norms, vec!["lee", "jae", "myung", "one", "china"]);
+        assert!(toks[0].capitalised);
+    }
+
+    #[test]
+    fn line_col_counts_bytes() {
+        assert_eq!(line_col("ab\ncé\nx", 6), (1, 3));
+        assert_eq!(line_col("ab", 99), (0, 2));
+    }
+}
