@@ -312,7 +312,10 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         } else if i < header_end {
             // Header region: date lines, bylines, the title.
             let date = dates::parse_date_line(s);
-            let short = word_count(s) <= 12;
+            let short = word_count(s) <= 8
+                || ["published", "updated", "posted", "date", "created"]
+                    .iter()
+                    .any(|k| low.starts_with(k));
             if let Some(d) = date.filter(|_| short || s.contains(" | ")) {
                 meta.published.get_or_insert(d);
                 if meta.outlet.is_none() && s.contains(" | ") {

@@ -165,25 +165,88 @@ fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     out.into_iter().filter(|r| text[r.clone()].split_whitespace().count() >= 3).collect()
 }
 
-/// The speaker of a quote: "…, X said", "X said: …", "according to X".
+/// The speaker of a quote: "…, X said", "X said: …", "said X", "according to X".
+/// The name run closest to the reporting verb outside the quotation wins.
 fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<String> {
-    let s = &text[sentence.clone()];
-    let toks = text::tokens(text, sentence.clone());
+    let toks = text::tokens(text, sentence);
     let outside: Vec<&Token> = toks
         .iter()
         .filter(|t| t.span.end <= quote.start || t.span.start >= quote.end)
         .collect();
     let rep = outside.iter().position(|t| REPORTING.contains(&t.norm.as_str()))?;
-    // Names adjacent to the reporting verb (before or after).
-    let window: Vec<&Token> = outside
-        .iter()
-        .skip(rep.saturating_sub(4))
-        .take(9)
-        .copied()
-        .filter(|t| t.capitalised && !text::is_stopword(&t.norm))
-        .collect();
-    let _ = s;
-    window.last().map(|t| t.norm.clone())
+    let is_name = |t: &Token| {
+        t.capitalised
+            && !text::is_stopword(&t.norm)
+            && dates::month_number(&t.norm).is_none()
+            && !["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+                .contains(&t.norm.as_str())
+    };
+    // "Governor Ortiz said": the last name word right before the verb.
+    let before = outside[..rep].iter().rev().take(3).find(|t| is_name(t));
+    // "said Ortiz" / "according to Ortiz": the last word of the run after it.
+    let after = || {
+        let run: Vec<&&Token> = outside[rep + 1..]
+            .iter()
+            .skip_while(|t| t.norm == "to" || t.norm == "by")
+            .take_while(|t| is_name(t))
+            .collect();
+        run.last().map(|t| t.norm.clone())
+    };
+    before.map(|t| t.norm.clone()).or_else(after)
+}
+
+/// Split a sentence into statement clauses at strong boundaries (";", ", and",
+/// ", but", ", while", spaced dashes, ": "), then merge pieces too short to
+/// state anything (under four content words) into their neighbour.
+fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec<Range<usize>> {
+    let s = &text[sentence.clone()];
+    const SEPS: &[&str] = &["; ", ", and ", ", but ", ", while ", " while ", ", whereas ", " — ", " – ", " - ", ": ", ", which ", ", noting that ", ", saying ", ", adding that ", ", during which "];
+    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of piece, start of next)
+    let mut i = 0;
+    while i < s.len() {
+        if let Some(sep) = SEPS.iter().find(|sep| s[i..].starts_with(**sep)) {
+            cuts.push((i, i + sep.len()));
+            i += sep.len();
+            continue;
+        }
+        i += s[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    let mut pieces: Vec<Range<usize>> = Vec::new();
+    let mut start = 0;
+    for (end, next) in cuts {
+        pieces.push(sentence.start + start..sentence.start + end);
+        start = next;
+    }
+    pieces.push(sentence.start + start..sentence.end);
+    let content = |r: &Range<usize>| {
+        toks.iter()
+            .filter(|t| t.span.start >= r.start && t.span.end <= r.end && !text::is_stopword(&t.norm))
+            .count()
+    };
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for p in pieces {
+        match merged.last_mut() {
+            Some(last) if content(last) < 4 => last.end = p.end,
+            _ => merged.push(p),
+        }
+    }
+    if merged.len() > 1 {
+        let n = merged.len();
+        if content(&merged[n - 1]) < 4 {
+            let last = merged.pop().map_or(0, |r| r.end);
+            if let Some(prev) = merged.last_mut() {
+                prev.end = last;
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .filter_map(|r| text::trim_range(text, r))
+        .map(|r| {
+            let t = text[r.clone()].trim_end_matches(['.', ',', ';']).len();
+            r.start..r.start + t.max(1)
+        })
+        .collect()
 }
 
 /// Clause containing `r` within the sentence: cut at , ; : — – and " and "/" while ".
@@ -298,13 +361,6 @@ fn extract_sentence(text: &str, meta: &Meta, idx: usize, sent: &Sentence, toks: 
         words: text::tokens(text, q.clone()).into_iter().map(|t| t.norm).collect(),
         speaker: speaker(text, sr.clone(), q),
     });
-    let kind = if quote.is_some() {
-        ClaimKind::Quote
-    } else if norms.iter().any(|w| POSITION_WORDS.contains(w)) {
-        ClaimKind::Position
-    } else {
-        ClaimKind::Event
-    };
     let date_mentions = dates::find(text, sr.clone(), meta.published);
     let date_spans: Vec<Range<usize>> = date_mentions.iter().map(|d| d.span.clone()).collect();
     let issue = date_mentions.iter().find_map(|d| {
@@ -317,20 +373,35 @@ fn extract_sentence(text: &str, meta: &Meta, idx: usize, sent: &Sentence, toks: 
             )
         })
     });
-    // The statement claim: the whole sentence (spans over 600 bytes are cut to it).
-    if sent.terms.len() >= 3 {
+    // Statement claims: one per clause (quotes keep their whole sentence), so
+    // that a sentence stating several things can agree with several sources.
+    let pieces = if quote.is_some() { vec![sr.clone()] } else { statement_clauses(text, &sr, toks) };
+    for piece in pieces {
+        let ptoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= piece.start && t.span.end <= piece.end).cloned().collect();
+        let terms = text::content_stems(&ptoks);
+        if terms.len() < 3 {
+            continue;
+        }
+        let pn: Vec<&str> = ptoks.iter().map(|t| t.norm.as_str()).collect();
+        let kind = if quote.is_some() {
+            ClaimKind::Quote
+        } else if pn.iter().any(|w| POSITION_WORDS.contains(w)) {
+            ClaimKind::Position
+        } else {
+            ClaimKind::Event
+        };
         out.push(Claim {
-            span: sr.clone(),
+            span: piece.clone(),
             sentence: idx,
             kind,
             value: quote.as_ref().and_then(|q| q.speaker.clone()),
             quantity: None,
             date: None,
             quote: quote.clone(),
-            terms: sent.terms.clone(),
-            negated,
-            modal,
-            issue: issue.clone(),
+            terms,
+            negated: pn.iter().any(|w| NEGATIONS.contains(w)) || text[piece.clone()].contains("n't"),
+            modal: pn.iter().any(|w| MODALS.contains(w)),
+            issue: issue.clone().filter(|_| date_spans.iter().any(|d| d.start >= piece.start && d.end <= piece.end)),
         });
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
@@ -395,27 +466,27 @@ mod tests {
 
     #[test]
     fn list_items_are_separate_clauses() {
-        let a = art("A long opening sentence that makes this the body of the article for sure.\n\nThe agency put the dead at 40 in Alpha, 12 in Beta state and two in Gamma.\n");
+        let a = art("A long opening sentence that makes this the body of the article for sure, as the test needs.\n\nThe agency put the dead at 40 in Alpha, 12 in Beta state and two in Gamma.\n");
         let qs: Vec<&str> = a.claims.iter().filter(|c| c.kind == ClaimKind::Quantity).map(|c| &a.text[c.span.clone()]).collect();
         assert_eq!(qs, vec!["The agency put the dead at 40 in Alpha", "12 in Beta state", "two in Gamma"]);
     }
 
     #[test]
     fn quotes_have_speakers() {
-        let a = art("A long opening sentence that makes this the body of the article for sure.\n\n“We will rebuild every single home,” Governor Ortiz said on Friday.\n");
+        let a = art("A long opening sentence that makes this the body of the article for sure, as the test needs.\n\n“We will rebuild every single home,” Governor Ortiz said on Friday.\n");
         let q = a.claims.iter().find(|c| c.kind == ClaimKind::Quote).expect("quote claim");
         assert_eq!(q.quote.as_ref().and_then(|q| q.speaker.clone()).as_deref(), Some("ortiz"));
     }
 
     #[test]
     fn weekday_mismatch_is_an_issue() {
-        let a = art("A long opening sentence that makes this the body of the article for sure.\n\nThe summit opens on Sunday, January 5, 2026, in the capital city.\n");
+        let a = art("A long opening sentence that makes this the body of the article for sure, as the test needs.\n\nThe summit opens on Sunday, January 5, 2026, in the capital city.\n");
         assert!(a.claims.iter().any(|c| c.issue.as_deref() == Some("2026-01-05 is a Monday, not a Sunday")));
     }
 
     #[test]
     fn negation_is_marked() {
-        let a = art("A long opening sentence that makes this the body of the article for sure.\n\nThe ministry denied that troops had crossed the border.\n");
+        let a = art("A long opening sentence that makes this the body of the article for sure, as the test needs.\n\nThe ministry denied that troops had crossed the border.\n");
         assert!(a.claims.iter().any(|c| c.negated));
     }
 }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::claim::{Article, Claim, ClaimKind};
-use super::corpus::{ClaimRef, DocId};
+use super::corpus::{ClaimRef, DocId, EngineConfig};
 use super::dates::DateValue;
 use super::quantity::{fmt_num, Approx, Quantity};
 use super::text;
@@ -51,6 +51,7 @@ pub struct StoryIndex {
     n: f32,
     /// term → (article index, claim index)
     postings: HashMap<String, Vec<(usize, usize)>>,
+    config: EngineConfig,
 }
 
 /// Words that say the same thing in news copy; folded before comparison.
@@ -92,7 +93,7 @@ fn fold(terms: &[String]) -> HashSet<String> {
 }
 
 impl StoryIndex {
-    pub fn new(arts: Vec<(DocId, Arc<Article>)>) -> Self {
+    pub fn new(arts: Vec<(DocId, Arc<Article>)>, config: EngineConfig) -> Self {
         let mut df: HashMap<String, u32> = HashMap::new();
         let mut n = 0.0;
         let mut postings: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
@@ -109,7 +110,7 @@ impl StoryIndex {
                 }
             }
         }
-        StoryIndex { arts, df, n, postings }
+        StoryIndex { arts, df, n, postings, config }
     }
 
     fn idf(&self, t: &str) -> f32 {
@@ -254,8 +255,6 @@ fn qdesc(q: &Quantity, text: &str) -> String {
     if s.is_empty() { q.display() } else { s.to_string() }
 }
 
-const SENTENCE_SUPPORT: f32 = 0.34;
-const TYPED_CONTEXT: f32 = 0.25;
 
 /// Decide the relation between two claims of different documents, if any.
 fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String, f32, Vec<String>)> {
@@ -285,14 +284,14 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                 for (my, ny) in &py {
                     let same_mod = mx == my || mx.replace(' ', "") == my.replace(' ', "");
                     if same_mod && stance_class(nx) != stance_class(ny) {
-                        return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs"), sim.max(0.5), shared));
+                        return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs"), sim + 0.3, shared));
                     }
                     if same_mod && sim >= 0.12 {
-                        return Some((Support, format!("both state the {mx} {nx}"), sim.max(0.5), shared));
+                        return Some((Support, format!("both state the {mx} {nx}"), sim + 0.3, shared));
                     }
                 }
             }
-            if sim < SENTENCE_SUPPORT {
+            if sim < idx.config.statement_threshold {
                 return None;
             }
             if cx.negated != cy.negated && sim >= 0.6 {
@@ -326,8 +325,8 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     let heads = quantity_heads_compatible(a, b);
                     match heads {
                         Some(false) => return None,
-                        Some(true) if sim < TYPED_CONTEXT => return None,
-                        None if sim < TYPED_CONTEXT + 0.15 => return None,
+                        Some(true) if sim < idx.config.typed_threshold => return None,
+                        None if sim < idx.config.typed_threshold + 0.15 => return None,
                         _ => {}
                     }
                     compare_quantities(a, b, x, y).map(|(k, r)| (k, r, sim, shared))
@@ -404,8 +403,13 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
 }
 
 /// Relations of a story; with `focus`, only those touching that document.
+///
+/// Every candidate pair is scored, then for each pair of documents the claims
+/// are matched one to one, best score first (statements and typed claims
+/// separately): a sentence of one article restates at most one sentence of
+/// another, and the best-aligned wording is the one reported.
 pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
-    let mut best: HashMap<(ClaimRef, ClaimRef), Relation> = HashMap::new();
+    let mut all: HashMap<(ClaimRef, ClaimRef), Relation> = HashMap::new();
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
@@ -418,39 +422,47 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     cands.extend(p.iter().copied().filter(|&(bj, _)| bj != ai));
                 }
             }
-            // Best candidate per other document and kind family.
-            let mut per_doc: HashMap<(usize, bool), (f32, Relation)> = HashMap::new();
             let mut cands: Vec<(usize, usize)> = cands.into_iter().collect();
             cands.sort_unstable();
             for (bj, cj) in cands {
-                let Some(y) = view(idx, bj, cj) else { continue };
-                let Some((kind, reason, score, shared)) = decide(idx, &x, &y) else { continue };
                 let db = idx.arts[bj].0;
                 let (ra, rb) = (ClaimRef { doc: *da, claim: ci }, ClaimRef { doc: db, claim: cj });
                 let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
-                let label = label_of(&x, &shared, idx);
-                let rel = Relation { a, b, kind, reason, label, score };
-                let key = (bj, x.claim.kind.is_typed());
-                // typed claims may relate to several claims of one document (list items
-                // are told apart by names); statements keep only their best match.
-                if x.claim.kind.is_typed() {
-                    let k2 = (a, b);
-                    best.entry(k2).or_insert(rel);
+                if all.contains_key(&(a, b)) {
                     continue;
                 }
-                match per_doc.get(&key) {
-                    Some((s, _)) if *s >= score => {}
-                    _ => {
-                        per_doc.insert(key, (score, rel));
-                    }
-                }
-            }
-            for (_, (_, rel)) in per_doc {
-                best.entry((rel.a, rel.b)).or_insert(rel);
+                let Some(y) = view(idx, bj, cj) else { continue };
+                let Some((kind, reason, score, shared)) = decide(idx, &x, &y) else { continue };
+                let label = label_of(&x, &shared, idx);
+                all.insert((a, b), Relation { a, b, kind, reason, label, score });
             }
         }
     }
-    let mut out: Vec<Relation> = best.into_values().collect();
+    // One-to-one matching per document pair and claim family.
+    let typed = |r: ClaimRef| {
+        idx.arts
+            .iter()
+            .find(|(d, _)| *d == r.doc)
+            .and_then(|(_, a)| a.claims.get(r.claim))
+            .is_some_and(|c| c.kind.is_typed())
+    };
+    let mut cands: Vec<Relation> = all.into_values().collect();
+    cands.sort_by(|p, q| {
+        q.score
+            .total_cmp(&p.score)
+            .then_with(|| (p.a, p.b).cmp(&(q.a, q.b)))
+    });
+    let mut used: HashSet<(ClaimRef, DocId)> = HashSet::new();
+    let mut out: Vec<Relation> = Vec::new();
+    for r in cands {
+        let _ = typed(r.a);
+        if used.contains(&(r.a, r.b.doc)) || used.contains(&(r.b, r.a.doc)) {
+            continue;
+        }
+        used.insert((r.a, r.b.doc));
+        used.insert((r.b, r.a.doc));
+        out.push(r);
+    }
     // A statement pair whose typed claims disagree is not "support".
     let disagree: HashSet<(DocId, usize, DocId, usize)> = out
         .iter()
@@ -476,4 +488,22 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
 
 fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
     idx.arts.iter().find(|(d, _)| *d == r.doc).and_then(|(_, a)| a.claims.get(r.claim)).map(|c| c.sentence)
+}
+
+/// Why two claims are (or are not) related: for debugging and `explain` tools.
+/// `a` and `b` are (article index in the story, claim index).
+pub fn explain_pair(idx: &StoryIndex, a: (usize, usize), b: (usize, usize)) -> String {
+    let (Some(x), Some(y)) = (view(idx, a.0, a.1), view(idx, b.0, b.1)) else {
+        return "no such claim".into();
+    };
+    let (sim, shared) = idx.overlap(&x.terms, &y.terms);
+    let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
+    format!(
+        "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  q {:?}\n  q {:?}\n  -> {:?}",
+        local_names(&x),
+        local_names(&y),
+        x.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
+        y.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
+        decide(idx, &x, &y).map(|d| (d.0, d.1, d.2))
+    )
 }

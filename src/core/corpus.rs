@@ -23,11 +23,15 @@ pub struct ClaimRef {
 pub struct EngineConfig {
     /// Minimum TF-IDF cosine between two articles to put them in one story.
     pub story_threshold: f32,
+    /// Minimum IDF-weighted overlap for two statements to be the same fact.
+    pub statement_threshold: f32,
+    /// Minimum context overlap for two figures or dates to be the same fact.
+    pub typed_threshold: f32,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { story_threshold: 0.2 }
+        EngineConfig { story_threshold: 0.2, statement_threshold: 0.25, typed_threshold: 0.25 }
     }
 }
 
@@ -218,7 +222,7 @@ impl Corpus {
             .iter()
             .filter_map(|&d| self.article(d).map(|a| (d, a.clone())))
             .collect();
-        StoryIndex::new(arts)
+        StoryIndex::new(arts, self.config.clone())
     }
 
     /// Relations between claims of `id` and claims of other documents of its story.

@@ -119,7 +119,7 @@ fn patterns() -> &'static Patterns {
             // digits with separators, optional currency and magnitude suffixes
             number: r(r"(?i)(?:(US\$|\$|£|€|A\$|C\$)\s?)?\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:(bn|m|k|tn|pc|%|tb|gb|mb|km|kg|mph|st|nd|rd|th)\b|(%))?(?:\s?(billion|million|trillion|thousand)\b)?"),
             words: r(&format!(
-                r"(?i)\b(?:a |an )?{NUMBER_WORDS}(?:(?:\s+|-|\s+and\s+){NUMBER_WORDS})*\b|\b(?:a|half a|a couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b"
+                r"(?i)\b(?:a |an )?{NUMBER_WORDS}(?:(?:\s+|-|\s+and\s+){NUMBER_WORDS})*\b|\b(?:a couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b"
             )),
         }
     })
@@ -308,6 +308,10 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
             continue; // "one of the", too ambiguous to be an amount
         }
         let Some(v) = parse_words(word) else { continue };
+        // "the two countries", "the three men": a reference, not a count.
+        if v <= 3.0 && s[..m.start()].to_lowercase().trim_end().ends_with("the") {
+            continue;
+        }
         let round = true;
         raw.push((r, v, None, round));
     }
