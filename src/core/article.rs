@@ -336,6 +336,13 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
                 }
                 role = BlockRole::Meta;
             }
+        } else if i > header_end
+            && word_count(s) <= 8
+            && !ends_sentence(s)
+            && s.split_whitespace().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count() * 2 >= word_count(s)
+        {
+            // A subheading inside the body ("Context of the Upcoming Visit").
+            role = BlockRole::Furniture;
         } else if low.starts_with("source:") {
             if let Some(o) = outlet_from_line(s) {
                 meta.outlet = Some(o);

@@ -183,13 +183,17 @@ fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<S
     };
     // "Governor Ortiz said": the last name word right before the verb.
     let before = outside[..rep].iter().rev().take(3).find(|t| is_name(t));
-    // "said Ortiz" / "according to Ortiz": the last word of the run after it.
+    // "said Ortiz" / "according to Ortiz": the last word of the name run after
+    // it, which ends at the first punctuation ("said Ann Ortiz, the governor").
     let after = || {
-        let run: Vec<&&Token> = outside[rep + 1..]
-            .iter()
-            .skip_while(|t| t.norm == "to" || t.norm == "by")
-            .take_while(|t| is_name(t))
-            .collect();
+        let mut run: Vec<&Token> = Vec::new();
+        for t in outside[rep + 1..].iter().skip_while(|t| t.norm == "to" || t.norm == "by") {
+            let joined = run.last().is_none_or(|p| text[p.span.end..t.span.start].trim().is_empty());
+            if !is_name(t) || !joined {
+                break;
+            }
+            run.push(t);
+        }
         run.last().map(|t| t.norm.clone())
     };
     before.map(|t| t.norm.clone()).or_else(after)

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::article::BlockRole;
 use super::claim::{Article, Claim, ClaimKind};
 use super::corpus::{ClaimRef, DocId, EngineConfig};
 use super::dates::DateValue;
@@ -104,6 +105,7 @@ impl StoryIndex {
                     *df.entry(t).or_default() += 1;
                 }
             }
+
             for (ci, c) in a.claims.iter().enumerate() {
                 for t in fold(&c.terms) {
                     postings.entry(t).or_default().push((ai, ci));
@@ -127,7 +129,7 @@ impl StoryIndex {
         }
         let shared: Vec<String> = a.intersection(b).cloned().collect();
         let ws: f32 = shared.iter().map(|t| self.idf(t)).sum();
-        (2.0 * ws / (wa + wb), shared)
+        (ws / (wa * wb).sqrt(), shared)
     }
 }
 
@@ -138,6 +140,12 @@ struct View<'a> {
     sent_terms: HashSet<String>,
 }
 
+impl View<'_> {
+    fn is_title(&self) -> bool {
+        self.art.sentences.get(self.claim.sentence).is_some_and(|s| s.role == BlockRole::Title)
+    }
+}
+
 fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     let art = &idx.arts.get(ai)?.1;
     let claim = art.claims.get(ci)?;
@@ -145,14 +153,20 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     Some(View { art, claim, terms: fold(&claim.terms), sent_terms: fold(&sent.terms) })
 }
 
-/// Capitalised words inside the claim's own span (not sentence-initial):
+/// Distinguishing names inside the claim's own span (not sentence-initial):
 /// the names that tell list items apart ("71 in Morelos", "43 in Puebla").
-fn local_names(v: &View) -> Vec<String> {
+/// Names found in many sentences of the story (its protagonists) do not
+/// distinguish anything and are left out.
+fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
     let Some(sent) = v.art.sentences.get(v.claim.sentence) else { return Vec::new() };
     text::tokens(&v.art.text, v.claim.span.clone())
         .into_iter()
         .filter(|t| t.capitalised && t.span.start != sent.span.start && !text::is_stopword(&t.norm))
         .filter(|t| dates_word(&t.norm).is_none())
+        .filter(|t| {
+            let df = idx.df.get(synonym(&text::stem(&t.norm))).copied().unwrap_or(0) as f32;
+            df < (idx.n * 0.1).max(3.0)
+        })
         .map(|t| t.norm)
         .collect()
 }
@@ -204,8 +218,14 @@ fn stance_phrases(v: &View) -> Vec<(String, String)> {
 }
 
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
+    if a.ordinal != b.ordinal {
+        // "a ninth title" / "nine times": only a count of times matches an ordinal.
+        let cardinal = if a.ordinal { b } else { a };
+        return Some(cardinal.head.as_deref() == Some("time"));
+    }
     match (&a.head, &b.head) {
         (Some(x), Some(y)) => Some(x == y || synonym(x) == synonym(y)),
+        _ if a.ordinal => Some(false),
         _ => None,
     }
 }
@@ -284,14 +304,14 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                 for (my, ny) in &py {
                     let same_mod = mx == my || mx.replace(' ', "") == my.replace(' ', "");
                     if same_mod && stance_class(nx) != stance_class(ny) {
-                        return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs"), sim + 0.3, shared));
+                        return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs"), 0.6, shared));
                     }
                     if same_mod && sim >= 0.12 {
-                        return Some((Support, format!("both state the {mx} {nx}"), sim + 0.3, shared));
+                        return Some((Support, format!("both state the {mx} {nx}"), 0.6, shared));
                     }
                 }
             }
-            if sim < idx.config.statement_threshold {
+            if sim < idx.config.statement_threshold || shared.len() < 2 {
                 return None;
             }
             if cx.negated != cy.negated && sim >= 0.6 {
@@ -304,32 +324,46 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             let (csim, shared) = idx.overlap(&x.terms, &y.terms);
             let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
             let sim = 0.6 * csim + 0.4 * ssim;
-            if !names_compatible(&local_names(x), &local_names(y)) {
+            if !names_compatible(&local_names(idx, x), &local_names(idx, y)) {
                 return None;
             }
             match (cx.kind, cy.kind, &cx.quantity, &cy.quantity, &cx.date, &cy.date) {
                 (_, _, Some(a), Some(b), _, _) => {
                     if let (Some(sa), Some(sb)) = (a.score, b.score) {
-                        if sim < 0.3 {
-                            return None;
-                        }
-                        return Some(if sa == sb || (sa.0 == sb.1 && sa.1 == sb.0) {
-                            (Support, format!("same score {}-{}", sa.0, sa.1), sim, shared)
+                        let same = sa == sb || (sa.0 == sb.1 && sa.1 == sb.0);
+                        return if same && sim >= 0.1 {
+                            Some((Support, format!("same score {}-{}", sa.0, sa.1), sim + 0.2, shared))
+                        } else if !same && csim >= 0.5 {
+                            Some((Conflict, format!("score {}-{} vs {}-{}", sa.0, sa.1, sb.0, sb.1), sim, shared))
                         } else {
-                            (Conflict, format!("score {}-{} vs {}-{}", sa.0, sa.1, sb.0, sb.1), sim, shared)
-                        });
+                            None
+                        };
                     }
                     if a.score.is_some() || b.score.is_some() {
                         return None;
                     }
                     let heads = quantity_heads_compatible(a, b);
-                    match heads {
-                        Some(false) => return None,
-                        Some(true) if sim < idx.config.typed_threshold => return None,
-                        None if sim < idx.config.typed_threshold + 0.15 => return None,
-                        _ => {}
+                    if heads == Some(false) {
+                        return None;
                     }
-                    compare_quantities(a, b, x, y).map(|(k, r)| (k, r, sim, shared))
+                    // The same specific figure ("$63.54", "1,429,981", "66.4%") is itself
+                    // evidence of the same fact; round figures need their context.
+                    let same_value = (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0);
+                    let specific = same_value && a.sig_digits().min(b.sig_digits()) >= 3 && a.ordinal == b.ordinal;
+                    let need = match heads {
+                        _ if specific => 0.0,
+                        Some(true) => idx.config.typed_threshold,
+                        _ => idx.config.typed_threshold + 0.15,
+                    };
+                    if sim < need {
+                        return None;
+                    }
+                    let (kind, reason) = compare_quantities(a, b, x, y)?;
+                    // Saying two figures disagree needs more context than saying they agree.
+                    if kind != Support && sim < idx.config.typed_threshold + 0.1 {
+                        return None;
+                    }
+                    Some((kind, reason, sim + if specific { 0.3 } else { 0.0 }, shared))
                 }
                 (Duration, Date, Some(q), None, _, Some(d)) | (Date, Duration, None, Some(q), Some(d), _) => {
                     let (from, to) = match d {
@@ -343,10 +377,12 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     (days == q.value).then(|| (Support, format!("{}-day span {from} to {to} matches '{}'", fmt_num(days), qdesc(q, &if cx.kind == Duration { x } else { y }.art.text)), sim, shared))
                 }
                 (Date, Date, _, _, Some(da), Some(db)) => {
-                    if sim < 0.4 {
-                        return None;
+                    // Agreeing dates need less context than disagreeing ones.
+                    match compare_dates(da, db) {
+                        Some((Support, r)) if sim >= idx.config.typed_threshold => Some((Support, r, sim, shared)),
+                        Some((k, r)) if sim >= 0.45 => Some((k, r, sim, shared)),
+                        _ => None,
                     }
-                    compare_dates(da, db).map(|(k, r)| (k, r, sim, shared))
                 }
                 _ => None,
             }
@@ -371,6 +407,15 @@ fn compare_dates(a: &DateValue, b: &DateValue) -> Option<(RelationKind, String)>
     }
 }
 
+/// `a` rounded to the precision `b` was written with equals `b`.
+fn rounds_to(a: &Quantity, b: &Quantity) -> bool {
+    if b.precision <= 0.0 || a.precision > b.precision {
+        return false;
+    }
+    let r = (a.value / b.precision + 0.5).floor() * b.precision;
+    (r - b.value).abs() <= b.precision * 1e-6
+}
+
 fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<(RelationKind, String)> {
     use RelationKind::*;
     let (ta, tb) = (qdesc(a, &x.art.text), qdesc(b, &y.art.text));
@@ -386,18 +431,25 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
     let same_point = (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0) && a.value_hi == b.value_hi;
     let bound = |q: &Quantity| matches!(q.approx, Approx::Above | Approx::AtLeast | Approx::AtMost | Approx::Below);
     if same_point {
+        if a.approx != b.approx && bound(a) && bound(b) {
+            return Some((Tension, format!("'{ta}' vs '{tb}': the same figure with a different qualifier")));
+        }
         return Some((Support, format!("'{ta}' and '{tb}' agree")));
     }
-    // One side a bound that the other's figure satisfies: consistent.
+    // A one-sided bound that the other figure satisfies: consistent.
     if bound(a) != bound(b) {
         return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
     }
     if bound(a) && bound(b) {
-        if a.round || b.round {
+        if a.is_round() || b.is_round() {
             return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
         }
         let later = if a.low > b.low { &ta } else { &tb };
         return Some((Tension, format!("'{ta}' vs '{tb}': different counts; '{later}' may be a later update")));
+    }
+    // Point figures: one may be the other rounded ("$15 billion" / "$15.3 billion").
+    if rounds_to(a, b) || rounds_to(b, a) {
+        return Some((Support, format!("'{ta}' and '{tb}' agree once rounded")));
     }
     Some((Tension, format!("'{ta}' vs '{tb}': close but not the same figure")))
 }
@@ -432,7 +484,12 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     continue;
                 }
                 let Some(y) = view(idx, bj, cj) else { continue };
-                let Some((kind, reason, score, shared)) = decide(idx, &x, &y) else { continue };
+                let Some((kind, reason, mut score, shared)) = decide(idx, &x, &y) else { continue };
+                // A headline restates the body: when both carry the fact, the
+                // body's wording is the one to compare.
+                if x.is_title() || y.is_title() {
+                    score *= 0.8;
+                }
                 let label = label_of(&x, &shared, idx);
                 all.insert((a, b), Relation { a, b, kind, reason, label, score });
             }
@@ -447,11 +504,10 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             .is_some_and(|c| c.kind.is_typed())
     };
     let mut cands: Vec<Relation> = all.into_values().collect();
-    cands.sort_by(|p, q| {
-        q.score
-            .total_cmp(&p.score)
-            .then_with(|| (p.a, p.b).cmp(&(q.a, q.b)))
-    });
+    // Scores within 0.05 of each other are a tie; ties go to the earliest
+    // mentions, the lead statement of each article.
+    let bucket = |r: &Relation| (r.score / 0.05).floor() as i64;
+    cands.sort_by(|p, q| bucket(q).cmp(&bucket(p)).then_with(|| (p.a, p.b).cmp(&(q.a, q.b))));
     let mut used: HashSet<(ClaimRef, DocId)> = HashSet::new();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
@@ -500,8 +556,8 @@ pub fn explain_pair(idx: &StoryIndex, a: (usize, usize), b: (usize, usize)) -> S
     let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
     format!(
         "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  q {:?}\n  q {:?}\n  -> {:?}",
-        local_names(&x),
-        local_names(&y),
+        local_names(idx, &x),
+        local_names(idx, &y),
         x.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
         y.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
         decide(idx, &x, &y).map(|d| (d.0, d.1, d.2))

@@ -60,11 +60,28 @@ pub struct Quantity {
     pub per: Option<String>,
     /// Written as a score or ratio "11-10".
     pub score: Option<(u32, u32)>,
-    /// The number was round in its wording ("$15 billion", "two million").
-    pub round: bool,
+    /// Place value of the last significant digit as written: 1e9 for
+    /// "$15 billion", 0.1 for "15.3", 100 for "200". Tells a rounded figure
+    /// from a precise one.
+    pub precision: f64,
+    /// Written as an ordinal ("ninth", "32nd").
+    pub ordinal: bool,
 }
 
 impl Quantity {
+    /// Significant digits as written ("200" → 1, "217" → 3, "$15.3bn" → 3).
+    pub fn sig_digits(&self) -> u32 {
+        if self.precision <= 0.0 || self.value == 0.0 {
+            return 1;
+        }
+        ((self.value.abs() / self.precision).log10().floor() as i64 + 1).max(1) as u32
+    }
+
+    /// A round figure: one significant digit ("200", "two million").
+    pub fn is_round(&self) -> bool {
+        self.sig_digits() <= 1
+    }
+
     pub fn display(&self) -> String {
         let mut s = String::new();
         if self.approx != Approx::Exact {
@@ -109,6 +126,18 @@ const NUMBER_WORDS: &str = r"(?:zero|one|two|three|four|five|six|seven|eight|nin
 struct Patterns {
     number: Regex,
     words: Regex,
+    ordinals: Regex,
+}
+
+const ORDINALS: [&str; 20] = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth", "twentieth",
+];
+
+fn ordinal_value(w: &str) -> Option<f64> {
+    let low = w.to_lowercase();
+    ORDINALS.iter().position(|o| *o == low).map(|i| (i + 1) as f64)
 }
 
 fn patterns() -> &'static Patterns {
@@ -118,6 +147,7 @@ fn patterns() -> &'static Patterns {
         Patterns {
             // digits with separators, optional currency and magnitude suffixes
             number: r(r"(?i)(?:(US\$|\$|£|€|A\$|C\$)\s?)?\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:(bn|m|k|tn|pc|%|tb|gb|mb|km|kg|mph|st|nd|rd|th)\b|(%))?(?:\s?(billion|million|trillion|thousand)\b)?"),
+            ordinals: r(&format!(r"(?i)\b(?:{})\b", ORDINALS.join("|"))),
             words: r(&format!(
                 r"(?i)\b(?:a |an )?{NUMBER_WORDS}(?:(?:\s+|-|\s+and\s+){NUMBER_WORDS})*\b|\b(?:a couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b"
             )),
@@ -232,8 +262,11 @@ fn parse_words(s: &str) -> Option<f64> {
     digits.parse::<f64>().ok()
 }
 
-fn interval(v: f64, approx: Approx) -> (f64, f64) {
+/// The values a wording allows. An unqualified figure stands for what rounds
+/// to it at the precision it was written with ("$15 billion" covers 14.5–15.5 billion).
+fn interval(v: f64, approx: Approx, precision: f64) -> (f64, f64) {
     match approx {
+        Approx::Exact if precision > 1.0 => (v - precision / 2.0, v + precision / 2.0),
         Approx::Exact => (v, v),
         Approx::Above => (v + v.abs() * 1e-9 + 1e-9, f64::INFINITY),
         Approx::AtLeast => (v, f64::INFINITY),
@@ -251,7 +284,7 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
     };
     let base = range.start;
     let p = patterns();
-    let mut raw: Vec<(Range<usize>, f64, Option<String>, bool)> = Vec::new(); // span, value, unit, round
+    let mut raw: Vec<(Range<usize>, f64, Option<String>, f64, bool)> = Vec::new(); // span, value, unit, precision, ordinal
     let overlaps = |r: &Range<usize>, v: &[Range<usize>]| v.iter().any(|o| o.start < r.end && r.start < o.end);
 
     for c in p.number.captures_iter(s) {
@@ -265,22 +298,37 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         let Ok(mut v) = format!("{}.{}", int.as_str().replace(',', ""), if frac.is_empty() { "0" } else { frac }).parse::<f64>() else { continue };
         let suffix = c.get(4).or(c.get(5)).map(|m| m.as_str().to_lowercase());
         if matches!(suffix.as_deref(), Some("st" | "nd" | "rd" | "th")) {
-            continue; // ordinals are not amounts
+            raw.push((r, v, None, 1.0, true));
+            continue;
         }
         let mag = c.get(6).map(|m| m.as_str().to_lowercase());
         let mut unit: Option<String> = None;
-        let mut round = frac.is_empty() && int.as_str().replace(',', "").trim_end_matches('0').len() <= 1;
+        let digits = int.as_str().replace(',', "");
+        let mut precision = if frac.is_empty() {
+            10f64.powi((digits.len() - digits.trim_end_matches('0').len()) as i32)
+        } else {
+            10f64.powi(-(frac.len() as i32))
+        };
+        if digits.trim_end_matches('0').is_empty() {
+            precision = 1.0;
+        }
         match (suffix.as_deref(), mag.as_deref()) {
             (Some("bn"), _) | (_, Some("billion")) => {
                 v *= 1e9;
-                round = frac.len() <= 1;
+                precision *= 1e9;
             }
             (Some("m"), _) | (_, Some("million")) => {
                 v *= 1e6;
-                round = frac.len() <= 1;
+                precision *= 1e6;
             }
-            (Some("tn"), _) | (_, Some("trillion")) => v *= 1e12,
-            (Some("k"), _) | (_, Some("thousand")) => v *= 1e3,
+            (Some("tn"), _) | (_, Some("trillion")) => {
+                v *= 1e12;
+                precision *= 1e12;
+            }
+            (Some("k"), _) | (_, Some("thousand")) => {
+                v *= 1e3;
+                precision *= 1e3;
+            }
             _ => {}
         }
         if let Some(cur) = c.get(1) {
@@ -294,8 +342,7 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
                 unit = Some(canonical_unit(sfx));
             }
         }
-        // A score "11-10" / "0-0".
-        raw.push((r, v, unit, round));
+        raw.push((r, v, unit, precision, false));
     }
     for m in p.words.find_iter(s) {
         let r = base + m.start()..base + m.end();
@@ -312,13 +359,22 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         if v <= 3.0 && s[..m.start()].to_lowercase().trim_end().ends_with("the") {
             continue;
         }
-        let round = true;
-        raw.push((r, v, None, round));
+        let zeros = format!("{}", v as i64).len() - format!("{}", v as i64).trim_end_matches('0').len();
+        raw.push((r, v, None, 10f64.powi(zeros as i32), false));
+    }
+    for m in p.ordinals.find_iter(s) {
+        let r = base + m.start()..base + m.end();
+        if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
+            continue;
+        }
+        if let Some(v) = ordinal_value(m.as_str()) {
+            raw.push((r, v, None, 1.0, true));
+        }
     }
     raw.sort_by_key(|r| r.0.start);
 
     let mut out = Vec::new();
-    for (r, v, unit, round) in raw {
+    for (r, v, unit, precision, ordinal) in raw {
         let before = &text[range.start..r.start];
         let after = &text[r.end..range.end];
         let before_low = before.to_lowercase();
@@ -329,7 +385,7 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
             if !d.is_empty() && !before.ends_with('-') {
                 if let (Ok(a), Ok(b)) = (u32::try_from(v as i64), d.parse::<u32>()) {
                     let end = r.end + 1 + d.len();
-                    out.push(Quantity { span: r.start..end, value: v, value_hi: None, approx: Approx::Exact, low: v, high: v, head: Some("score".into()), per: None, score: Some((a, b)), round: false });
+                    out.push(Quantity { span: r.start..end, value: v, value_hi: None, approx: Approx::Exact, low: v, high: v, head: Some("score".into()), per: None, score: Some((a, b)), precision: 1.0, ordinal: false });
                     continue;
                 }
             }
@@ -446,7 +502,7 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
             }
         }
         let _ = i;
-        let (mut low, mut high) = interval(v, approx);
+        let (mut low, mut high) = interval(v, approx, precision);
         if let Some(hi) = value_hi {
             low = v;
             high = hi;
@@ -466,7 +522,8 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
             head,
             per,
             score: None,
-            round,
+            precision,
+            ordinal,
         });
     }
     out
