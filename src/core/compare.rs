@@ -217,6 +217,22 @@ fn stance_phrases(v: &View) -> Vec<(String, String)> {
     out
 }
 
+/// What state a count of people is about: the dead, the missing, the injured,
+/// the rescued. Two counts about different states are different facts.
+fn state_classes(terms: &HashSet<String>) -> HashSet<&'static str> {
+    terms
+        .iter()
+        .filter_map(|t| match t.as_str() {
+            "die" => Some("dead"),
+            "miss" => Some("missing"),
+            "injur" | "hospit" => Some("injured"),
+            "surviv" | "rescu" | "aliv" | "save" | "evacu" => Some("rescued"),
+            "arrest" | "detain" => Some("arrested"),
+            _ => None,
+        })
+        .collect()
+}
+
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     if a.ordinal != b.ordinal {
         // "a ninth title" / "nine times": only a count of times matches an ordinal.
@@ -283,6 +299,11 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
     let (cx, cy) = (x.claim, y.claim);
     match (cx.kind.is_typed(), cy.kind.is_typed()) {
         (false, false) => {
+            // Headlines compress and paraphrase: their figures and dates are
+            // compared, their wording is not.
+            if x.is_title() || y.is_title() {
+                return None;
+            }
             let (sim, shared) = idx.overlap(&x.terms, &y.terms);
             // Quotes: the same words given to different speakers, or reworded.
             if let (Some(qa), Some(qb)) = (quote_words(x), quote_words(y)) {
@@ -342,8 +363,24 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     if a.score.is_some() || b.score.is_some() {
                         return None;
                     }
-                    let heads = quantity_heads_compatible(a, b);
+                    let mut heads = quantity_heads_compatible(a, b);
                     if heads == Some(false) {
+                        return None;
+                    }
+                    let (sx, sy) = (state_classes(&x.terms), state_classes(&y.terms));
+                    if !sx.is_empty() && !sy.is_empty() {
+                        if sx.is_disjoint(&sy) {
+                            return None;
+                        }
+                        // "the death toll stood at 217" / "killed at least 217 people"
+                        if heads.is_none() {
+                            heads = Some(true);
+                        }
+                    }
+                    // Sources disagree on a figure by tens of percent, not by a factor
+                    // of three: such figures are counts of different things.
+                    let (lo, hi) = (a.value.abs().min(b.value.abs()), a.value.abs().max(b.value.abs()));
+                    if hi > 2.5 * lo.max(1e-9) && a.per == b.per {
                         return None;
                     }
                     // The same specific figure ("$63.54", "1,429,981", "66.4%") is itself

@@ -425,8 +425,15 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
                 break;
             }
         }
+        // A unit written before the number: "magnitude 7.1", "magnitude-7.1".
+        let prefix_unit = {
+            let b = before_low.trim_end_matches(['-', ' ']);
+            ["magnitude", "category", "level", "grade", "phase", "stage"]
+                .into_iter()
+                .find(|u| b.ends_with(u) && b.len() + 2 >= before_low.len())
+        };
         // Unit or head noun after the number.
-        let mut head = unit.clone();
+        let mut head = unit.clone().or_else(|| prefix_unit.map(text::stem));
         let mut per = None;
         let rest_tokens: Vec<&Token> = tokens.iter().filter(|t| t.span.start >= end).take(6).collect();
         let mut i = 0;
@@ -444,7 +451,7 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
                 }
             }
         }
-        if head.is_none() || unit.is_some() {
+        if head.is_none() || unit.is_some() || prefix_unit.is_some() {
             // "200 members", "200 business representatives": the last word of a run of
             // nouns/modifiers directly after the number.
             let mut run_end = i;
