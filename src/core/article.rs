@@ -336,6 +336,15 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
                 }
                 role = BlockRole::Meta;
             }
+        } else if i + 1 == units.len()
+            && i > header_end
+            && word_count(s) <= 4
+            && !ends_sentence(s)
+            && s.chars().next().is_some_and(char::is_uppercase)
+        {
+            // A trailing signature: the outlet's name.
+            meta.outlet = Some(s.to_string());
+            role = BlockRole::Meta;
         } else if i > header_end
             && word_count(s) <= 8
             && !ends_sentence(s)

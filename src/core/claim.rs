@@ -319,7 +319,8 @@ impl Article {
                     span.start = span.end - rest.len();
                 }
             }
-            for sr in text::sentences(text, span) {
+            let block_quotes = quotations(text, span.clone());
+            for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
                 let toks = text::tokens(text, sr.clone());
                 let terms = text::content_stems(&toks);
@@ -329,7 +330,7 @@ impl Article {
                     names: names(text, &toks),
                     terms: terms.clone(),
                 };
-                extract_sentence(text, &meta, idx, &sent, &toks, &mut claims);
+                extract_sentence(text, &meta, idx, &sent, &toks, &span, &block_quotes, &mut claims);
                 sentences.push(sent);
             }
         }
@@ -351,7 +352,17 @@ impl Article {
     }
 }
 
-fn extract_sentence(text: &str, meta: &Meta, idx: usize, sent: &Sentence, toks: &[Token], out: &mut Vec<Claim>) {
+#[allow(clippy::too_many_arguments)]
+fn extract_sentence(
+    text: &str,
+    meta: &Meta,
+    idx: usize,
+    sent: &Sentence,
+    toks: &[Token],
+    block: &Range<usize>,
+    block_quotes: &[Range<usize>],
+    out: &mut Vec<Claim>,
+) {
     let sr = sent.span.clone();
     if toks.len() < 4 || sr.len() > 1200 {
         return;
@@ -359,12 +370,18 @@ fn extract_sentence(text: &str, meta: &Meta, idx: usize, sent: &Sentence, toks: 
     let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     let negated = norms.iter().any(|w| NEGATIONS.contains(w)) || text[sr.clone()].contains("n't");
     let modal = norms.iter().any(|w| MODALS.contains(w));
-    let quotes = quotations(text, sr.clone());
-    let quote = quotes.iter().max_by_key(|q| q.len()).map(|q| QuoteInfo {
-        span: q.clone(),
-        words: text::tokens(text, q.clone()).into_iter().map(|t| t.norm).collect(),
-        speaker: speaker(text, sr.clone(), q),
-    });
+    // Quotations are found per paragraph (a quote often spans sentences);
+    // each sentence keeps its part of the longest one it overlaps.
+    let quote = block_quotes
+        .iter()
+        .map(|q| (q, q.start.max(sr.start)..q.end.min(sr.end)))
+        .filter(|(_, part)| part.start < part.end && text[part.clone()].split_whitespace().count() >= 3)
+        .max_by_key(|(_, part)| part.len())
+        .map(|(q, part)| QuoteInfo {
+            span: part.clone(),
+            words: text::tokens(text, part.clone()).into_iter().map(|t| t.norm).collect(),
+            speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
+        });
     let date_mentions = dates::find(text, sr.clone(), meta.published);
     let date_spans: Vec<Range<usize>> = date_mentions.iter().map(|d| d.span.clone()).collect();
     let issue = date_mentions.iter().find_map(|d| {

@@ -85,6 +85,8 @@ fn synonym(stem: &str) -> &str {
         "rescu" | "rescuer" | "search" => "rescu",
         "miss" | "unaccount" | "trap" => "miss",
         "injur" | "hurt" | "wound" => "injur",
+        "higher" | "rose" | "rise" | "jump" | "gain" | "climb" | "surg" | "soar" | "rocket" | "increas" => "rise",
+        "lower" | "fell" | "fall" | "drop" | "slip" | "declin" | "plung" | "tumbl" | "decreas" => "fall",
         _ => stem,
     }
 }
@@ -386,12 +388,18 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     // The same specific figure ("$63.54", "1,429,981", "66.4%") is itself
                     // evidence of the same fact; round figures need their context.
                     let same_value = (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0);
-                    let specific = same_value && a.sig_digits().min(b.sig_digits()) >= 3 && a.ordinal == b.ordinal;
+                    // A unit rarely used in the story ("terabytes") makes a figure specific too.
+                    let rare_unit = heads == Some(true)
+                        && a.head.as_deref().is_some_and(|h| idx.df.get(synonym(h)).copied().unwrap_or(0) <= 3 && synonym(h) != "peopl");
+                    let specific = same_value && a.ordinal == b.ordinal && (a.sig_digits().min(b.sig_digits()) >= 3 || rare_unit);
                     let need = match heads {
                         _ if specific => 0.0,
                         Some(true) => idx.config.typed_threshold,
                         _ => idx.config.typed_threshold + 0.15,
                     };
+                    // Nearly equal figures of the same unit are evidence of one measure.
+                    let close = heads == Some(true) && (a.value - b.value).abs() <= 0.05 * a.value.abs().max(b.value.abs());
+                    let sim = if close { sim + 0.1 } else { sim };
                     if sim < need {
                         return None;
                     }

@@ -377,12 +377,16 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
         if before.ends_with(['$', '£', '€', ',', '.']) || after.starts_with([',', '.']) && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        if after.trim_start().starts_with(|c: char| c.is_ascii_lowercase()) && !after.trim_start().starts_with("to ") && !after.trim_start().starts_with("and ") && !after.trim_start().starts_with("when") && !after.trim_start().starts_with("as ") {
-            // "2000 people": a quantity, not a year.
-            let next = after.split_whitespace().next().unwrap_or("");
-            if !matches!(next, "season" | "election" | "quake" | "earthquake" | "final" | "census" | "report" | "league" | "cup" | "world" | "olympics") {
-                continue;
-            }
+        // "2000 people", "1985 votes": a count, not a year. A year is introduced
+        // ("in", "by", "since", "the year") or not followed by a plural noun.
+        let lead = before.trim_end().to_lowercase();
+        let introduced = ["in", "by", "since", "until", "year", "of", "from", "to", "and", "after", "before", "the", "early", "late", "mid"]
+            .iter()
+            .any(|w| lead.ends_with(w));
+        let next = after.split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric());
+        let plural_noun = next.len() > 3 && next.ends_with('s') && next.chars().all(|c| c.is_ascii_lowercase()) && next != "was" && next != "has";
+        if plural_noun && !introduced {
+            continue;
         }
         if let Ok(y) = all.as_str().parse::<i16>() {
             out.push(DateMention { span: r, value: DateValue::Year(y), weekday_mismatch: None });

@@ -16,6 +16,8 @@ pub struct Token {
     pub norm: String,
     /// Starts with an upper-case letter in the source.
     pub capitalised: bool,
+    /// Joined to the previous token by a hyphen ("pre-market", "Jae-myung").
+    pub hyphen_joined: bool,
 }
 
 /// Abbreviations after which a full stop does not end a sentence. UAX #29
@@ -101,10 +103,14 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
     let Some(slice) = text.get(range.clone()) else {
         return Vec::new();
     };
+    let mut prev_end: Option<usize> = None;
     slice
         .split_word_bound_indices()
         .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric()))
         .map(|(i, w)| {
+            let gap = prev_end.map(|p| &slice[p..i]);
+            prev_end = Some(i + w.len());
+            let hyphen_joined = gap.is_some_and(|g| g.chars().count() == 1 && fold_char(g.chars().next().unwrap_or(' ')) == '-');
             let norm: String = w
                 .chars()
                 .map(fold_char)
@@ -116,6 +122,7 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
                 span: range.start + i..range.start + i + w.len(),
                 norm,
                 capitalised: w.chars().next().is_some_and(char::is_uppercase),
+                hyphen_joined,
             }
         })
         .collect()
@@ -153,12 +160,22 @@ pub fn is_stopword(w: &str) -> bool {
 }
 
 /// Content terms (stems) of a token list: no stopwords, no pure numbers.
+/// A hyphenated compound also counts as one word ("pre-market" ~ "premarket").
 pub fn content_stems(tokens: &[Token]) -> Vec<String> {
-    tokens
-        .iter()
-        .filter(|t| !is_stopword(&t.norm) && !t.norm.chars().all(|c| c.is_ascii_digit()))
-        .map(|t| stem(&t.norm))
-        .collect()
+    let mut out = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        let numeric = t.norm.chars().all(|c| c.is_ascii_digit());
+        if !is_stopword(&t.norm) && !numeric {
+            out.push(stem(&t.norm));
+        }
+        if t.hyphen_joined && i > 0 && !numeric && !t.capitalised && !tokens[i - 1].capitalised {
+            let prev = &tokens[i - 1].norm;
+            if !prev.chars().all(|c| c.is_ascii_digit()) {
+                out.push(stem(&format!("{prev}{}", t.norm)));
+            }
+        }
+    }
+    out
 }
 
 /// Byte offset → (0-based line, byte column) for reports.
