@@ -396,7 +396,12 @@ fn extract_sentence(
     });
     // Statement claims: one per clause (quotes keep their whole sentence), so
     // that a sentence stating several things can agree with several sources.
-    let pieces = if quote.is_some() { vec![sr.clone()] } else { statement_clauses(text, &sr, toks) };
+    let mut pieces = if quote.is_some() { vec![sr.clone()] } else { statement_clauses(text, &sr, toks) };
+    // A sentence of several clauses is also a claim as a whole: another
+    // source may restate it in one clause, or cut it differently.
+    if pieces.len() > 1 && sr.len() <= 600 {
+        pieces.push(sr.clone());
+    }
     for piece in pieces {
         let ptoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= piece.start && t.span.end <= piece.end).cloned().collect();
         let terms = text::content_stems(&ptoks);

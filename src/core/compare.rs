@@ -14,6 +14,7 @@ use super::claim::{Article, Claim, ClaimKind};
 use super::corpus::{ClaimRef, DocId, EngineConfig};
 use super::dates::DateValue;
 use super::quantity::{fmt_num, Approx, Quantity};
+use super::lexicon;
 use super::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -55,40 +56,8 @@ pub struct StoryIndex {
     config: EngineConfig,
 }
 
-/// Words that say the same thing in news copy; folded before comparison.
-/// A small lexicon of general English, not of any story.
 fn synonym(stem: &str) -> &str {
-    match stem {
-        "trip" | "mission" | "tour" | "journey" => "visit",
-        "kill" | "dead" | "die" | "death" | "fatal" | "toll" | "bodi" | "live" => "die",
-        "children" | "child" | "student" | "pupil" | "kid" | "schoolchildren" => "child",
-        "adult" | "teacher" | "staff" => "adult",
-        "peopl" | "person" | "individu" => "peopl",
-        "member" | "repres" | "deleg" | "execut" | "businessmen" | "businesspeopl" => "member",
-        "nation" => "countri",
-        "quak" | "earthquak" | "tremor" | "shock" => "quak",
-        "broadcast" | "broadcaster" | "tv" | "televis" => "broadcast",
-        "interview" => "interview",
-        "acquir" | "acquisit" | "buy" | "purchas" | "takeov" | "bought" => "acquir",
-        "deal" | "agreement" | "transact" => "deal",
-        "compani" | "firm" | "busi" => "compani",
-        "referendum" | "vote" | "ballot" | "poll" => "vote",
-        "win" | "won" | "victori" | "beat" => "win",
-        "shootout" | "penalti" => "penalti",
-        "begin" | "start" | "launch" => "start",
-        "missil" | "rocket" => "missil",
-        "cooper" | "collabor" | "partnership" => "cooper",
-        "tension" | "friction" | "strain" => "tension",
-        "econom" | "economi" => "econom",
-        "presid" | "leader" => "presid",
-        "percent" | "pc" => "percent",
-        "rescu" | "rescuer" | "search" => "rescu",
-        "miss" | "unaccount" | "trap" => "miss",
-        "injur" | "hurt" | "wound" => "injur",
-        "higher" | "rose" | "rise" | "jump" | "gain" | "climb" | "surg" | "soar" | "rocket" | "increas" => "rise",
-        "lower" | "fell" | "fall" | "drop" | "slip" | "declin" | "plung" | "tumbl" | "decreas" => "fall",
-        _ => stem,
-    }
+    lexicon::canonical(stem)
 }
 
 fn fold(terms: &[String]) -> HashSet<String> {
@@ -130,7 +99,14 @@ impl StoryIndex {
             return (0.0, Vec::new());
         }
         let shared: Vec<String> = a.intersection(b).cloned().collect();
-        let ws: f32 = shared.iter().map(|t| self.idf(t)).sum();
+        let mut ws: f32 = shared.iter().map(|t| self.idf(t)).sum();
+        // Soft matches beyond the stemmer: one word inside the other
+        // ("interconnect" / "connect"), at a discount.
+        for x in a.difference(b).filter(|x| x.len() >= 5) {
+            if let Some(y) = b.difference(a).find(|y| y.len() >= 5 && (y.contains(x.as_str()) || x.contains(y.as_str()))) {
+                ws += 0.7 * self.idf(x).min(self.idf(y));
+            }
+        }
         (ws / (wa * wb).sqrt(), shared)
     }
 }
@@ -470,6 +446,10 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
         }
     }
     let overlap = a.low <= b.high && b.low <= a.high;
+    let exact = |q: &Quantity| q.approx == Approx::Exact && q.value_hi.is_none();
+    if exact(a) && exact(b) && (rounds_to(a, b) || rounds_to(b, a)) && a.value != b.value {
+        return Some((Support, format!("'{ta}' and '{tb}' agree once rounded")));
+    }
     if !overlap {
         return Some((Conflict, format!("'{ta}' vs '{tb}': the figures cannot both be true")));
     }
@@ -486,9 +466,6 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
         return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
     }
     if bound(a) && bound(b) {
-        if a.is_round() || b.is_round() {
-            return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
-        }
         let later = if a.low > b.low { &ta } else { &tb };
         return Some((Tension, format!("'{ta}' vs '{tb}': different counts; '{later}' may be a later update")));
     }
@@ -556,7 +533,6 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     let mut used: HashSet<(ClaimRef, DocId)> = HashSet::new();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
-        let _ = typed(r.a);
         if used.contains(&(r.a, r.b.doc)) || used.contains(&(r.b, r.a.doc)) {
             continue;
         }
@@ -575,7 +551,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         })
         .collect();
     out.retain(|r| {
-        if r.kind != RelationKind::Support {
+        if r.kind != RelationKind::Support || typed(r.a) {
             return true;
         }
         match (sentence_of(idx, r.a), sentence_of(idx, r.b)) {

@@ -31,7 +31,7 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { story_threshold: 0.2, statement_threshold: 0.25, typed_threshold: 0.2 }
+        EngineConfig { story_threshold: 0.2, statement_threshold: 0.3, typed_threshold: 0.2 }
     }
 }
 
