@@ -346,19 +346,24 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                         return None;
                     }
                     let (sx, sy) = (state_classes(&x.terms), state_classes(&y.terms));
+                    let mut sim = sim;
                     if !sx.is_empty() && !sy.is_empty() {
                         if sx.is_disjoint(&sy) {
                             return None;
                         }
-                        // "the death toll stood at 217" / "killed at least 217 people"
-                        if heads.is_none() {
+                        // Both count the dead (or the missing...): evidence of one measure.
+                        sim += 0.1;
+                        // "the death toll stood at 217" / "killed at least 217 people":
+                        // a count of the dead with no noun, or with a generic one.
+                        let generic = |q: &super::quantity::Quantity| q.head.as_deref().is_none_or(|h| synonym(h) == "peopl");
+                        if heads.is_none() && generic(a) && generic(b) {
                             heads = Some(true);
                         }
                     }
                     // Sources disagree on a figure by tens of percent, not by a factor
                     // of three: such figures are counts of different things.
                     let (lo, hi) = (a.value.abs().min(b.value.abs()), a.value.abs().max(b.value.abs()));
-                    if hi > 2.5 * lo.max(1e-9) && a.per == b.per {
+                    if hi > 2.0 * lo.max(1e-9) && a.per == b.per {
                         return None;
                     }
                     // The same specific figure ("$63.54", "1,429,981", "66.4%") is itself
@@ -380,8 +385,13 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                         return None;
                     }
                     let (kind, reason) = compare_quantities(a, b, x, y)?;
-                    // Saying two figures disagree needs more context than saying they agree.
-                    if kind != Support && sim < idx.config.typed_threshold + 0.1 {
+                    // Saying two figures disagree needs more: enough context, both
+                    // nouns known, and the same distinguishing names on both sides.
+                    if kind != Support
+                        && (sim < idx.config.typed_threshold + 0.1
+                            || heads != Some(true)
+                            || local_names(idx, x).is_empty() != local_names(idx, y).is_empty())
+                    {
                         return None;
                     }
                     Some((kind, reason, sim + if specific { 0.3 } else { 0.0 }, shared))
@@ -461,9 +471,15 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
         }
         return Some((Support, format!("'{ta}' and '{tb}' agree")));
     }
-    // A one-sided bound that the other figure satisfies: consistent.
+    // A one-sided bound that the other figure satisfies: consistent when the
+    // bound is a round summary ("more than 200" / "217"); two different counts
+    // otherwise ("no fewer than 86" / "94").
     if bound(a) != bound(b) {
-        return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
+        let b_q = if bound(a) { a } else { b };
+        if b_q.is_round() {
+            return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
+        }
+        return Some((Tension, format!("'{ta}' vs '{tb}': compatible, but different counts")));
     }
     if bound(a) && bound(b) {
         let later = if a.low > b.low { &ta } else { &tb };

@@ -304,8 +304,12 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         let mag = c.get(6).map(|m| m.as_str().to_lowercase());
         let mut unit: Option<String> = None;
         let digits = int.as_str().replace(',', "");
-        let mut precision = if frac.is_empty() {
+        // Trailing zeros mark a round figure only from 100 up: "20 children"
+        // is a count, "200 members" may be a rounding.
+        let mut precision = if frac.is_empty() && digits.len() >= 3 {
             10f64.powi((digits.len() - digits.trim_end_matches('0').len()) as i32)
+        } else if frac.is_empty() {
+            1.0
         } else {
             10f64.powi(-(frac.len() as i32))
         };

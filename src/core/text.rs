@@ -154,7 +154,8 @@ pub fn is_stopword(w: &str) -> bool {
         "one", "two", "new", "up", "out", "per", "via", "yet", "still", "even", "well", "many",
         "much", "s", "t", "mr", "ms", "mrs", "already", "however", "because", "since", "until",
         "against", "among", "amid", "within", "without", "upon", "those", "whether", "because",
-        "being", "around", "including", "would", "further",
+        "being", "around", "including", "would", "further", "least", "nearly", "almost",
+        "approximately", "roughly", "fewer", "less",
     ];
     STOP.contains(&w)
 }
