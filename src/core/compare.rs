@@ -131,6 +131,18 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     Some(View { art, claim, terms: fold(&claim.terms), sent_terms: fold(&sent.terms) })
 }
 
+/// Content terms within four words of a figure: what the number counts,
+/// however long the clause around it.
+fn window_terms(v: &View) -> HashSet<String> {
+    let Some(q) = &v.claim.quantity else { return HashSet::new() };
+    let toks = text::tokens(&v.art.text, v.claim.span.clone());
+    let first = toks.iter().position(|t| t.span.end > q.span.start).unwrap_or(0);
+    let last = toks.iter().rposition(|t| t.span.start < q.span.end).unwrap_or(first);
+    let lo = first.saturating_sub(4);
+    let hi = (last + 5).min(toks.len());
+    fold(&text::content_stems(toks.get(lo..hi).unwrap_or(&[])))
+}
+
 /// Distinguishing names inside the claim's own span (not sentence-initial):
 /// the names that tell list items apart ("71 in Morelos", "43 in Puebla").
 /// Names found in many sentences of the story (its protagonists) do not
@@ -322,7 +334,8 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             // context: the clause's own terms count fully, the rest of the sentence less
             let (csim, shared) = idx.overlap(&x.terms, &y.terms);
             let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
-            let sim = 0.6 * csim + 0.4 * ssim;
+            let (wsim, _) = idx.overlap(&window_terms(x), &window_terms(y));
+            let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
             if !names_compatible(&local_names(idx, x), &local_names(idx, y)) {
                 return None;
             }
@@ -345,7 +358,17 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     if heads == Some(false) {
                         return None;
                     }
-                    let (sx, sy) = (state_classes(&x.terms), state_classes(&y.terms));
+                    // The state counted, from the clause or, for list items
+                    // ("…, 43 in Puebla"), from the sentence that introduces them.
+                    let state = |v: &View| {
+                        let c = state_classes(&v.terms);
+                        if c.is_empty() && v.claim.quantity.as_ref().is_some_and(|q| q.head.is_none()) {
+                            state_classes(&v.sent_terms)
+                        } else {
+                            c
+                        }
+                    };
+                    let (sx, sy) = (state(x), state(y));
                     let mut sim = sim;
                     if !sx.is_empty() && !sy.is_empty() {
                         if sx.is_disjoint(&sy) {
