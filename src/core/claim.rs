@@ -73,6 +73,73 @@ pub struct Claim {
     pub modal: bool,
     /// A problem inside the claim itself (a weekday that disagrees with its date).
     pub issue: Option<String>,
+    /// Derived once at parse time for comparison.
+    pub features: Features,
+}
+
+/// What comparison needs of a claim, computed once per parse so that the
+/// keystroke path never re-tokenises other articles.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Features {
+    /// Capitalised words inside the span (not sentence-initial, not dates):
+    /// (normalised word, folded stem).
+    pub names: Vec<(String, String)>,
+    /// Content stems within four words of the claim's figure.
+    pub window: Vec<String>,
+    /// "(modifier) principle/policy/stance" phrases: (modifier, noun).
+    pub stances: Vec<(String, String)>,
+}
+
+/// Stance nouns: an official position worded as a principle is not the same
+/// commitment as one worded as a policy or a stance.
+pub fn stance_class(w: &str) -> Option<u8> {
+    match w {
+        "principle" | "principles" | "doctrine" => Some(0),
+        "policy" | "policies" | "stance" | "position" | "approach" | "line" => Some(1),
+        _ => None,
+    }
+}
+
+fn is_date_word(w: &str) -> bool {
+    dates::month_number(w).is_some()
+        || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&w)
+}
+
+fn features(text: &str, claim: &Claim, sentence_start: usize) -> Features {
+    let toks = text::tokens(text, claim.span.clone());
+    let names = toks
+        .iter()
+        .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
+        .filter(|t| !is_date_word(&t.norm))
+        .map(|t| (t.norm.clone(), super::lexicon::canonical(&text::stem(&t.norm)).to_string()))
+        .collect();
+    let window = match &claim.quantity {
+        Some(q) => {
+            let first = toks.iter().position(|t| t.span.end > q.span.start).unwrap_or(0);
+            let last = toks.iter().rposition(|t| t.span.start < q.span.end).unwrap_or(first);
+            let lo = first.saturating_sub(4);
+            let hi = (last + 5).min(toks.len());
+            text::content_stems(toks.get(lo..hi).unwrap_or(&[]))
+        }
+        None => Vec::new(),
+    };
+    let mut stances = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if i == 0 || stance_class(&t.norm).is_none() {
+            continue;
+        }
+        // The modifier: the one or two words right before, when they are a
+        // name-like term ("one-China", "“One China”").
+        let mods: Vec<&Token> = toks[i.saturating_sub(2)..i]
+            .iter()
+            .filter(|m| !text::is_stopword(&m.norm) || m.norm == "one")
+            .collect();
+        if mods.iter().any(|m| m.capitalised) {
+            let m: Vec<&str> = mods.iter().map(|m| m.norm.as_str()).collect();
+            stances.push((m.join(" "), t.norm.clone()));
+        }
+    }
+    Features { names, window, stances }
 }
 
 #[derive(Debug, Clone)]
@@ -334,6 +401,10 @@ impl Article {
                 sentences.push(sent);
             }
         }
+        for c in &mut claims {
+            let start = sentences.get(c.sentence).map_or(0, |s: &Sentence| s.span.start);
+            c.features = features(text, c, start);
+        }
         Article {
             path: path.to_string(),
             text: text.to_string(),
@@ -428,6 +499,7 @@ fn extract_sentence(
             negated: pn.iter().any(|w| NEGATIONS.contains(w)) || text[piece.clone()].contains("n't"),
             modal: pn.iter().any(|w| MODALS.contains(w)),
             issue: issue.clone().filter(|_| date_spans.iter().any(|d| d.start >= piece.start && d.end <= piece.end)),
+            features: Features::default(),
         });
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
@@ -448,6 +520,7 @@ fn extract_sentence(
             negated,
             modal,
             issue: None,
+            features: Features::default(),
         });
     }
     for d in date_mentions {
@@ -467,6 +540,7 @@ fn extract_sentence(
             issue: d.weekday_mismatch.map(|(said, is)| {
                 format!("{} is a {}, not a {}", d.value.display(), dates::weekday_name(is), dates::weekday_name(said))
             }),
+            features: Features::default(),
         });
     }
 }

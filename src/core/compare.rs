@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::article::BlockRole;
-use super::claim::{Article, Claim, ClaimKind};
+use super::claim::{stance_class, Article, Claim, ClaimKind};
 use super::corpus::{ClaimRef, DocId, EngineConfig};
 use super::dates::DateValue;
 use super::quantity::{fmt_num, Approx, Quantity};
@@ -131,40 +131,17 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     Some(View { art, claim, terms: fold(&claim.terms), sent_terms: fold(&sent.terms) })
 }
 
-/// Content terms within four words of a figure: what the number counts,
-/// however long the clause around it.
-fn window_terms(v: &View) -> HashSet<String> {
-    let Some(q) = &v.claim.quantity else { return HashSet::new() };
-    let toks = text::tokens(&v.art.text, v.claim.span.clone());
-    let first = toks.iter().position(|t| t.span.end > q.span.start).unwrap_or(0);
-    let last = toks.iter().rposition(|t| t.span.start < q.span.end).unwrap_or(first);
-    let lo = first.saturating_sub(4);
-    let hi = (last + 5).min(toks.len());
-    fold(&text::content_stems(toks.get(lo..hi).unwrap_or(&[])))
-}
-
-/// Distinguishing names inside the claim's own span (not sentence-initial):
-/// the names that tell list items apart ("71 in Morelos", "43 in Puebla").
-/// Names found in many sentences of the story (its protagonists) do not
-/// distinguish anything and are left out.
+/// Distinguishing names inside the claim's own span: the names that tell
+/// list items apart ("71 in Morelos", "43 in Puebla"). Names found in many
+/// sentences of the story (its protagonists) distinguish nothing.
 fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
-    let Some(sent) = v.art.sentences.get(v.claim.sentence) else { return Vec::new() };
-    text::tokens(&v.art.text, v.claim.span.clone())
-        .into_iter()
-        .filter(|t| t.capitalised && t.span.start != sent.span.start && !text::is_stopword(&t.norm))
-        .filter(|t| dates_word(&t.norm).is_none())
-        .filter(|t| {
-            let df = idx.df.get(synonym(&text::stem(&t.norm))).copied().unwrap_or(0) as f32;
-            df < (idx.n * 0.1).max(3.0)
-        })
-        .map(|t| t.norm)
+    v.claim
+        .features
+        .names
+        .iter()
+        .filter(|(_, st)| (idx.df.get(st).copied().unwrap_or(0) as f32) < (idx.n * 0.1).max(3.0))
+        .map(|(n, _)| n.clone())
         .collect()
-}
-
-fn dates_word(w: &str) -> Option<()> {
-    super::dates::month_number(w).map(|_| ()).or_else(|| {
-        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&w).then_some(())
-    })
 }
 
 fn names_compatible(a: &[String], b: &[String]) -> bool {
@@ -172,39 +149,6 @@ fn names_compatible(a: &[String], b: &[String]) -> bool {
         return true;
     }
     a.iter().any(|x| b.iter().any(|y| x == y || strsim::jaro_winkler(x, y) >= 0.88))
-}
-
-/// Stance nouns: an official position worded as a principle is not the same
-/// commitment as one worded as a policy or a stance.
-fn stance_class(w: &str) -> Option<u8> {
-    match w {
-        "principle" | "principles" | "doctrine" => Some(0),
-        "policy" | "policies" | "stance" | "position" | "approach" | "line" => Some(1),
-        _ => None,
-    }
-}
-
-/// "(modifier words) stance-noun" phrases in a claim: (modifier, noun).
-fn stance_phrases(v: &View) -> Vec<(String, String)> {
-    let toks = text::tokens(&v.art.text, v.claim.span.clone());
-    let mut out = Vec::new();
-    for (i, t) in toks.iter().enumerate() {
-        if stance_class(&t.norm).is_none() || i == 0 {
-            continue;
-        }
-        // The modifier: the one or two words right before, when they are a
-        // name-like or hyphenated/quoted term ("one-China", "“One China”").
-        let lo = i.saturating_sub(2);
-        let mods: Vec<&text::Token> = toks[lo..i]
-            .iter()
-            .filter(|m| !text::is_stopword(&m.norm) || m.norm == "one")
-            .collect();
-        if mods.iter().any(|m| m.capitalised) && !mods.is_empty() {
-            let m: Vec<&str> = mods.iter().map(|m| m.norm.as_str()).collect();
-            out.push((m.join(" "), t.norm.clone()));
-        }
-    }
-    out
 }
 
 /// What state a count of people is about: the dead, the missing, the injured,
@@ -310,9 +254,9 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                 }
             }
             // Official positions worded as a principle vs a policy.
-            let (px, py) = (stance_phrases(x), stance_phrases(y));
-            for (mx, nx) in &px {
-                for (my, ny) in &py {
+            let (px, py) = (&cx.features.stances, &cy.features.stances);
+            for (mx, nx) in px {
+                for (my, ny) in py {
                     let same_mod = mx == my || mx.replace(' ', "") == my.replace(' ', "");
                     if same_mod && stance_class(nx) != stance_class(ny) {
                         return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs"), 0.6, shared));
@@ -334,7 +278,7 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             // context: the clause's own terms count fully, the rest of the sentence less
             let (csim, shared) = idx.overlap(&x.terms, &y.terms);
             let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
-            let (wsim, _) = idx.overlap(&window_terms(x), &window_terms(y));
+            let (wsim, _) = idx.overlap(&fold(&cx.features.window), &fold(&cy.features.window));
             let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
             if !names_compatible(&local_names(idx, x), &local_names(idx, y)) {
                 return None;
