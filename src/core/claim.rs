@@ -450,7 +450,7 @@ fn extract_sentence(
         .max_by_key(|(_, part)| part.len())
         .map(|(q, part)| QuoteInfo {
             span: part.clone(),
-            words: text::tokens(text, part.clone()).into_iter().map(|t| t.norm).collect(),
+            words: text::tokens(text, part.clone()).into_iter().map(|t| text::stem(&t.norm)).collect(),
             speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
         });
     let date_mentions = dates::find(text, sr.clone(), meta.published);
@@ -476,7 +476,8 @@ fn extract_sentence(
     for piece in pieces {
         let ptoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= piece.start && t.span.end <= piece.end).cloned().collect();
         let terms = text::content_stems(&ptoks);
-        if terms.len() < 3 {
+        // Short quotations ("We needed to have luck.") are still claims.
+        if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
             continue;
         }
         let pn: Vec<&str> = ptoks.iter().map(|t| t.norm.as_str()).collect();
