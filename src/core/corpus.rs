@@ -148,36 +148,68 @@ impl Corpus {
         (1.0 + (self.live as f32 + 1.0) / (df + 1.0)).ln()
     }
 
-    /// Documents whose TF-IDF cosine with `id` reaches the story threshold.
-    /// Candidates come from the postings of the document's rarest terms.
+    fn weight(&self, term: &str, n: u32) -> f32 {
+        (1.0 + (n as f32).ln()) * self.idf(term)
+    }
+
+    fn norm(&self, id: DocId) -> f32 {
+        self.tf
+            .get(id)
+            .map(|tf| tf.iter().map(|(t, &n)| self.weight(t, n).powi(2)).sum::<f32>().sqrt())
+            .unwrap_or(0.0)
+    }
+
+    /// A term rare enough to identify a story: used by a handful of documents.
+    fn rare_limit(&self) -> u32 {
+        (self.live as u32 / 50).max(20)
+    }
+
+    /// Documents whose TF-IDF cosine with `id` reaches the story threshold and
+    /// that share at least two rare terms with it (coverage of one story shares
+    /// its names; unrelated stories share only the language of news).
+    /// Candidates come from the postings of the document's rare terms only.
     pub fn neighbours(&self, id: DocId) -> Vec<DocId> {
+        self.neighbours_with(id, &|d| self.norm(d))
+    }
+
+    fn neighbours_with(&self, id: DocId, norm: &dyn Fn(DocId) -> f32) -> Vec<DocId> {
         let Some(tf) = self.tf.get(id) else { return Vec::new() };
-        let weight = |tf: &HashMap<String, u32>, t: &str, n: u32| (1.0 + (n as f32).ln()) * self.idf(t) * if tf.is_empty() { 0.0 } else { 1.0 };
-        let norm = |tf: &HashMap<String, u32>| tf.iter().map(|(t, &n)| weight(tf, t, n).powi(2)).sum::<f32>().sqrt();
-        let na = norm(tf);
+        let na = norm(id);
         if na == 0.0 {
             return Vec::new();
         }
-        // The 40 most distinctive terms of the document select the candidates.
-        let mut terms: Vec<(&String, f32)> = tf.iter().map(|(t, &n)| (t, weight(tf, t, n))).collect();
-        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        let mut cands: HashSet<DocId> = HashSet::new();
-        for (t, _) in terms.iter().take(40) {
-            if let Some(p) = self.postings.get(*t) {
-                cands.extend(p.iter().copied().filter(|&d| d != id));
+        let limit = self.rare_limit();
+        let mut shared_rare: HashMap<DocId, u32> = HashMap::new();
+        for t in tf.keys() {
+            match self.postings.get(t) {
+                Some(p) if p.len() as u32 <= limit => {
+                    for &d in p.iter().filter(|&&d| d != id) {
+                        *shared_rare.entry(d).or_default() += 1;
+                    }
+                }
+                _ => {}
             }
         }
-        let mut out: Vec<DocId> = cands
+        let published = self.article(id).and_then(|a| a.meta.published);
+        let mut out: Vec<DocId> = shared_rare
             .into_iter()
+            .filter(|&(_, n)| n >= 2)
+            .map(|(d, _)| d)
             .filter(|&d| {
-                let other = &self.tf[d];
-                let nb = norm(other);
+                // Coverage of one story is published within weeks, not months.
+                if let (Some(p), Some(q)) = (published, self.article(d).and_then(|a| a.meta.published)) {
+                    if (p - q).get_days().abs() > 45 {
+                        return false;
+                    }
+                }
+                let Some(other) = self.tf.get(d) else { return false };
+                let nb = norm(d);
                 if nb == 0.0 {
                     return false;
                 }
                 let dot: f32 = tf
                     .iter()
-                    .filter_map(|(t, &n)| other.get(t).map(|&m| weight(tf, t, n) * weight(other, t, m)))
+                    .filter_map(|(t, &n)| other.get(t).map(|&m| self.weight(t, n) * self.weight(t, m)))
                     .sum();
                 dot / (na * nb) >= self.config.story_threshold
             })
@@ -202,18 +234,40 @@ impl Corpus {
         v
     }
 
-    /// All stories of the corpus, each a sorted list of documents.
+    /// All stories of the corpus, each a sorted list of documents: the
+    /// connected components of the neighbour graph, computed in parallel.
     pub fn stories(&self) -> Vec<Vec<DocId>> {
-        let mut assigned: HashSet<DocId> = HashSet::new();
-        let mut out = Vec::new();
-        for (id, _) in self.docs() {
-            if assigned.contains(&id) {
-                continue;
+        use rayon::prelude::*;
+        let norms: Vec<f32> = (0..self.docs.len()).into_par_iter().map(|d| self.norm(d)).collect();
+        let norm = |d: DocId| norms.get(d).copied().unwrap_or(0.0);
+        let ids: Vec<DocId> = self.docs().map(|(d, _)| d).collect();
+        let edges: Vec<(DocId, Vec<DocId>)> = ids.par_iter().map(|&d| (d, self.neighbours_with(d, &norm))).collect();
+        let mut parent: Vec<DocId> = (0..self.docs.len()).collect();
+        fn find(p: &mut [DocId], mut x: DocId) -> DocId {
+            while p[x] != x {
+                p[x] = p[p[x]];
+                x = p[x];
             }
-            let s = self.story_of(id);
-            assigned.extend(s.iter().copied());
-            out.push(s);
+            x
         }
+        for (d, ns) in &edges {
+            for &n in ns {
+                let (a, b) = (find(&mut parent, *d), find(&mut parent, n));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+        let mut groups: HashMap<DocId, Vec<DocId>> = HashMap::new();
+        for &d in &ids {
+            let r = find(&mut parent, d);
+            groups.entry(r).or_default().push(d);
+        }
+        let mut out: Vec<Vec<DocId>> = groups.into_values().collect();
+        for g in &mut out {
+            g.sort_unstable();
+        }
+        out.sort();
         out
     }
 
