@@ -46,13 +46,33 @@ pub struct Relation {
     pub score: f32,
 }
 
+/// A set of interned terms (sorted ids) with its total IDF weight.
+#[derive(Debug, Clone, Default)]
+struct TermSet {
+    ids: Vec<u32>,
+    weight: f32,
+}
+
+/// The interned term sets of one claim.
+struct ClaimSets {
+    terms: TermSet,
+    sent: TermSet,
+    window: TermSet,
+}
+
 /// The articles of one story with their sentence-level term statistics.
+/// Terms are folded through the lexicon and interned once, so that comparing
+/// two claims is a merge of two sorted lists of integers.
 pub struct StoryIndex {
     pub arts: Vec<(DocId, Arc<Article>)>,
-    df: HashMap<String, u32>,
+    vocab: Vec<String>,
+    ids: HashMap<String, u32>,
+    df: Vec<u32>,
+    idf: Vec<f32>,
     n: f32,
-    /// term → (article index, claim index)
-    postings: HashMap<String, Vec<(usize, usize)>>,
+    /// term id → (article index, claim index), statements and typed claims apart.
+    postings: [HashMap<u32, Vec<(usize, usize)>>; 2],
+    sets: Vec<Vec<ClaimSets>>,
     config: EngineConfig,
 }
 
@@ -60,62 +80,145 @@ fn synonym(stem: &str) -> &str {
     lexicon::canonical(stem)
 }
 
-fn fold(terms: &[String]) -> HashSet<String> {
-    terms.iter().map(|t| synonym(t).to_string()).collect()
+fn intern(vocab: &mut Vec<String>, ids: &mut HashMap<String, u32>, t: &str) -> u32 {
+    let t = synonym(t);
+    if let Some(&i) = ids.get(t) {
+        return i;
+    }
+    let i = vocab.len() as u32;
+    vocab.push(t.to_string());
+    ids.insert(t.to_string(), i);
+    i
 }
 
 impl StoryIndex {
     pub fn new(arts: Vec<(DocId, Arc<Article>)>, config: EngineConfig) -> Self {
-        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut vocab: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut df: Vec<u32> = Vec::new();
         let mut n = 0.0;
-        let mut postings: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
-        for (ai, (_, a)) in arts.iter().enumerate() {
+        let mut raw: Vec<Vec<(Vec<u32>, Vec<u32>)>> = Vec::with_capacity(arts.len());
+        let mut sent_sets: Vec<Vec<Vec<u32>>> = Vec::with_capacity(arts.len());
+        for (_, a) in &arts {
+            let mut per_sent = Vec::with_capacity(a.sentences.len());
             for s in &a.sentences {
                 n += 1.0;
-                for t in fold(&s.terms) {
-                    *df.entry(t).or_default() += 1;
+                let mut v: Vec<u32> = s.terms.iter().map(|t| intern(&mut vocab, &mut ids, t)).collect();
+                v.sort_unstable();
+                v.dedup();
+                for &t in &v {
+                    if df.len() <= t as usize {
+                        df.resize(t as usize + 1, 0);
+                    }
+                    df[t as usize] += 1;
                 }
+                per_sent.push(v);
             }
-
-            for (ci, c) in a.claims.iter().enumerate() {
-                for t in fold(&c.terms) {
-                    postings.entry(t).or_default().push((ai, ci));
-                }
+            sent_sets.push(per_sent);
+            let mut per_claim = Vec::with_capacity(a.claims.len());
+            for c in &a.claims {
+                let mut t: Vec<u32> = c.terms.iter().map(|t| intern(&mut vocab, &mut ids, t)).collect();
+                t.sort_unstable();
+                t.dedup();
+                let mut w: Vec<u32> = c.features.window.iter().map(|t| intern(&mut vocab, &mut ids, t)).collect();
+                w.sort_unstable();
+                w.dedup();
+                per_claim.push((t, w));
             }
+            raw.push(per_claim);
         }
-        StoryIndex { arts, df, n, postings, config }
+        df.resize(vocab.len(), 0);
+        let idf: Vec<f32> = df.iter().map(|&d| (n / (d as f32 + 1.0)).ln().max(0.05)).collect();
+        let set = |ids: Vec<u32>| {
+            let weight = ids.iter().map(|&i| idf.get(i as usize).copied().unwrap_or(0.05)).sum();
+            TermSet { ids, weight }
+        };
+        let mut postings: [HashMap<u32, Vec<(usize, usize)>>; 2] = [HashMap::new(), HashMap::new()];
+        let mut sets = Vec::with_capacity(arts.len());
+        for (ai, (_, a)) in arts.iter().enumerate() {
+            let mut per = Vec::with_capacity(a.claims.len());
+            for (ci, (c, (t, w))) in a.claims.iter().zip(std::mem::take(&mut raw[ai])).enumerate() {
+                let fam = usize::from(c.kind.is_typed());
+                for &id in &t {
+                    postings[fam].entry(id).or_default().push((ai, ci));
+                }
+                let sent = sent_sets[ai].get(c.sentence).cloned().unwrap_or_default();
+                per.push(ClaimSets { terms: set(t), sent: set(sent), window: set(w) });
+            }
+            sets.push(per);
+        }
+        StoryIndex { arts, vocab, ids, df, idf, n, postings, sets, config }
+    }
+
+    fn idf_of(&self, id: u32) -> f32 {
+        self.idf.get(id as usize).copied().unwrap_or(0.05)
     }
 
     fn idf(&self, t: &str) -> f32 {
-        let df = self.df.get(t).copied().unwrap_or(0) as f32;
-        (self.n / (df + 1.0)).ln().max(0.05)
+        self.ids.get(t).map_or((self.n / 1.0).ln().max(0.05), |&i| self.idf_of(i))
     }
 
-    /// IDF-weighted Dice overlap of two term sets, and the shared terms.
-    fn overlap(&self, a: &HashSet<String>, b: &HashSet<String>) -> (f32, Vec<String>) {
-        let wa: f32 = a.iter().map(|t| self.idf(t)).sum();
-        let wb: f32 = b.iter().map(|t| self.idf(t)).sum();
-        if wa == 0.0 || wb == 0.0 {
+    fn df_of(&self, t: &str) -> u32 {
+        self.ids.get(t).and_then(|&i| self.df.get(i as usize)).copied().unwrap_or(0)
+    }
+
+    /// IDF-weighted cosine of two term sets (binary weights), and the shared terms.
+    fn overlap(&self, a: &TermSet, b: &TermSet) -> (f32, Vec<u32>) {
+        if a.weight == 0.0 || b.weight == 0.0 {
             return (0.0, Vec::new());
         }
-        let shared: Vec<String> = a.intersection(b).cloned().collect();
-        let mut ws: f32 = shared.iter().map(|t| self.idf(t)).sum();
-        // Soft matches beyond the stemmer: one word inside the other
-        // ("interconnect" / "connect"), at a discount.
-        for x in a.difference(b).filter(|x| x.len() >= 5) {
-            if let Some(y) = b.difference(a).find(|y| y.len() >= 5 && (y.contains(x.as_str()) || x.contains(y.as_str()))) {
-                ws += 0.7 * self.idf(x).min(self.idf(y));
+        let (mut i, mut j) = (0, 0);
+        let mut shared = Vec::new();
+        let mut ws = 0.0;
+        let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
+        while i < a.ids.len() && j < b.ids.len() {
+            match a.ids[i].cmp(&b.ids[j]) {
+                std::cmp::Ordering::Equal => {
+                    shared.push(a.ids[i]);
+                    ws += self.idf_of(a.ids[i]);
+                    i += 1;
+                    j += 1;
+                }
+                std::cmp::Ordering::Less => {
+                    only_a.push(a.ids[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    only_b.push(b.ids[j]);
+                    j += 1;
+                }
             }
         }
-        (ws / (wa * wb).sqrt(), shared)
+        only_a.extend_from_slice(&a.ids[i..]);
+        only_b.extend_from_slice(&b.ids[j..]);
+        // Soft matches beyond the stemmer: one word inside the other
+        // ("interconnect" / "connect"), at a discount.
+        for &x in &only_a {
+            let xs = &self.vocab[x as usize];
+            if xs.len() < 5 {
+                continue;
+            }
+            if let Some(&y) = only_b.iter().find(|&&y| {
+                let ys = &self.vocab[y as usize];
+                ys.len() >= 5 && (ys.contains(xs.as_str()) || xs.contains(ys.as_str()))
+            }) {
+                ws += 0.7 * self.idf_of(x).min(self.idf_of(y));
+            }
+        }
+        (ws / (a.weight * b.weight).sqrt(), shared)
+    }
+
+    fn words(&self, ids: &[u32]) -> Vec<String> {
+        ids.iter().filter_map(|&i| self.vocab.get(i as usize).cloned()).collect()
     }
 }
 
 struct View<'a> {
     art: &'a Article,
     claim: &'a Claim,
-    terms: HashSet<String>,
-    sent_terms: HashSet<String>,
+    terms: &'a TermSet,
+    sent_terms: &'a TermSet,
+    window: &'a TermSet,
 }
 
 impl View<'_> {
@@ -127,8 +230,8 @@ impl View<'_> {
 fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     let art = &idx.arts.get(ai)?.1;
     let claim = art.claims.get(ci)?;
-    let sent = art.sentences.get(claim.sentence)?;
-    Some(View { art, claim, terms: fold(&claim.terms), sent_terms: fold(&sent.terms) })
+    let sets = idx.sets.get(ai)?.get(ci)?;
+    Some(View { art, claim, terms: &sets.terms, sent_terms: &sets.sent, window: &sets.window })
 }
 
 /// Distinguishing names inside the claim's own span: the names that tell
@@ -139,7 +242,7 @@ fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
         .features
         .names
         .iter()
-        .filter(|(_, st)| (idx.df.get(st).copied().unwrap_or(0) as f32) < (idx.n * 0.1).max(3.0))
+        .filter(|(_, st)| (idx.df_of(st) as f32) < (idx.n * 0.1).max(3.0))
         .map(|(n, _)| n.clone())
         .collect()
 }
@@ -153,10 +256,11 @@ fn names_compatible(a: &[String], b: &[String]) -> bool {
 
 /// What state a count of people is about: the dead, the missing, the injured,
 /// the rescued. Two counts about different states are different facts.
-fn state_classes(terms: &HashSet<String>) -> HashSet<&'static str> {
+fn state_classes(idx: &StoryIndex, terms: &TermSet) -> HashSet<&'static str> {
     terms
+        .ids
         .iter()
-        .filter_map(|t| match t.as_str() {
+        .filter_map(|&t| match idx.vocab.get(t as usize).map_or("", String::as_str) {
             "die" => Some("dead"),
             "miss" => Some("missing"),
             "injur" | "hospit" => Some("injured"),
@@ -238,7 +342,8 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             if x.is_title() || y.is_title() {
                 return None;
             }
-            let (sim, shared) = idx.overlap(&x.terms, &y.terms);
+            let (sim, shared) = idx.overlap(x.terms, y.terms);
+            let shared = idx.words(&shared);
             // Quotes: the same words given to different speakers, or reworded.
             if let (Some(qa), Some(qb)) = (quote_words(x), quote_words(y)) {
                 let j = jaccard(&qa, &qb);
@@ -276,9 +381,10 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
         }
         (true, true) => {
             // context: the clause's own terms count fully, the rest of the sentence less
-            let (csim, shared) = idx.overlap(&x.terms, &y.terms);
-            let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
-            let (wsim, _) = idx.overlap(&fold(&cx.features.window), &fold(&cy.features.window));
+            let (csim, shared) = idx.overlap(x.terms, y.terms);
+            let shared = idx.words(&shared);
+            let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
+            let (wsim, _) = idx.overlap(x.window, y.window);
             let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
             if !names_compatible(&local_names(idx, x), &local_names(idx, y)) {
                 return None;
@@ -305,9 +411,9 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     // The state counted, from the clause or, for list items
                     // ("…, 43 in Puebla"), from the sentence that introduces them.
                     let state = |v: &View| {
-                        let c = state_classes(&v.terms);
+                        let c = state_classes(idx, v.terms);
                         if c.is_empty() && v.claim.quantity.as_ref().is_some_and(|q| q.head.is_none()) {
-                            state_classes(&v.sent_terms)
+                            state_classes(idx, v.sent_terms)
                         } else {
                             c
                         }
@@ -338,7 +444,7 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     let same_value = (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0);
                     // A unit rarely used in the story ("terabytes") makes a figure specific too.
                     let rare_unit = heads == Some(true)
-                        && a.head.as_deref().is_some_and(|h| idx.df.get(synonym(h)).copied().unwrap_or(0) <= 3 && synonym(h) != "peopl");
+                        && a.head.as_deref().is_some_and(|h| idx.df_of(synonym(h)) <= 3 && synonym(h) != "peopl");
                     let specific = same_value && a.ordinal == b.ordinal && (a.sig_digits().min(b.sig_digits()) >= 3 || rare_unit);
                     let need = match heads {
                         _ if specific => 0.0,
@@ -474,8 +580,9 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         for ci in 0..art.claims.len() {
             let Some(x) = view(idx, ai, ci) else { continue };
             let mut cands: HashSet<(usize, usize)> = HashSet::new();
-            for t in &x.terms {
-                if let Some(p) = idx.postings.get(t) {
+            let fam = usize::from(x.claim.kind.is_typed());
+            for t in &x.terms.ids {
+                if let Some(p) = idx.postings[fam].get(t) {
                     cands.extend(p.iter().copied().filter(|&(bj, _)| bj != ai));
                 }
             }
@@ -556,8 +663,9 @@ pub fn explain_pair(idx: &StoryIndex, a: (usize, usize), b: (usize, usize)) -> S
     let (Some(x), Some(y)) = (view(idx, a.0, a.1), view(idx, b.0, b.1)) else {
         return "no such claim".into();
     };
-    let (sim, shared) = idx.overlap(&x.terms, &y.terms);
-    let (ssim, _) = idx.overlap(&x.sent_terms, &y.sent_terms);
+    let (sim, shared) = idx.overlap(x.terms, y.terms);
+    let shared = idx.words(&shared);
+    let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
     format!(
         "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  q {:?}\n  q {:?}\n  -> {:?}",
         local_names(idx, &x),
