@@ -105,8 +105,13 @@ fn is_date_word(w: &str) -> bool {
         || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&w)
 }
 
-fn features(text: &str, claim: &Claim, sentence_start: usize) -> Features {
-    let toks = text::tokens(text, claim.span.clone());
+/// `sentence_toks` are the tokens of the claim's sentence; the claim's own are
+/// those inside its span (clause boundaries fall between tokens).
+fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Features {
+    let toks: Vec<&Token> = sentence_toks
+        .iter()
+        .filter(|t| t.span.start >= claim.span.start && t.span.end <= claim.span.end)
+        .collect();
     let names = toks
         .iter()
         .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
@@ -119,7 +124,8 @@ fn features(text: &str, claim: &Claim, sentence_start: usize) -> Features {
             let last = toks.iter().rposition(|t| t.span.start < q.span.end).unwrap_or(first);
             let lo = first.saturating_sub(4);
             let hi = (last + 5).min(toks.len());
-            text::content_stems(toks.get(lo..hi).unwrap_or(&[]))
+            let window: Vec<Token> = toks.get(lo..hi).unwrap_or(&[]).iter().map(|t| (*t).clone()).collect();
+            text::content_stems(&window)
         }
         None => Vec::new(),
     };
@@ -130,7 +136,7 @@ fn features(text: &str, claim: &Claim, sentence_start: usize) -> Features {
         }
         // The modifier: the one or two words right before, when they are a
         // name-like term ("one-China", "“One China”").
-        let mods: Vec<&Token> = toks[i.saturating_sub(2)..i]
+        let mods: Vec<&&Token> = toks[i.saturating_sub(2)..i]
             .iter()
             .filter(|m| !text::is_stopword(&m.norm) || m.norm == "one")
             .collect();
@@ -397,13 +403,13 @@ impl Article {
                     names: names(text, &toks),
                     terms: terms.clone(),
                 };
+                let first = claims.len();
                 extract_sentence(text, &meta, idx, &sent, &toks, &span, &block_quotes, &mut claims);
+                for c in claims.iter_mut().skip(first) {
+                    c.features = features(c, sent.span.start, &toks);
+                }
                 sentences.push(sent);
             }
-        }
-        for c in &mut claims {
-            let start = sentences.get(c.sentence).map_or(0, |s: &Sentence| s.span.start);
-            c.features = features(text, c, start);
         }
         Article {
             path: path.to_string(),
@@ -505,7 +511,7 @@ fn extract_sentence(
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
         let clause = clause_of(text, &sr, &q.span);
-        let ctoks = text::tokens(text, clause.clone());
+        let ctoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= clause.start && t.span.end <= clause.end).cloned().collect();
         let is_duration = q.head.as_deref().is_some_and(|h| {
             ["day", "week", "month", "year", "hour", "minut", "second", "decad"].contains(&h)
         });
@@ -526,7 +532,7 @@ fn extract_sentence(
     }
     for d in date_mentions {
         let clause = clause_of(text, &sr, &d.span);
-        let ctoks = text::tokens(text, clause.clone());
+        let ctoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= clause.start && t.span.end <= clause.end).cloned().collect();
         out.push(Claim {
             span: clause,
             sentence: idx,

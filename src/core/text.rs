@@ -133,9 +133,28 @@ fn stemmer() -> &'static Stemmer {
     S.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
-/// Snowball stem of a normalised word.
+/// Snowball stem of a normalised word. Memoised per thread: news text
+/// repeats its words, and stemming is a large share of parsing time.
 pub fn stem(word: &str) -> String {
-    stemmer().stem(word).into_owned()
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    CACHE.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            if let Some(s) = c.get(word) {
+                return s.clone();
+            }
+            let s = stemmer().stem(word).into_owned();
+            if c.len() > 200_000 {
+                c.clear();
+            }
+            c.insert(word.to_string(), s.clone());
+            s
+        } else {
+            stemmer().stem(word).into_owned()
+        }
+    })
 }
 
 /// Function words and reporting verbs that carry no topical content.
