@@ -159,24 +159,27 @@ pub fn stem(word: &str) -> String {
 
 /// Function words and reporting verbs that carry no topical content.
 pub fn is_stopword(w: &str) -> bool {
-    const STOP: &[&str] = &[
-        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for",
-        "with", "from", "as", "into", "onto", "about", "over", "after", "before", "during",
-        "between", "through", "than", "then", "that", "this", "these", "those", "there", "here",
-        "it", "its", "he", "she", "they", "them", "his", "her", "their", "we", "our", "us", "you",
-        "your", "i", "me", "my", "is", "are", "was", "were", "be", "been", "being", "am", "has",
-        "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could",
-        "may", "might", "must", "not", "no", "so", "such", "also", "which", "who", "whom", "whose",
-        "what", "when", "where", "while", "why", "how", "all", "any", "both", "each", "more",
-        "most", "other", "some", "very", "just", "only", "own", "same", "too", "said", "say",
-        "says", "saying", "told", "according", "noted", "added", "him", "himself", "itself",
-        "one", "two", "new", "up", "out", "per", "via", "yet", "still", "even", "well", "many",
-        "much", "s", "t", "mr", "ms", "mrs", "already", "however", "because", "since", "until",
-        "against", "among", "amid", "within", "without", "upon", "those", "whether", "because",
-        "being", "around", "including", "would", "further", "least", "nearly", "almost",
-        "approximately", "roughly", "fewer", "less",
-    ];
-    STOP.contains(&w)
+    // A `match` compiles to a length-and-byte decision tree: no scan, no hashing.
+    matches!(
+        w,
+        "a" | "an" | "the" | "and" | "or" | "but" | "if" | "of" | "to" | "in" | "on" | "at" |
+        "by" | "for" | "with" | "from" | "as" | "into" | "onto" | "about" | "over" | "after" |
+        "before" | "during" | "between" | "through" | "than" | "then" | "that" | "this" |
+        "these" | "those" | "there" | "here" | "it" | "its" | "he" | "she" | "they" | "them" |
+        "his" | "her" | "their" | "we" | "our" | "us" | "you" | "your" | "i" | "me" | "my" |
+        "is" | "are" | "was" | "were" | "be" | "been" | "being" | "am" | "has" | "have" |
+        "had" | "do" | "does" | "did" | "will" | "would" | "shall" | "should" | "can" |
+        "could" | "may" | "might" | "must" | "not" | "no" | "so" | "such" | "also" | "which" |
+        "who" | "whom" | "whose" | "what" | "when" | "where" | "while" | "why" | "how" |
+        "all" | "any" | "both" | "each" | "more" | "most" | "other" | "some" | "very" |
+        "just" | "only" | "own" | "same" | "too" | "said" | "say" | "says" | "saying" |
+        "told" | "according" | "noted" | "added" | "him" | "himself" | "itself" | "one" |
+        "two" | "new" | "up" | "out" | "per" | "via" | "yet" | "still" | "even" | "well" |
+        "many" | "much" | "s" | "t" | "mr" | "ms" | "mrs" | "already" | "however" | "because" |
+        "since" | "until" | "against" | "among" | "amid" | "within" | "without" | "upon" |
+        "whether" | "around" | "including" | "further" | "least" | "nearly" | "almost" |
+        "approximately" | "roughly" | "fewer" | "less"
+    )
 }
 
 /// Content terms (stems) of a token list: no stopwords, no pure numbers.
