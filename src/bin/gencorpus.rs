@@ -47,23 +47,33 @@ const MONTHS: &[&str] = &[
     "October", "November", "December",
 ];
 const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-/// Filler templates; `{t}` is one of the story's own topic words and `{p}`
-/// its place, so that stories share grammar but not vocabulary.
+/// Filler templates; `{t}` is one of the story's own topic words, `{p}` its
+/// place and `{w}` a word of the general vocabulary (Zipf-distributed), so
+/// that stories share grammar but sentences are rarely repeated.
 const FILLER: &[&str] = &[
-    "Officials in {p} said the {t} remained under review and that further statements would follow.",
-    "Residents of {p} described scenes of confusion as news of the {t} spread.",
-    "Analysts said the {t} could shape the debate in {p} for months to come.",
-    "The {t} drew a mixed response from opposition figures.",
-    "Local businesses near the {t} reported disruption throughout the day.",
-    "Several organisations said they were monitoring the {t} closely.",
-    "Critics argued that the {t} had lacked transparency from the start.",
-    "Supporters in {p} welcomed the {t} as long overdue.",
-    "The full details of the {t} are expected to be published later in the week.",
-    "Observers noted that earlier {t} disputes in {p} had ended very differently.",
-    "Community leaders called for calm over the {t} and asked people to follow official guidance.",
-    "The ministry declined to comment on the {t} when contacted.",
+    "Officials in {p} said the {t} and the {w} remained under review and that {w} statements would follow.",
+    "Residents of {p} described {w} scenes as news of the {t} reached the {w} district.",
+    "Analysts said the {t} could shape the {w} debate in {p} for months to come.",
+    "The {t} drew a {w} response from {w} figures.",
+    "Local {w} businesses near the {t} reported {w} disruption throughout the day.",
+    "Several {w} organisations said they were monitoring the {t} closely.",
+    "Critics argued that the {t} had lacked {w} transparency from the start.",
+    "Supporters in {p} welcomed the {w} {t} as long overdue.",
+    "The full details of the {t} and the {w} are expected later in the week.",
+    "Observers noted that earlier {t} disputes in {p} had ended in {w}.",
+    "Community leaders called for calm over the {t} and asked {w} residents to follow {w} guidance.",
+    "The {w} ministry declined to comment on the {t} when contacted.",
 ];
 const FURNITURE: &[&str] = &["TRENDING", "Leave a Reply", "Back to top", "Subscribe to our Newsletter"];
+
+/// A word of a 20,000-word general vocabulary, Zipf-distributed (rank ~ 1/u).
+fn vocab_word(r: &mut Rng) -> String {
+    let u = (r.next() >> 11) as f64 / (1u64 << 53) as f64;
+    let rank = ((20_000f64).powf(u) as u64).max(1);
+    let mut x = Rng(rank.wrapping_mul(0x2545_F491_4F6C_DD1D));
+    let n = 2 + x.below(2);
+    (0..n).map(|_| x.pick(SYLLABLES)).collect()
+}
 
 fn name(r: &mut Rng, syll: usize) -> String {
     let mut s = String::new();
@@ -178,7 +188,12 @@ fn article(r: &mut Rng, s: &Story, outlet: &str, words: usize) -> String {
             let mut p = String::new();
             for _ in 0..(2 + r.below(3)) {
                 let t = &s.topics[r.below(s.topics.len())];
-                p.push_str(&r.pick(FILLER).replace("{t}", t).replace("{p}", &s.place));
+                let mut sentence = r.pick(FILLER).replace("{t}", t).replace("{p}", &s.place);
+                while let Some(i) = sentence.find("{w}") {
+                    let w = vocab_word(r);
+                    sentence.replace_range(i..i + 3, &w);
+                }
+                p.push_str(&sentence);
                 p.push(' ');
             }
             p.trim_end().to_string()

@@ -192,7 +192,12 @@ impl StoryIndex {
         only_a.extend_from_slice(&a.ids[i..]);
         only_b.extend_from_slice(&b.ids[j..]);
         // Soft matches beyond the stemmer: one word inside the other
-        // ("interconnect" / "connect"), at a discount.
+        // ("interconnect" / "connect"), at a discount. Only worth looking for
+        // when the exact overlap is already notable.
+        let exact = ws / (a.weight * b.weight).sqrt();
+        if exact < 0.1 {
+            return (exact, shared);
+        }
         for &x in &only_a {
             let xs = &self.vocab[x as usize];
             if xs.len() < 5 {
@@ -284,7 +289,8 @@ fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     }
 }
 
-fn label_of(v: &View, shared: &[String], idx: &StoryIndex) -> String {
+fn label_of(v: &View, shared: &[u32], idx: &StoryIndex) -> String {
+    let shared = idx.words(shared);
     let toks = text::tokens(&v.art.text, v.claim.span.clone());
     let mut best: Vec<(f32, usize, String)> = toks
         .iter()
@@ -331,7 +337,7 @@ fn qdesc(q: &Quantity, text: &str) -> String {
 
 
 /// Decide the relation between two claims of different documents, if any.
-fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String, f32, Vec<String>)> {
+fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String, f32, Vec<u32>)> {
     use ClaimKind::*;
     use RelationKind::*;
     let (cx, cy) = (x.claim, y.claim);
@@ -343,7 +349,6 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                 return None;
             }
             let (sim, shared) = idx.overlap(x.terms, y.terms);
-            let shared = idx.words(&shared);
             // Quotes: the same words given to different speakers, or reworded.
             if let (Some(qa), Some(qb)) = (quote_words(x), quote_words(y)) {
                 let j = jaccard(&qa, &qb);
@@ -382,7 +387,6 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
         (true, true) => {
             // context: the clause's own terms count fully, the rest of the sentence less
             let (csim, shared) = idx.overlap(x.terms, y.terms);
-            let shared = idx.words(&shared);
             let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
             let (wsim, _) = idx.overlap(x.window, y.window);
             let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
@@ -573,6 +577,7 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
 /// another, and the best-aligned wording is the one reported.
 pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     let mut all: HashMap<(ClaimRef, ClaimRef), Relation> = HashMap::new();
+    let mut shared_of: HashMap<(ClaimRef, ClaimRef), (usize, usize, Vec<u32>)> = HashMap::new();
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
@@ -602,8 +607,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 if x.is_title() || y.is_title() {
                     score *= 0.8;
                 }
-                let label = label_of(&x, &shared, idx);
-                all.insert((a, b), Relation { a, b, kind, reason, label, score });
+                shared_of.insert((a, b), (ai, ci, shared));
+                all.insert((a, b), Relation { a, b, kind, reason, label: String::new(), score });
             }
         }
     }
@@ -649,6 +654,13 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             _ => true,
         }
     });
+    for r in &mut out {
+        if let Some((ai, ci, shared)) = shared_of.get(&(r.a, r.b)) {
+            if let Some(v) = view(idx, *ai, *ci) {
+                r.label = label_of(&v, shared, idx);
+            }
+        }
+    }
     out.sort_by(|a, b| (a.a, a.b).cmp(&(b.a, b.b)));
     out
 }
