@@ -379,7 +379,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
     if meta.outlet.is_none() {
         for b in blocks.iter().filter(|b| b.role == BlockRole::Body).take(2) {
             let s = &text[b.span.clone()];
-            let head = &s[..s.len().min(80)];
+            let head = text::prefix(s, 80);
             if let (Some(a), Some(z)) = (head.find('('), head.find(')')) {
                 let inner = &head[a + 1..z.max(a + 1)];
                 if z > a && word_count(inner) <= 3 && inner.chars().next().is_some_and(char::is_uppercase) {
@@ -392,7 +392,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
     if meta.published.is_none() {
         for b in blocks.iter().filter(|b| b.role == BlockRole::Body).take(1) {
             let s = &text[b.span.clone()];
-            let head = s.get(..s.len().min(60)).unwrap_or("");
+            let head = text::prefix(s, 60);
             if let Some(d) = dates::parse_date_line(head) {
                 meta.published = Some(d);
             }

@@ -411,6 +411,8 @@ impl Article {
                 sentences.push(sent);
             }
         }
+        // Whatever the input, every claim is a valid, non-empty range of the text.
+        claims.retain(|c| c.span.start < c.span.end && text.get(c.span.clone()).is_some());
         Article {
             path: path.to_string(),
             text: text.to_string(),

@@ -392,6 +392,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             out.push(DateMention { span: r, value: DateValue::Year(y), weekday_mismatch: None });
         }
     }
+    out.retain(|m| m.span.start < m.span.end && text.get(m.span.clone()).is_some());
     out.sort_by_key(|m| m.span.start);
     out
 }

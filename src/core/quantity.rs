@@ -399,11 +399,15 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         }
         let mut start = r.start;
         let mut approx = Approx::Exact;
+        // Matched on the original text (ASCII case-insensitively): offsets in a
+        // lower-cased copy can differ from the original's.
+        let before_orig = before.trim_end();
         for (w, a) in BEFORE {
-            if before_trim.ends_with(w) {
-                let cut = before_trim.len() - w.len();
+            let Some(cut) = before_orig.len().checked_sub(w.len()) else { continue };
+            let tail = before_orig.get(cut..).unwrap_or("");
+            if tail.eq_ignore_ascii_case(w) {
                 // whole word only
-                if cut == 0 || !before_trim[..cut].ends_with(|c: char| c.is_alphanumeric()) {
+                if cut == 0 || !before_orig[..cut].ends_with(|c: char| c.is_alphanumeric()) {
                     approx = *a;
                     start = range.start + cut;
                     break;
@@ -537,6 +541,8 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
             ordinal,
         });
     }
+    // Spans must be valid ranges of the text whatever the input.
+    out.retain(|q| q.span.start < q.span.end && text.get(q.span.clone()).is_some());
     out
 }
 

@@ -78,6 +78,15 @@ fn ends_with_abbreviation(s: &str) -> bool {
     ABBREVIATIONS.contains(&word.as_str())
 }
 
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub fn prefix(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// Trim whitespace from both ends of a byte range; `None` when nothing is left.
 pub fn trim_range(text: &str, r: Range<usize>) -> Option<Range<usize>> {
     let s = text.get(r.clone())?;
