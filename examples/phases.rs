@@ -18,6 +18,10 @@ fn main() -> anyhow::Result<()> {
     let stories = corpus.stories();
     eprintln!("stories {:>8.3}s  {} stories", t.elapsed().as_secs_f64(), stories.len());
     let t = Instant::now();
+    let rels = corpus.all_relations();
+    eprintln!("relations {:>6.3}s  {} stories", t.elapsed().as_secs_f64(), rels.0.len());
+    drop(rels);
+    let t = Instant::now();
     let an = analysis::analyze(&corpus, true);
     eprintln!("analyze {:>8.3}s  {} relations", t.elapsed().as_secs_f64(), an.relations.len());
     let t = Instant::now();

@@ -63,11 +63,10 @@ impl UnionFind {
 /// Group the relations of each story into facts. `single_source` adds a fact
 /// for every statement claim that no other source speaks of.
 pub fn analyze(corpus: &Corpus, single_source: bool) -> Analysis {
-    let per_story = corpus.all_relations();
-    let stories = corpus.stories();
+    let (stories, per_story) = corpus.all_relations();
     let mut relations = Vec::new();
     let mut facts = Vec::new();
-    for (si, rels) in per_story {
+    for (si, rels) in per_story.into_iter().enumerate() {
         let mut uf = UnionFind(HashMap::new());
         for r in &rels {
             uf.union(r.a, r.b);

@@ -11,6 +11,26 @@ use super::compare::{self, Relation, StoryIndex};
 
 pub type DocId = usize;
 
+/// How many of a document's rarest terms select its story candidates.
+const RARE_TERMS: usize = 30;
+
+/// Cosine of two unit vectors sorted by term id.
+fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    dot
+}
+
 /// Identifies one claim of one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClaimRef {
@@ -40,14 +60,19 @@ pub struct Corpus {
     pub config: EngineConfig,
     docs: Vec<Option<Arc<Article>>>,
     by_path: HashMap<String, DocId>,
-    /// Document frequency of each term (terms counted once per document).
-    df: HashMap<String, u32>,
-    /// term → documents containing it.
-    postings: HashMap<String, Vec<DocId>>,
-    /// Per document: term → count.
-    tf: Vec<HashMap<String, u32>>,
+    /// Term interner: stem → id.
+    term_ids: HashMap<String, u32>,
+    /// Document frequency per term id (terms counted once per document).
+    df: Vec<u32>,
+    /// Term id → documents containing it.
+    postings: Vec<Vec<DocId>>,
+    /// Per document: (term id, count), sorted by term id.
+    tf: Vec<Vec<(u32, u32)>>,
     live: usize,
 }
+
+/// A document as a sparse unit vector: (term id, weight), sorted by term id.
+type DocVector = Vec<(u32, f32)>;
 
 impl Corpus {
     pub fn new(config: EngineConfig) -> Self {
@@ -59,6 +84,17 @@ impl Corpus {
         self.insert(Article::parse(path, text, overrides))
     }
 
+    fn term_id(&mut self, t: &str) -> u32 {
+        if let Some(&i) = self.term_ids.get(t) {
+            return i;
+        }
+        let i = self.df.len() as u32;
+        self.term_ids.insert(t.to_string(), i);
+        self.df.push(0);
+        self.postings.push(Vec::new());
+        i
+    }
+
     /// Add or replace an already parsed article (parse in parallel, insert in order).
     pub fn insert(&mut self, article: Article) -> DocId {
         let id = match self.by_path.get(&article.path) {
@@ -68,21 +104,24 @@ impl Corpus {
             }
             None => {
                 self.docs.push(None);
-                self.tf.push(HashMap::new());
+                self.tf.push(Vec::new());
                 let id = self.docs.len() - 1;
                 self.by_path.insert(article.path.clone(), id);
                 id
             }
         };
-        let mut tf: HashMap<String, u32> = HashMap::new();
+        let mut counts: HashMap<u32, u32> = HashMap::new();
         for s in &article.sentences {
             for t in &s.terms {
-                *tf.entry(t.clone()).or_default() += 1;
+                let tid = self.term_id(t);
+                *counts.entry(tid).or_default() += 1;
             }
         }
-        for t in tf.keys() {
-            *self.df.entry(t.clone()).or_default() += 1;
-            self.postings.entry(t.clone()).or_default().push(id);
+        let mut tf: Vec<(u32, u32)> = counts.into_iter().collect();
+        tf.sort_unstable();
+        for &(t, _) in &tf {
+            self.df[t as usize] += 1;
+            self.postings[t as usize].push(id);
         }
         self.tf[id] = tf;
         self.docs[id] = Some(Arc::new(article));
@@ -95,19 +134,10 @@ impl Corpus {
             return;
         }
         let tf = std::mem::take(&mut self.tf[id]);
-        for t in tf.keys() {
-            if let Some(n) = self.df.get_mut(t) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    self.df.remove(t);
-                }
-            }
-            if let Some(p) = self.postings.get_mut(t) {
-                p.retain(|&d| d != id);
-                if p.is_empty() {
-                    self.postings.remove(t);
-                }
-            }
+        for (t, _) in tf {
+            let t = t as usize;
+            self.df[t] = self.df[t].saturating_sub(1);
+            self.postings[t].retain(|&d| d != id);
         }
         self.docs[id] = None;
         self.live -= 1;
@@ -143,20 +173,22 @@ impl Corpus {
         self.live == 0
     }
 
-    fn idf(&self, term: &str) -> f32 {
-        let df = self.df.get(term).copied().unwrap_or(0) as f32;
+    fn idf(&self, term: u32) -> f32 {
+        let df = self.df.get(term as usize).copied().unwrap_or(0) as f32;
         (1.0 + (self.live as f32 + 1.0) / (df + 1.0)).ln()
     }
 
-    fn weight(&self, term: &str, n: u32) -> f32 {
-        (1.0 + (n as f32).ln()) * self.idf(term)
-    }
-
-    fn norm(&self, id: DocId) -> f32 {
-        self.tf
-            .get(id)
-            .map(|tf| tf.iter().map(|(t, &n)| self.weight(t, n).powi(2)).sum::<f32>().sqrt())
-            .unwrap_or(0.0)
+    /// The document's TF-IDF vector, normalised to unit length.
+    fn vector(&self, id: DocId) -> DocVector {
+        let Some(tf) = self.tf.get(id) else { return Vec::new() };
+        let mut v: DocVector = tf.iter().map(|&(t, n)| (t, (1.0 + (n as f32).ln()) * self.idf(t))).collect();
+        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut v {
+                *w /= norm;
+            }
+        }
+        v
     }
 
     /// A term rare enough to identify a story: used by a handful of documents.
@@ -167,29 +199,28 @@ impl Corpus {
     /// Documents whose TF-IDF cosine with `id` reaches the story threshold and
     /// that share at least two rare terms with it (coverage of one story shares
     /// its names; unrelated stories share only the language of news).
-    /// Candidates come from the postings of the document's rare terms only.
     pub fn neighbours(&self, id: DocId) -> Vec<DocId> {
-        self.neighbours_with(id, &|d| self.norm(d))
+        self.neighbours_with(id, &|d| std::borrow::Cow::Owned(self.vector(d)))
     }
 
-    fn neighbours_with(&self, id: DocId, norm: &dyn Fn(DocId) -> f32) -> Vec<DocId> {
+    fn neighbours_with<'v>(&'v self, id: DocId, vector: &dyn Fn(DocId) -> std::borrow::Cow<'v, DocVector>) -> Vec<DocId> {
         let Some(tf) = self.tf.get(id) else { return Vec::new() };
-        let na = norm(id);
-        if na == 0.0 {
-            return Vec::new();
-        }
-        let limit = self.rare_limit();
+        // The document's rarest terms (used by at least one other document)
+        // select the candidates: the cost is the length of a few short lists.
+        let limit = self.rare_limit() as usize;
+        let mut rare: Vec<&Vec<DocId>> = tf
+            .iter()
+            .filter_map(|&(t, _)| self.postings.get(t as usize))
+            .filter(|p| p.len() >= 2 && p.len() <= limit)
+            .collect();
+        rare.sort_unstable_by_key(|p| p.len());
         let mut shared_rare: HashMap<DocId, u32> = HashMap::new();
-        for t in tf.keys() {
-            match self.postings.get(t) {
-                Some(p) if p.len() as u32 <= limit => {
-                    for &d in p.iter().filter(|&&d| d != id) {
-                        *shared_rare.entry(d).or_default() += 1;
-                    }
-                }
-                _ => {}
+        for p in rare.iter().take(RARE_TERMS) {
+            for &d in p.iter().filter(|&&d| d != id) {
+                *shared_rare.entry(d).or_default() += 1;
             }
         }
+        let va = vector(id);
         let published = self.article(id).and_then(|a| a.meta.published);
         let mut out: Vec<DocId> = shared_rare
             .into_iter()
@@ -202,16 +233,7 @@ impl Corpus {
                         return false;
                     }
                 }
-                let Some(other) = self.tf.get(d) else { return false };
-                let nb = norm(d);
-                if nb == 0.0 {
-                    return false;
-                }
-                let dot: f32 = tf
-                    .iter()
-                    .filter_map(|(t, &n)| other.get(t).map(|&m| self.weight(t, n) * self.weight(t, m)))
-                    .sum();
-                dot / (na * nb) >= self.config.story_threshold
+                cosine(&va, &vector(d)) >= self.config.story_threshold
             })
             .collect();
         out.sort_unstable();
@@ -238,10 +260,11 @@ impl Corpus {
     /// connected components of the neighbour graph, computed in parallel.
     pub fn stories(&self) -> Vec<Vec<DocId>> {
         use rayon::prelude::*;
-        let norms: Vec<f32> = (0..self.docs.len()).into_par_iter().map(|d| self.norm(d)).collect();
-        let norm = |d: DocId| norms.get(d).copied().unwrap_or(0.0);
+        let vectors: Vec<DocVector> = (0..self.docs.len()).into_par_iter().map(|d| self.vector(d)).collect();
+        let empty = DocVector::new();
+        let vector = |d: DocId| std::borrow::Cow::Borrowed(vectors.get(d).unwrap_or(&empty));
         let ids: Vec<DocId> = self.docs().map(|(d, _)| d).collect();
-        let edges: Vec<(DocId, Vec<DocId>)> = ids.par_iter().map(|&d| (d, self.neighbours_with(d, &norm))).collect();
+        let edges: Vec<(DocId, Vec<DocId>)> = ids.par_iter().map(|&d| (d, self.neighbours_with(d, &vector))).collect();
         let mut parent: Vec<DocId> = (0..self.docs.len()).collect();
         fn find(p: &mut [DocId], mut x: DocId) -> DocId {
             while p[x] != x {
@@ -289,17 +312,14 @@ impl Corpus {
         compare::relations(&idx, Some(id))
     }
 
-    /// Every relation in the corpus, story by story.
-    pub fn all_relations(&self) -> Vec<(usize, Vec<Relation>)> {
+    /// Every relation in the corpus, story by story, with the stories.
+    pub fn all_relations(&self) -> (Vec<Vec<DocId>>, Vec<Vec<Relation>>) {
         use rayon::prelude::*;
         let stories = self.stories();
-        stories
+        let rels = stories
             .par_iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let idx = self.story_index(s);
-                (i, compare::relations(&idx, None))
-            })
-            .collect()
+            .map(|s| compare::relations(&self.story_index(s), None))
+            .collect();
+        (stories, rels)
     }
 }
