@@ -1,6 +1,7 @@
 //! The whole-corpus result: relations grouped into facts with a verdict.
 
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, Corpus, DocId};
@@ -40,7 +41,7 @@ pub struct Analysis {
     pub facts: Vec<Fact>,
 }
 
-struct UnionFind(HashMap<ClaimRef, ClaimRef>);
+struct UnionFind(FxHashMap<ClaimRef, ClaimRef>);
 
 impl UnionFind {
     fn find(&mut self, x: ClaimRef) -> ClaimRef {
@@ -67,11 +68,11 @@ pub fn analyze(corpus: &Corpus, single_source: bool) -> Analysis {
     let mut relations = Vec::new();
     let mut facts = Vec::new();
     for (si, rels) in per_story.into_iter().enumerate() {
-        let mut uf = UnionFind(HashMap::new());
+        let mut uf = UnionFind(FxHashMap::default());
         for r in &rels {
             uf.union(r.a, r.b);
         }
-        let mut groups: HashMap<ClaimRef, Vec<&Relation>> = HashMap::new();
+        let mut groups: FxHashMap<ClaimRef, Vec<&Relation>> = FxHashMap::default();
         for r in &rels {
             let root = uf.find(r.a);
             groups.entry(root).or_default().push(r);
@@ -98,7 +99,7 @@ pub fn analyze(corpus: &Corpus, single_source: bool) -> Analysis {
             facts.push(Fact { label, claims, verdict, story: si });
         }
         if single_source {
-            let linked: std::collections::HashSet<ClaimRef> = rels.iter().flat_map(|r| [r.a, r.b]).collect();
+            let linked: rustc_hash::FxHashSet<ClaimRef> = rels.iter().flat_map(|r| [r.a, r.b]).collect();
             if let Some(docs) = stories.get(si) {
                 for &d in docs {
                     let Some(a) = corpus.article(d) else { continue };

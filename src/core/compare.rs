@@ -6,7 +6,9 @@
 //! typed claims, when their units and distinguishing names agree. Precision
 //! comes first: every threshold errs on the side of saying nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use super::article::BlockRole;
@@ -66,12 +68,12 @@ struct ClaimSets {
 pub struct StoryIndex {
     pub arts: Vec<(DocId, Arc<Article>)>,
     vocab: Vec<String>,
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
     df: Vec<u32>,
     idf: Vec<f32>,
     n: f32,
     /// term id → (article index, claim index), statements and typed claims apart.
-    postings: [HashMap<u32, Vec<(usize, usize)>>; 2],
+    postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2],
     sets: Vec<Vec<ClaimSets>>,
     config: EngineConfig,
 }
@@ -80,7 +82,7 @@ fn synonym(stem: &str) -> &str {
     lexicon::canonical(stem)
 }
 
-fn intern(vocab: &mut Vec<String>, ids: &mut HashMap<String, u32>, t: &str) -> u32 {
+fn intern(vocab: &mut Vec<String>, ids: &mut FxHashMap<String, u32>, t: &str) -> u32 {
     let t = synonym(t);
     if let Some(&i) = ids.get(t) {
         return i;
@@ -94,7 +96,7 @@ fn intern(vocab: &mut Vec<String>, ids: &mut HashMap<String, u32>, t: &str) -> u
 impl StoryIndex {
     pub fn new(arts: Vec<(DocId, Arc<Article>)>, config: EngineConfig) -> Self {
         let mut vocab: Vec<String> = Vec::new();
-        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut df: Vec<u32> = Vec::new();
         let mut n = 0.0;
         let mut raw: Vec<Vec<(Vec<u32>, Vec<u32>)>> = Vec::with_capacity(arts.len());
@@ -133,7 +135,7 @@ impl StoryIndex {
             let weight = ids.iter().map(|&i| idf.get(i as usize).copied().unwrap_or(0.05)).sum();
             TermSet { ids, weight }
         };
-        let mut postings: [HashMap<u32, Vec<(usize, usize)>>; 2] = [HashMap::new(), HashMap::new()];
+        let mut postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2] = [FxHashMap::default(), FxHashMap::default()];
         let mut sets = Vec::with_capacity(arts.len());
         for (ai, (_, a)) in arts.iter().enumerate() {
             let mut per = Vec::with_capacity(a.claims.len());
@@ -576,15 +578,15 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
 /// separately): a sentence of one article restates at most one sentence of
 /// another, and the best-aligned wording is the one reported.
 pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
-    let mut all: HashMap<(ClaimRef, ClaimRef), Relation> = HashMap::new();
-    let mut shared_of: HashMap<(ClaimRef, ClaimRef), (usize, usize, Vec<u32>)> = HashMap::new();
+    let mut all: FxHashMap<(ClaimRef, ClaimRef), Relation> = FxHashMap::default();
+    let mut shared_of: FxHashMap<(ClaimRef, ClaimRef), (usize, usize, Vec<u32>)> = FxHashMap::default();
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
         }
         for ci in 0..art.claims.len() {
             let Some(x) = view(idx, ai, ci) else { continue };
-            let mut cands: HashSet<(usize, usize)> = HashSet::new();
+            let mut cands: FxHashSet<(usize, usize)> = FxHashSet::default();
             let fam = usize::from(x.claim.kind.is_typed());
             for t in &x.terms.ids {
                 if let Some(p) = idx.postings[fam].get(t) {
@@ -625,7 +627,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     // mentions, the lead statement of each article.
     let bucket = |r: &Relation| (r.score / 0.05).floor() as i64;
     cands.sort_by(|p, q| bucket(q).cmp(&bucket(p)).then_with(|| (p.a, p.b).cmp(&(q.a, q.b))));
-    let mut used: HashSet<(ClaimRef, DocId)> = HashSet::new();
+    let mut used: FxHashSet<(ClaimRef, DocId)> = FxHashSet::default();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
         if used.contains(&(r.a, r.b.doc)) || used.contains(&(r.b, r.a.doc)) {
@@ -636,7 +638,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         out.push(r);
     }
     // A statement pair whose typed claims disagree is not "support".
-    let disagree: HashSet<(DocId, usize, DocId, usize)> = out
+    let disagree: FxHashSet<(DocId, usize, DocId, usize)> = out
         .iter()
         .filter(|r| r.kind != RelationKind::Support)
         .filter_map(|r| {

@@ -2,7 +2,8 @@
 //! terms, and the grouping of articles into stories. Updating one document
 //! re-parses only that document and touches only its index entries.
 
-use std::collections::{HashMap, HashSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use super::article::MetaOverride;
@@ -59,9 +60,9 @@ impl Default for EngineConfig {
 pub struct Corpus {
     pub config: EngineConfig,
     docs: Vec<Option<Arc<Article>>>,
-    by_path: HashMap<String, DocId>,
+    by_path: FxHashMap<String, DocId>,
     /// Term interner: stem → id.
-    term_ids: HashMap<String, u32>,
+    term_ids: FxHashMap<String, u32>,
     /// Document frequency per term id (terms counted once per document).
     df: Vec<u32>,
     /// Term id → documents containing it.
@@ -110,7 +111,7 @@ impl Corpus {
                 id
             }
         };
-        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
         for s in &article.sentences {
             for t in &s.terms {
                 let tid = self.term_id(t);
@@ -214,7 +215,7 @@ impl Corpus {
             .filter(|p| p.len() >= 2 && p.len() <= limit)
             .collect();
         rare.sort_unstable_by_key(|p| p.len());
-        let mut shared_rare: HashMap<DocId, u32> = HashMap::new();
+        let mut shared_rare: FxHashMap<DocId, u32> = FxHashMap::default();
         for p in rare.iter().take(RARE_TERMS) {
             for &d in p.iter().filter(|&&d| d != id) {
                 *shared_rare.entry(d).or_default() += 1;
@@ -242,7 +243,8 @@ impl Corpus {
 
     /// The story of a document: the connected component of the neighbour graph.
     pub fn story_of(&self, id: DocId) -> Vec<DocId> {
-        let mut seen: HashSet<DocId> = HashSet::from([id]);
+        let mut seen: FxHashSet<DocId> = FxHashSet::default();
+        seen.insert(id);
         let mut stack = vec![id];
         while let Some(d) = stack.pop() {
             for n in self.neighbours(d) {
@@ -281,7 +283,7 @@ impl Corpus {
                 }
             }
         }
-        let mut groups: HashMap<DocId, Vec<DocId>> = HashMap::new();
+        let mut groups: FxHashMap<DocId, Vec<DocId>> = FxHashMap::default();
         for &d in &ids {
             let r = find(&mut parent, d);
             groups.entry(r).or_default().push(d);
