@@ -254,22 +254,29 @@ fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<S
             && !["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
                 .contains(&t.norm.as_str())
     };
-    // "Governor Ortiz said": the last name word right before the verb.
-    let before = outside[..rep].iter().rev().take(3).find(|t| is_name(t));
-    // "said Ortiz" / "according to Ortiz": the last word of the name run after
-    // it, which ends at the first punctuation ("said Ann Ortiz, the governor").
-    let after = || {
-        let mut run: Vec<&Token> = Vec::new();
-        for t in outside[rep + 1..].iter().skip_while(|t| t.norm == "to" || t.norm == "by") {
-            let joined = run.last().is_none_or(|p| text[p.span.end..t.span.start].trim().is_empty());
-            if !is_name(t) || !joined {
-                break;
-            }
-            run.push(t);
+    // "Governor Ann Ortiz said": the name run right before the verb.
+    let joined = |p: &Token, t: &Token| text[p.span.end..t.span.start].trim().is_empty();
+    let mut before: Vec<&Token> = Vec::new();
+    for t in outside[..rep].iter().rev() {
+        if !is_name(t) || before.last().is_some_and(|n| !joined(t, n)) {
+            break;
         }
-        run.last().map(|t| t.norm.clone())
-    };
-    before.map(|t| t.norm.clone()).or_else(after)
+        before.push(t);
+    }
+    before.reverse();
+    // "said Ann Ortiz" / "according to Ortiz": the name run after it, which
+    // ends at the first punctuation ("said Ann Ortiz, the governor").
+    let mut after: Vec<&Token> = Vec::new();
+    for t in outside[rep + 1..].iter().skip_while(|t| t.norm == "to" || t.norm == "by") {
+        if !is_name(t) || after.last().is_some_and(|p| !joined(p, t)) {
+            break;
+        }
+        after.push(t);
+    }
+    let run = if before.is_empty() { after } else { before };
+    let words: Vec<&str> = run.iter().map(|t| t.norm.as_str()).collect();
+    let name = super::entity::name_words(&words.join(" ")).join(" ");
+    (!name.is_empty()).then_some(name)
 }
 
 /// Split a sentence into statement clauses at strong boundaries (";", ", and",

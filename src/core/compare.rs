@@ -16,6 +16,7 @@ use super::claim::{stance_class, Article, Claim, ClaimKind};
 use super::corpus::{ClaimRef, DocId, EngineConfig};
 use super::dates::DateValue;
 use super::quantity::{fmt_num, Approx, Quantity};
+use super::entity::{self, Aliases};
 use super::lexicon;
 use super::text;
 
@@ -75,6 +76,7 @@ pub struct StoryIndex {
     /// term id → (article index, claim index), statements and typed claims apart.
     postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2],
     sets: Vec<Vec<ClaimSets>>,
+    aliases: Aliases,
     config: EngineConfig,
 }
 
@@ -149,7 +151,21 @@ impl StoryIndex {
             }
             sets.push(per);
         }
-        StoryIndex { arts, vocab, ids, df, idf, n, postings, sets, config }
+        let mut acronyms = Vec::new();
+        for (_, a) in &arts {
+            for s in &a.sentences {
+                if let Some(t) = a.text.get(s.span.clone()) {
+                    if t.contains('(') {
+                        acronyms.extend(entity::acronyms(t));
+                    }
+                }
+            }
+        }
+        let aliases = Aliases::build(
+            arts.iter().flat_map(|(_, a)| a.sentences.iter().flat_map(|s| s.names.iter().map(String::as_str))),
+            &acronyms,
+        );
+        StoryIndex { arts, vocab, ids, df, idf, n, postings, sets, aliases, config }
     }
 
     fn idf_of(&self, id: u32) -> f32 {
@@ -254,11 +270,11 @@ fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
         .collect()
 }
 
-fn names_compatible(a: &[String], b: &[String]) -> bool {
+fn names_compatible(idx: &StoryIndex, a: &[String], b: &[String]) -> bool {
     if a.is_empty() || b.is_empty() {
         return true;
     }
-    a.iter().any(|x| b.iter().any(|y| x == y || strsim::jaro_winkler(x, y) >= 0.88))
+    a.iter().any(|x| b.iter().any(|y| x == y || strsim::jaro_winkler(x, y) >= 0.88 || idx.aliases.same(x, y)))
 }
 
 /// What state a count of people is about: the dead, the missing, the injured,
@@ -325,9 +341,9 @@ fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
     if u == 0.0 { 0.0 } else { i / u }
 }
 
-fn speakers_differ(a: &Option<String>, b: &Option<String>) -> bool {
+fn speakers_differ(idx: &StoryIndex, a: &Option<String>, b: &Option<String>) -> bool {
     match (a, b) {
-        (Some(x), Some(y)) => x != y && strsim::jaro_winkler(x, y) < 0.88,
+        (Some(x), Some(y)) => !idx.aliases.same(x, y),
         _ => false,
     }
 }
@@ -356,7 +372,7 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                 let j = jaccard(&qa, &qb);
                 if j >= 0.5 {
                     let (sa, sb) = (&cx.quote.as_ref()?.speaker, &cy.quote.as_ref()?.speaker);
-                    if speakers_differ(sa, sb) {
+                    if speakers_differ(idx, sa, sb) {
                         return Some((Conflict, format!("the same quote is attributed to {} and to {}", sa.as_deref().unwrap_or("?"), sb.as_deref().unwrap_or("?")), j, shared));
                     }
                     if j < 0.999 && qa.len().abs_diff(qb.len()) <= 6 {
@@ -392,7 +408,7 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
             let (wsim, _) = idx.overlap(x.window, y.window);
             let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
-            if !names_compatible(&local_names(idx, x), &local_names(idx, y)) {
+            if !names_compatible(idx, &local_names(idx, x), &local_names(idx, y)) {
                 return None;
             }
             match (cx.kind, cy.kind, &cx.quantity, &cy.quantity, &cx.date, &cy.date) {

@@ -9,6 +9,7 @@ pub mod claim;
 pub mod compare;
 pub mod corpus;
 pub mod dates;
+pub mod entity;
 pub mod lexicon;
 pub mod quantity;
 pub mod text;
