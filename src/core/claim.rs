@@ -10,6 +10,7 @@ use std::ops::Range;
 use super::article::{self, Block, BlockRole, Meta, MetaOverride};
 use super::dates::{self, DateValue};
 use super::quantity::{self, Quantity};
+use super::terms::Term;
 use super::text::{self, Token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,8 +66,8 @@ pub struct Claim {
     pub quantity: Option<Quantity>,
     pub date: Option<DateValue>,
     pub quote: Option<QuoteInfo>,
-    /// Content stems of the claim's own span.
-    pub terms: Vec<String>,
+    /// Content terms (folded, interned stems) of the claim's own span.
+    pub terms: Vec<Term>,
     /// The sentence states the opposite (not, never, denied).
     pub negated: bool,
     /// Hedged or future ("expected", "plans to", "may").
@@ -82,10 +83,10 @@ pub struct Claim {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Features {
     /// Capitalised words inside the span (not sentence-initial, not dates):
-    /// (normalised word, folded stem).
-    pub names: Vec<(String, String)>,
-    /// Content stems within four words of the claim's figure.
-    pub window: Vec<String>,
+    /// (normalised word, its term).
+    pub names: Vec<(String, Term)>,
+    /// Content terms within four words of the claim's figure.
+    pub window: Vec<Term>,
     /// "(modifier) principle/policy/stance" phrases: (modifier, noun).
     pub stances: Vec<(String, String)>,
 }
@@ -116,7 +117,7 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
         .iter()
         .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
         .filter(|t| !is_date_word(&t.norm))
-        .map(|t| (t.norm.clone(), super::lexicon::canonical(&text::stem(&t.norm)).to_string()))
+        .map(|t| (t.norm.clone(), super::terms::intern(super::lexicon::canonical(&text::stem(&t.norm)))))
         .collect();
     let window = match &claim.quantity {
         Some(q) => {
@@ -125,7 +126,7 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
             let lo = first.saturating_sub(4);
             let hi = (last + 5).min(toks.len());
             let window: Vec<Token> = toks.get(lo..hi).unwrap_or(&[]).iter().map(|t| (*t).clone()).collect();
-            text::content_stems(&window)
+            text::content_terms(&window)
         }
         None => Vec::new(),
     };
@@ -152,8 +153,8 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
 pub struct Sentence {
     pub span: Range<usize>,
     pub role: BlockRole,
-    /// Content stems of the whole sentence.
-    pub terms: Vec<String>,
+    /// Content terms (folded, interned stems) of the whole sentence.
+    pub terms: Vec<Term>,
     /// Capitalised multi-word names and acronyms, normalised.
     pub names: Vec<String>,
 }
@@ -403,7 +404,7 @@ impl Article {
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
                 let toks = text::tokens(text, sr.clone());
-                let terms = text::content_stems(&toks);
+                let terms = text::content_terms(&toks);
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,
@@ -490,7 +491,7 @@ fn extract_sentence(
     }
     for piece in pieces {
         let ptoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= piece.start && t.span.end <= piece.end).cloned().collect();
-        let terms = text::content_stems(&ptoks);
+        let terms = text::content_terms(&ptoks);
         // Short quotations ("We needed to have luck.") are still claims.
         if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
             continue;
@@ -529,7 +530,7 @@ fn extract_sentence(
             sentence: idx,
             kind: if is_duration { ClaimKind::Duration } else { ClaimKind::Quantity },
             value: Some(q.display()),
-            terms: text::content_stems(&ctoks),
+            terms: text::content_terms(&ctoks),
             quantity: Some(q),
             date: None,
             quote: None,
@@ -547,7 +548,7 @@ fn extract_sentence(
             sentence: idx,
             kind: ClaimKind::Date,
             value: Some(d.value.display()),
-            terms: text::content_stems(&ctoks),
+            terms: text::content_terms(&ctoks),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,

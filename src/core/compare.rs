@@ -18,6 +18,7 @@ use super::dates::DateValue;
 use super::quantity::{fmt_num, Approx, Quantity};
 use super::entity::{self, Aliases};
 use super::lexicon;
+use super::terms::{self, Term};
 use super::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,8 +69,10 @@ struct ClaimSets {
 /// two claims is a merge of two sorted lists of integers.
 pub struct StoryIndex {
     pub arts: Vec<(DocId, Arc<Article>)>,
-    vocab: Vec<String>,
-    ids: FxHashMap<String, u32>,
+    /// Local id → the term's text (resolved once: the interner's lookups are
+    /// too slow for the comparison loop).
+    vocab_text: Vec<&'static str>,
+    ids: FxHashMap<Term, u32>,
     df: Vec<u32>,
     idf: Vec<f32>,
     n: f32,
@@ -84,21 +87,21 @@ fn synonym(stem: &str) -> &str {
     lexicon::canonical(stem)
 }
 
-fn intern(vocab: &mut Vec<String>, ids: &mut FxHashMap<String, u32>, t: &str) -> u32 {
-    let t = synonym(t);
-    if let Some(&i) = ids.get(t) {
+/// Dense local id of a global term within one story.
+fn intern(vocab: &mut Vec<Term>, ids: &mut FxHashMap<Term, u32>, t: Term) -> u32 {
+    if let Some(&i) = ids.get(&t) {
         return i;
     }
     let i = vocab.len() as u32;
-    vocab.push(t.to_string());
-    ids.insert(t.to_string(), i);
+    vocab.push(t);
+    ids.insert(t, i);
     i
 }
 
 impl StoryIndex {
     pub fn new(arts: Vec<(DocId, Arc<Article>)>, config: EngineConfig) -> Self {
-        let mut vocab: Vec<String> = Vec::new();
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut vocab: Vec<Term> = Vec::new();
+        let mut ids: FxHashMap<Term, u32> = FxHashMap::default();
         let mut df: Vec<u32> = Vec::new();
         let mut n = 0.0;
         let mut raw: Vec<Vec<(Vec<u32>, Vec<u32>)>> = Vec::with_capacity(arts.len());
@@ -107,7 +110,7 @@ impl StoryIndex {
             let mut per_sent = Vec::with_capacity(a.sentences.len());
             for s in &a.sentences {
                 n += 1.0;
-                let mut v: Vec<u32> = s.terms.iter().map(|t| intern(&mut vocab, &mut ids, t)).collect();
+                let mut v: Vec<u32> = s.terms.iter().map(|&t| intern(&mut vocab, &mut ids, t)).collect();
                 v.sort_unstable();
                 v.dedup();
                 for &t in &v {
@@ -121,10 +124,10 @@ impl StoryIndex {
             sent_sets.push(per_sent);
             let mut per_claim = Vec::with_capacity(a.claims.len());
             for c in &a.claims {
-                let mut t: Vec<u32> = c.terms.iter().map(|t| intern(&mut vocab, &mut ids, t)).collect();
+                let mut t: Vec<u32> = c.terms.iter().map(|&t| intern(&mut vocab, &mut ids, t)).collect();
                 t.sort_unstable();
                 t.dedup();
-                let mut w: Vec<u32> = c.features.window.iter().map(|t| intern(&mut vocab, &mut ids, t)).collect();
+                let mut w: Vec<u32> = c.features.window.iter().map(|&t| intern(&mut vocab, &mut ids, t)).collect();
                 w.sort_unstable();
                 w.dedup();
                 per_claim.push((t, w));
@@ -165,19 +168,32 @@ impl StoryIndex {
             arts.iter().flat_map(|(_, a)| a.sentences.iter().flat_map(|s| s.names.iter().map(String::as_str))),
             &acronyms,
         );
-        StoryIndex { arts, vocab, ids, df, idf, n, postings, sets, aliases, config }
+        let vocab_text = vocab.iter().map(|&t| terms::resolve(t)).collect();
+        StoryIndex { arts, vocab_text, ids, df, idf, n, postings, sets, aliases, config }
     }
 
     fn idf_of(&self, id: u32) -> f32 {
         self.idf.get(id as usize).copied().unwrap_or(0.05)
     }
 
+    fn local(&self, t: &str) -> Option<u32> {
+        terms::get(t).and_then(|g| self.ids.get(&g).copied())
+    }
+
     fn idf(&self, t: &str) -> f32 {
-        self.ids.get(t).map_or((self.n / 1.0).ln().max(0.05), |&i| self.idf_of(i))
+        self.local(t).map_or(self.n.ln().max(0.05), |i| self.idf_of(i))
     }
 
     fn df_of(&self, t: &str) -> u32 {
-        self.ids.get(t).and_then(|&i| self.df.get(i as usize)).copied().unwrap_or(0)
+        self.local(t).and_then(|i| self.df.get(i as usize)).copied().unwrap_or(0)
+    }
+
+    fn df_of_term(&self, t: Term) -> u32 {
+        self.ids.get(&t).and_then(|&i| self.df.get(i as usize)).copied().unwrap_or(0)
+    }
+
+    fn text_of(&self, local: u32) -> &'static str {
+        self.vocab_text.get(local as usize).copied().unwrap_or("")
     }
 
     /// IDF-weighted cosine of two term sets (binary weights), and the shared terms.
@@ -217,13 +233,13 @@ impl StoryIndex {
             return (exact, shared);
         }
         for &x in &only_a {
-            let xs = &self.vocab[x as usize];
+            let xs = self.text_of(x);
             if xs.len() < 5 {
                 continue;
             }
             if let Some(&y) = only_b.iter().find(|&&y| {
-                let ys = &self.vocab[y as usize];
-                ys.len() >= 5 && (ys.contains(xs.as_str()) || xs.contains(ys.as_str()))
+                let ys = self.text_of(y);
+                ys.len() >= 5 && (ys.contains(xs) || xs.contains(ys))
             }) {
                 ws += 0.7 * self.idf_of(x).min(self.idf_of(y));
             }
@@ -232,7 +248,7 @@ impl StoryIndex {
     }
 
     fn words(&self, ids: &[u32]) -> Vec<String> {
-        ids.iter().filter_map(|&i| self.vocab.get(i as usize).cloned()).collect()
+        ids.iter().map(|&i| self.text_of(i).to_string()).collect()
     }
 }
 
@@ -265,7 +281,7 @@ fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
         .features
         .names
         .iter()
-        .filter(|(_, st)| (idx.df_of(st) as f32) < (idx.n * 0.1).max(3.0))
+        .filter(|(_, st)| (idx.df_of_term(*st) as f32) < (idx.n * 0.1).max(3.0))
         .map(|(n, _)| n.clone())
         .collect()
 }
@@ -283,7 +299,7 @@ fn state_classes(idx: &StoryIndex, terms: &TermSet) -> HashSet<&'static str> {
     terms
         .ids
         .iter()
-        .filter_map(|&t| match idx.vocab.get(t as usize).map_or("", String::as_str) {
+        .filter_map(|&t| match idx.text_of(t) {
             "die" => Some("dead"),
             "miss" => Some("missing"),
             "injur" | "hospit" => Some("injured"),

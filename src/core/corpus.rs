@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::article::MetaOverride;
 use super::claim::Article;
+use super::terms::Term;
 use super::compare::{self, Relation, StoryIndex};
 
 pub type DocId = usize;
@@ -61,8 +62,8 @@ pub struct Corpus {
     pub config: EngineConfig,
     docs: Vec<Option<Arc<Article>>>,
     by_path: FxHashMap<String, DocId>,
-    /// Term interner: stem → id.
-    term_ids: FxHashMap<String, u32>,
+    /// Global term → dense id of this corpus.
+    term_ids: FxHashMap<Term, u32>,
     /// Document frequency per term id (terms counted once per document).
     df: Vec<u32>,
     /// Term id → documents containing it.
@@ -85,12 +86,12 @@ impl Corpus {
         self.insert(Article::parse(path, text, overrides))
     }
 
-    fn term_id(&mut self, t: &str) -> u32 {
-        if let Some(&i) = self.term_ids.get(t) {
+    fn term_id(&mut self, t: Term) -> u32 {
+        if let Some(&i) = self.term_ids.get(&t) {
             return i;
         }
         let i = self.df.len() as u32;
-        self.term_ids.insert(t.to_string(), i);
+        self.term_ids.insert(t, i);
         self.df.push(0);
         self.postings.push(Vec::new());
         i
@@ -113,7 +114,7 @@ impl Corpus {
         };
         let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
         for s in &article.sentences {
-            for t in &s.terms {
+            for &t in &s.terms {
                 let tid = self.term_id(t);
                 *counts.entry(tid).or_default() += 1;
             }

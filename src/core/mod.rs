@@ -12,6 +12,7 @@ pub mod dates;
 pub mod entity;
 pub mod lexicon;
 pub mod quantity;
+pub mod terms;
 pub mod text;
 
 pub use analysis::{Analysis, Fact, Verdict};

@@ -210,6 +210,14 @@ pub fn content_stems(tokens: &[Token]) -> Vec<String> {
     out
 }
 
+/// Content terms of a token list: stems folded through the lexicon, interned.
+pub fn content_terms(tokens: &[Token]) -> Vec<super::terms::Term> {
+    content_stems(tokens)
+        .iter()
+        .map(|s| super::terms::intern(super::lexicon::canonical(s)))
+        .collect()
+}
+
 /// Byte offset → (0-based line, byte column) for reports.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

@@ -1,0 +1,49 @@
+//! Interned terms. Every content word of every article is a stem folded
+//! through the lexicon; storing each as a `u32` id instead of a `String`
+//! divides the memory of a large workspace several times over and turns term
+//! comparison into integer comparison. The interner is process-wide and
+//! thread-safe (`lasso`), so articles parsed in parallel share one vocabulary.
+
+use std::sync::OnceLock;
+
+use lasso::{Key, Spur, ThreadedRodeo};
+
+/// An interned, folded stem.
+pub type Term = u32;
+
+fn rodeo() -> &'static ThreadedRodeo<Spur> {
+    static R: OnceLock<ThreadedRodeo<Spur>> = OnceLock::new();
+    R.get_or_init(ThreadedRodeo::default)
+}
+
+/// The id of a (stemmed, folded) term.
+pub fn intern(s: &str) -> Term {
+    rodeo().get_or_intern(s).into_usize() as Term
+}
+
+/// The id of a term if it was ever seen.
+pub fn get(s: &str) -> Option<Term> {
+    rodeo().get(s).map(|k| k.into_usize() as Term)
+}
+
+/// The text of a term ("" for an id never handed out).
+pub fn resolve(t: Term) -> &'static str {
+    match Spur::try_from_usize(t as usize) {
+        Some(k) => rodeo().try_resolve(&k).unwrap_or(""),
+        None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let a = intern("zebra-test-term");
+        assert_eq!(intern("zebra-test-term"), a);
+        assert_eq!(resolve(a), "zebra-test-term");
+        assert_eq!(get("zebra-test-term"), Some(a));
+        assert_eq!(get("never-seen-term-xyz"), None);
+    }
+}
