@@ -49,20 +49,18 @@ const MONTHS: &[&str] = &[
 const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 /// Filler templates; `{t}` is one of the story's own topic words, `{p}` its
 /// place and `{w}` a word of the general vocabulary (Zipf-distributed), so
-/// that stories share grammar but sentences are rarely repeated.
+/// that sentences share grammar words but rarely their content.
 const FILLER: &[&str] = &[
-    "Officials in {p} said the {t} and the {w} remained under review and that {w} statements would follow.",
-    "Residents of {p} described {w} scenes as news of the {t} reached the {w} district.",
-    "Analysts said the {t} could shape the {w} debate in {p} for months to come.",
-    "The {t} drew a {w} response from {w} figures.",
-    "Local {w} businesses near the {t} reported {w} disruption throughout the day.",
-    "Several {w} organisations said they were monitoring the {t} closely.",
-    "Critics argued that the {t} had lacked {w} transparency from the start.",
-    "Supporters in {p} welcomed the {w} {t} as long overdue.",
-    "The full details of the {t} and the {w} are expected later in the week.",
-    "Observers noted that earlier {t} disputes in {p} had ended in {w}.",
-    "Community leaders called for calm over the {t} and asked {w} residents to follow {w} guidance.",
-    "The {w} ministry declined to comment on the {t} when contacted.",
+    "Officials in {p} said the {w} {w} would {w} the {t} before {w}.",
+    "The {w} of the {t} was {w} by {w} {w} in {p}.",
+    "{W} {w} told the {w} that {w} {w} had {w} the {t}.",
+    "A {w} {w} described the {w} as {w} and {w}.",
+    "Local {w} near the {w} reported {w} {w} throughout the day.",
+    "{W} {w} said they were {w} the {t} with {w} {w}.",
+    "Critics of the {w} argued that {w} had {w} the {w} {w}.",
+    "In {p}, {w} {w} welcomed the {w} as {w}.",
+    "Details of the {w} {w} are expected after the {w} {w}.",
+    "The {w} {w} declined to {w} on the {t} when contacted.",
 ];
 const FURNITURE: &[&str] = &["TRENDING", "Leave a Reply", "Back to top", "Subscribe to our Newsletter"];
 
@@ -192,6 +190,11 @@ fn article(r: &mut Rng, s: &Story, outlet: &str, words: usize) -> String {
                 while let Some(i) = sentence.find("{w}") {
                     let w = vocab_word(r);
                     sentence.replace_range(i..i + 3, &w);
+                }
+                while let Some(i) = sentence.find("{W}") {
+                    let w = vocab_word(r);
+                    let cap: String = w.chars().take(1).flat_map(char::to_uppercase).chain(w.chars().skip(1)).collect();
+                    sentence.replace_range(i..i + 3, &cap);
                 }
                 p.push_str(&sentence);
                 p.push(' ');
