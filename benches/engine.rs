@@ -13,7 +13,15 @@ fn corpus_dir(stories: usize) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-corpus-{stories}"));
     if !dir.exists() {
         let status = Command::new(env!("CARGO"))
-            .args(["run", "--release", "--quiet", "--bin", "gencorpus", "--", "--stories"])
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--bin",
+                "gencorpus",
+                "--",
+                "--stories",
+            ])
             .arg(stories.to_string())
             .args(["--outlets", "5", "--seed", "1", "--out"])
             .arg(&dir)
@@ -28,7 +36,12 @@ fn load(dir: &PathBuf) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
         .expect("corpus dir")
         .flatten()
-        .map(|e| (e.path().display().to_string(), std::fs::read_to_string(e.path()).expect("utf-8")))
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                std::fs::read_to_string(e.path()).expect("utf-8"),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -43,7 +56,10 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(bytes as u64));
         g.bench_function("parse", |b| {
             b.iter(|| {
-                files.iter().map(|(p, t)| Article::parse(p, t, &MetaOverride::default()).claims.len()).sum::<usize>()
+                files
+                    .iter()
+                    .map(|(p, t)| Article::parse(p, t, &MetaOverride::default()).claims.len())
+                    .sum::<usize>()
             })
         });
         let build = || {
@@ -54,7 +70,11 @@ fn bench(c: &mut Criterion) {
             corpus
         };
         g.bench_function("analyze (stories + relations + facts)", |b| {
-            b.iter_batched(build, |corpus| analysis::analyze(&corpus, true).relations.len(), BatchSize::LargeInput)
+            b.iter_batched(
+                build,
+                |corpus| analysis::analyze(&corpus, true).relations.len(),
+                BatchSize::LargeInput,
+            )
         });
         let corpus = build();
         let first = corpus.doc_id(&files[0].0).expect("doc");

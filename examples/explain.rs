@@ -15,7 +15,13 @@ fn main() -> anyhow::Result<()> {
         for (ai, (_, a)) in arts.iter().enumerate() {
             for (ci, c) in a.claims.iter().enumerate() {
                 if a.text[c.span.clone()].contains(needle) {
-                    println!("[{ai}:{ci}] {} {:?} {:?} «{}»", a.path, c.kind, c.value, &a.text[c.span.clone()]);
+                    println!(
+                        "[{ai}:{ci}] {} {:?} {:?} «{}»",
+                        a.path,
+                        c.kind,
+                        c.value,
+                        &a.text[c.span.clone()]
+                    );
                     v.push((ai, ci));
                 }
             }

@@ -10,22 +10,43 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let walk = files::collect(&[dir.into()], &files::default_globs())?;
     let bytes: usize = walk.files.iter().map(|f| f.text.len()).sum();
-    eprintln!("read    {:>8.3}s  {} files {} bytes", t.elapsed().as_secs_f64(), walk.files.len(), bytes);
+    eprintln!(
+        "read    {:>8.3}s  {} files {} bytes",
+        t.elapsed().as_secs_f64(),
+        walk.files.len(),
+        bytes
+    );
     let t = Instant::now();
     let corpus = check::build_corpus(walk.files);
     eprintln!("parse   {:>8.3}s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let stories = corpus.stories();
-    eprintln!("stories {:>8.3}s  {} stories", t.elapsed().as_secs_f64(), stories.len());
+    eprintln!(
+        "stories {:>8.3}s  {} stories",
+        t.elapsed().as_secs_f64(),
+        stories.len()
+    );
     let t = Instant::now();
     let rels = corpus.all_relations();
-    eprintln!("relations {:>6.3}s  {} stories", t.elapsed().as_secs_f64(), rels.0.len());
+    eprintln!(
+        "relations {:>6.3}s  {} stories",
+        t.elapsed().as_secs_f64(),
+        rels.0.len()
+    );
     drop(rels);
     let t = Instant::now();
     let an = analysis::analyze(&corpus, true);
-    eprintln!("analyze {:>8.3}s  {} relations", t.elapsed().as_secs_f64(), an.relations.len());
+    eprintln!(
+        "analyze {:>8.3}s  {} relations",
+        t.elapsed().as_secs_f64(),
+        an.relations.len()
+    );
     let t = Instant::now();
     let s = check::json_report(&corpus, &an).to_string();
-    eprintln!("json    {:>8.3}s  {} bytes", t.elapsed().as_secs_f64(), s.len());
+    eprintln!(
+        "json    {:>8.3}s  {} bytes",
+        t.elapsed().as_secs_f64(),
+        s.len()
+    );
     Ok(())
 }

@@ -7,6 +7,10 @@ fn main() -> anyhow::Result<()> {
     let corpus = check::build_corpus(walk.files);
     let mut sizes: Vec<usize> = corpus.stories().iter().map(Vec::len).collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
-    println!("{} stories; largest {:?}", sizes.len(), &sizes[..sizes.len().min(10)]);
+    println!(
+        "{} stories; largest {:?}",
+        sizes.len(),
+        &sizes[..sizes.len().min(10)]
+    );
     Ok(())
 }

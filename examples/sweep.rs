@@ -21,7 +21,10 @@ fn main() -> anyhow::Result<()> {
         }
         corpus.config = cfg;
         let an = analysis::analyze(&corpus, true);
-        std::fs::write(format!("{prefix}-{v}.json"), check::json_report(&corpus, &an).to_string())?;
+        std::fs::write(
+            format!("{prefix}-{v}.json"),
+            check::json_report(&corpus, &an).to_string(),
+        )?;
     }
     Ok(())
 }

@@ -4,5 +4,5 @@
 //! - `cli`: the `check` command and its output formats.
 //! - `lsp`: the language server.
 
-pub mod core;
 pub mod cli;
+pub mod core;

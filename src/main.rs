@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use corroborate::cli::{self, check::Format};
 
 #[derive(Parser)]
-#[command(name = "corroborate", version, about = "Check news articles against each other: conflicts, support, single-source claims")]
+#[command(
+    name = "corroborate",
+    version,
+    about = "Check news articles against each other: conflicts, support, single-source claims"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -38,8 +42,17 @@ fn main() -> ExitCode {
         }
     };
     match cli.cmd {
-        Cmd::Check { paths, format, fail_on, globs } => {
-            let globs = if globs.is_empty() { cli::files::default_globs() } else { globs };
+        Cmd::Check {
+            paths,
+            format,
+            fail_on,
+            globs,
+        } => {
+            let globs = if globs.is_empty() {
+                cli::files::default_globs()
+            } else {
+                globs
+            };
             let walk = match cli::files::collect(&paths, &globs) {
                 Ok(w) => w,
                 Err(e) => {
@@ -57,7 +70,10 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             let corpus = cli::check::build_corpus(walk.files);
-            let opts = cli::check::Options { format, fail_on_conflict: fail_on.as_deref() == Some("conflict") };
+            let opts = cli::check::Options {
+                format,
+                fail_on_conflict: fail_on.as_deref() == Some("conflict"),
+            };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             match cli::check::run(&corpus, &opts, &mut out) {

@@ -34,13 +34,22 @@ fn check_spans(a: &Article) {
     for c in &a.claims {
         assert!(c.span.start < c.span.end, "empty span {:?}", c.span);
         assert!(c.span.end <= a.text.len(), "span past the end");
-        assert!(a.text.is_char_boundary(c.span.start) && a.text.is_char_boundary(c.span.end), "span not on char boundaries");
+        assert!(
+            a.text.is_char_boundary(c.span.start) && a.text.is_char_boundary(c.span.end),
+            "span not on char boundaries"
+        );
         if let Some(q) = &c.quantity {
-            assert!(a.text.get(q.span.clone()).is_some(), "quantity span invalid");
+            assert!(
+                a.text.get(q.span.clone()).is_some(),
+                "quantity span invalid"
+            );
         }
     }
     for s in &a.sentences {
-        assert!(a.text.get(s.span.clone()).is_some(), "sentence span invalid");
+        assert!(
+            a.text.get(s.span.clone()).is_some(),
+            "sentence span invalid"
+        );
     }
 }
 
@@ -70,7 +79,20 @@ proptest! {
 
 #[test]
 fn degenerate_inputs() {
-    for text in ["", " ", "\n\n\n", "\r\n", "\0\0\0", "a", "1", "“", "---", "---\n---\n", &"x".repeat(100_000), &"word ".repeat(50_000)] {
+    for text in [
+        "",
+        " ",
+        "\n\n\n",
+        "\r\n",
+        "\0\0\0",
+        "a",
+        "1",
+        "“",
+        "---",
+        "---\n---\n",
+        &"x".repeat(100_000),
+        &"word ".repeat(50_000),
+    ] {
         let a = Article::parse("x.txt", text, &MetaOverride::default());
         check_spans(&a);
     }
@@ -83,10 +105,17 @@ fn upsert_replace_and_remove_keep_the_index_consistent() {
     let t2 = "Another title for the story\n\nThe storm killed nearly 100 people in the coastal province of Norland on Monday, the agency said.\n";
     let a = corpus.upsert("a.txt", t1, &MetaOverride::default());
     let b = corpus.upsert("b.txt", t2, &MetaOverride::default());
-    assert!(!corpus.relations_for(a).is_empty(), "the two accounts are related");
+    assert!(
+        !corpus.relations_for(a).is_empty(),
+        "the two accounts are related"
+    );
     // Replace b with an unrelated text: no relation remains.
     corpus.upsert("b.txt", "Unrelated headline about markets\n\nShares of a chip maker rose sharply in early trading in Frankfurt after results beat forecasts.\n", &MetaOverride::default());
-    assert_eq!(corpus.doc_id("b.txt"), Some(b), "a replaced document keeps its id");
+    assert_eq!(
+        corpus.doc_id("b.txt"),
+        Some(b),
+        "a replaced document keeps its id"
+    );
     assert!(corpus.relations_for(a).is_empty());
     assert!(corpus.remove("b.txt"));
     assert!(!corpus.remove("b.txt"));

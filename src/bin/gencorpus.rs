@@ -39,14 +39,40 @@ const SYLLABLES: &[&str] = &[
     "da", "po", "rel", "su", "gan", "ti", "ve", "mo", "ra", "zen", "ko", "li", "dar", "fe", "ho",
 ];
 const OUTLETS: &[&str] = &[
-    "The Daily Ledger", "Northern Courier", "Global Wire", "The Harbour Times", "Metro Bulletin",
-    "Capital Post", "Evening Herald", "World Report", "The Citizen", "Coastal News",
+    "The Daily Ledger",
+    "Northern Courier",
+    "Global Wire",
+    "The Harbour Times",
+    "Metro Bulletin",
+    "Capital Post",
+    "Evening Herald",
+    "World Report",
+    "The Citizen",
+    "Coastal News",
 ];
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 /// Filler templates; `{t}` is one of the story's own topic words, `{p}` its
 /// place and `{w}` a word of the general vocabulary (Zipf-distributed), so
 /// that sentences share grammar words but rarely their content.
@@ -62,7 +88,12 @@ const FILLER: &[&str] = &[
     "Details of the {w} {w} are expected after the {w} {w}.",
     "The {w} {w} declined to {w} on the {t} when contacted.",
 ];
-const FURNITURE: &[&str] = &["TRENDING", "Leave a Reply", "Back to top", "Subscribe to our Newsletter"];
+const FURNITURE: &[&str] = &[
+    "TRENDING",
+    "Leave a Reply",
+    "Back to top",
+    "Subscribe to our Newsletter",
+];
 
 /// A word of a 20,000-word general vocabulary, Zipf-distributed (rank ~ 1/u).
 fn vocab_word(r: &mut Rng) -> String {
@@ -109,7 +140,11 @@ fn story(r: &mut Rng) -> Story {
         place: name(r, 3),
         person: format!("{first} {last}"),
         person_last: last,
-        org: format!("{} {}", name(r, 2), r.pick(&["Group", "Holdings", "Council", "Agency", "Federation"])),
+        org: format!(
+            "{} {}",
+            name(r, 2),
+            r.pick(&["Group", "Holdings", "Council", "Agency", "Federation"])
+        ),
         kind: r.below(3),
         count: 20 + r.below(480) as u32,
         month: r.below(12),
@@ -128,14 +163,21 @@ fn story(r: &mut Rng) -> Story {
 }
 
 fn number_words(n: u32) -> String {
-    const ONES: &[&str] = &["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
-    ONES.get(n as usize).map_or_else(|| n.to_string(), |s| s.to_string())
+    const ONES: &[&str] = &[
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    ONES.get(n as usize)
+        .map_or_else(|| n.to_string(), |s| s.to_string())
 }
 
 fn article(r: &mut Rng, s: &Story, outlet: &str, words: usize) -> String {
     let mut out = String::new();
     // Planted discrepancies.
-    let count = if r.chance(0.25) { s.count + 10 + r.below(40) as u32 } else { s.count };
+    let count = if r.chance(0.25) {
+        s.count + 10 + r.below(40) as u32
+    } else {
+        s.count
+    };
     let approx = r.pick(&["more than", "at least", "nearly", "about", ""]);
     let day = if r.chance(0.1) { s.day + 1 } else { s.day };
     let (what, unit) = match s.kind {
@@ -144,19 +186,23 @@ fn article(r: &mut Rng, s: &Story, outlet: &str, words: usize) -> String {
         _ => ("summit", "delegates"),
     };
     let titles = [
-        format!("{} {} leaves {} {} affected in {}", s.place, what, count, unit, s.place),
+        format!(
+            "{} {} leaves {} {} affected in {}",
+            s.place, what, count, unit, s.place
+        ),
         format!("{} confirms {} as {} gathers pace", s.org, what, s.person),
         format!("What we know about the {} {}", s.place, what),
     ];
     let _ = writeln!(out, "{}\n", titles[r.below(titles.len())]);
-    let _ = writeln!(out, "{outlet} | World | {} {}, 2026\n", MONTHS[s.month], s.day);
+    let _ = writeln!(
+        out,
+        "{outlet} | World | {} {}, 2026\n",
+        MONTHS[s.month], s.day
+    );
     let facts = [
         format!(
             "The {what} in {} affected {} {count} {unit}, {} said on {}.",
-            s.place,
-            approx,
-            s.person,
-            WEEKDAYS[s.weekday]
+            s.place, approx, s.person, WEEKDAYS[s.weekday]
         ),
         format!(
             "According to {}, {} {count} {unit} were affected by the {what}.",
@@ -171,7 +217,10 @@ fn article(r: &mut Rng, s: &Story, outlet: &str, words: usize) -> String {
             day + s.days - 1
         ),
         format!("\u{201c}{},\u{201d} {} told reporters.", s.quote, s.person),
-        format!("{} said the cost had reached ${} million, or {}% of the annual budget.", s.person_last, s.amount, s.pct),
+        format!(
+            "{} said the cost had reached ${} million, or {}% of the annual budget.",
+            s.person_last, s.amount, s.pct
+        ),
         format!(
             "It is the first {what} of its kind in {} since the {} was founded.",
             s.place, s.org
@@ -193,7 +242,12 @@ fn article(r: &mut Rng, s: &Story, outlet: &str, words: usize) -> String {
                 }
                 while let Some(i) = sentence.find("{W}") {
                     let w = vocab_word(r);
-                    let cap: String = w.chars().take(1).flat_map(char::to_uppercase).chain(w.chars().skip(1)).collect();
+                    let cap: String = w
+                        .chars()
+                        .take(1)
+                        .flat_map(char::to_uppercase)
+                        .chain(w.chars().skip(1))
+                        .collect();
                     sentence.replace_range(i..i + 3, &cap);
                 }
                 p.push_str(&sentence);
@@ -232,7 +286,9 @@ fn main() -> std::process::ExitCode {
             _ => false,
         };
         if !parsed {
-            eprintln!("usage: gencorpus [--stories N] [--outlets N] [--seed N] [--words N] [--out DIR]");
+            eprintln!(
+                "usage: gencorpus [--stories N] [--outlets N] [--seed N] [--words N] [--out DIR]"
+            );
             return std::process::ExitCode::from(2);
         }
     }
@@ -255,6 +311,11 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    eprintln!("gencorpus: wrote {} articles, {} bytes, to {}", stories * outlets, bytes, out.display());
+    eprintln!(
+        "gencorpus: wrote {} articles, {} bytes, to {}",
+        stories * outlets,
+        bytes,
+        out.display()
+    );
     std::process::ExitCode::SUCCESS
 }

@@ -102,11 +102,28 @@ pub fn run(corpus: &Corpus, opts: &Options, out: &mut dyn Write) -> anyhow::Resu
         }
         _ => {
             for r in &an.relations {
-                let (Some(a), Some(b)) = (corpus.article(r.a.doc), corpus.article(r.b.doc)) else { continue };
-                writeln!(out, "{} {}: {} <> {}: {}", r.kind.as_str(), r.label, a.claim_text(r.a.claim), b.claim_text(r.b.claim), r.reason)?;
+                let (Some(a), Some(b)) = (corpus.article(r.a.doc), corpus.article(r.b.doc)) else {
+                    continue;
+                };
+                writeln!(
+                    out,
+                    "{} {}: {} <> {}: {}",
+                    r.kind.as_str(),
+                    r.label,
+                    a.claim_text(r.a.claim),
+                    b.claim_text(r.b.claim),
+                    r.reason
+                )?;
             }
         }
     }
-    let conflict = an.relations.iter().any(|r| r.kind == RelationKind::Conflict);
-    Ok(if opts.fail_on_conflict && conflict { 1 } else { 0 })
+    let conflict = an
+        .relations
+        .iter()
+        .any(|r| r.kind == RelationKind::Conflict);
+    Ok(if opts.fail_on_conflict && conflict {
+        1
+    } else {
+        0
+    })
 }

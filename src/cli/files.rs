@@ -40,7 +40,11 @@ pub fn read_article(path: &Path) -> Result<String, String> {
         return Err("is a directory".into());
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("skipped: {} bytes is over the {} byte limit", meta.len(), MAX_FILE_BYTES));
+        return Err(format!(
+            "skipped: {} bytes is over the {} byte limit",
+            meta.len(),
+            MAX_FILE_BYTES
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
@@ -49,27 +53,43 @@ pub fn read_article(path: &Path) -> Result<String, String> {
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("skipped: binary data".into());
     }
-    String::from_utf8(bytes).map_err(|e| format!("skipped: not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "skipped: not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Walk the given paths (files or directories) and read every article.
 pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
     let set = globset(globs)?;
-    let mut w = Walk { files: Vec::new(), warnings: Vec::new(), errors: Vec::new() };
+    let mut w = Walk {
+        files: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    };
     for p in paths {
         if !p.exists() {
-            w.errors.push(format!("{}: no such file or directory", p.display()));
+            w.errors
+                .push(format!("{}: no such file or directory", p.display()));
             continue;
         }
         if p.is_file() {
             match read_article(p) {
-                Ok(text) => w.files.push(Loaded { path: p.display().to_string(), text }),
+                Ok(text) => w.files.push(Loaded {
+                    path: p.display().to_string(),
+                    text,
+                }),
                 Err(e) => w.errors.push(format!("{}: {e}", p.display())),
             }
             continue;
         }
         let mut entries: Vec<PathBuf> = Vec::new();
-        for e in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+        for e in walkdir::WalkDir::new(p)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match e {
                 Ok(e) if e.file_type().is_file() => {
                     let rel = e.path().strip_prefix(p).unwrap_or(e.path());
@@ -83,7 +103,10 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
         }
         for e in entries {
             match read_article(&e) {
-                Ok(text) => w.files.push(Loaded { path: e.display().to_string(), text }),
+                Ok(text) => w.files.push(Loaded {
+                    path: e.display().to_string(),
+                    text,
+                }),
                 Err(err) => w.warnings.push(format!("{}: {err}", e.display())),
             }
         }

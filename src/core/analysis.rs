@@ -1,6 +1,5 @@
 //! The whole-corpus result: relations grouped into facts with a verdict.
 
-
 use rustc_hash::FxHashMap;
 
 use super::compare::{Relation, RelationKind};
@@ -96,17 +95,28 @@ pub fn analyze(corpus: &Corpus, single_source: bool) -> Analysis {
                 .min_by_key(|r| (r.kind, std::cmp::Reverse((r.score * 1000.0) as i64)))
                 .map(|r| r.label.clone())
                 .unwrap_or_default();
-            facts.push(Fact { label, claims, verdict, story: si });
+            facts.push(Fact {
+                label,
+                claims,
+                verdict,
+                story: si,
+            });
         }
         if single_source {
-            let linked: rustc_hash::FxHashSet<ClaimRef> = rels.iter().flat_map(|r| [r.a, r.b]).collect();
+            let linked: rustc_hash::FxHashSet<ClaimRef> =
+                rels.iter().flat_map(|r| [r.a, r.b]).collect();
             if let Some(docs) = stories.get(si) {
                 for &d in docs {
                     let Some(a) = corpus.article(d) else { continue };
                     for (ci, c) in a.claims.iter().enumerate() {
                         let r = ClaimRef { doc: d, claim: ci };
                         if !c.kind.is_typed() && !linked.contains(&r) {
-                            facts.push(Fact { label: c.kind.as_str().to_string(), claims: vec![r], verdict: Verdict::SingleSource, story: si });
+                            facts.push(Fact {
+                                label: c.kind.as_str().to_string(),
+                                claims: vec![r],
+                                verdict: Verdict::SingleSource,
+                                story: si,
+                            });
                         }
                     }
                 }
@@ -115,5 +125,9 @@ pub fn analyze(corpus: &Corpus, single_source: bool) -> Analysis {
         relations.extend(rels);
     }
     facts.sort_by_key(|f| (f.verdict, f.claims.first().copied()));
-    Analysis { stories, relations, facts }
+    Analysis {
+        stories,
+        relations,
+        facts,
+    }
 }

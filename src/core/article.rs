@@ -134,7 +134,7 @@ fn word_count(s: &str) -> usize {
 }
 
 fn ends_sentence(s: &str) -> bool {
-    let t = s.trim_end_matches(|c: char| c == '"' || c == '”' || c == '’' || c == '\'' || c == ')');
+    let t = s.trim_end_matches(['"', '”', '’', '\'', ')']);
     t.ends_with(['.', '!', '?', ':'])
 }
 
@@ -303,9 +303,10 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         }
         let caption =
             low.starts_with("[photo") || low.contains("photo:") || low.contains("photo by");
-        if repeated || is_furniture_line(s) {
-            role = BlockRole::Furniture;
-        } else if in_list && (word_count(s) < 20 || !ends_sentence(s)) {
+        if repeated
+            || is_furniture_line(s)
+            || (in_list && (word_count(s) < 20 || !ends_sentence(s)))
+        {
             role = BlockRole::Furniture;
         } else if caption {
             role = BlockRole::Caption;
@@ -319,7 +320,8 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             if let Some(d) = date.filter(|_| short || s.contains(" | ")) {
                 meta.published.get_or_insert(d);
                 if meta.outlet.is_none() && s.contains(" | ") {
-                    meta.outlet = outlet_from_line(s).filter(|o| dates::parse_date_line(o).is_none());
+                    meta.outlet =
+                        outlet_from_line(s).filter(|o| dates::parse_date_line(o).is_none());
                 }
                 role = BlockRole::Meta;
             } else if !title_taken && word_count(s) >= 3 {
@@ -348,7 +350,11 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         } else if i > header_end
             && word_count(s) <= 8
             && !ends_sentence(s)
-            && s.split_whitespace().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count() * 2 >= word_count(s)
+            && s.split_whitespace()
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .count()
+                * 2
+                >= word_count(s)
         {
             // A subheading inside the body ("Context of the Upcoming Visit").
             role = BlockRole::Furniture;
@@ -364,7 +370,11 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         });
     }
     // A trailing signature: the last block is a short name without punctuation.
-    if let Some(last) = blocks.iter_mut().rev().find(|b| b.role != BlockRole::Furniture) {
+    if let Some(last) = blocks
+        .iter_mut()
+        .rev()
+        .find(|b| b.role != BlockRole::Furniture)
+    {
         let s = text[last.span.clone()].trim();
         if last.role == BlockRole::Body
             && word_count(s) <= 4
@@ -382,7 +392,10 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             let head = text::prefix(s, 80);
             if let (Some(a), Some(z)) = (head.find('('), head.find(')')) {
                 let inner = &head[a + 1..z.max(a + 1)];
-                if z > a && word_count(inner) <= 3 && inner.chars().next().is_some_and(char::is_uppercase) {
+                if z > a
+                    && word_count(inner) <= 3
+                    && inner.chars().next().is_some_and(char::is_uppercase)
+                {
                     meta.outlet = Some(inner.to_string());
                     break;
                 }
@@ -454,7 +467,13 @@ mod tests {
             .collect();
         assert_eq!(
             furniture,
-            vec!["TRENDING", "1", "Some other headline about elsewhere", "Leave a Reply", "Back to top button"]
+            vec![
+                "TRENDING",
+                "1",
+                "Some other headline about elsewhere",
+                "Leave a Reply",
+                "Back to top button"
+            ]
         );
     }
 

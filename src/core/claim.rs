@@ -41,7 +41,10 @@ impl ClaimKind {
 
     /// Typed claims are compared by value; the others by wording.
     pub fn is_typed(self) -> bool {
-        matches!(self, ClaimKind::Quantity | ClaimKind::Date | ClaimKind::Duration)
+        matches!(
+            self,
+            ClaimKind::Quantity | ClaimKind::Date | ClaimKind::Duration
+        )
     }
 }
 
@@ -103,7 +106,16 @@ pub fn stance_class(w: &str) -> Option<u8> {
 
 fn is_date_word(w: &str) -> bool {
     dates::month_number(w).is_some()
-        || ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].contains(&w)
+        || [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .contains(&w)
 }
 
 /// `sentence_toks` are the tokens of the claim's sentence; the claim's own are
@@ -117,15 +129,31 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
         .iter()
         .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
         .filter(|t| !is_date_word(&t.norm))
-        .map(|t| (t.norm.clone(), super::terms::intern(super::lexicon::canonical(&text::stem(&t.norm)))))
+        .map(|t| {
+            (
+                t.norm.clone(),
+                super::terms::intern(super::lexicon::canonical(&text::stem(&t.norm))),
+            )
+        })
         .collect();
     let window = match &claim.quantity {
         Some(q) => {
-            let first = toks.iter().position(|t| t.span.end > q.span.start).unwrap_or(0);
-            let last = toks.iter().rposition(|t| t.span.start < q.span.end).unwrap_or(first);
+            let first = toks
+                .iter()
+                .position(|t| t.span.end > q.span.start)
+                .unwrap_or(0);
+            let last = toks
+                .iter()
+                .rposition(|t| t.span.start < q.span.end)
+                .unwrap_or(first);
             let lo = first.saturating_sub(4);
             let hi = (last + 5).min(toks.len());
-            let window: Vec<Token> = toks.get(lo..hi).unwrap_or(&[]).iter().map(|t| (*t).clone()).collect();
+            let window: Vec<Token> = toks
+                .get(lo..hi)
+                .unwrap_or(&[])
+                .iter()
+                .map(|t| (*t).clone())
+                .collect();
             text::content_terms(&window)
         }
         None => Vec::new(),
@@ -146,7 +174,11 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
             stances.push((m.join(" "), t.norm.clone()));
         }
     }
-    Features { names, window, stances }
+    Features {
+        names,
+        window,
+        stances,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -171,10 +203,61 @@ pub struct Article {
     pub claims: Vec<Claim>,
 }
 
-const NEGATIONS: &[&str] = &["not", "never", "no", "denied", "denies", "deny", "refused", "rejected", "neither", "nor", "n't", "without"];
-const MODALS: &[&str] = &["expected", "expects", "plans", "planned", "may", "might", "could", "would", "likely", "possible", "potential", "reportedly", "allegedly", "scheduled", "will"];
-const POSITION_WORDS: &[&str] = &["policy", "principle", "stance", "position", "support", "supports", "oppose", "opposes", "respect", "respects", "commitment", "committed", "reaffirmed", "reaffirms", "adhere", "uphold"];
-const REPORTING: &[&str] = &["said", "says", "told", "added", "noted", "stated", "explained", "according", "asked", "wrote", "tweeted", "insisted", "stressed", "declared"];
+const NEGATIONS: &[&str] = &[
+    "not", "never", "no", "denied", "denies", "deny", "refused", "rejected", "neither", "nor",
+    "n't", "without",
+];
+const MODALS: &[&str] = &[
+    "expected",
+    "expects",
+    "plans",
+    "planned",
+    "may",
+    "might",
+    "could",
+    "would",
+    "likely",
+    "possible",
+    "potential",
+    "reportedly",
+    "allegedly",
+    "scheduled",
+    "will",
+];
+const POSITION_WORDS: &[&str] = &[
+    "policy",
+    "principle",
+    "stance",
+    "position",
+    "support",
+    "supports",
+    "oppose",
+    "opposes",
+    "respect",
+    "respects",
+    "commitment",
+    "committed",
+    "reaffirmed",
+    "reaffirms",
+    "adhere",
+    "uphold",
+];
+const REPORTING: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "added",
+    "noted",
+    "stated",
+    "explained",
+    "according",
+    "asked",
+    "wrote",
+    "tweeted",
+    "insisted",
+    "stressed",
+    "declared",
+];
 
 /// Names: runs of capitalised words not at the very start of the sentence,
 /// plus all-caps acronyms, normalised to lower case with hyphens as spaces.
@@ -193,7 +276,8 @@ fn names(text: &str, toks: &[Token]) -> Vec<String> {
     for (i, t) in toks.iter().enumerate() {
         let joined = run.last().is_some_and(|p| {
             let gap = &text[p.span.end..t.span.start];
-            gap.chars().all(|c| c == ' ' || c == '-' || c == '\u{2011}' || c == '\u{a0}')
+            gap.chars()
+                .all(|c| c == ' ' || c == '-' || c == '\u{2011}' || c == '\u{a0}')
         });
         if t.capitalised && (i > 0 || toks.len() == 1) && !text::is_stopword(&t.norm) {
             if !joined {
@@ -212,7 +296,9 @@ fn names(text: &str, toks: &[Token]) -> Vec<String> {
 
 /// Byte ranges of quotations (straight or curly double quotes) in a span.
 fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
-    let Some(s) = text.get(range.clone()) else { return Vec::new() };
+    let Some(s) = text.get(range.clone()) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     for (i, c) in s.char_indices() {
@@ -236,7 +322,9 @@ fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
             out.push(range.start + o..range.end);
         }
     }
-    out.into_iter().filter(|r| text[r.clone()].split_whitespace().count() >= 3).collect()
+    out.into_iter()
+        .filter(|r| text[r.clone()].split_whitespace().count() >= 3)
+        .collect()
 }
 
 /// The speaker of a quote: "…, X said", "X said: …", "said X", "according to X".
@@ -247,13 +335,23 @@ fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<S
         .iter()
         .filter(|t| t.span.end <= quote.start || t.span.start >= quote.end)
         .collect();
-    let rep = outside.iter().position(|t| REPORTING.contains(&t.norm.as_str()))?;
+    let rep = outside
+        .iter()
+        .position(|t| REPORTING.contains(&t.norm.as_str()))?;
     let is_name = |t: &Token| {
         t.capitalised
             && !text::is_stopword(&t.norm)
             && dates::month_number(&t.norm).is_none()
-            && !["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-                .contains(&t.norm.as_str())
+            && ![
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            ]
+            .contains(&t.norm.as_str())
     };
     // "Governor Ann Ortiz said": the name run right before the verb.
     let joined = |p: &Token, t: &Token| text[p.span.end..t.span.start].trim().is_empty();
@@ -268,7 +366,10 @@ fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<S
     // "said Ann Ortiz" / "according to Ortiz": the name run after it, which
     // ends at the first punctuation ("said Ann Ortiz, the governor").
     let mut after: Vec<&Token> = Vec::new();
-    for t in outside[rep + 1..].iter().skip_while(|t| t.norm == "to" || t.norm == "by") {
+    for t in outside[rep + 1..]
+        .iter()
+        .skip_while(|t| t.norm == "to" || t.norm == "by")
+    {
         if !is_name(t) || after.last().is_some_and(|p| !joined(p, t)) {
             break;
         }
@@ -285,7 +386,23 @@ fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<S
 /// state anything (under four content words) into their neighbour.
 fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec<Range<usize>> {
     let s = &text[sentence.clone()];
-    const SEPS: &[&str] = &["; ", ", and ", ", but ", ", while ", " while ", ", whereas ", " — ", " – ", " - ", ": ", ", which ", ", noting that ", ", saying ", ", adding that ", ", during which "];
+    const SEPS: &[&str] = &[
+        "; ",
+        ", and ",
+        ", but ",
+        ", while ",
+        " while ",
+        ", whereas ",
+        " — ",
+        " – ",
+        " - ",
+        ": ",
+        ", which ",
+        ", noting that ",
+        ", saying ",
+        ", adding that ",
+        ", during which ",
+    ];
     let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of piece, start of next)
     let mut i = 0;
     while i < s.len() {
@@ -305,7 +422,9 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
     pieces.push(sentence.start + start..sentence.end);
     let content = |r: &Range<usize>| {
         toks.iter()
-            .filter(|t| t.span.start >= r.start && t.span.end <= r.end && !text::is_stopword(&t.norm))
+            .filter(|t| {
+                t.span.start >= r.start && t.span.end <= r.end && !text::is_stopword(&t.norm)
+            })
             .count()
     };
     let mut merged: Vec<Range<usize>> = Vec::new();
@@ -341,7 +460,9 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
     let rel_end = r.end.saturating_sub(sentence.start).min(s.len());
     let is_cut = |i: usize| -> Option<usize> {
         let rest = &s[i..];
-        for sep in [", and ", "; ", ", ", " — ", " – ", " - ", ": ", " while ", " but ", " and "] {
+        for sep in [
+            ", and ", "; ", ", ", " — ", " – ", " - ", ": ", " while ", " but ", " and ",
+        ] {
             if rest.starts_with(sep) {
                 return Some(sep.len());
             }
@@ -371,7 +492,9 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
     let cl = text::trim_range(text, cl).unwrap_or_else(|| r.clone());
     // Too short to read: the quantity alone with its noun is fine, but a clause
     // of two words gains nothing over its value; keep the clause anyway.
-    let trimmed_end = text[cl.clone()].trim_end_matches(['.', ',', ';', '"', '”']).len();
+    let trimmed_end = text[cl.clone()]
+        .trim_end_matches(['.', ',', ';', '"', '”'])
+        .len();
     cl.start..cl.start + trimmed_end.max(1)
 }
 
@@ -396,7 +519,10 @@ impl Article {
                     }
                 }
                 let s = &text[span.clone()];
-                if let Some(rest) = s.strip_prefix("[Photo caption:").or_else(|| s.strip_prefix("[Photo]")) {
+                if let Some(rest) = s
+                    .strip_prefix("[Photo caption:")
+                    .or_else(|| s.strip_prefix("[Photo]"))
+                {
                     span.start = span.end - rest.len();
                 }
             }
@@ -412,7 +538,16 @@ impl Article {
                     terms: terms.clone(),
                 };
                 let first = claims.len();
-                extract_sentence(text, &meta, idx, &sent, &toks, &span, &block_quotes, &mut claims);
+                extract_sentence(
+                    text,
+                    &meta,
+                    idx,
+                    &sent,
+                    &toks,
+                    &span,
+                    &block_quotes,
+                    &mut claims,
+                );
                 for c in claims.iter_mut().skip(first) {
                     c.features = features(c, sent.span.start, &toks);
                 }
@@ -462,11 +597,16 @@ fn extract_sentence(
     let quote = block_quotes
         .iter()
         .map(|q| (q, q.start.max(sr.start)..q.end.min(sr.end)))
-        .filter(|(_, part)| part.start < part.end && text[part.clone()].split_whitespace().count() >= 3)
+        .filter(|(_, part)| {
+            part.start < part.end && text[part.clone()].split_whitespace().count() >= 3
+        })
         .max_by_key(|(_, part)| part.len())
         .map(|(q, part)| QuoteInfo {
             span: part.clone(),
-            words: text::tokens(text, part.clone()).into_iter().map(|t| text::stem(&t.norm)).collect(),
+            words: text::tokens(text, part.clone())
+                .into_iter()
+                .map(|t| text::stem(&t.norm))
+                .collect(),
             speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
         });
     let date_mentions = dates::find(text, sr.clone(), meta.published);
@@ -483,14 +623,22 @@ fn extract_sentence(
     });
     // Statement claims: one per clause (quotes keep their whole sentence), so
     // that a sentence stating several things can agree with several sources.
-    let mut pieces = if quote.is_some() { vec![sr.clone()] } else { statement_clauses(text, &sr, toks) };
+    let mut pieces = if quote.is_some() {
+        vec![sr.clone()]
+    } else {
+        statement_clauses(text, &sr, toks)
+    };
     // A sentence of several clauses is also a claim as a whole: another
     // source may restate it in one clause, or cut it differently.
     if pieces.len() > 1 && sr.len() <= 600 {
         pieces.push(sr.clone());
     }
     for piece in pieces {
-        let ptoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= piece.start && t.span.end <= piece.end).cloned().collect();
+        let ptoks: Vec<Token> = toks
+            .iter()
+            .filter(|t| t.span.start >= piece.start && t.span.end <= piece.end)
+            .cloned()
+            .collect();
         let terms = text::content_terms(&ptoks);
         // Short quotations ("We needed to have luck.") are still claims.
         if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
@@ -513,22 +661,38 @@ fn extract_sentence(
             date: None,
             quote: quote.clone(),
             terms,
-            negated: pn.iter().any(|w| NEGATIONS.contains(w)) || text[piece.clone()].contains("n't"),
+            negated: pn.iter().any(|w| NEGATIONS.contains(w))
+                || text[piece.clone()].contains("n't"),
             modal: pn.iter().any(|w| MODALS.contains(w)),
-            issue: issue.clone().filter(|_| date_spans.iter().any(|d| d.start >= piece.start && d.end <= piece.end)),
+            issue: issue.clone().filter(|_| {
+                date_spans
+                    .iter()
+                    .any(|d| d.start >= piece.start && d.end <= piece.end)
+            }),
             features: Features::default(),
         });
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
         let clause = clause_of(text, &sr, &q.span);
-        let ctoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= clause.start && t.span.end <= clause.end).cloned().collect();
+        let ctoks: Vec<Token> = toks
+            .iter()
+            .filter(|t| t.span.start >= clause.start && t.span.end <= clause.end)
+            .cloned()
+            .collect();
         let is_duration = q.head.as_deref().is_some_and(|h| {
-            ["day", "week", "month", "year", "hour", "minut", "second", "decad"].contains(&h)
+            [
+                "day", "week", "month", "year", "hour", "minut", "second", "decad",
+            ]
+            .contains(&h)
         });
         out.push(Claim {
             span: clause,
             sentence: idx,
-            kind: if is_duration { ClaimKind::Duration } else { ClaimKind::Quantity },
+            kind: if is_duration {
+                ClaimKind::Duration
+            } else {
+                ClaimKind::Quantity
+            },
             value: Some(q.display()),
             terms: text::content_terms(&ctoks),
             quantity: Some(q),
@@ -542,7 +706,11 @@ fn extract_sentence(
     }
     for d in date_mentions {
         let clause = clause_of(text, &sr, &d.span);
-        let ctoks: Vec<Token> = toks.iter().filter(|t| t.span.start >= clause.start && t.span.end <= clause.end).cloned().collect();
+        let ctoks: Vec<Token> = toks
+            .iter()
+            .filter(|t| t.span.start >= clause.start && t.span.end <= clause.end)
+            .cloned()
+            .collect();
         out.push(Claim {
             span: clause,
             sentence: idx,
@@ -555,7 +723,12 @@ fn extract_sentence(
             negated,
             modal,
             issue: d.weekday_mismatch.map(|(said, is)| {
-                format!("{} is a {}, not a {}", d.value.display(), dates::weekday_name(is), dates::weekday_name(said))
+                format!(
+                    "{} is a {}, not a {}",
+                    d.value.display(),
+                    dates::weekday_name(is),
+                    dates::weekday_name(said)
+                )
             }),
             features: Features::default(),
         });
@@ -575,30 +748,63 @@ mod tests {
         let a = art("Title of a story about boats\n\nPublished: 2024-05-02\n\nThe ferry carried more than 300 passengers when it sank on Tuesday, the coast guard said.\n");
         let kinds: Vec<ClaimKind> = a.claims.iter().map(|c| c.kind).collect();
         assert!(kinds.contains(&ClaimKind::Event));
-        let q = a.claims.iter().find(|c| c.kind == ClaimKind::Quantity).expect("quantity claim");
-        assert_eq!(a.text[q.span.clone()].to_string(), "The ferry carried more than 300 passengers when it sank on Tuesday");
-        let d = a.claims.iter().find(|c| c.kind == ClaimKind::Date).expect("date claim");
+        let q = a
+            .claims
+            .iter()
+            .find(|c| c.kind == ClaimKind::Quantity)
+            .expect("quantity claim");
+        assert_eq!(
+            a.text[q.span.clone()].to_string(),
+            "The ferry carried more than 300 passengers when it sank on Tuesday"
+        );
+        let d = a
+            .claims
+            .iter()
+            .find(|c| c.kind == ClaimKind::Date)
+            .expect("date claim");
         assert_eq!(d.date, Some(DateValue::Day(jiff::civil::date(2024, 4, 30))));
     }
 
     #[test]
     fn list_items_are_separate_clauses() {
         let a = art("A long opening sentence that makes this the body of the article for sure, as the test needs.\n\nThe agency put the dead at 40 in Alpha, 12 in Beta state and two in Gamma.\n");
-        let qs: Vec<&str> = a.claims.iter().filter(|c| c.kind == ClaimKind::Quantity).map(|c| &a.text[c.span.clone()]).collect();
-        assert_eq!(qs, vec!["The agency put the dead at 40 in Alpha", "12 in Beta state", "two in Gamma"]);
+        let qs: Vec<&str> = a
+            .claims
+            .iter()
+            .filter(|c| c.kind == ClaimKind::Quantity)
+            .map(|c| &a.text[c.span.clone()])
+            .collect();
+        assert_eq!(
+            qs,
+            vec![
+                "The agency put the dead at 40 in Alpha",
+                "12 in Beta state",
+                "two in Gamma"
+            ]
+        );
     }
 
     #[test]
     fn quotes_have_speakers() {
         let a = art("A long opening sentence that makes this the body of the article for sure, as the test needs.\n\n“We will rebuild every single home,” Governor Ortiz said on Friday.\n");
-        let q = a.claims.iter().find(|c| c.kind == ClaimKind::Quote).expect("quote claim");
-        assert_eq!(q.quote.as_ref().and_then(|q| q.speaker.clone()).as_deref(), Some("ortiz"));
+        let q = a
+            .claims
+            .iter()
+            .find(|c| c.kind == ClaimKind::Quote)
+            .expect("quote claim");
+        assert_eq!(
+            q.quote.as_ref().and_then(|q| q.speaker.clone()).as_deref(),
+            Some("ortiz")
+        );
     }
 
     #[test]
     fn weekday_mismatch_is_an_issue() {
         let a = art("A long opening sentence that makes this the body of the article for sure, as the test needs.\n\nThe summit opens on Sunday, January 5, 2026, in the capital city.\n");
-        assert!(a.claims.iter().any(|c| c.issue.as_deref() == Some("2026-01-05 is a Monday, not a Sunday")));
+        assert!(a
+            .claims
+            .iter()
+            .any(|c| c.issue.as_deref() == Some("2026-01-05 is a Monday, not a Sunday")));
     }
 
     #[test]

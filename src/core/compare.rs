@@ -15,9 +15,9 @@ use super::article::BlockRole;
 use super::claim::{stance_class, Article, Claim, ClaimKind};
 use super::corpus::{ClaimRef, DocId, EngineConfig};
 use super::dates::DateValue;
-use super::quantity::{fmt_num, Approx, Quantity};
 use super::entity::{self, Aliases};
 use super::lexicon;
+use super::quantity::{fmt_num, Approx, Quantity};
 use super::terms::{self, Term};
 use super::text;
 
@@ -110,7 +110,11 @@ impl StoryIndex {
             let mut per_sent = Vec::with_capacity(a.sentences.len());
             for s in &a.sentences {
                 n += 1.0;
-                let mut v: Vec<u32> = s.terms.iter().map(|&t| intern(&mut vocab, &mut ids, t)).collect();
+                let mut v: Vec<u32> = s
+                    .terms
+                    .iter()
+                    .map(|&t| intern(&mut vocab, &mut ids, t))
+                    .collect();
                 v.sort_unstable();
                 v.dedup();
                 for &t in &v {
@@ -124,10 +128,19 @@ impl StoryIndex {
             sent_sets.push(per_sent);
             let mut per_claim = Vec::with_capacity(a.claims.len());
             for c in &a.claims {
-                let mut t: Vec<u32> = c.terms.iter().map(|&t| intern(&mut vocab, &mut ids, t)).collect();
+                let mut t: Vec<u32> = c
+                    .terms
+                    .iter()
+                    .map(|&t| intern(&mut vocab, &mut ids, t))
+                    .collect();
                 t.sort_unstable();
                 t.dedup();
-                let mut w: Vec<u32> = c.features.window.iter().map(|&t| intern(&mut vocab, &mut ids, t)).collect();
+                let mut w: Vec<u32> = c
+                    .features
+                    .window
+                    .iter()
+                    .map(|&t| intern(&mut vocab, &mut ids, t))
+                    .collect();
                 w.sort_unstable();
                 w.dedup();
                 per_claim.push((t, w));
@@ -135,22 +148,38 @@ impl StoryIndex {
             raw.push(per_claim);
         }
         df.resize(vocab.len(), 0);
-        let idf: Vec<f32> = df.iter().map(|&d| (n / (d as f32 + 1.0)).ln().max(0.05)).collect();
+        let idf: Vec<f32> = df
+            .iter()
+            .map(|&d| (n / (d as f32 + 1.0)).ln().max(0.05))
+            .collect();
         let set = |ids: Vec<u32>| {
-            let weight = ids.iter().map(|&i| idf.get(i as usize).copied().unwrap_or(0.05)).sum();
+            let weight = ids
+                .iter()
+                .map(|&i| idf.get(i as usize).copied().unwrap_or(0.05))
+                .sum();
             TermSet { ids, weight }
         };
-        let mut postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2] = [FxHashMap::default(), FxHashMap::default()];
+        let mut postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2] =
+            [FxHashMap::default(), FxHashMap::default()];
         let mut sets = Vec::with_capacity(arts.len());
         for (ai, (_, a)) in arts.iter().enumerate() {
             let mut per = Vec::with_capacity(a.claims.len());
-            for (ci, (c, (t, w))) in a.claims.iter().zip(std::mem::take(&mut raw[ai])).enumerate() {
+            for (ci, (c, (t, w))) in a
+                .claims
+                .iter()
+                .zip(std::mem::take(&mut raw[ai]))
+                .enumerate()
+            {
                 let fam = usize::from(c.kind.is_typed());
                 for &id in &t {
                     postings[fam].entry(id).or_default().push((ai, ci));
                 }
                 let sent = sent_sets[ai].get(c.sentence).cloned().unwrap_or_default();
-                per.push(ClaimSets { terms: set(t), sent: set(sent), window: set(w) });
+                per.push(ClaimSets {
+                    terms: set(t),
+                    sent: set(sent),
+                    window: set(w),
+                });
             }
             sets.push(per);
         }
@@ -165,11 +194,26 @@ impl StoryIndex {
             }
         }
         let aliases = Aliases::build(
-            arts.iter().flat_map(|(_, a)| a.sentences.iter().flat_map(|s| s.names.iter().map(String::as_str))),
+            arts.iter().flat_map(|(_, a)| {
+                a.sentences
+                    .iter()
+                    .flat_map(|s| s.names.iter().map(String::as_str))
+            }),
             &acronyms,
         );
         let vocab_text = vocab.iter().map(|&t| terms::resolve(t)).collect();
-        StoryIndex { arts, vocab_text, ids, df, idf, n, postings, sets, aliases, config }
+        StoryIndex {
+            arts,
+            vocab_text,
+            ids,
+            df,
+            idf,
+            n,
+            postings,
+            sets,
+            aliases,
+            config,
+        }
     }
 
     fn idf_of(&self, id: u32) -> f32 {
@@ -181,15 +225,23 @@ impl StoryIndex {
     }
 
     fn idf(&self, t: &str) -> f32 {
-        self.local(t).map_or(self.n.ln().max(0.05), |i| self.idf_of(i))
+        self.local(t)
+            .map_or(self.n.ln().max(0.05), |i| self.idf_of(i))
     }
 
     fn df_of(&self, t: &str) -> u32 {
-        self.local(t).and_then(|i| self.df.get(i as usize)).copied().unwrap_or(0)
+        self.local(t)
+            .and_then(|i| self.df.get(i as usize))
+            .copied()
+            .unwrap_or(0)
     }
 
     fn df_of_term(&self, t: Term) -> u32 {
-        self.ids.get(&t).and_then(|&i| self.df.get(i as usize)).copied().unwrap_or(0)
+        self.ids
+            .get(&t)
+            .and_then(|&i| self.df.get(i as usize))
+            .copied()
+            .unwrap_or(0)
     }
 
     fn text_of(&self, local: u32) -> &'static str {
@@ -262,7 +314,10 @@ struct View<'a> {
 
 impl View<'_> {
     fn is_title(&self) -> bool {
-        self.art.sentences.get(self.claim.sentence).is_some_and(|s| s.role == BlockRole::Title)
+        self.art
+            .sentences
+            .get(self.claim.sentence)
+            .is_some_and(|s| s.role == BlockRole::Title)
     }
 }
 
@@ -270,7 +325,13 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     let art = &idx.arts.get(ai)?.1;
     let claim = art.claims.get(ci)?;
     let sets = idx.sets.get(ai)?.get(ci)?;
-    Some(View { art, claim, terms: &sets.terms, sent_terms: &sets.sent, window: &sets.window })
+    Some(View {
+        art,
+        claim,
+        terms: &sets.terms,
+        sent_terms: &sets.sent,
+        window: &sets.window,
+    })
 }
 
 /// Distinguishing names inside the claim's own span: the names that tell
@@ -290,7 +351,10 @@ fn names_compatible(idx: &StoryIndex, a: &[String], b: &[String]) -> bool {
     if a.is_empty() || b.is_empty() {
         return true;
     }
-    a.iter().any(|x| b.iter().any(|y| x == y || strsim::jaro_winkler(x, y) >= 0.88 || idx.aliases.same(x, y)))
+    a.iter().any(|x| {
+        b.iter()
+            .any(|y| x == y || strsim::jaro_winkler(x, y) >= 0.88 || idx.aliases.same(x, y))
+    })
 }
 
 /// What state a count of people is about: the dead, the missing, the injured,
@@ -332,14 +396,20 @@ fn label_of(v: &View, shared: &[u32], idx: &StoryIndex) -> String {
         .filter(|(_, t)| !text::is_stopword(&t.norm))
         .filter_map(|(i, t)| {
             let s = synonym(&text::stem(&t.norm)).to_string();
-            shared.contains(&s).then(|| (idx.idf(&s), i, t.norm.clone()))
+            shared
+                .contains(&s)
+                .then(|| (idx.idf(&s), i, t.norm.clone()))
         })
         .collect();
     best.sort_by(|a, b| b.0.total_cmp(&a.0));
     best.truncate(3);
     best.sort_by_key(|b| b.1);
     let mut seen = HashSet::new();
-    let words: Vec<String> = best.into_iter().map(|b| b.2).filter(|w| seen.insert(w.clone())).collect();
+    let words: Vec<String> = best
+        .into_iter()
+        .map(|b| b.2)
+        .filter(|w| seen.insert(w.clone()))
+        .collect();
     if words.is_empty() {
         v.claim.kind.as_str().to_string()
     } else {
@@ -348,13 +418,20 @@ fn label_of(v: &View, shared: &[u32], idx: &StoryIndex) -> String {
 }
 
 fn quote_words(v: &View) -> Option<HashSet<String>> {
-    v.claim.quote.as_ref().map(|q| q.words.iter().cloned().collect())
+    v.claim
+        .quote
+        .as_ref()
+        .map(|q| q.words.iter().cloned().collect())
 }
 
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
     let i = a.intersection(b).count() as f32;
     let u = a.union(b).count() as f32;
-    if u == 0.0 { 0.0 } else { i / u }
+    if u == 0.0 {
+        0.0
+    } else {
+        i / u
+    }
 }
 
 fn speakers_differ(idx: &StoryIndex, a: &Option<String>, b: &Option<String>) -> bool {
@@ -366,9 +443,12 @@ fn speakers_differ(idx: &StoryIndex, a: &Option<String>, b: &Option<String>) -> 
 
 fn qdesc(q: &Quantity, text: &str) -> String {
     let s = text.get(q.span.clone()).unwrap_or("").trim();
-    if s.is_empty() { q.display() } else { s.to_string() }
+    if s.is_empty() {
+        q.display()
+    } else {
+        s.to_string()
+    }
 }
-
 
 /// Decide the relation between two claims of different documents, if any.
 fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String, f32, Vec<u32>)> {
@@ -389,10 +469,24 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                 if j >= 0.5 {
                     let (sa, sb) = (&cx.quote.as_ref()?.speaker, &cy.quote.as_ref()?.speaker);
                     if speakers_differ(idx, sa, sb) {
-                        return Some((Conflict, format!("the same quote is attributed to {} and to {}", sa.as_deref().unwrap_or("?"), sb.as_deref().unwrap_or("?")), j, shared));
+                        return Some((
+                            Conflict,
+                            format!(
+                                "the same quote is attributed to {} and to {}",
+                                sa.as_deref().unwrap_or("?"),
+                                sb.as_deref().unwrap_or("?")
+                            ),
+                            j,
+                            shared,
+                        ));
                     }
                     if j < 0.999 && qa.len().abs_diff(qb.len()) <= 6 {
-                        return Some((Tension, "the quotation is worded differently".into(), j, shared));
+                        return Some((
+                            Tension,
+                            "the quotation is worded differently".into(),
+                            j,
+                            shared,
+                        ));
                     }
                     return Some((Support, "same quotation".into(), j, shared));
                 }
@@ -414,7 +508,12 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                 return None;
             }
             if cx.negated != cy.negated && sim >= 0.6 {
-                return Some((Conflict, "one source affirms what the other denies".into(), sim, shared));
+                return Some((
+                    Conflict,
+                    "one source affirms what the other denies".into(),
+                    sim,
+                    shared,
+                ));
             }
             Some((Support, "same statement in other words".into(), sim, shared))
         }
@@ -427,14 +526,31 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             if !names_compatible(idx, &local_names(idx, x), &local_names(idx, y)) {
                 return None;
             }
-            match (cx.kind, cy.kind, &cx.quantity, &cy.quantity, &cx.date, &cy.date) {
+            match (
+                cx.kind,
+                cy.kind,
+                &cx.quantity,
+                &cy.quantity,
+                &cx.date,
+                &cy.date,
+            ) {
                 (_, _, Some(a), Some(b), _, _) => {
                     if let (Some(sa), Some(sb)) = (a.score, b.score) {
                         let same = sa == sb || (sa.0 == sb.1 && sa.1 == sb.0);
                         return if same && sim >= 0.1 {
-                            Some((Support, format!("same score {}-{}", sa.0, sa.1), sim + 0.2, shared))
+                            Some((
+                                Support,
+                                format!("same score {}-{}", sa.0, sa.1),
+                                sim + 0.2,
+                                shared,
+                            ))
                         } else if !same && csim >= 0.5 {
-                            Some((Conflict, format!("score {}-{} vs {}-{}", sa.0, sa.1, sb.0, sb.1), sim, shared))
+                            Some((
+                                Conflict,
+                                format!("score {}-{} vs {}-{}", sa.0, sa.1, sb.0, sb.1),
+                                sim,
+                                shared,
+                            ))
                         } else {
                             None
                         };
@@ -450,7 +566,9 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     // ("…, 43 in Puebla"), from the sentence that introduces them.
                     let state = |v: &View| {
                         let c = state_classes(idx, v.terms);
-                        if c.is_empty() && v.claim.quantity.as_ref().is_some_and(|q| q.head.is_none()) {
+                        if c.is_empty()
+                            && v.claim.quantity.as_ref().is_some_and(|q| q.head.is_none())
+                        {
                             state_classes(idx, v.sent_terms)
                         } else {
                             c
@@ -466,14 +584,19 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                         sim += 0.1;
                         // "the death toll stood at 217" / "killed at least 217 people":
                         // a count of the dead with no noun, or with a generic one.
-                        let generic = |q: &super::quantity::Quantity| q.head.as_deref().is_none_or(|h| synonym(h) == "peopl");
+                        let generic = |q: &super::quantity::Quantity| {
+                            q.head.as_deref().is_none_or(|h| synonym(h) == "peopl")
+                        };
                         if heads.is_none() && generic(a) && generic(b) {
                             heads = Some(true);
                         }
                     }
                     // Sources disagree on a figure by tens of percent, not by a factor
                     // of three: such figures are counts of different things.
-                    let (lo, hi) = (a.value.abs().min(b.value.abs()), a.value.abs().max(b.value.abs()));
+                    let (lo, hi) = (
+                        a.value.abs().min(b.value.abs()),
+                        a.value.abs().max(b.value.abs()),
+                    );
                     if hi > 2.0 * lo.max(1e-9) && a.per == b.per {
                         return None;
                     }
@@ -482,15 +605,20 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     let same_value = (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0);
                     // A unit rarely used in the story ("terabytes") makes a figure specific too.
                     let rare_unit = heads == Some(true)
-                        && a.head.as_deref().is_some_and(|h| idx.df_of(synonym(h)) <= 3 && synonym(h) != "peopl");
-                    let specific = same_value && a.ordinal == b.ordinal && (a.sig_digits().min(b.sig_digits()) >= 3 || rare_unit);
+                        && a.head
+                            .as_deref()
+                            .is_some_and(|h| idx.df_of(synonym(h)) <= 3 && synonym(h) != "peopl");
+                    let specific = same_value
+                        && a.ordinal == b.ordinal
+                        && (a.sig_digits().min(b.sig_digits()) >= 3 || rare_unit);
                     let need = match heads {
                         _ if specific => 0.0,
                         Some(true) => idx.config.typed_threshold,
                         _ => idx.config.typed_threshold + 0.15,
                     };
                     // Nearly equal figures of the same unit are evidence of one measure.
-                    let close = heads == Some(true) && (a.value - b.value).abs() <= 0.05 * a.value.abs().max(b.value.abs());
+                    let close = heads == Some(true)
+                        && (a.value - b.value).abs() <= 0.05 * a.value.abs().max(b.value.abs());
                     let sim = if close { sim + 0.1 } else { sim };
                     if sim < need {
                         return None;
@@ -507,7 +635,8 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     }
                     Some((kind, reason, sim + if specific { 0.3 } else { 0.0 }, shared))
                 }
-                (Duration, Date, Some(q), None, _, Some(d)) | (Date, Duration, None, Some(q), Some(d), _) => {
+                (Duration, Date, Some(q), None, _, Some(d))
+                | (Date, Duration, None, Some(q), Some(d), _) => {
                     let (from, to) = match d {
                         DateValue::Span(a, b) => (*a, *b),
                         _ => return None,
@@ -516,12 +645,25 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                         return None;
                     }
                     let days = (to - from).get_days() as f64 + 1.0;
-                    (days == q.value).then(|| (Support, format!("{}-day span {from} to {to} matches '{}'", fmt_num(days), qdesc(q, &if cx.kind == Duration { x } else { y }.art.text)), sim, shared))
+                    (days == q.value).then(|| {
+                        (
+                            Support,
+                            format!(
+                                "{}-day span {from} to {to} matches '{}'",
+                                fmt_num(days),
+                                qdesc(q, &if cx.kind == Duration { x } else { y }.art.text)
+                            ),
+                            sim,
+                            shared,
+                        )
+                    })
                 }
                 (Date, Date, _, _, Some(da), Some(db)) => {
                     // Agreeing dates need less context than disagreeing ones.
                     match compare_dates(da, db) {
-                        Some((Support, r)) if sim >= idx.config.typed_threshold => Some((Support, r, sim, shared)),
+                        Some((Support, r)) if sim >= idx.config.typed_threshold => {
+                            Some((Support, r, sim, shared))
+                        }
                         Some((k, r)) if sim >= 0.45 => Some((k, r, sim, shared)),
                         _ => None,
                     }
@@ -536,14 +678,28 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
 fn compare_dates(a: &DateValue, b: &DateValue) -> Option<(RelationKind, String)> {
     use RelationKind::*;
     if let (DateValue::Weekday(x), DateValue::Weekday(y)) = (a, b) {
-        return Some(if x == y { (Support, "same day".into()) } else { (Conflict, format!("{} vs {}", a.display(), b.display())) });
+        return Some(if x == y {
+            (Support, "same day".into())
+        } else {
+            (Conflict, format!("{} vs {}", a.display(), b.display()))
+        });
     }
     let (ra, rb) = (a.range()?, b.range()?);
     let precise = |d: &DateValue| matches!(d, DateValue::Day(_) | DateValue::Span(..));
     if ra.0 <= rb.1 && rb.0 <= ra.1 {
-        Some((Support, format!("{} and {} agree", a.display(), b.display())))
+        Some((
+            Support,
+            format!("{} and {} agree", a.display(), b.display()),
+        ))
     } else if precise(a) && precise(b) {
-        Some((Conflict, format!("{} vs {}: different dates for the same event", a.display(), b.display())))
+        Some((
+            Conflict,
+            format!(
+                "{} vs {}: different dates for the same event",
+                a.display(),
+                b.display()
+            ),
+        ))
     } else {
         None
     }
@@ -558,7 +714,12 @@ fn rounds_to(a: &Quantity, b: &Quantity) -> bool {
     (r - b.value).abs() <= b.precision * 1e-6
 }
 
-fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<(RelationKind, String)> {
+fn compare_quantities(
+    a: &Quantity,
+    b: &Quantity,
+    x: &View,
+    y: &View,
+) -> Option<(RelationKind, String)> {
     use RelationKind::*;
     let (ta, tb) = (qdesc(a, &x.art.text), qdesc(b, &y.art.text));
     if let (Some(pa), Some(pb)) = (&a.per, &b.per) {
@@ -572,13 +733,25 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
         return Some((Support, format!("'{ta}' and '{tb}' agree once rounded")));
     }
     if !overlap {
-        return Some((Conflict, format!("'{ta}' vs '{tb}': the figures cannot both be true")));
+        return Some((
+            Conflict,
+            format!("'{ta}' vs '{tb}': the figures cannot both be true"),
+        ));
     }
-    let same_point = (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0) && a.value_hi == b.value_hi;
-    let bound = |q: &Quantity| matches!(q.approx, Approx::Above | Approx::AtLeast | Approx::AtMost | Approx::Below);
+    let same_point =
+        (a.value - b.value).abs() <= 1e-9 * a.value.abs().max(1.0) && a.value_hi == b.value_hi;
+    let bound = |q: &Quantity| {
+        matches!(
+            q.approx,
+            Approx::Above | Approx::AtLeast | Approx::AtMost | Approx::Below
+        )
+    };
     if same_point {
         if a.approx != b.approx && bound(a) && bound(b) {
-            return Some((Tension, format!("'{ta}' vs '{tb}': the same figure with a different qualifier")));
+            return Some((
+                Tension,
+                format!("'{ta}' vs '{tb}': the same figure with a different qualifier"),
+            ));
         }
         return Some((Support, format!("'{ta}' and '{tb}' agree")));
     }
@@ -590,17 +763,26 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
         if b_q.is_round() {
             return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
         }
-        return Some((Tension, format!("'{ta}' vs '{tb}': compatible, but different counts")));
+        return Some((
+            Tension,
+            format!("'{ta}' vs '{tb}': compatible, but different counts"),
+        ));
     }
     if bound(a) && bound(b) {
         let later = if a.low > b.low { &ta } else { &tb };
-        return Some((Tension, format!("'{ta}' vs '{tb}': different counts; '{later}' may be a later update")));
+        return Some((
+            Tension,
+            format!("'{ta}' vs '{tb}': different counts; '{later}' may be a later update"),
+        ));
     }
     // Point figures: one may be the other rounded ("$15 billion" / "$15.3 billion").
     if rounds_to(a, b) || rounds_to(b, a) {
         return Some((Support, format!("'{ta}' and '{tb}' agree once rounded")));
     }
-    Some((Tension, format!("'{ta}' vs '{tb}': close but not the same figure")))
+    Some((
+        Tension,
+        format!("'{ta}' vs '{tb}': close but not the same figure"),
+    ))
 }
 
 /// Relations of a story; with `focus`, only those touching that document.
@@ -611,7 +793,8 @@ fn compare_quantities(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<
 /// another, and the best-aligned wording is the one reported.
 pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     let mut all: FxHashMap<(ClaimRef, ClaimRef), Relation> = FxHashMap::default();
-    let mut shared_of: FxHashMap<(ClaimRef, ClaimRef), (usize, usize, Vec<u32>)> = FxHashMap::default();
+    let mut shared_of: FxHashMap<(ClaimRef, ClaimRef), (usize, usize, Vec<u32>)> =
+        FxHashMap::default();
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
@@ -629,20 +812,38 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             cands.sort_unstable();
             for (bj, cj) in cands {
                 let db = idx.arts[bj].0;
-                let (ra, rb) = (ClaimRef { doc: *da, claim: ci }, ClaimRef { doc: db, claim: cj });
+                let (ra, rb) = (
+                    ClaimRef {
+                        doc: *da,
+                        claim: ci,
+                    },
+                    ClaimRef { doc: db, claim: cj },
+                );
                 let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
                 if all.contains_key(&(a, b)) {
                     continue;
                 }
                 let Some(y) = view(idx, bj, cj) else { continue };
-                let Some((kind, reason, mut score, shared)) = decide(idx, &x, &y) else { continue };
+                let Some((kind, reason, mut score, shared)) = decide(idx, &x, &y) else {
+                    continue;
+                };
                 // A headline restates the body: when both carry the fact, the
                 // body's wording is the one to compare.
                 if x.is_title() || y.is_title() {
                     score *= 0.8;
                 }
                 shared_of.insert((a, b), (ai, ci, shared));
-                all.insert((a, b), Relation { a, b, kind, reason, label: String::new(), score });
+                all.insert(
+                    (a, b),
+                    Relation {
+                        a,
+                        b,
+                        kind,
+                        reason,
+                        label: String::new(),
+                        score,
+                    },
+                );
             }
         }
     }
@@ -658,7 +859,11 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     // Scores within 0.05 of each other are a tie; ties go to the earliest
     // mentions, the lead statement of each article.
     let bucket = |r: &Relation| (r.score / 0.05).floor() as i64;
-    cands.sort_by(|p, q| bucket(q).cmp(&bucket(p)).then_with(|| (p.a, p.b).cmp(&(q.a, q.b))));
+    cands.sort_by(|p, q| {
+        bucket(q)
+            .cmp(&bucket(p))
+            .then_with(|| (p.a, p.b).cmp(&(q.a, q.b)))
+    });
     let mut used: FxHashSet<(ClaimRef, DocId)> = FxHashSet::default();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
@@ -695,12 +900,16 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             }
         }
     }
-    out.sort_by(|a, b| (a.a, a.b).cmp(&(b.a, b.b)));
+    out.sort_by_key(|r| (r.a, r.b));
     out
 }
 
 fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
-    idx.arts.iter().find(|(d, _)| *d == r.doc).and_then(|(_, a)| a.claims.get(r.claim)).map(|c| c.sentence)
+    idx.arts
+        .iter()
+        .find(|(d, _)| *d == r.doc)
+        .and_then(|(_, a)| a.claims.get(r.claim))
+        .map(|c| c.sentence)
 }
 
 /// Why two claims are (or are not) related: for debugging and `explain` tools.

@@ -2,14 +2,13 @@
 //! terms, and the grouping of articles into stories. Updating one document
 //! re-parses only that document and touches only its index entries.
 
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use super::article::MetaOverride;
 use super::claim::Article;
-use super::terms::Term;
 use super::compare::{self, Relation, StoryIndex};
+use super::terms::Term;
 
 pub type DocId = usize;
 
@@ -53,7 +52,11 @@ pub struct EngineConfig {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { story_threshold: 0.2, statement_threshold: 0.3, typed_threshold: 0.2 }
+        EngineConfig {
+            story_threshold: 0.2,
+            statement_threshold: 0.3,
+            typed_threshold: 0.2,
+        }
     }
 }
 
@@ -78,7 +81,10 @@ type DocVector = Vec<(u32, f32)>;
 
 impl Corpus {
     pub fn new(config: EngineConfig) -> Self {
-        Corpus { config, ..Default::default() }
+        Corpus {
+            config,
+            ..Default::default()
+        }
     }
 
     /// Parse `text` as the article at `path` and add or replace it.
@@ -156,7 +162,10 @@ impl Corpus {
     }
 
     pub fn doc_id(&self, path: &str) -> Option<DocId> {
-        self.by_path.get(path).copied().filter(|&id| self.docs[id].is_some())
+        self.by_path
+            .get(path)
+            .copied()
+            .filter(|&id| self.docs[id].is_some())
     }
 
     pub fn article(&self, id: DocId) -> Option<&Arc<Article>> {
@@ -164,7 +173,10 @@ impl Corpus {
     }
 
     pub fn docs(&self) -> impl Iterator<Item = (DocId, &Arc<Article>)> {
-        self.docs.iter().enumerate().filter_map(|(i, d)| d.as_ref().map(|a| (i, a)))
+        self.docs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.as_ref().map(|a| (i, a)))
     }
 
     pub fn len(&self) -> usize {
@@ -182,8 +194,13 @@ impl Corpus {
 
     /// The document's TF-IDF vector, normalised to unit length.
     fn vector(&self, id: DocId) -> DocVector {
-        let Some(tf) = self.tf.get(id) else { return Vec::new() };
-        let mut v: DocVector = tf.iter().map(|&(t, n)| (t, (1.0 + (n as f32).ln()) * self.idf(t))).collect();
+        let Some(tf) = self.tf.get(id) else {
+            return Vec::new();
+        };
+        let mut v: DocVector = tf
+            .iter()
+            .map(|&(t, n)| (t, (1.0 + (n as f32).ln()) * self.idf(t)))
+            .collect();
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
             for (_, w) in &mut v {
@@ -205,8 +222,14 @@ impl Corpus {
         self.neighbours_with(id, &|d| std::borrow::Cow::Owned(self.vector(d)))
     }
 
-    fn neighbours_with<'v>(&'v self, id: DocId, vector: &dyn Fn(DocId) -> std::borrow::Cow<'v, DocVector>) -> Vec<DocId> {
-        let Some(tf) = self.tf.get(id) else { return Vec::new() };
+    fn neighbours_with<'v>(
+        &'v self,
+        id: DocId,
+        vector: &dyn Fn(DocId) -> std::borrow::Cow<'v, DocVector>,
+    ) -> Vec<DocId> {
+        let Some(tf) = self.tf.get(id) else {
+            return Vec::new();
+        };
         // The document's rarest terms (used by at least one other document)
         // select the candidates: the cost is the length of a few short lists.
         let limit = self.rare_limit() as usize;
@@ -230,7 +253,9 @@ impl Corpus {
             .map(|(d, _)| d)
             .filter(|&d| {
                 // Coverage of one story is published within weeks, not months.
-                if let (Some(p), Some(q)) = (published, self.article(d).and_then(|a| a.meta.published)) {
+                if let (Some(p), Some(q)) =
+                    (published, self.article(d).and_then(|a| a.meta.published))
+                {
                     if (p - q).get_days().abs() > 45 {
                         return false;
                     }
@@ -263,11 +288,17 @@ impl Corpus {
     /// connected components of the neighbour graph, computed in parallel.
     pub fn stories(&self) -> Vec<Vec<DocId>> {
         use rayon::prelude::*;
-        let vectors: Vec<DocVector> = (0..self.docs.len()).into_par_iter().map(|d| self.vector(d)).collect();
+        let vectors: Vec<DocVector> = (0..self.docs.len())
+            .into_par_iter()
+            .map(|d| self.vector(d))
+            .collect();
         let empty = DocVector::new();
         let vector = |d: DocId| std::borrow::Cow::Borrowed(vectors.get(d).unwrap_or(&empty));
         let ids: Vec<DocId> = self.docs().map(|(d, _)| d).collect();
-        let edges: Vec<(DocId, Vec<DocId>)> = ids.par_iter().map(|&d| (d, self.neighbours_with(d, &vector))).collect();
+        let edges: Vec<(DocId, Vec<DocId>)> = ids
+            .par_iter()
+            .map(|&d| (d, self.neighbours_with(d, &vector)))
+            .collect();
         let mut parent: Vec<DocId> = (0..self.docs.len()).collect();
         fn find(p: &mut [DocId], mut x: DocId) -> DocId {
             while p[x] != x {

@@ -88,8 +88,18 @@ pub fn month_number(word: &str) -> Option<i8> {
     };
     // Reject words that merely start like a month ("marked", "mayor", "decade").
     const FULL: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let full = FULL[(m - 1) as usize];
     (full.starts_with(&w) && (w.len() >= 3) && (w != "mar" || word.ends_with('.') || word == "Mar"))
@@ -111,8 +121,7 @@ fn weekday_of(word: &str) -> Option<Weekday> {
 }
 
 const MONTH: &str = r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)";
-const WEEKDAY: &str =
-    r"(?:Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)(?:day|nesday|rsday|urday)?\.?";
+const WEEKDAY: &str = r"(?:Mon|Tues?|Wed|Thu(?:rs)?|Fri|Sat|Sun)(?:day|nesday|rsday|urday)?\.?";
 
 struct Patterns {
     iso: Regex,
@@ -152,7 +161,12 @@ fn patterns() -> &'static Patterns {
 }
 
 fn mk(y: i64, m: i64, d: i64) -> Option<Date> {
-    Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+    Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
 }
 
 fn num(s: Option<regex::Match>) -> Option<i64> {
@@ -224,8 +238,19 @@ pub fn parse_date_line(s: &str) -> Option<Date> {
 fn future_context(before: &str) -> bool {
     let b = before.to_lowercase();
     [
-        " will ", " to be ", "expected", "scheduled", "plans", "planned", " set to", "is to ",
-        "are to ", "embark", "next", "upcoming", "due ",
+        " will ",
+        " to be ",
+        "expected",
+        "scheduled",
+        "plans",
+        "planned",
+        " set to",
+        "is to ",
+        "are to ",
+        "embark",
+        "next",
+        "upcoming",
+        "due ",
     ]
     .iter()
     .any(|k| b.contains(k))
@@ -237,7 +262,11 @@ fn future_context(before: &str) -> bool {
 pub fn resolve_weekday(w: Weekday, published: Date, future: bool) -> Date {
     let pw = published.weekday();
     let diff = i64::from(w.to_monday_zero_offset()) - i64::from(pw.to_monday_zero_offset());
-    let days = if future { diff.rem_euclid(7) } else { -((-diff).rem_euclid(7)) };
+    let days = if future {
+        diff.rem_euclid(7)
+    } else {
+        -((-diff).rem_euclid(7))
+    };
     published
         .checked_add(jiff::Span::new().days(days))
         .unwrap_or(published)
@@ -252,14 +281,19 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
     let p = patterns();
     let mut out: Vec<DateMention> = Vec::new();
     let taken = |out: &Vec<DateMention>, r: &Range<usize>| {
-        out.iter().any(|m| m.span.start < r.end && r.start < m.span.end)
+        out.iter()
+            .any(|m| m.span.start < r.end && r.start < m.span.end)
     };
     let year_of = |y: Option<i64>| y.or_else(|| published.map(|p| i64::from(p.year())));
 
     for c in p.iso.captures_iter(s) {
         let Some(all) = c.get(0) else { continue };
         if let Some(d) = num(c.get(1)).and_then(|y| mk(y, num(c.get(2))?, num(c.get(3))?)) {
-            out.push(DateMention { span: base + all.start()..base + all.end(), value: DateValue::Day(d), weekday_mismatch: None });
+            out.push(DateMention {
+                span: base + all.start()..base + all.end(),
+                value: DateValue::Day(d),
+                weekday_mismatch: None,
+            });
         }
     }
     for c in p.mdy_range.captures_iter(s) {
@@ -268,61 +302,109 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
         if taken(&out, &r) {
             continue;
         }
-        let Some(m1) = c.get(1).and_then(|m| month_number(m.as_str())) else { continue };
-        let m2 = c.get(3).and_then(|m| month_number(m.as_str())).unwrap_or(m1);
-        let (Some(d1), Some(d2)) = (num(c.get(2)), num(c.get(4))) else { continue };
+        let Some(m1) = c.get(1).and_then(|m| month_number(m.as_str())) else {
+            continue;
+        };
+        let m2 = c
+            .get(3)
+            .and_then(|m| month_number(m.as_str()))
+            .unwrap_or(m1);
+        let (Some(d1), Some(d2)) = (num(c.get(2)), num(c.get(4))) else {
+            continue;
+        };
         let y = num(c.get(5));
         let a = match year_of(y) {
-            Some(y) if y == 0 => None,
+            Some(0) => None,
             Some(y) if c.get(5).is_some() => mk(y, m1 as i64, d1),
-            _ => i8::try_from(d1).ok().and_then(|d| infer_year(m1, d, published)),
+            _ => i8::try_from(d1)
+                .ok()
+                .and_then(|d| infer_year(m1, d, published)),
         };
         let Some(a) = a else { continue };
-        let Some(b) = mk(i64::from(a.year()), m2 as i64, d2) else { continue };
+        let Some(b) = mk(i64::from(a.year()), m2 as i64, d2) else {
+            continue;
+        };
         if b >= a {
-            out.push(DateMention { span: r, value: DateValue::Span(a, b), weekday_mismatch: None });
+            out.push(DateMention {
+                span: r,
+                value: DateValue::Span(a, b),
+                weekday_mismatch: None,
+            });
         }
     }
-    let push_day = |out: &mut Vec<DateMention>, r: Range<usize>, wd: Option<regex::Match>, m: i8, d: i64, y: Option<i64>| {
+    let push_day = |out: &mut Vec<DateMention>,
+                    r: Range<usize>,
+                    wd: Option<regex::Match>,
+                    m: i8,
+                    d: i64,
+                    y: Option<i64>| {
         if taken(out, &r) {
             return;
         }
         let date = match y {
             Some(y) => mk(y, m as i64, d),
-            None => i8::try_from(d).ok().and_then(|d| infer_year(m, d, published)),
+            None => i8::try_from(d)
+                .ok()
+                .and_then(|d| infer_year(m, d, published)),
         };
         let Some(date) = date else { return };
         let mismatch = wd
             .and_then(|w| weekday_of(w.as_str().trim_end_matches('.')))
             .filter(|w| *w != date.weekday())
             .map(|w| (w, date.weekday()));
-        out.push(DateMention { span: r, value: DateValue::Day(date), weekday_mismatch: mismatch });
+        out.push(DateMention {
+            span: r,
+            value: DateValue::Day(date),
+            weekday_mismatch: mismatch,
+        });
     };
     for c in p.mdy.captures_iter(s) {
         let Some(all) = c.get(0) else { continue };
-        let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) else { continue };
+        let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) else {
+            continue;
+        };
         let Some(d) = num(c.get(3)) else { continue };
         if !(1..=31).contains(&d) {
             continue;
         }
-        push_day(&mut out, base + all.start()..base + all.end(), c.get(1), m, d, num(c.get(4)));
+        push_day(
+            &mut out,
+            base + all.start()..base + all.end(),
+            c.get(1),
+            m,
+            d,
+            num(c.get(4)),
+        );
     }
     for c in p.dmy.captures_iter(s) {
         let Some(all) = c.get(0) else { continue };
-        let Some(m) = c.get(3).and_then(|m| month_number(m.as_str())) else { continue };
+        let Some(m) = c.get(3).and_then(|m| month_number(m.as_str())) else {
+            continue;
+        };
         let Some(d) = num(c.get(2)) else { continue };
         if !(1..=31).contains(&d) {
             continue;
         }
-        push_day(&mut out, base + all.start()..base + all.end(), c.get(1), m, d, num(c.get(4)));
+        push_day(
+            &mut out,
+            base + all.start()..base + all.end(),
+            c.get(1),
+            m,
+            d,
+            num(c.get(4)),
+        );
     }
     for c in p.weekday.captures_iter(s) {
-        let (Some(all), Some(wm)) = (c.get(0), c.get(2)) else { continue };
+        let (Some(all), Some(wm)) = (c.get(0), c.get(2)) else {
+            continue;
+        };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
             continue;
         }
-        let Some(w) = weekday_of(wm.as_str().trim_end_matches('.')) else { continue };
+        let Some(w) = weekday_of(wm.as_str().trim_end_matches('.')) else {
+            continue;
+        };
         // Short forms only with a full stop or when capitalised words follow? Keep full names
         // and the common three-letter forms only when followed by a comma or date.
         if wm.as_str().len() < 6 {
@@ -334,7 +416,10 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
                 let future = match modifier.as_deref() {
                     Some("next") => true,
                     Some("last") => false,
-                    Some("this") => p.weekday() != w && future_context(&format!(" {} ", &s[..all.start()])) || future_context(&format!(" {s} ")),
+                    Some("this") => {
+                        p.weekday() != w && future_context(&format!(" {} ", &s[..all.start()]))
+                            || future_context(&format!(" {s} "))
+                    }
                     _ => future_context(&format!(" {} ", &s[..all.start()])),
                 };
                 let mut d = resolve_weekday(w, p, future);
@@ -345,10 +430,16 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             }
             None => DateValue::Weekday(w),
         };
-        out.push(DateMention { span: r, value, weekday_mismatch: None });
+        out.push(DateMention {
+            span: r,
+            value,
+            weekday_mismatch: None,
+        });
     }
     for c in p.month_year.captures_iter(s) {
-        let (Some(all), Some(mm)) = (c.get(0), c.get(1)) else { continue };
+        let (Some(all), Some(mm)) = (c.get(0), c.get(1)) else {
+            continue;
+        };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
             continue;
@@ -358,12 +449,26 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
         if !has_in && c.get(2).is_none() {
             continue;
         }
-        let Some(m) = month_number(mm.as_str()) else { continue };
-        let y = num(c.get(2)).and_then(|y| i16::try_from(y).ok()).or_else(|| {
-            // "in June" in a story published in January refers to the past June.
-            published.map(|p| if m > p.month() { p.year() - 1 } else { p.year() })
+        let Some(m) = month_number(mm.as_str()) else {
+            continue;
+        };
+        let y = num(c.get(2))
+            .and_then(|y| i16::try_from(y).ok())
+            .or_else(|| {
+                // "in June" in a story published in January refers to the past June.
+                published.map(|p| {
+                    if m > p.month() {
+                        p.year() - 1
+                    } else {
+                        p.year()
+                    }
+                })
+            });
+        out.push(DateMention {
+            span: r,
+            value: DateValue::Month(y, m),
+            weekday_mismatch: None,
         });
-        out.push(DateMention { span: r, value: DateValue::Month(y, m), weekday_mismatch: None });
     }
     for c in p.year.captures_iter(s) {
         let Some(all) = c.get(0) else { continue };
@@ -374,22 +479,39 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
         // Not part of a larger number or a money amount.
         let before = &s[..all.start()];
         let after = &s[all.end()..];
-        if before.ends_with(['$', '£', '€', ',', '.']) || after.starts_with([',', '.']) && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        if before.ends_with(['$', '£', '€', ',', '.'])
+            || after.starts_with([',', '.']) && after[1..].starts_with(|c: char| c.is_ascii_digit())
+        {
             continue;
         }
         // "2000 people", "1985 votes": a count, not a year. A year is introduced
         // ("in", "by", "since", "the year") or not followed by a plural noun.
         let lead = before.trim_end().to_lowercase();
-        let introduced = ["in", "by", "since", "until", "year", "of", "from", "to", "and", "after", "before", "the", "early", "late", "mid"]
-            .iter()
-            .any(|w| lead.ends_with(w));
-        let next = after.split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric());
-        let plural_noun = next.len() > 3 && next.ends_with('s') && next.chars().all(|c| c.is_ascii_lowercase()) && next != "was" && next != "has";
+        let introduced = [
+            "in", "by", "since", "until", "year", "of", "from", "to", "and", "after", "before",
+            "the", "early", "late", "mid",
+        ]
+        .iter()
+        .any(|w| lead.ends_with(w));
+        let next = after
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| !c.is_alphanumeric());
+        let plural_noun = next.len() > 3
+            && next.ends_with('s')
+            && next.chars().all(|c| c.is_ascii_lowercase())
+            && next != "was"
+            && next != "has";
         if plural_noun && !introduced {
             continue;
         }
         if let Ok(y) = all.as_str().parse::<i16>() {
-            out.push(DateMention { span: r, value: DateValue::Year(y), weekday_mismatch: None });
+            out.push(DateMention {
+                span: r,
+                value: DateValue::Year(y),
+                weekday_mismatch: None,
+            });
         }
     }
     out.retain(|m| m.span.start < m.span.end && text.get(m.span.clone()).is_some());
@@ -411,19 +533,43 @@ mod tests {
 
     #[test]
     fn header_dates() {
-        assert_eq!(parse_date_line("Published: Jan 03, 2026 11:06 AM"), Some(date(2026, 1, 3)));
-        assert_eq!(parse_date_line(" date 2026-01-04 Left Menu"), Some(date(2026, 1, 4)));
-        assert_eq!(parse_date_line("Updated: 04-01-2026 06:21 IST"), Some(date(2026, 1, 4)));
-        assert_eq!(parse_date_line("ITV News | Sunday 27 February 2022"), Some(date(2022, 2, 27)));
-        assert_eq!(parse_date_line("By Wire | 13 Mar, 2017"), Some(date(2017, 3, 13)));
-        assert_eq!(parse_date_line("Published Sept. 19, 2017 | Updated Sept. 20, 2017"), Some(date(2017, 9, 19)));
-        assert_eq!(parse_date_line("Sun, 27 Feb, 2022"), Some(date(2022, 2, 27)));
+        assert_eq!(
+            parse_date_line("Published: Jan 03, 2026 11:06 AM"),
+            Some(date(2026, 1, 3))
+        );
+        assert_eq!(
+            parse_date_line(" date 2026-01-04 Left Menu"),
+            Some(date(2026, 1, 4))
+        );
+        assert_eq!(
+            parse_date_line("Updated: 04-01-2026 06:21 IST"),
+            Some(date(2026, 1, 4))
+        );
+        assert_eq!(
+            parse_date_line("ITV News | Sunday 27 February 2022"),
+            Some(date(2022, 2, 27))
+        );
+        assert_eq!(
+            parse_date_line("By Wire | 13 Mar, 2017"),
+            Some(date(2017, 3, 13))
+        );
+        assert_eq!(
+            parse_date_line("Published Sept. 19, 2017 | Updated Sept. 20, 2017"),
+            Some(date(2017, 9, 19))
+        );
+        assert_eq!(
+            parse_date_line("Sun, 27 Feb, 2022"),
+            Some(date(2022, 2, 27))
+        );
         assert_eq!(parse_date_line("no date here"), None);
     }
 
     #[test]
     fn ranges_and_days() {
-        let v = vals("The trip runs from March 3 to 6, 2025, officials said.", None);
+        let v = vals(
+            "The trip runs from March 3 to 6, 2025, officials said.",
+            None,
+        );
         assert_eq!(v[0].1, DateValue::Span(date(2025, 3, 3), date(2025, 3, 6)));
         let v = vals("scheduled from March 3 to March 6, 2025", None);
         assert_eq!(v[0].1, DateValue::Span(date(2025, 3, 3), date(2025, 3, 6)));
@@ -435,7 +581,10 @@ mod tests {
     fn weekday_mismatch_is_detected() {
         // 5 January 2026 is a Monday.
         let m = find("on Sunday, January 5, 2026", 0..26, None);
-        assert_eq!(m[0].weekday_mismatch, Some((Weekday::Sunday, Weekday::Monday)));
+        assert_eq!(
+            m[0].weekday_mismatch,
+            Some((Weekday::Sunday, Weekday::Monday))
+        );
         let m = find("on Monday, January 5, 2026", 0..26, None);
         assert_eq!(m[0].weekday_mismatch, None);
     }

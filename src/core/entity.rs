@@ -15,21 +15,76 @@ use super::text;
 pub fn is_title(w: &str) -> bool {
     matches!(
         w,
-        "president" | "prime" | "minister" | "mr" | "mrs" | "ms" | "dr" | "prof" | "professor"
-            | "gov" | "governor" | "sen" | "senator" | "rep" | "gen" | "general" | "chancellor"
-            | "king" | "queen" | "premier" | "ceo" | "chairman" | "chairwoman" | "chief"
-            | "executive" | "secretary" | "spokesperson" | "spokesman" | "spokeswoman"
-            | "director" | "leader" | "coach" | "manager" | "mayor" | "judge" | "justice" | "pope"
-            | "sir" | "dame" | "lord" | "lady" | "captain" | "finance" | "foreign" | "defense"
-            | "defence" | "deputy" | "vice" | "former" | "chinese" | "american" | "british"
-            | "south" | "north" | "korean" | "u.s" | "us" | "taoiseach" | "boss" | "head"
+        "president"
+            | "prime"
+            | "minister"
+            | "mr"
+            | "mrs"
+            | "ms"
+            | "dr"
+            | "prof"
+            | "professor"
+            | "gov"
+            | "governor"
+            | "sen"
+            | "senator"
+            | "rep"
+            | "gen"
+            | "general"
+            | "chancellor"
+            | "king"
+            | "queen"
+            | "premier"
+            | "ceo"
+            | "chairman"
+            | "chairwoman"
+            | "chief"
+            | "executive"
+            | "secretary"
+            | "spokesperson"
+            | "spokesman"
+            | "spokeswoman"
+            | "director"
+            | "leader"
+            | "coach"
+            | "manager"
+            | "mayor"
+            | "judge"
+            | "justice"
+            | "pope"
+            | "sir"
+            | "dame"
+            | "lord"
+            | "lady"
+            | "captain"
+            | "finance"
+            | "foreign"
+            | "defense"
+            | "defence"
+            | "deputy"
+            | "vice"
+            | "former"
+            | "chinese"
+            | "american"
+            | "british"
+            | "south"
+            | "north"
+            | "korean"
+            | "u.s"
+            | "us"
+            | "taoiseach"
+            | "boss"
+            | "head"
     )
 }
 
 /// The words of a name with leading titles removed ("president lee" → ["lee"]).
 pub fn name_words(name: &str) -> Vec<&str> {
     let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
-    let start = words.iter().position(|w| !is_title(w)).unwrap_or(words.len());
+    let start = words
+        .iter()
+        .position(|w| !is_title(w))
+        .unwrap_or(words.len());
     words[start..].to_vec()
 }
 
@@ -39,7 +94,9 @@ pub fn acronyms(sentence: &str) -> Vec<(String, String)> {
     let mut rest = sentence;
     let mut offset = 0;
     while let Some(open) = rest.find('(') {
-        let Some(close) = rest[open..].find(')') else { break };
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
         let inner = &rest[open + 1..open + close];
         let acro: String = inner.chars().filter(|c| c.is_alphanumeric()).collect();
         if (2..=6).contains(&acro.chars().count())
@@ -52,8 +109,16 @@ pub fn acronyms(sentence: &str) -> Vec<(String, String)> {
             let n = acro.chars().filter(|c| c.is_alphabetic()).count();
             if words.len() >= n {
                 let cand = &words[words.len() - n..];
-                let initials: String = cand.iter().filter_map(|w| w.chars().next()).collect::<String>().to_uppercase();
-                let letters: String = acro.chars().filter(|c| c.is_alphabetic()).collect::<String>().to_uppercase();
+                let initials: String = cand
+                    .iter()
+                    .filter_map(|w| w.chars().next())
+                    .collect::<String>()
+                    .to_uppercase();
+                let letters: String = acro
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .collect::<String>()
+                    .to_uppercase();
                 if initials == letters {
                     let exp: Vec<String> = cand.iter().map(|w| fold(w)).collect();
                     out.push((fold(&acro), exp.join(" ")));
@@ -67,7 +132,11 @@ pub fn acronyms(sentence: &str) -> Vec<(String, String)> {
 }
 
 fn fold(w: &str) -> String {
-    text::tokens(w, 0..w.len()).into_iter().map(|t| t.norm).collect::<Vec<_>>().join(" ")
+    text::tokens(w, 0..w.len())
+        .into_iter()
+        .map(|t| t.norm)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Alias classes of the names of one story.
@@ -79,7 +148,10 @@ pub struct Aliases {
 
 impl Aliases {
     /// Build from the names found in a story's sentences and its acronym definitions.
-    pub fn build<'a>(names: impl Iterator<Item = &'a str>, acronyms: &[(String, String)]) -> Aliases {
+    pub fn build<'a>(
+        names: impl Iterator<Item = &'a str>,
+        acronyms: &[(String, String)],
+    ) -> Aliases {
         let mut full: FxHashSet<String> = FxHashSet::default();
         let mut singles: FxHashSet<String> = FxHashSet::default();
         for n in names {
@@ -100,7 +172,10 @@ impl Aliases {
         }
         // A single word joins the one longer name that contains it.
         for s in &singles {
-            let owners: Vec<&String> = full.iter().filter(|f| f.split(' ').any(|w| w == s)).collect();
+            let owners: Vec<&String> = full
+                .iter()
+                .filter(|f| f.split(' ').any(|w| w == s))
+                .collect();
             if let [one] = owners.as_slice() {
                 canon.insert(s.clone(), (*one).clone());
             }
@@ -132,7 +207,13 @@ mod tests {
 
     #[test]
     fn person_aliases_merge() {
-        let names = ["lee jae myung", "president lee", "lee", "xi jinping", "president xi"];
+        let names = [
+            "lee jae myung",
+            "president lee",
+            "lee",
+            "xi jinping",
+            "president xi",
+        ];
         let al = Aliases::build(names.iter().copied(), &[]);
         assert!(al.same("lee", "lee jae myung"));
         assert!(al.same("president lee", "lee jae myung"));
@@ -151,7 +232,10 @@ mod tests {
     #[test]
     fn acronyms_are_defined_in_text() {
         let a = acronyms("He gave an interview to China Media Group (CMG) at the Blue House.");
-        assert_eq!(a, vec![("cmg".to_string(), "china media group".to_string())]);
+        assert_eq!(
+            a,
+            vec![("cmg".to_string(), "china media group".to_string())]
+        );
         let al = Aliases::build(["china media group"].iter().copied(), &a);
         assert!(al.same("cmg", "china media group"));
         assert!(acronyms("the (very) best (2024)").is_empty());

@@ -116,6 +116,9 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// A number found in the text: span, value, unit, precision, ordinal.
+type RawNumber = (Range<usize>, f64, Option<String>, f64, bool);
+
 fn english() -> &'static Language {
     static L: OnceLock<Language> = OnceLock::new();
     L.get_or_init(Language::english)
@@ -130,14 +133,34 @@ struct Patterns {
 }
 
 const ORDINALS: [&str; 20] = [
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-    "eighteenth", "nineteenth", "twentieth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
 ];
 
 fn ordinal_value(w: &str) -> Option<f64> {
     let low = w.to_lowercase();
-    ORDINALS.iter().position(|o| *o == low).map(|i| (i + 1) as f64)
+    ORDINALS
+        .iter()
+        .position(|o| *o == low)
+        .map(|i| (i + 1) as f64)
 }
 
 fn patterns() -> &'static Patterns {
@@ -212,16 +235,41 @@ fn canonical_unit(word: &str) -> String {
 }
 
 /// Time units a rate can be "per".
-const RATE_UNITS: &[&str] = &["second", "minute", "hour", "day", "week", "month", "year", "night", "game", "match", "capita", "head", "share"];
+const RATE_UNITS: &[&str] = &[
+    "second", "minute", "hour", "day", "week", "month", "year", "night", "game", "match", "capita",
+    "head", "share",
+];
 
 /// Words that are not the head noun of a quantity even when they follow it.
 fn skip_as_head(w: &str) -> bool {
     text::is_stopword(w)
         || matches!(
             w,
-            "were" | "was" | "are" | "is" | "had" | "have" | "died" | "killed" | "people's"
-                | "times" | "per" | "percent" | "more" | "less" | "others" | "other" | "dead"
-                | "injured" | "hurt" | "missing" | "left" | "later" | "earlier" | "ago" | "years'"
+            "were"
+                | "was"
+                | "are"
+                | "is"
+                | "had"
+                | "have"
+                | "died"
+                | "killed"
+                | "people's"
+                | "times"
+                | "per"
+                | "percent"
+                | "more"
+                | "less"
+                | "others"
+                | "other"
+                | "dead"
+                | "injured"
+                | "hurt"
+                | "missing"
+                | "left"
+                | "later"
+                | "earlier"
+                | "ago"
+                | "years'"
         )
 }
 
@@ -229,10 +277,35 @@ fn skip_as_head(w: &str) -> bool {
 fn is_modifier(w: &str) -> bool {
     matches!(
         w,
-        "dead" | "new" | "additional" | "more" | "other" | "further" | "confirmed" | "known"
-            | "reported" | "full" | "key" | "major" | "large" | "small" | "senior" | "young"
-            | "total" | "separate" | "different" | "business" | "economic" | "trade" | "official"
-            | "consecutive" | "straight" | "previous" | "valid" | "registered" | "eligible"
+        "dead"
+            | "new"
+            | "additional"
+            | "more"
+            | "other"
+            | "further"
+            | "confirmed"
+            | "known"
+            | "reported"
+            | "full"
+            | "key"
+            | "major"
+            | "large"
+            | "small"
+            | "senior"
+            | "young"
+            | "total"
+            | "separate"
+            | "different"
+            | "business"
+            | "economic"
+            | "trade"
+            | "official"
+            | "consecutive"
+            | "straight"
+            | "previous"
+            | "valid"
+            | "registered"
+            | "eligible"
     )
 }
 
@@ -253,7 +326,10 @@ fn parse_words(s: &str) -> Option<f64> {
         .trim_start_matches("a ")
         .trim_start_matches("an ")
         .replace(" and ", " ");
-    let cleaned = if cleaned.starts_with("hundred") || cleaned.starts_with("thousand") || cleaned.starts_with("million") {
+    let cleaned = if cleaned.starts_with("hundred")
+        || cleaned.starts_with("thousand")
+        || cleaned.starts_with("million")
+    {
         format!("one {cleaned}")
     } else {
         cleaned
@@ -278,14 +354,20 @@ fn interval(v: f64, approx: Approx, precision: f64) -> (f64, f64) {
 }
 
 /// Find quantities in `text[range]`; `skip` are spans already claimed by dates.
-pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usize>]) -> Vec<Quantity> {
+pub fn find(
+    text: &str,
+    range: Range<usize>,
+    tokens: &[Token],
+    skip: &[Range<usize>],
+) -> Vec<Quantity> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
     };
     let base = range.start;
     let p = patterns();
-    let mut raw: Vec<(Range<usize>, f64, Option<String>, f64, bool)> = Vec::new(); // span, value, unit, precision, ordinal
-    let overlaps = |r: &Range<usize>, v: &[Range<usize>]| v.iter().any(|o| o.start < r.end && r.start < o.end);
+    let mut raw: Vec<RawNumber> = Vec::new();
+    let overlaps =
+        |r: &Range<usize>, v: &[Range<usize>]| v.iter().any(|o| o.start < r.end && r.start < o.end);
 
     for c in p.number.captures_iter(s) {
         let Some(all) = c.get(0) else { continue };
@@ -295,7 +377,14 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         }
         let Some(int) = c.get(2) else { continue };
         let frac = c.get(3).map(|m| m.as_str()).unwrap_or("");
-        let Ok(mut v) = format!("{}.{}", int.as_str().replace(',', ""), if frac.is_empty() { "0" } else { frac }).parse::<f64>() else { continue };
+        let Ok(mut v) = format!(
+            "{}.{}",
+            int.as_str().replace(',', ""),
+            if frac.is_empty() { "0" } else { frac }
+        )
+        .parse::<f64>() else {
+            continue;
+        };
         let suffix = c.get(4).or(c.get(5)).map(|m| m.as_str().to_lowercase());
         if matches!(suffix.as_deref(), Some("st" | "nd" | "rd" | "th")) {
             raw.push((r, v, None, 1.0, true));
@@ -363,7 +452,8 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         if v <= 3.0 && s[..m.start()].to_lowercase().trim_end().ends_with("the") {
             continue;
         }
-        let zeros = format!("{}", v as i64).len() - format!("{}", v as i64).trim_end_matches('0').len();
+        let zeros =
+            format!("{}", v as i64).len() - format!("{}", v as i64).trim_end_matches('0').len();
         raw.push((r, v, None, 10f64.powi(zeros as i32), false));
     }
     for m in p.ordinals.find_iter(s) {
@@ -389,12 +479,28 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
             if !d.is_empty() && !before.ends_with('-') {
                 if let (Ok(a), Ok(b)) = (u32::try_from(v as i64), d.parse::<u32>()) {
                     let end = r.end + 1 + d.len();
-                    out.push(Quantity { span: r.start..end, value: v, value_hi: None, approx: Approx::Exact, low: v, high: v, head: Some("score".into()), per: None, score: Some((a, b)), precision: 1.0, ordinal: false });
+                    out.push(Quantity {
+                        span: r.start..end,
+                        value: v,
+                        value_hi: None,
+                        approx: Approx::Exact,
+                        low: v,
+                        high: v,
+                        head: Some("score".into()),
+                        per: None,
+                        score: Some((a, b)),
+                        precision: 1.0,
+                        ordinal: false,
+                    });
                     continue;
                 }
             }
         }
-        if before.ends_with('-') && before.trim_end_matches('-').ends_with(|c: char| c.is_ascii_digit()) {
+        if before.ends_with('-')
+            && before
+                .trim_end_matches('-')
+                .ends_with(|c: char| c.is_ascii_digit())
+        {
             continue; // second half of a score, handled above
         }
         let mut start = r.start;
@@ -403,7 +509,9 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         // lower-cased copy can differ from the original's.
         let before_orig = before.trim_end();
         for (w, a) in BEFORE {
-            let Some(cut) = before_orig.len().checked_sub(w.len()) else { continue };
+            let Some(cut) = before_orig.len().checked_sub(w.len()) else {
+                continue;
+            };
             let tail = before_orig.get(cut..).unwrap_or("");
             if tail.eq_ignore_ascii_case(w) {
                 // whole word only
@@ -421,9 +529,22 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         let after_low = after.to_lowercase();
         for joiner in [" to ", " or ", " and ", "-", "–"] {
             if let Some(rest) = after_low.strip_prefix(joiner) {
-                let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(rest.len());
-                let word_end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
-                let cand = if num_end > 0 { rest[..num_end].trim_end_matches([',', '.']).replace(',', "").parse::<f64>().ok().map(|x| (x, num_end)) } else { parse_words(&rest[..word_end]).map(|x| (x, word_end)) };
+                let num_end = rest
+                    .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+                    .unwrap_or(rest.len());
+                let word_end = rest
+                    .find(|c: char| !c.is_alphabetic())
+                    .unwrap_or(rest.len());
+                let cand = if num_end > 0 {
+                    rest[..num_end]
+                        .trim_end_matches([',', '.'])
+                        .replace(',', "")
+                        .parse::<f64>()
+                        .ok()
+                        .map(|x| (x, num_end))
+                } else {
+                    parse_words(&rest[..word_end]).map(|x| (x, word_end))
+                };
                 if let Some((hi, len)) = cand {
                     if hi > v && (joiner != " and " || before_trim.ends_with("between")) {
                         value_hi = Some(hi);
@@ -443,7 +564,11 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         // Unit or head noun after the number.
         let mut head = unit.clone().or_else(|| prefix_unit.map(text::stem));
         let mut per = None;
-        let rest_tokens: Vec<&Token> = tokens.iter().filter(|t| t.span.start >= end).take(6).collect();
+        let rest_tokens: Vec<&Token> = tokens
+            .iter()
+            .filter(|t| t.span.start >= end)
+            .take(6)
+            .collect();
         let mut i = 0;
         let mut last_noun_end = end;
         // "20-minute-long", "four-day", "7.1-magnitude": a hyphenated unit.
@@ -453,7 +578,9 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
                     head = Some(canonical_unit(&t.norm));
                     last_noun_end = t.span.end;
                     i = 1;
-                    if text[t.span.end..].starts_with("-long") || text[t.span.end..].starts_with("-old") {
+                    if text[t.span.end..].starts_with("-long")
+                        || text[t.span.end..].starts_with("-old")
+                    {
                         last_noun_end = t.span.end + 5;
                     }
                 }
@@ -467,7 +594,9 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
             while run_end < rest_tokens.len() && run_end < i + 3 {
                 let t = rest_tokens[run_end];
                 let gap = &text[prev_end..t.span.start];
-                if !gap.chars().all(|c| c == ' ' || c == '-') || skip_as_head(&t.norm) && !is_modifier(&t.norm) {
+                if !gap.chars().all(|c| c == ' ' || c == '-')
+                    || skip_as_head(&t.norm) && !is_modifier(&t.norm)
+                {
                     break;
                 }
                 prev_end = t.span.end;
@@ -501,12 +630,18 @@ pub fn find(text: &str, range: Range<usize>, tokens: &[Token], skip: &[Range<usi
         }
         // A rate: "of data per hour", "a day".
         let tail = text[last_noun_end..range.end].to_lowercase();
-        let tail_words: Vec<&str> = tail.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(5).collect();
+        let tail_words: Vec<&str> = tail
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(5)
+            .collect();
         for k in 0..tail_words.len() {
             if matches!(tail_words[k], "per" | "a" | "an" | "each" | "every") {
                 if let Some(u) = tail_words.get(k + 1) {
                     let st = text::stem(u);
-                    if RATE_UNITS.iter().any(|r| text::stem(r) == st) && (tail_words[k] == "per" || k <= 3) {
+                    if RATE_UNITS.iter().any(|r| text::stem(r) == st)
+                        && (tail_words[k] == "per" || k <= 3)
+                    {
                         per = Some(st);
                         break;
                     }
@@ -562,7 +697,10 @@ mod tests {
         assert_eq!(v[0].approx, Approx::Above);
         assert_eq!(v[0].head.as_deref(), Some("member"));
         let w = q("a delegation of nearly 300 members");
-        assert!(w[0].high < v[0].low, "nearly 300 and more than 300 do not overlap");
+        assert!(
+            w[0].high < v[0].low,
+            "nearly 300 and more than 300 do not overlap"
+        );
         let a = q("at least 120 people died");
         assert_eq!((a[0].low, a[0].high), (120.0, f64::INFINITY));
         assert_eq!(a[0].head.as_deref(), Some("people"));

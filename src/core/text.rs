@@ -25,8 +25,8 @@ pub struct Token {
 const ABBREVIATIONS: &[&str] = &[
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mr",
     "mrs", "ms", "dr", "prof", "gov", "sen", "rep", "gen", "col", "lt", "sgt", "capt", "st", "mt",
-    "no", "vs", "inc", "corp", "co", "ltd", "jr", "sr", "u.s", "u.k", "u.n", "e.g", "i.e", "approx",
-    "est", "dept", "fig", "ft", "rev", "hon", "pres",
+    "no", "vs", "inc", "corp", "co", "ltd", "jr", "sr", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "approx", "est", "dept", "fig", "ft", "rev", "hon", "pres",
 ];
 
 /// Split `text[range]` into sentences, returned as trimmed byte ranges of `text`.
@@ -119,7 +119,9 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
         .map(|(i, w)| {
             let gap = prev_end.map(|p| &slice[p..i]);
             prev_end = Some(i + w.len());
-            let hyphen_joined = gap.is_some_and(|g| g.chars().count() == 1 && fold_char(g.chars().next().unwrap_or(' ')) == '-');
+            let hyphen_joined = gap.is_some_and(|g| {
+                g.chars().count() == 1 && fold_char(g.chars().next().unwrap_or(' ')) == '-'
+            });
             let norm: String = w
                 .chars()
                 .map(fold_char)
@@ -171,23 +173,159 @@ pub fn is_stopword(w: &str) -> bool {
     // A `match` compiles to a length-and-byte decision tree: no scan, no hashing.
     matches!(
         w,
-        "a" | "an" | "the" | "and" | "or" | "but" | "if" | "of" | "to" | "in" | "on" | "at" |
-        "by" | "for" | "with" | "from" | "as" | "into" | "onto" | "about" | "over" | "after" |
-        "before" | "during" | "between" | "through" | "than" | "then" | "that" | "this" |
-        "these" | "those" | "there" | "here" | "it" | "its" | "he" | "she" | "they" | "them" |
-        "his" | "her" | "their" | "we" | "our" | "us" | "you" | "your" | "i" | "me" | "my" |
-        "is" | "are" | "was" | "were" | "be" | "been" | "being" | "am" | "has" | "have" |
-        "had" | "do" | "does" | "did" | "will" | "would" | "shall" | "should" | "can" |
-        "could" | "may" | "might" | "must" | "not" | "no" | "so" | "such" | "also" | "which" |
-        "who" | "whom" | "whose" | "what" | "when" | "where" | "while" | "why" | "how" |
-        "all" | "any" | "both" | "each" | "more" | "most" | "other" | "some" | "very" |
-        "just" | "only" | "own" | "same" | "too" | "said" | "say" | "says" | "saying" |
-        "told" | "according" | "noted" | "added" | "him" | "himself" | "itself" | "one" |
-        "two" | "new" | "up" | "out" | "per" | "via" | "yet" | "still" | "even" | "well" |
-        "many" | "much" | "s" | "t" | "mr" | "ms" | "mrs" | "already" | "however" | "because" |
-        "since" | "until" | "against" | "among" | "amid" | "within" | "without" | "upon" |
-        "whether" | "around" | "including" | "further" | "least" | "nearly" | "almost" |
-        "approximately" | "roughly" | "fewer" | "less"
+        "a" | "an"
+            | "the"
+            | "and"
+            | "or"
+            | "but"
+            | "if"
+            | "of"
+            | "to"
+            | "in"
+            | "on"
+            | "at"
+            | "by"
+            | "for"
+            | "with"
+            | "from"
+            | "as"
+            | "into"
+            | "onto"
+            | "about"
+            | "over"
+            | "after"
+            | "before"
+            | "during"
+            | "between"
+            | "through"
+            | "than"
+            | "then"
+            | "that"
+            | "this"
+            | "these"
+            | "those"
+            | "there"
+            | "here"
+            | "it"
+            | "its"
+            | "he"
+            | "she"
+            | "they"
+            | "them"
+            | "his"
+            | "her"
+            | "their"
+            | "we"
+            | "our"
+            | "us"
+            | "you"
+            | "your"
+            | "i"
+            | "me"
+            | "my"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "being"
+            | "am"
+            | "has"
+            | "have"
+            | "had"
+            | "do"
+            | "does"
+            | "did"
+            | "will"
+            | "would"
+            | "shall"
+            | "should"
+            | "can"
+            | "could"
+            | "may"
+            | "might"
+            | "must"
+            | "not"
+            | "no"
+            | "so"
+            | "such"
+            | "also"
+            | "which"
+            | "who"
+            | "whom"
+            | "whose"
+            | "what"
+            | "when"
+            | "where"
+            | "while"
+            | "why"
+            | "how"
+            | "all"
+            | "any"
+            | "both"
+            | "each"
+            | "more"
+            | "most"
+            | "other"
+            | "some"
+            | "very"
+            | "just"
+            | "only"
+            | "own"
+            | "same"
+            | "too"
+            | "said"
+            | "say"
+            | "says"
+            | "saying"
+            | "told"
+            | "according"
+            | "noted"
+            | "added"
+            | "him"
+            | "himself"
+            | "itself"
+            | "one"
+            | "two"
+            | "new"
+            | "up"
+            | "out"
+            | "per"
+            | "via"
+            | "yet"
+            | "still"
+            | "even"
+            | "well"
+            | "many"
+            | "much"
+            | "s"
+            | "t"
+            | "mr"
+            | "ms"
+            | "mrs"
+            | "already"
+            | "however"
+            | "because"
+            | "since"
+            | "until"
+            | "against"
+            | "among"
+            | "amid"
+            | "within"
+            | "without"
+            | "upon"
+            | "whether"
+            | "around"
+            | "including"
+            | "further"
+            | "least"
+            | "nearly"
+            | "almost"
+            | "approximately"
+            | "roughly"
+            | "fewer"
+            | "less"
     )
 }
 
@@ -223,7 +361,10 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
     (line, offset - line_start)
 }
 
@@ -232,7 +373,10 @@ mod tests {
     use super::*;
 
     fn sents(t: &str) -> Vec<&str> {
-        sentences(t, 0..t.len()).into_iter().map(|r| &t[r]).collect()
+        sentences(t, 0..t.len())
+            .into_iter()
+            .map(|r| &t[r])
+            .collect()
     }
 
     #[test]
@@ -240,7 +384,10 @@ mod tests {
         let t = "The quake struck on Sept. 19 near the U.S. border. Gov. Abbott spoke.";
         assert_eq!(
             sents(t),
-            vec!["The quake struck on Sept. 19 near the U.S. border.", "Gov. Abbott spoke."]
+            vec![
+                "The quake struck on Sept. 19 near the U.S. border.",
+                "Gov. Abbott spoke."
+            ]
         );
     }
 
