@@ -16,6 +16,8 @@ use super::text;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockRole {
     Title,
+    /// A summary paragraph above the byline or date line: it restates the body.
+    Standfirst,
     Body,
     Caption,
     /// Byline, date line, dateline-only lines: read for metadata, no claims.
@@ -303,7 +305,22 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         }
         let caption =
             low.starts_with("[photo") || low.contains("photo:") || low.contains("photo by");
-        if repeated
+        // A byline/date line near the top, even below a summary paragraph:
+        // "Desk | City | Updated: 04-01-2026 06:21 IST".
+        let late_meta = i >= header_end
+            && i < 10
+            && !repeated
+            && s.contains(" | ")
+            && dates::parse_date_line(s).is_some();
+        if late_meta {
+            if meta.published.is_none() {
+                meta.published = dates::parse_date_line(s);
+            }
+            if meta.outlet.is_none() {
+                meta.outlet = outlet_from_line(s).filter(|o| dates::parse_date_line(o).is_none());
+            }
+            role = BlockRole::Meta;
+        } else if repeated
             || is_furniture_line(s)
             || (in_list && (word_count(s) < 20 || !ends_sentence(s)))
         {
@@ -368,6 +385,18 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             span: r.clone(),
             role,
         });
+    }
+    // Body text above the header's last byline/date line is a standfirst.
+    if let Some(last_meta) = blocks
+        .iter()
+        .take(8)
+        .rposition(|b| b.role == BlockRole::Meta)
+    {
+        for b in blocks.iter_mut().take(last_meta) {
+            if b.role == BlockRole::Body {
+                b.role = BlockRole::Standfirst;
+            }
+        }
     }
     // A trailing signature: the last block is a short name without punctuation.
     if let Some(last) = blocks

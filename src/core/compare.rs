@@ -317,7 +317,7 @@ impl View<'_> {
         self.art
             .sentences
             .get(self.claim.sentence)
-            .is_some_and(|s| s.role == BlockRole::Title)
+            .is_some_and(|s| matches!(s.role, BlockRole::Title | BlockRole::Standfirst))
     }
 }
 
