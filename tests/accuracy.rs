@@ -210,7 +210,7 @@ fn seeds_floor() {
     );
     assert_floor("seeds", &f, 0.95, 0.47);
     assert!(
-        f.disagree_p >= 0.7 && f.disagree_r >= 0.8,
+        f.disagree_p >= 0.8 && f.disagree_r >= 0.8,
         "seeds conflict precision/recall"
     );
     assert_eq!(
