@@ -88,6 +88,8 @@ pub struct Features {
     /// Capitalised words inside the span (not sentence-initial, not dates):
     /// (normalised word, its term).
     pub names: Vec<(String, Term)>,
+    /// The same, within four words of the claim's figure (empty without one).
+    pub near_names: Vec<(String, Term)>,
     /// Content terms within four words of the claim's figure.
     pub window: Vec<Term>,
     /// "(modifier) principle/policy/stance" phrases: (modifier, noun).
@@ -125,6 +127,23 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
         .iter()
         .filter(|t| t.span.start >= claim.span.start && t.span.end <= claim.span.end)
         .collect();
+    // The words around a figure: what it counts, and the names that tell one
+    // figure of a list from another ("71 in Morelos", "43 in Puebla").
+    let around: Option<(usize, usize)> = claim.quantity.as_ref().map(|q| {
+        let first = toks
+            .iter()
+            .position(|t| t.span.end > q.span.start)
+            .unwrap_or(0);
+        let last = toks
+            .iter()
+            .rposition(|t| t.span.start < q.span.end)
+            .unwrap_or(first);
+        (first.saturating_sub(4), (last + 5).min(toks.len()))
+    });
+    let local: &[&Token] = match around {
+        Some((lo, hi)) => toks.get(lo..hi).unwrap_or(&[]),
+        None => &toks,
+    };
     let names = toks
         .iter()
         .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
@@ -136,24 +155,25 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
             )
         })
         .collect();
-    let window = match &claim.quantity {
-        Some(q) => {
-            let first = toks
-                .iter()
-                .position(|t| t.span.end > q.span.start)
-                .unwrap_or(0);
-            let last = toks
-                .iter()
-                .rposition(|t| t.span.start < q.span.end)
-                .unwrap_or(first);
-            let lo = first.saturating_sub(4);
-            let hi = (last + 5).min(toks.len());
-            let window: Vec<Token> = toks
-                .get(lo..hi)
-                .unwrap_or(&[])
-                .iter()
-                .map(|t| (*t).clone())
-                .collect();
+    let near_names = match around {
+        Some(_) => local
+            .iter()
+            .filter(|t| {
+                t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm)
+            })
+            .filter(|t| !is_date_word(&t.norm))
+            .map(|t| {
+                (
+                    t.norm.clone(),
+                    super::terms::intern(super::lexicon::canonical(&text::stem(&t.norm))),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let window = match around {
+        Some(_) => {
+            let window: Vec<Token> = local.iter().map(|t| (*t).clone()).collect();
             text::content_terms(&window)
         }
         None => Vec::new(),
@@ -176,6 +196,7 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
     }
     Features {
         names,
+        near_names,
         window,
         stances,
     }

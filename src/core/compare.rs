@@ -338,9 +338,16 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
 /// list items apart ("71 in Morelos", "43 in Puebla"). Names found in many
 /// sentences of the story (its protagonists) distinguish nothing.
 fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
-    v.claim
-        .features
-        .names
+    rare_names(idx, &v.claim.features.names)
+}
+
+/// Distinguishing names next to the claim's figure.
+fn near_names(idx: &StoryIndex, v: &View) -> Vec<String> {
+    rare_names(idx, &v.claim.features.near_names)
+}
+
+fn rare_names(idx: &StoryIndex, names: &[(String, Term)]) -> Vec<String> {
+    names
         .iter()
         .filter(|(_, st)| (idx.df_of_term(*st) as f32) < (idx.n * 0.1).max(3.0))
         .map(|(n, _)| n.clone())
@@ -523,7 +530,11 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
             let (wsim, _) = idx.overlap(x.window, y.window);
             let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
-            if !names_compatible(idx, &local_names(idx, x), &local_names(idx, y)) {
+            // Agreement needs the names next to the figures to agree; a
+            // disagreement needs the names of the whole clauses to agree.
+            let names_near = names_compatible(idx, &near_names(idx, x), &near_names(idx, y));
+            let names_clause = names_compatible(idx, &local_names(idx, x), &local_names(idx, y));
+            if !names_near || (!names_clause && (cx.quantity.is_none() || cy.quantity.is_none())) {
                 return None;
             }
             match (
@@ -629,6 +640,7 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
                     if kind != Support
                         && (sim < idx.config.typed_threshold + 0.1
                             || heads != Some(true)
+                            || !names_clause
                             || local_names(idx, x).is_empty() != local_names(idx, y).is_empty())
                     {
                         return None;

@@ -254,7 +254,6 @@ fn skip_as_head(w: &str) -> bool {
                 | "died"
                 | "killed"
                 | "people's"
-                | "times"
                 | "per"
                 | "percent"
                 | "more"
