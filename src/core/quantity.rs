@@ -155,6 +155,25 @@ const ORDINALS: [&str; 20] = [
     "twentieth",
 ];
 
+/// An ordinal that is part of a name: "the Eighth Amendment", "8th Amendment",
+/// "Second World War" — followed by a capitalised word.
+/// A written-out ordinal counts only when itself capitalised ("a record ninth
+/// League Cup" is a count; "the Eighth Amendment" a name).
+fn ordinal_in_name(text: &str, r: &Range<usize>) -> bool {
+    let word = text.get(r.clone()).unwrap_or("");
+    let after = text.get(r.end..).unwrap_or("");
+    let next_cap = after
+        .strip_prefix(' ')
+        .unwrap_or("")
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase);
+    let first = word.chars().next();
+    let capitalised_word = first.is_some_and(char::is_uppercase);
+    let digits = first.is_some_and(|c| c.is_ascii_digit());
+    next_cap && (capitalised_word || digits)
+}
+
 fn ordinal_value(w: &str) -> Option<f64> {
     let low = w.to_lowercase();
     ORDINALS
@@ -386,7 +405,9 @@ pub fn find(
         };
         let suffix = c.get(4).or(c.get(5)).map(|m| m.as_str().to_lowercase());
         if matches!(suffix.as_deref(), Some("st" | "nd" | "rd" | "th")) {
-            raw.push((r, v, None, 1.0, true));
+            if !ordinal_in_name(text, &r) {
+                raw.push((r, v, None, 1.0, true));
+            }
             continue;
         }
         let mag = c.get(6).map(|m| m.as_str().to_lowercase());
@@ -461,7 +482,9 @@ pub fn find(
             continue;
         }
         if let Some(v) = ordinal_value(m.as_str()) {
-            raw.push((r, v, None, 1.0, true));
+            if !ordinal_in_name(text, &r) {
+                raw.push((r, v, None, 1.0, true));
+            }
         }
     }
     raw.sort_by_key(|r| r.0.start);
@@ -717,6 +740,24 @@ mod tests {
         assert_eq!(v[0].head.as_deref(), Some("minut"));
         let v = q("a dozen schools");
         assert_eq!(v[0].value, 12.0);
+    }
+
+    #[test]
+    fn ordinals_count_unless_part_of_a_name() {
+        let v = q("they won a record ninth title on the 32nd anniversary");
+        assert_eq!(
+            v.iter()
+                .filter(|x| x.ordinal)
+                .map(|x| x.value)
+                .collect::<Vec<_>>(),
+            vec![9.0, 32.0]
+        );
+        assert!(q("voters repealed the Eighth Amendment")
+            .iter()
+            .all(|x| !x.ordinal));
+        assert!(q("voters repealed the 8th Amendment")
+            .iter()
+            .all(|x| !x.ordinal));
     }
 
     #[test]
