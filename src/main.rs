@@ -1,9 +1,8 @@
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use corroborate::cli::{self, check::Format};
+use corroborate::cli;
 
 #[derive(Parser)]
 #[command(
@@ -19,18 +18,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Analyse the articles under PATH... and report conflicting and supported claims.
-    Check {
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Exit with status 1 when a conflict is found.
-        #[arg(long, value_name = "KIND")]
-        fail_on: Option<String>,
-        /// Glob of article files inside directories (repeatable).
-        #[arg(long = "glob")]
-        globs: Vec<String>,
-    },
+    Check(cli::check::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,47 +30,6 @@ fn main() -> ExitCode {
         }
     };
     match cli.cmd {
-        Cmd::Check {
-            paths,
-            format,
-            fail_on,
-            globs,
-        } => {
-            let globs = if globs.is_empty() {
-                cli::files::default_globs()
-            } else {
-                globs
-            };
-            let walk = match cli::files::collect(&paths, &globs) {
-                Ok(w) => w,
-                Err(e) => {
-                    eprintln!("corroborate: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            for w in &walk.warnings {
-                eprintln!("corroborate: warning: {w}");
-            }
-            if !walk.errors.is_empty() {
-                for e in &walk.errors {
-                    eprintln!("corroborate: error: {e}");
-                }
-                return ExitCode::from(2);
-            }
-            let corpus = cli::check::build_corpus(walk.files);
-            let opts = cli::check::Options {
-                format,
-                fail_on_conflict: fail_on.as_deref() == Some("conflict"),
-            };
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            match cli::check::run(&corpus, &opts, &mut out) {
-                Ok(code) => ExitCode::from(code as u8),
-                Err(e) => {
-                    eprintln!("corroborate: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+        Cmd::Check(args) => ExitCode::from(cli::check::execute(args)),
     }
 }

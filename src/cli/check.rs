@@ -9,15 +9,130 @@ use crate::core::{self, analysis, Article, ClaimRef, Corpus, MetaOverride, Relat
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// A readable report (the default).
     Text,
+    /// One JSON object (the contract in check-json.md).
     Json,
+    /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+    /// GitHub Actions workflow annotations.
     Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 when a conflict is found.
+    Conflict,
+    /// Exit 1 when a conflict or a tension is found.
+    Tension,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour standard output.
+    pub fn resolve(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+/// `corroborate check`: its command-line arguments.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Article files, or directories to search for articles.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Exit with status 1 when a finding of this kind (or worse) is found.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub fail_on: Option<FailOn>,
+    /// Glob of article files inside directories (repeatable; default **/*.txt and **/*.md).
+    #[arg(long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Colour in the text report.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// Run `corroborate check`: the process exit status (0 ran, 1 `--fail-on`
+/// matched, 2 usage error or unreadable argument). Messages go to stderr.
+pub fn execute(args: CheckArgs) -> u8 {
+    let globs = if args.globs.is_empty() {
+        super::files::default_globs()
+    } else {
+        args.globs.clone()
+    };
+    let walk = match super::files::collect(&args.paths, &globs) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("corroborate: error: {e}");
+            return 2;
+        }
+    };
+    for w in &walk.warnings {
+        eprintln!("corroborate: warning: {w}");
+    }
+    if !walk.errors.is_empty() {
+        for e in &walk.errors {
+            eprintln!("corroborate: error: {e}");
+        }
+        return 2;
+    }
+    if walk.files.is_empty() {
+        eprintln!(
+            "corroborate: warning: no article files found (looked for {})",
+            globs.join(", ")
+        );
+    }
+    let corpus = build_corpus(walk.files);
+    let opts = Options {
+        format: args.format,
+        fail_on: args.fail_on,
+        color: args.format == Format::Text && args.color.resolve(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let res = run(&corpus, &opts, &mut out).and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
+    match res {
+        Ok(code) => code as u8,
+        Err(e) => {
+            // A closed pipe (`| head`) is not an error of ours.
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return 0;
+                }
+            }
+            eprintln!("corroborate: error: {e}");
+            2
+        }
+    }
 }
 
 pub struct Options {
     pub format: Format,
-    pub fail_on_conflict: bool,
+    pub fail_on: Option<FailOn>,
+    /// ANSI colour in the text report.
+    pub color: bool,
 }
 
 /// Build the corpus from loaded files, parsing in parallel.
@@ -100,30 +215,25 @@ pub fn run(corpus: &Corpus, opts: &Options, out: &mut dyn Write) -> anyhow::Resu
             serde_json::to_writer(&mut *out, &json_report(corpus, &an))?;
             writeln!(out)?;
         }
-        _ => {
-            for r in &an.relations {
-                let (Some(a), Some(b)) = (corpus.article(r.a.doc), corpus.article(r.b.doc)) else {
-                    continue;
-                };
-                writeln!(
-                    out,
-                    "{} {}: {} <> {}: {}",
-                    r.kind.as_str(),
-                    r.label,
-                    a.claim_text(r.a.claim),
-                    b.claim_text(r.b.claim),
-                    r.reason
-                )?;
-            }
+        Format::Text => {
+            let report = super::report::build(corpus, &an);
+            super::text::write(&report, super::text::Style { color: opts.color }, out)?;
+        }
+        Format::Sarif => {
+            let report = super::report::build(corpus, &an);
+            serde_json::to_writer_pretty(&mut *out, &super::sarif::log(&report))?;
+            writeln!(out)?;
+        }
+        Format::Github => {
+            let report = super::report::build(corpus, &an);
+            super::github::write(&report, out)?;
         }
     }
-    let conflict = an
-        .relations
-        .iter()
-        .any(|r| r.kind == RelationKind::Conflict);
-    Ok(if opts.fail_on_conflict && conflict {
-        1
-    } else {
-        0
-    })
+    let found = |k: RelationKind| an.relations.iter().any(|r| r.kind == k);
+    let fail = match opts.fail_on {
+        None => false,
+        Some(FailOn::Conflict) => found(RelationKind::Conflict),
+        Some(FailOn::Tension) => found(RelationKind::Conflict) || found(RelationKind::Tension),
+    };
+    Ok(i32::from(fail))
 }

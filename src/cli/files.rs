@@ -1,9 +1,13 @@
-//! Finding and reading article files. Unreadable, non-UTF-8 and oversized
-//! files are skipped with a warning; nothing here panics on odd input.
+//! Finding and reading article files. Unreadable, non-UTF-8, binary and
+//! oversized files inside a directory are skipped with a warning; an explicit
+//! argument that cannot be read is an error. Nothing here panics on odd input
+//! and symlink loops are reported, not followed forever.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 
 /// Files bigger than this are skipped (with a warning): no news article is 20 MB.
 pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -16,6 +20,7 @@ pub struct Loaded {
 
 pub struct Walk {
     pub files: Vec<Loaded>,
+    /// Entries of directories that were skipped, one line each.
     pub warnings: Vec<String>,
     /// Explicit arguments that do not exist or cannot be read (usage errors).
     pub errors: Vec<String>,
@@ -28,40 +33,84 @@ pub fn default_globs() -> Vec<String> {
 fn globset(globs: &[String]) -> anyhow::Result<GlobSet> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
-        b.add(Glob::new(g)?);
+        b.add(Glob::new(g).map_err(|e| anyhow::anyhow!("invalid --glob {g:?}: {e}"))?);
     }
     Ok(b.build()?)
 }
 
-/// Read a file as an article: `Err(reason)` when it must be skipped.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file (was it deleted?)".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => format!("cannot read: {e}"),
+    }
+}
+
+/// Read a file as an article: `Err(reason)` when it is not one we can use.
 pub fn read_article(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    // Look before opening: opening a FIFO would block.
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if meta.is_dir() {
         return Err("is a directory".into());
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "skipped: {} bytes is over the {} byte limit",
-            meta.len(),
-            MAX_FILE_BYTES
-        ));
+    if !meta.is_file() {
+        return Err("not a regular file".into());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let f = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow after the size check: never read past the limit.
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    decode(bytes)
+}
+
+fn too_big(n: u64) -> String {
+    format!(
+        "too big ({:.1} MB; the limit is {} MB)",
+        n as f64 / 1_048_576.0,
+        MAX_FILE_BYTES / 1_048_576
+    )
+}
+
+/// Bytes → text, or why they are not a UTF-8 article.
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("skipped: UTF-16 text; save it as UTF-8".into());
+        return Err("UTF-16 text (save it as UTF-8)".into());
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err("skipped: binary data".into());
+        return Err("binary data, not text".into());
     }
     String::from_utf8(bytes).map_err(|e| {
         format!(
-            "skipped: not valid UTF-8 (byte {})",
+            "not valid UTF-8 (bad byte at offset {})",
             e.utf8_error().valid_up_to()
         )
     })
 }
 
+fn walk_warning(err: &walkdir::Error, root: &Path) -> String {
+    let at = err.path().unwrap_or(root).display();
+    if let Some(anc) = err.loop_ancestor() {
+        return format!(
+            "{at}: skipped: symlink loop (points back to {})",
+            anc.display()
+        );
+    }
+    match err.io_error() {
+        Some(e) => format!("{at}: skipped: {}", io_reason(e)),
+        None => format!("{at}: skipped: {err}"),
+    }
+}
+
 /// Walk the given paths (files or directories) and read every article.
+/// `Err` only for an invalid glob.
 pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
     let set = globset(globs)?;
     let mut w = Walk {
@@ -70,12 +119,23 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
         errors: Vec::new(),
     };
     for p in paths {
-        if !p.exists() {
-            w.errors
-                .push(format!("{}: no such file or directory", p.display()));
-            continue;
-        }
-        if p.is_file() {
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let why = if std::fs::symlink_metadata(p).is_ok() {
+                    "broken symlink"
+                } else {
+                    "no such file or directory"
+                };
+                w.errors.push(format!("{}: {why}", p.display()));
+                continue;
+            }
+            Err(e) => {
+                w.errors.push(format!("{}: {}", p.display(), io_reason(&e)));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
             match read_article(p) {
                 Ok(text) => w.files.push(Loaded {
                     path: p.display().to_string(),
@@ -98,18 +158,41 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
                     }
                 }
                 Ok(_) => {}
-                Err(err) => w.warnings.push(format!("{}: {err}", p.display())),
+                Err(err) => w.warnings.push(walk_warning(&err, p)),
             }
         }
-        for e in entries {
-            match read_article(&e) {
+        let read: Vec<(PathBuf, Result<String, String>)> = entries
+            .into_par_iter()
+            .map(|e| {
+                let r = read_article(&e);
+                (e, r)
+            })
+            .collect();
+        for (e, r) in read {
+            match r {
                 Ok(text) => w.files.push(Loaded {
                     path: e.display().to_string(),
                     text,
                 }),
-                Err(err) => w.warnings.push(format!("{}: {err}", e.display())),
+                Err(err) => w.warnings.push(format!("{}: skipped: {err}", e.display())),
             }
         }
     }
     Ok(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding() {
+        assert!(decode(b"hello".to_vec()).is_ok());
+        assert!(decode(vec![0xEF, 0xBB, 0xBF, b'a']).is_ok());
+        assert!(decode(vec![0xFF, 0xFE, b'a', 0])
+            .unwrap_err()
+            .contains("UTF-16"));
+        assert!(decode(vec![b'a', 0, b'b']).unwrap_err().contains("binary"));
+        assert!(decode(vec![b'a', 0xC3]).unwrap_err().contains("UTF-8"));
+    }
 }

@@ -2,3 +2,7 @@
 
 pub mod check;
 pub mod files;
+pub mod github;
+pub mod report;
+pub mod sarif;
+pub mod text;
