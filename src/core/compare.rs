@@ -908,12 +908,62 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     for r in &mut out {
         if let Some((ai, ci, shared)) = shared_of.get(&(r.a, r.b)) {
             if let Some(v) = view(idx, *ai, *ci) {
-                r.label = label_of(&v, shared, idx);
+                let other = idx
+                    .arts
+                    .iter()
+                    .position(|(d, _)| {
+                        *d == if r.a.doc == v_doc(idx, *ai) {
+                            r.b.doc
+                        } else {
+                            r.a.doc
+                        }
+                    })
+                    .and_then(|bj| {
+                        view(
+                            idx,
+                            bj,
+                            if r.a.doc == v_doc(idx, *ai) {
+                                r.b.claim
+                            } else {
+                                r.a.claim
+                            },
+                        )
+                    });
+                r.label = other
+                    .and_then(|w| label_hint(&v, &w))
+                    .unwrap_or_else(|| label_of(&v, shared, idx));
             }
         }
     }
     out.sort_by_key(|r| (r.a, r.b));
     out
+}
+
+fn v_doc(idx: &StoryIndex, ai: usize) -> DocId {
+    idx.arts.get(ai).map_or(usize::MAX, |(d, _)| *d)
+}
+
+/// A label that says what kind of fact two claims share, when their shape
+/// tells: an official position, a quotation.
+fn label_hint(x: &View, y: &View) -> Option<String> {
+    for (mx, _) in &x.claim.features.stances {
+        if y.claim
+            .features
+            .stances
+            .iter()
+            .any(|(my, _)| my.replace(' ', "") == mx.replace(' ', ""))
+        {
+            return Some(format!("{} position", mx.replace(' ', "-")));
+        }
+    }
+    if let (Some(qa), Some(qb)) = (&x.claim.quote, &y.claim.quote) {
+        let speaker = qa.speaker.as_ref().or(qb.speaker.as_ref());
+        return Some(match speaker {
+            Some(s) => format!("quote by {s}"),
+            None => "quotation".to_string(),
+        });
+    }
+    None
 }
 
 fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
