@@ -285,6 +285,9 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
             claims: a.claims.len(),
             ..FileStats::default()
         };
+        // Nested claims often carry the same date issue: report it once, on
+        // the shortest span.
+        let mut issues: Vec<(usize, &str)> = Vec::new();
         for (ci, c) in a.claims.iter().enumerate() {
             let r = ClaimRef { doc: d, claim: ci };
             if supported.contains(&r) {
@@ -294,16 +297,30 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
                 st.single_source += 1;
             }
             if let Some(issue) = c.issue.as_deref().filter(|i| !i.trim().is_empty()) {
-                st.date_issues += 1;
-                if let Some(this) = side(a, ci) {
-                    findings.push(Finding {
-                        kind: FindingKind::DateMismatch,
-                        label: "date".into(),
-                        this,
-                        others: Vec::new(),
-                        issue: Some(issue.to_string()),
-                    });
-                }
+                issues.push((ci, issue));
+            }
+        }
+        issues.sort_by_key(|&(ci, _)| a.claims[ci].span.len());
+        let mut kept: Vec<(usize, &str)> = Vec::new();
+        for (ci, issue) in issues {
+            let span = &a.claims[ci].span;
+            let dup = kept.iter().any(|&(k, ki)| {
+                let ks = &a.claims[k].span;
+                ki == issue && ks.start < span.end && span.start < ks.end
+            });
+            if dup {
+                continue;
+            }
+            kept.push((ci, issue));
+            st.date_issues += 1;
+            if let Some(this) = side(a, ci) {
+                findings.push(Finding {
+                    kind: FindingKind::DateMismatch,
+                    label: "date".into(),
+                    this,
+                    others: Vec::new(),
+                    issue: Some(issue.to_string()),
+                });
             }
         }
         files.push(st);

@@ -156,7 +156,8 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
             counts.push(format!("{} supported", f.supported));
             counts.push(format!("{} single-source", f.single_source));
             if f.date_issues > 0 {
-                counts.push(format!("{} date warnings", f.date_issues));
+                let s = if f.date_issues == 1 { "" } else { "s" };
+                counts.push(format!("{} date warning{s}", f.date_issues));
             }
             let who = if who.is_empty() {
                 String::new()
