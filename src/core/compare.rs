@@ -78,6 +78,8 @@ pub struct StoryIndex {
     n: f32,
     /// term id → (article index, claim index), statements and typed claims apart.
     postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2],
+    /// Quantity claims by the magnitude of their value (log-scale buckets).
+    value_postings: FxHashMap<i32, Vec<(usize, usize)>>,
     sets: Vec<Vec<ClaimSets>>,
     aliases: Aliases,
     config: EngineConfig,
@@ -85,6 +87,11 @@ pub struct StoryIndex {
 
 fn synonym(stem: &str) -> &str {
     lexicon::canonical(stem)
+}
+
+/// Log-scale bucket of a value: neighbouring buckets differ by 25 %.
+fn value_bucket(v: f64) -> Option<i32> {
+    (v.is_finite() && v > 0.0).then(|| (v.ln() / 1.25f64.ln()).floor() as i32)
 }
 
 /// Dense local id of a global term within one story.
@@ -159,6 +166,7 @@ impl StoryIndex {
                 .sum();
             TermSet { ids, weight }
         };
+        let mut value_postings: FxHashMap<i32, Vec<(usize, usize)>> = FxHashMap::default();
         let mut postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2] =
             [FxHashMap::default(), FxHashMap::default()];
         let mut sets = Vec::with_capacity(arts.len());
@@ -173,6 +181,9 @@ impl StoryIndex {
                 let fam = usize::from(c.kind.is_typed());
                 for &id in &t {
                     postings[fam].entry(id).or_default().push((ai, ci));
+                }
+                if let Some(b) = c.quantity.as_ref().and_then(|q| value_bucket(q.value)) {
+                    value_postings.entry(b).or_default().push((ai, ci));
                 }
                 let sent = sent_sets[ai].get(c.sentence).cloned().unwrap_or_default();
                 per.push(ClaimSets {
@@ -210,6 +221,7 @@ impl StoryIndex {
             idf,
             n,
             postings,
+            value_postings,
             sets,
             aliases,
             config,
@@ -815,9 +827,28 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             let Some(x) = view(idx, ai, ci) else { continue };
             let mut cands: FxHashSet<(usize, usize)> = FxHashSet::default();
             let fam = usize::from(x.claim.kind.is_typed());
+            // Terms found in a fifth of the story's sentences (its protagonists,
+            // its topic) match everything: they do not select candidates.
+            let common = (idx.n * 0.2).max(10.0) as u32;
             for t in &x.terms.ids {
+                if idx.df.get(*t as usize).is_some_and(|&d| d > common) {
+                    continue;
+                }
                 if let Some(p) = idx.postings[fam].get(t) {
                     cands.extend(p.iter().copied().filter(|&(bj, _)| bj != ai));
+                }
+            }
+            // Figures also find figures of a similar size, whatever their words.
+            if let Some(b) = x
+                .claim
+                .quantity
+                .as_ref()
+                .and_then(|q| value_bucket(q.value))
+            {
+                for nb in b - 3..=b + 3 {
+                    if let Some(p) = idx.value_postings.get(&nb) {
+                        cands.extend(p.iter().copied().filter(|&(bj, _)| bj != ai));
+                    }
                 }
             }
             let mut cands: Vec<(usize, usize)> = cands.into_iter().collect();
