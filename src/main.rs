@@ -19,6 +19,15 @@ struct Cli {
 enum Cmd {
     /// Analyse the articles under PATH... and report conflicting and supported claims.
     Check(cli::check::CheckArgs),
+    /// Mark a claim verified, disputed or ignored (stored in .corroborate/annotations.jsonl).
+    Annotate(corroborate::review::cli::AnnotateArgs),
+    /// List or export the workspace's annotations.
+    Annotations {
+        #[command(subcommand)]
+        cmd: corroborate::review::cli::AnnotationsCmd,
+    },
+    /// Write the cross-source matrix of the articles under PATH... as one HTML page.
+    Report(corroborate::review::cli::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +40,8 @@ fn main() -> ExitCode {
     };
     match cli.cmd {
         Cmd::Check(args) => ExitCode::from(cli::check::execute(args)),
+        Cmd::Annotate(args) => ExitCode::from(corroborate::review::cli::run_annotate(args)),
+        Cmd::Annotations { cmd } => ExitCode::from(corroborate::review::cli::run_annotations(cmd)),
+        Cmd::Report(args) => ExitCode::from(corroborate::review::cli::run_report(args)),
     }
 }
