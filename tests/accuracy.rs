@@ -234,17 +234,17 @@ fn dev_mexico_earthquake_floor() {
 
 #[test]
 fn dev_intel_mobileye_floor() {
-    dev("intel-mobileye-2017", 0.39, 0.52);
+    dev("intel-mobileye-2017", 0.39, 0.53);
 }
 
 #[test]
 fn dev_carabao_cup_floor() {
-    dev("carabao-cup-final-2022", 0.42, 0.42);
+    dev("carabao-cup-final-2022", 0.42, 0.44);
 }
 
 #[test]
 fn dev_ireland_referendum_floor() {
-    dev("ireland-abortion-referendum-2018", 0.33, 0.48);
+    dev("ireland-abortion-referendum-2018", 0.33, 0.54);
 }
 
 /// All dev stories and the unrelated articles in one folder: no claim of one
