@@ -258,3 +258,40 @@ fn globs_select_files() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["sources"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_file_given_twice_is_read_once() {
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/two-sources",
+        "tests/fixtures/two-sources/harbour-herald.txt",
+        "tests/fixtures/two-sources/",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sources"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let mut child = bin()
+        .args(["check", "--format", "json", "seeds"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(matches!(o.status.code(), Some(0)), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"));
+}

@@ -214,3 +214,44 @@ fn github_annotations() {
     assert!(lines[2].starts_with("corroborate: 2 articles"));
     insta::assert_snapshot!("github_two_sources", out);
 }
+
+#[test]
+fn text_all_lists_supported_and_single_source_claims() {
+    let out = stdout(&run(&["check", "--all", "tests/fixtures/two-sources"]));
+    let conflicts = out.find("Conflicts:").unwrap();
+    let supported = out.find("Supported:").expect("supported section");
+    let single = out.find("Single-source:").expect("single-source section");
+    let per_file = out.find("Per file").unwrap();
+    assert!(conflicts < supported && supported < single && single < per_file);
+    assert!(
+        out.contains("Valley Courier says: \"The council expects the bridge to reopen on Friday")
+    );
+    let plain = stdout(&run(&["check", "tests/fixtures/two-sources"]));
+    assert!(!plain.contains("Supported:"));
+}
+
+#[test]
+fn long_claims_are_cut_at_a_char_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "한국 ".repeat(120);
+    for (f, outlet, n) in [
+        ("a.txt", "Seoul Daily", "more than 300"),
+        ("b.txt", "Busan Post", "fewer than 150"),
+    ] {
+        std::fs::write(
+            dir.path().join(f),
+            format!("---\noutlet: {outlet}\npublished: 2025-03-03\n---\nOfficials in Millbrook said {n} homes were evacuated on Sunday as {long}water rose.\n"),
+        )
+        .unwrap();
+    }
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--all", "."])
+        .output()
+        .unwrap();
+    let out = String::from_utf8(o.stdout).expect("valid UTF-8 after truncation");
+    for l in out.lines() {
+        assert!(l.chars().count() < 400, "{l}");
+    }
+    assert!(out.contains('…'), "{out}");
+}

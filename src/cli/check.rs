@@ -66,6 +66,9 @@ pub struct CheckArgs {
     /// Glob of article files inside directories (repeatable; default **/*.txt and **/*.md).
     #[arg(long = "glob", value_name = "GLOB")]
     pub globs: Vec<String>,
+    /// Also list the supported facts and the single-source claims (text format).
+    #[arg(long, short = 'a')]
+    pub all: bool,
     /// Colour in the text report.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
@@ -106,6 +109,7 @@ pub fn execute(args: CheckArgs) -> u8 {
         format: args.format,
         fail_on: args.fail_on,
         color: args.format == Format::Text && args.color.resolve(),
+        all: args.all,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -117,10 +121,15 @@ pub fn execute(args: CheckArgs) -> u8 {
         Ok(code) => code as u8,
         Err(e) => {
             // A closed pipe (`| head`) is not an error of ours.
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return 0;
-                }
+            let kind = e
+                .downcast_ref::<std::io::Error>()
+                .map(|io| io.kind())
+                .or_else(|| {
+                    e.downcast_ref::<serde_json::Error>()
+                        .and_then(|j| j.io_error_kind())
+                });
+            if kind == Some(std::io::ErrorKind::BrokenPipe) {
+                return 0;
             }
             eprintln!("corroborate: error: {e}");
             2
@@ -133,6 +142,8 @@ pub struct Options {
     pub fail_on: Option<FailOn>,
     /// ANSI colour in the text report.
     pub color: bool,
+    /// List supported facts and single-source claims in the text report.
+    pub all: bool,
 }
 
 /// Build the corpus from loaded files, parsing in parallel.
@@ -148,8 +159,8 @@ pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
     corpus
 }
 
-fn claim_id(map: &std::collections::HashMap<ClaimRef, usize>, r: ClaimRef) -> String {
-    format!("c{}", map.get(&r).copied().unwrap_or(0))
+fn claim_id(map: &std::collections::HashMap<ClaimRef, usize>, r: ClaimRef) -> Option<String> {
+    map.get(&r).map(|n| format!("c{n}"))
 }
 
 /// The JSON report of `../shared/spec/check-json.md` (version 1).
@@ -165,6 +176,11 @@ pub fn json_report(corpus: &Corpus, an: &analysis::Analysis) -> Value {
             "title": a.meta.title,
         }));
         for (ci, c) in a.claims.iter().enumerate() {
+            // The core validates spans; never print a claim whose text is not
+            // exactly the file's bytes.
+            let Some(text) = a.text.get(c.span.clone()) else {
+                continue;
+            };
             let n = ids.len() + 1;
             ids.insert(ClaimRef { doc: d, claim: ci }, n);
             claims.push(json!({
@@ -172,7 +188,7 @@ pub fn json_report(corpus: &Corpus, an: &analysis::Analysis) -> Value {
                 "source": a.path,
                 "start": c.span.start,
                 "end": c.span.end,
-                "text": a.text.get(c.span.clone()).unwrap_or(""),
+                "text": text,
                 "kind": c.kind.as_str(),
                 "value": c.value,
                 "issue": c.issue,
@@ -183,26 +199,30 @@ pub fn json_report(corpus: &Corpus, an: &analysis::Analysis) -> Value {
         .facts
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            json!({
-                "id": format!("f{}", i + 1),
-                "label": f.label,
-                "claims": f.claims.iter().map(|&r| claim_id(&ids, r)).collect::<Vec<_>>(),
-                "verdict": f.verdict.as_str(),
+        .filter_map(|(i, f)| {
+            let claims: Vec<String> = f.claims.iter().filter_map(|&r| claim_id(&ids, r)).collect();
+            (!claims.is_empty()).then(|| {
+                json!({
+                    "id": format!("f{}", i + 1),
+                    "label": f.label,
+                    "claims": claims,
+                    "verdict": f.verdict.as_str(),
+                })
             })
         })
         .collect();
     let relations: Vec<Value> = an
         .relations
         .iter()
-        .map(|r| {
-            json!({
-                "a": claim_id(&ids, r.a),
-                "b": claim_id(&ids, r.b),
+        .filter(|r| r.a.doc != r.b.doc)
+        .filter_map(|r| {
+            Some(json!({
+                "a": claim_id(&ids, r.a)?,
+                "b": claim_id(&ids, r.b)?,
                 "relation": r.kind.as_str(),
                 "reason": r.reason,
                 "label": r.label,
-            })
+            }))
         })
         .collect();
     json!({ "version": 1, "sources": sources, "claims": claims, "facts": facts, "relations": relations })
@@ -217,7 +237,9 @@ pub fn run(corpus: &Corpus, opts: &Options, out: &mut dyn Write) -> anyhow::Resu
         }
         Format::Text => {
             let report = super::report::build(corpus, &an);
-            super::text::write(&report, super::text::Style { color: opts.color }, out)?;
+            let detail = opts.all.then(|| super::report::detail(corpus, &an));
+            let style = super::text::Style { color: opts.color };
+            super::text::write(&report, detail.as_ref(), style, out)?;
         }
         Format::Sarif => {
             let report = super::report::build(corpus, &an);

@@ -118,6 +118,10 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
         warnings: Vec::new(),
         errors: Vec::new(),
     };
+    // The same file reached twice (`check seeds seeds/a.txt`, a symlink) is
+    // read once: it must not be compared with itself.
+    let mut seen = std::collections::HashSet::new();
+    let mut first = |p: &Path| std::fs::canonicalize(p).map_or(true, |c| seen.insert(c));
     for p in paths {
         let meta = match std::fs::metadata(p) {
             Ok(m) => m,
@@ -136,6 +140,9 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
             }
         };
         if !meta.is_dir() {
+            if !first(p) {
+                continue;
+            }
             match read_article(p) {
                 Ok(text) => w.files.push(Loaded {
                     path: p.display().to_string(),
@@ -161,6 +168,7 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
                 Err(err) => w.warnings.push(walk_warning(&err, p)),
             }
         }
+        entries.retain(|e| first(e));
         let read: Vec<(PathBuf, Result<String, String>)> = entries
             .into_par_iter()
             .map(|e| {

@@ -351,6 +351,90 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
     }
 }
 
+/// Line starts of a text, for many line/column look-ups in one file.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// Same as [`line_col_chars`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let col = self.text[self.starts[line]..offset].chars().count();
+        (line + 1, col + 1)
+    }
+
+    pub fn loc(&self, span: &std::ops::Range<usize>) -> Loc {
+        let (line, col) = self.line_col(span.start);
+        let (end_line, end_col) = self.line_col(span.end);
+        Loc {
+            line,
+            col,
+            end_line,
+            end_col,
+            byte_start: span.start,
+            byte_end: span.end,
+        }
+    }
+}
+
+/// What `--all` adds: the facts several sources agree on and the claims only
+/// one source makes.
+pub struct Detail {
+    /// (label, the claims that agree), in the engine's order.
+    pub supported: Vec<(String, Vec<Side>)>,
+    /// By file path and position.
+    pub single: Vec<Side>,
+}
+
+pub fn detail(corpus: &Corpus, an: &Analysis) -> Detail {
+    let mut index: std::collections::HashMap<usize, LineIndex> = Default::default();
+    let mut side_of = |r: ClaimRef| -> Option<Side> {
+        let a = corpus.article(r.doc)?;
+        let c = a.claims.get(r.claim)?;
+        let text = a.text.get(c.span.clone())?;
+        let li = index
+            .entry(r.doc)
+            .or_insert_with(|| LineIndex::new(&a.text));
+        Some(Side {
+            path: a.path.clone(),
+            outlet: outlet_or_name(a),
+            loc: li.loc(&c.span),
+            text: text.to_string(),
+        })
+    };
+    let mut d = Detail {
+        supported: Vec::new(),
+        single: Vec::new(),
+    };
+    for f in &an.facts {
+        match f.verdict {
+            Verdict::Agree => {
+                let sides: Vec<Side> = f.claims.iter().filter_map(|&r| side_of(r)).collect();
+                if sides.len() > 1 {
+                    d.supported.push((f.label.clone(), sides));
+                }
+            }
+            Verdict::SingleSource => d.single.extend(f.claims.iter().filter_map(|&r| side_of(r))),
+            _ => {}
+        }
+    }
+    d.single
+        .sort_by(|x, y| (&x.path, x.loc.byte_start).cmp(&(&y.path, y.loc.byte_start)));
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,6 +449,10 @@ mod tests {
         // inside a multi-byte character: clamped to its start
         assert_eq!(line_col_chars(t, 4), (2, 1));
         assert_eq!(line_col_chars(t, 999), (3, 1));
+        let li = LineIndex::new(t);
+        for off in 0..=t.len() + 2 {
+            assert_eq!(li.line_col(off), line_col_chars(t, off), "offset {off}");
+        }
     }
 
     #[test]
@@ -373,6 +461,7 @@ mod tests {
         assert_eq!(truncate_chars("héllo wörld", 5), "héll…");
         assert_eq!(truncate_chars("한국어한국어", 3), "한국…");
         assert_eq!(excerpt("a\n  b\r\n\tc", 80), "a b c");
-        assert_eq!(excerpt("a\n  b\r\n\tc", 3).chars().count(), 3);
+        assert_eq!(excerpt("a\n  b\r\n\tc", 3), "a…");
+        assert_eq!(excerpt("ab\ncd", 4), "ab…");
     }
 }

@@ -9,7 +9,7 @@
 
 use std::io::{self, Write};
 
-use super::report::{excerpt, FindingKind, Report};
+use super::report::{excerpt, Detail, FindingKind, Report};
 
 /// Claims longer than this (in characters) are cut with an ellipsis.
 pub const MAX_CLAIM_CHARS: usize = 160;
@@ -53,7 +53,14 @@ fn quoted(s: &str) -> String {
     format!("\"{}\"", excerpt(s, MAX_CLAIM_CHARS))
 }
 
-pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+/// The report; with `detail` (`--all`), the supported facts and the
+/// single-source claims are listed before the per-file summary.
+pub fn write(
+    report: &Report,
+    detail: Option<&Detail>,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let sections = [
         (FindingKind::Conflict, "Conflicts"),
         (FindingKind::Tension, "Tensions"),
@@ -129,6 +136,9 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
     if !any {
         writeln!(out, "No conflicts or tensions found.\n")?;
     }
+    if let Some(d) = detail {
+        write_detail(d, style, out)?;
+    }
     if !report.files.is_empty() {
         writeln!(out, "{}\n", style.heading("Per file"))?;
         let width = report
@@ -176,5 +186,46 @@ pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<(
         writeln!(out)?;
     }
     writeln!(out, "{}", style.bold(&report.totals.line()))?;
+    Ok(())
+}
+
+fn write_detail(d: &Detail, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    if !d.supported.is_empty() {
+        writeln!(
+            out,
+            "{}\n",
+            style.heading(&format!("Supported: {} facts", d.supported.len()))
+        )?;
+        for (label, sides) in &d.supported {
+            writeln!(out, "{} ({} sources)", style.bold(label), sides.len())?;
+            for s in sides {
+                writeln!(
+                    out,
+                    "  {} says: {} {}",
+                    style.outlet(&s.outlet),
+                    quoted(&s.text),
+                    style.dim(&format!("({}:{}:{})", s.path, s.loc.line, s.loc.col))
+                )?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if !d.single.is_empty() {
+        writeln!(
+            out,
+            "{}\n",
+            style.heading(&format!("Single-source: {} claims", d.single.len()))
+        )?;
+        for s in &d.single {
+            writeln!(
+                out,
+                "{}: {} says: {}",
+                style.bold(&format!("{}:{}:{}", s.path, s.loc.line, s.loc.col)),
+                style.outlet(&s.outlet),
+                quoted(&s.text)
+            )?;
+        }
+        writeln!(out)?;
+    }
     Ok(())
 }
