@@ -255,3 +255,37 @@ fn long_claims_are_cut_at_a_char_boundary() {
     }
     assert!(out.contains('…'), "{out}");
 }
+
+/// `--color auto` on a real terminal (through util-linux `script`, when the
+/// machine has it): coloured, unless NO_COLOR is set.
+#[test]
+fn colour_on_a_terminal() {
+    let probe = Command::new("script").arg("--version").output();
+    if !probe.map(|o| o.status.success()).unwrap_or(false) {
+        eprintln!("skipped: no `script` to give the binary a terminal");
+        return;
+    }
+    let cmd = format!(
+        "{} check tests/fixtures/two-sources",
+        env!("CARGO_BIN_EXE_corroborate")
+    );
+    let tty = |no_color: bool| {
+        let mut c = Command::new("script");
+        c.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["-qec", &cmd, "/dev/null"])
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+    };
+    let coloured = tty(false);
+    assert!(coloured.contains("conflict"), "{coloured}");
+    assert!(coloured.contains("\x1b[1;31mconflict"), "{coloured}");
+    let plain = tty(true);
+    assert!(
+        plain.contains("conflict") && !plain.contains('\x1b'),
+        "{plain}"
+    );
+}
