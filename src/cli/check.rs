@@ -53,6 +53,12 @@ impl ColorChoice {
 
 /// `corroborate check`: its command-line arguments.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 when the analysis ran (whatever it found); 1 with --fail-on \
+when such a finding was found; 2 on bad usage or an explicit PATH that is missing or not a \
+readable UTF-8 article. Files inside directories that cannot be used (binary, UTF-16, invalid \
+UTF-8, over 20 MB, unreadable, symlink loops) are skipped with a warning on stderr."
+)]
 pub struct CheckArgs {
     /// Article files, or directories to search for articles.
     #[arg(required = true, value_name = "PATH")]
