@@ -131,6 +131,9 @@ impl Counts {
     }
 }
 
+/// A matrix row: fact label, verdict, one cell per source column.
+type Row<'r> = (&'r str, Verdict, Vec<(Cell, Vec<ClaimRef>)>);
+
 /// Report options.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -459,8 +462,6 @@ fn render_story(h: &mut String, ctx: &Ctx<'_>, an: &Analysis, si: usize, docs: &
         .collect();
     cols.sort_by(|x, y| (x.1.meta.published, &x.1.path).cmp(&(y.1.meta.published, &y.1.path)));
     let facts: Vec<&crate::core::Fact> = an.facts.iter().filter(|f| f.story == si).collect();
-    // Rows: (label, verdict, cells)
-    type Row<'r> = (&'r str, Verdict, Vec<(Cell, Vec<ClaimRef>)>);
     let rows: Vec<Row<'_>> = facts
         .iter()
         .map(|f| {
@@ -519,7 +520,7 @@ fn table(
     ctx: &Ctx<'_>,
     cols: &[(DocId, &Article)],
     counts: &[Counts],
-    rows: &[&(&str, Verdict, Vec<(Cell, Vec<ClaimRef>)>)],
+    rows: &[&Row<'_>],
     with_counts: bool,
 ) {
     h.push_str("<table class=\"matrix\">\n<thead><tr>");

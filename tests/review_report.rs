@@ -1,0 +1,215 @@
+//! The HTML matrix: every story, fact and source is on the page, the markup is
+//! balanced, nothing is fetched from the network, annotations show as badges.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+use corroborate::cli::files;
+use corroborate::core::{analysis, Verdict};
+use corroborate::review::html::{self, esc, source_name};
+use corroborate::review::{NewAnnotation, Status, Store};
+
+const VOID: &[&str] = &["meta", "br", "input", "img", "link", "hr", "wbr", "col"];
+
+/// A small well-formedness check: every non-void element is closed in order;
+/// `<script>` and `<style>` contents are skipped.
+fn check_balanced(h: &str) -> usize {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = h;
+    let mut elements = 0;
+    while let Some(i) = rest.find('<') {
+        rest = rest.get(i..).unwrap_or("");
+        let end = rest
+            .find('>')
+            .unwrap_or_else(|| panic!("unterminated tag near {:?}", rest.get(..40)));
+        let tag = rest.get(1..end).unwrap_or("");
+        rest = rest.get(end + 1..).unwrap_or("");
+        if tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_lowercase();
+            let open = stack.pop().unwrap_or_default();
+            assert_eq!(open, name, "</{name}> closes <{open}>");
+            continue;
+        }
+        let name: String = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "bad tag {tag:?}"
+        );
+        elements += 1;
+        if VOID.contains(&name.as_str()) {
+            continue;
+        }
+        if name == "script" || name == "style" {
+            let close = format!("</{name}>");
+            let j = rest
+                .find(&close)
+                .unwrap_or_else(|| panic!("{name} not closed"));
+            rest = rest.get(j + close.len()..).unwrap_or("");
+            continue;
+        }
+        stack.push(name);
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    elements
+}
+
+fn corpus_paths() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    vec![
+        root.join("seeds"),
+        root.join("tests/data/dev/carabao-cup-final-2022"),
+    ]
+}
+
+#[test]
+fn matrix_has_every_story_fact_and_source_and_is_balanced() {
+    let walk =
+        files::collect(&corpus_paths(), &files::default_globs()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(walk.files.len() >= 6);
+    let corpus = corroborate::cli::check::build_corpus(walk.files);
+    let an = analysis::analyze(&corpus, true);
+    let page = html::render(&corpus, &an, None, &html::Options::default());
+
+    let n = check_balanced(&page);
+    assert!(n > 100);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    // Self-contained: no external resources.
+    for bad in ["<link", "src=\"http", "href=\"http", "@import", "url(http"] {
+        assert!(!page.contains(bad), "page references the network: {bad}");
+    }
+    let stories = an.stories.iter().filter(|s| !s.is_empty()).count();
+    assert!(stories >= 2);
+    assert_eq!(page.matches("<section id=\"story-").count(), stories);
+    for f in &an.facts {
+        let label: String = f.label.chars().take(60).collect();
+        assert!(page.contains(&esc(&label)), "fact {:?} missing", f.label);
+    }
+    for (_, a) in corpus.docs() {
+        assert!(
+            page.contains(&esc(&source_name(a))),
+            "source {} missing",
+            a.path
+        );
+    }
+    // One column per source in each story's matrix, plus Fact and Verdict.
+    let multi = an
+        .facts
+        .iter()
+        .filter(|f| f.verdict != Verdict::SingleSource)
+        .count();
+    assert_eq!(
+        page.matches("<tr class=\"r-").count(),
+        an.facts.len(),
+        "one row per fact"
+    );
+    assert!(multi > 0);
+    // Not colour alone: glyphs and the legend.
+    for g in ["✓", "✗", "~", "—", "Legend"] {
+        assert!(page.contains(g), "{g}");
+    }
+    assert!(page.contains("class=\"counts\""));
+    assert!(page.contains("aria-sort") || page.contains("data-col"));
+}
+
+#[test]
+fn report_command_writes_one_file_with_badges() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let arts = dir.path().join("arts");
+    fs::create_dir_all(&arts).unwrap_or_else(|e| panic!("{e}"));
+    let src =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/dev/carabao-cup-final-2022");
+    for e in fs::read_dir(&src)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        fs::copy(e.path(), arts.join(e.file_name())).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Mark a claim that the matrix shows (the first claim of a multi-source
+    // fact), and one more that is then deleted from its article.
+    let walk = files::collect(std::slice::from_ref(&arts), &files::default_globs())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let corpus = corroborate::cli::check::build_corpus(walk.files);
+    let an = analysis::analyze(&corpus, true);
+    let fact = an
+        .facts
+        .iter()
+        .find(|f| f.verdict != Verdict::SingleSource)
+        .unwrap_or_else(|| panic!("a multi-source fact"));
+    let shown = *fact.claims.first().unwrap_or_else(|| panic!("claims"));
+    let a1 = corpus
+        .article(shown.doc)
+        .unwrap_or_else(|| panic!("article"));
+    let span1 = a1
+        .claims
+        .get(shown.claim)
+        .map(|c| c.span.clone())
+        .unwrap_or(0..0);
+    let (d2, a2) = corpus
+        .docs()
+        .find(|(d, _)| *d != shown.doc)
+        .unwrap_or_else(|| panic!("two articles"));
+    let _ = d2;
+    let span2 = a2.claims.last().map(|c| c.span.clone()).unwrap_or(0..0);
+    let mut st = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    for (a, span, status) in [
+        (a1, span1, Status::Verified),
+        (a2, span2.clone(), Status::Disputed),
+    ] {
+        st.add(NewAnnotation {
+            path: PathBuf::from(&a.path),
+            text: a.text.clone(),
+            range: span,
+            status,
+            note: Some("checked <against> the match report".into()),
+            source: None,
+            author: Some("rev".into()),
+            label: None,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let removed = a2.text.get(span2).unwrap_or("").to_string();
+    fs::write(&a2.path, a2.text.replacen(&removed, "", 1)).unwrap_or_else(|e| panic!("{e}"));
+
+    let out_html = dir.path().join("out.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_corroborate"))
+        .current_dir(dir.path())
+        .args(["report", "arts", "--html", "out.html"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = fs::read_to_string(&out_html).unwrap_or_else(|e| panic!("{e}"));
+    check_balanced(&page);
+    assert!(page.contains("(orphaned)"), "orphaned marks are listed");
+    let orphans = page
+        .split("(orphaned)</h2>")
+        .nth(1)
+        .unwrap_or_else(|| panic!("orphan section"));
+    assert!(orphans.contains("b-disputed"));
+    let cells = page.split("(orphaned)</h2>").next().unwrap_or("");
+    assert!(
+        cells.contains("title=\"verified by rev"),
+        "verified badge in the matrix"
+    );
+    assert!(page.contains("checked &lt;against&gt; the match report"));
+
+    // Bad usage: exit 2 with a message.
+    let out = Command::new(env!("CARGO_BIN_EXE_corroborate"))
+        .current_dir(dir.path())
+        .args(["report", "no-such-dir", "--html", "x.html"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("x.html").exists());
+}
