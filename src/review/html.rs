@@ -224,7 +224,7 @@ const CSS: &str = r#"
 --tension-bg:#3a2e0c;--tension-fg:#ffd98a;--tension-bd:#d9a21b;--single-bg:#1a2640;--single-fg:#b4c8f5;--single-bd:#6d8fd8;
 --silent-bg:#1b1e24;--silent-fg:#8b93a1;--silent-bd:#3b414d}}
 *{box-sizing:border-box}
-body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
+body{margin:0;padding:24px 32px;font:13.5px/1.42 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .sub{color:var(--muted);margin:0 0 12px}
 .legend{display:flex;flex-wrap:wrap;gap:8px 14px;align-items:center;margin:10px 0 6px;padding:8px 12px;border:1px solid var(--line);border-radius:8px;background:var(--head)}
@@ -238,10 +238,10 @@ table.matrix{border-collapse:separate;border-spacing:0;width:100%;table-layout:f
 .matrix th.fact{width:16%}.matrix th.verdict{width:8.5em}
 .matrix th button{all:unset;cursor:pointer;display:block;width:100%}
 .matrix th button:focus-visible{outline:2px solid var(--single-bd);outline-offset:2px}
-.matrix th .arrow{color:var(--muted);font-size:11px}
-.src-name{font-weight:650}.src-meta{color:var(--muted);font-size:12px;font-weight:400;overflow-wrap:anywhere}
+.matrix th .arrow{color:var(--muted);font-size:11px;white-space:nowrap}
+.src-name{font-weight:650;overflow-wrap:anywhere}.src-meta{color:var(--muted);font-size:12px;font-weight:400;overflow-wrap:anywhere}
 .counts{display:flex;flex-wrap:wrap;gap:4px;margin-top:4px;font-weight:400}
-.counts span{font-size:11.5px;border-radius:4px;padding:0 5px;border-left:3px solid}
+.counts span{font-size:11.5px;border-radius:4px;padding:0 5px;border-left:3px solid}.counts span.zero{opacity:.45}
 tbody th{font-weight:600}
 td.c,span.c{border-left:4px solid}
 .conflict{background:var(--conflict-bg);color:var(--conflict-fg);border-left-color:var(--conflict-bd)!important}
@@ -394,7 +394,7 @@ pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Opti
             s.glyph()
         );
     }
-    h.push_str("</div>\n");
+    h.push_str("<span class=\"k\">Under each source: its count of ✗ conflicts, ~ tensions, ✓ supported, • single-source claims</span></div>\n");
     h.push_str("<p class=\"controls\"><label><input type=\"checkbox\" id=\"only-issues\"> show only conflicts and tensions</label> · click a column heading to sort</p>\n");
     if stories.len() > 1 {
         h.push_str("<nav aria-label=\"Stories\"><ul>\n");
@@ -460,7 +460,12 @@ fn render_story(h: &mut String, ctx: &Ctx<'_>, an: &Analysis, si: usize, docs: &
         .iter()
         .filter_map(|d| corpus.article(*d).map(|a| (*d, a.as_ref())))
         .collect();
-    cols.sort_by(|x, y| (x.1.meta.published, &x.1.path).cmp(&(y.1.meta.published, &y.1.path)));
+    // Dated sources first, oldest first; then the undated by path.
+    cols.sort_by(|x, y| {
+        let kx = (x.1.meta.published.is_none(), x.1.meta.published, &x.1.path);
+        let ky = (y.1.meta.published.is_none(), y.1.meta.published, &y.1.path);
+        kx.cmp(&ky)
+    });
     let facts: Vec<&crate::core::Fact> = an.facts.iter().filter(|f| f.story == si).collect();
     let rows: Vec<Row<'_>> = facts
         .iter()
@@ -534,21 +539,42 @@ fn table(
             .unwrap_or_else(|| "date unknown".into());
         let _ = write!(
             h,
-            "<th scope=\"col\" data-col=\"{}\" title=\"{}\"><button type=\"button\"><span class=\"src-name\">{}</span> <span class=\"arrow\" aria-hidden=\"true\">↕</span><br><span class=\"src-meta\">{} · {}</span></button>",
+            "<th scope=\"col\" data-col=\"{}\" title=\"{}\"><button type=\"button\"><span class=\"src-name\">{}</span> <span class=\"arrow\" aria-hidden=\"true\">↕</span><br><span class=\"src-meta\">{}{}</span></button>",
             i + 2,
             esc(&a.path),
             esc(&source_name(a)),
             esc(&date),
-            esc(&file_name(a))
+            if source_name(a) == file_name(a) {
+                String::new()
+            } else {
+                format!(" · {}", esc(&file_name(a)))
+            }
         );
         if with_counts {
             if let Some(c) = counts.get(i) {
-                let _ = write!(
-                    h,
-                    "<div class=\"counts\" aria-label=\"{} conflicts, {} tensions, {} supported, {} single-source\"><span class=\"conflict\">✗ {}</span><span class=\"tension\">~ {}</span><span class=\"agree\">✓ {}</span><span class=\"single\">• {}</span></div>",
-                    c.conflicts, c.tensions, c.supported, c.single,
+                let what = format!(
+                    "{} conflicts, {} tensions, {} supported, {} single-source",
                     c.conflicts, c.tensions, c.supported, c.single
                 );
+                let _ = write!(
+                    h,
+                    "<div class=\"counts\" title=\"{what}\" aria-label=\"{what}\">"
+                );
+                for (cell, n) in [
+                    (Cell::Conflict, c.conflicts),
+                    (Cell::Tension, c.tensions),
+                    (Cell::Agree, c.supported),
+                    (Cell::Single, c.single),
+                ] {
+                    let _ = write!(
+                        h,
+                        "<span class=\"{}{}\">{} {n}</span>",
+                        cell.class(),
+                        if n == 0 { " zero" } else { "" },
+                        cell.glyph()
+                    );
+                }
+                h.push_str("</div>");
             }
         }
         h.push_str("</th>");
@@ -628,7 +654,7 @@ fn table(
                         } else {
                             String::new()
                         },
-                        esc(&truncate(&collapse(text), 260))
+                        esc(&truncate(&collapse(text), 220))
                     );
                 }
             }
