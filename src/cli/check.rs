@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::core::{self, analysis, Article, ClaimRef, Corpus, MetaOverride, RelationKind};
 
@@ -165,22 +165,65 @@ pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
     corpus
 }
 
-fn claim_id(map: &std::collections::HashMap<ClaimRef, usize>, r: ClaimRef) -> Option<String> {
-    map.get(&r).map(|n| format!("c{n}"))
+#[derive(serde::Serialize)]
+struct JsonSource<'a> {
+    path: &'a str,
+    outlet: Option<&'a str>,
+    published: Option<String>,
+    title: Option<&'a str>,
 }
 
-/// The JSON report of `../shared/spec/check-json.md` (version 1).
-pub fn json_report(corpus: &Corpus, an: &analysis::Analysis) -> Value {
-    let mut ids = std::collections::HashMap::new();
+#[derive(serde::Serialize)]
+struct JsonClaim<'a> {
+    id: String,
+    source: &'a str,
+    start: usize,
+    end: usize,
+    text: &'a str,
+    kind: &'static str,
+    value: Option<&'a str>,
+    issue: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonFact<'a> {
+    id: String,
+    label: &'a str,
+    claims: Vec<String>,
+    verdict: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRelation<'a> {
+    a: String,
+    b: String,
+    relation: &'static str,
+    reason: &'a str,
+    label: &'a str,
+}
+
+/// The JSON report of `../shared/spec/check-json.md` (version 1), borrowing
+/// from the corpus: serialise it straight to the output.
+#[derive(serde::Serialize)]
+pub struct JsonReport<'a> {
+    version: u32,
+    sources: Vec<JsonSource<'a>>,
+    claims: Vec<JsonClaim<'a>>,
+    facts: Vec<JsonFact<'a>>,
+    relations: Vec<JsonRelation<'a>>,
+}
+
+pub fn json_document<'a>(corpus: &'a Corpus, an: &'a analysis::Analysis) -> JsonReport<'a> {
+    let mut ids: std::collections::HashMap<ClaimRef, usize> = Default::default();
     let mut claims = Vec::new();
     let mut sources = Vec::new();
     for (d, a) in corpus.docs() {
-        sources.push(json!({
-            "path": a.path,
-            "outlet": a.meta.outlet,
-            "published": a.meta.published.map(|p| p.to_string()),
-            "title": a.meta.title,
-        }));
+        sources.push(JsonSource {
+            path: &a.path,
+            outlet: a.meta.outlet.as_deref(),
+            published: a.meta.published.map(|p| p.to_string()),
+            title: a.meta.title.as_deref(),
+        });
         for (ci, c) in a.claims.iter().enumerate() {
             // The core validates spans; never print a claim whose text is not
             // exactly the file's bytes.
@@ -189,56 +232,66 @@ pub fn json_report(corpus: &Corpus, an: &analysis::Analysis) -> Value {
             };
             let n = ids.len() + 1;
             ids.insert(ClaimRef { doc: d, claim: ci }, n);
-            claims.push(json!({
-                "id": format!("c{n}"),
-                "source": a.path,
-                "start": c.span.start,
-                "end": c.span.end,
-                "text": text,
-                "kind": c.kind.as_str(),
-                "value": c.value,
-                "issue": c.issue,
-            }));
+            claims.push(JsonClaim {
+                id: format!("c{n}"),
+                source: &a.path,
+                start: c.span.start,
+                end: c.span.end,
+                text,
+                kind: c.kind.as_str(),
+                value: c.value.as_deref(),
+                issue: c.issue.as_deref(),
+            });
         }
     }
-    let facts: Vec<Value> = an
+    let id = |r: ClaimRef| ids.get(&r).map(|n| format!("c{n}"));
+    let facts = an
         .facts
         .iter()
         .enumerate()
         .filter_map(|(i, f)| {
-            let claims: Vec<String> = f.claims.iter().filter_map(|&r| claim_id(&ids, r)).collect();
-            (!claims.is_empty()).then(|| {
-                json!({
-                    "id": format!("f{}", i + 1),
-                    "label": f.label,
-                    "claims": claims,
-                    "verdict": f.verdict.as_str(),
-                })
+            let claims: Vec<String> = f.claims.iter().filter_map(|&r| id(r)).collect();
+            (!claims.is_empty()).then(|| JsonFact {
+                id: format!("f{}", i + 1),
+                label: &f.label,
+                claims,
+                verdict: f.verdict.as_str(),
             })
         })
         .collect();
-    let relations: Vec<Value> = an
+    let relations = an
         .relations
         .iter()
         .filter(|r| r.a.doc != r.b.doc)
         .filter_map(|r| {
-            Some(json!({
-                "a": claim_id(&ids, r.a)?,
-                "b": claim_id(&ids, r.b)?,
-                "relation": r.kind.as_str(),
-                "reason": r.reason,
-                "label": r.label,
-            }))
+            Some(JsonRelation {
+                a: id(r.a)?,
+                b: id(r.b)?,
+                relation: r.kind.as_str(),
+                reason: &r.reason,
+                label: &r.label,
+            })
         })
         .collect();
-    json!({ "version": 1, "sources": sources, "claims": claims, "facts": facts, "relations": relations })
+    JsonReport {
+        version: 1,
+        sources,
+        claims,
+        facts,
+        relations,
+    }
+}
+
+/// The JSON report as a value (for tools and examples; `check` streams it).
+pub fn json_report(corpus: &Corpus, an: &analysis::Analysis) -> Value {
+    serde_json::to_value(json_document(corpus, an)).unwrap_or(Value::Null)
 }
 
 pub fn run(corpus: &Corpus, opts: &Options, out: &mut dyn Write) -> anyhow::Result<i32> {
     let an = analysis::analyze(corpus, true);
     match opts.format {
         Format::Json => {
-            serde_json::to_writer(&mut *out, &json_report(corpus, &an))?;
+            serde_json::to_writer(&mut *out, &json_document(corpus, &an))?;
             writeln!(out)?;
         }
         Format::Text => {

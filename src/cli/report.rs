@@ -325,8 +325,13 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
         }
         files.push(st);
     }
+    let by_path: std::collections::HashMap<String, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.clone(), i))
+        .collect();
     for f in &findings {
-        if let Some(st) = files.iter_mut().find(|s| s.path == f.this.path) {
+        if let Some(st) = by_path.get(&f.this.path).and_then(|&i| files.get_mut(i)) {
             match f.kind {
                 FindingKind::Conflict => st.conflicts += 1,
                 FindingKind::Tension => st.tensions += 1,
