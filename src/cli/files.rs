@@ -38,7 +38,19 @@ fn globset(globs: &[String]) -> anyhow::Result<GlobSet> {
     Ok(b.build()?)
 }
 
+/// ELOOP: too many levels of symbolic links.
+const ELOOP: Option<i32> = if cfg!(target_os = "linux") {
+    Some(40)
+} else if cfg!(any(target_os = "macos", target_os = "freebsd")) {
+    Some(62)
+} else {
+    None
+};
+
 fn io_reason(e: &std::io::Error) -> String {
+    if ELOOP.is_some() && e.raw_os_error() == ELOOP {
+        return "symlink loop (too many levels of symbolic links)".into();
+    }
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file (was it deleted?)".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
