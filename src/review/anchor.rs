@@ -502,4 +502,24 @@ mod tests {
         assert!(s2.exact.is_empty());
         assert!(locate(text, &s2).is_none());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn locate_never_panics_and_returns_valid_spans(
+            text in "[a-zA-Z é🎉\n.,]{0,300}",
+            edit in "[a-zA-Z é🎉\n.,]{0,300}",
+            a in 0usize..320,
+            b in 0usize..320,
+        ) {
+            let s = select(&text, a.min(b)..a.max(b));
+            proptest::prop_assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+            if let Some((r, m)) = locate(&text, &s) {
+                proptest::prop_assert!(text.get(r).is_some());
+                proptest::prop_assert_eq!(m, Method::Position);
+            }
+            if let Some((r, _)) = locate(&edit, &s) {
+                proptest::prop_assert!(edit.get(r).is_some());
+            }
+        }
+    }
 }

@@ -415,7 +415,7 @@ pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Opti
     }
 
     // Orphaned annotations: kept and shown, never dropped.
-    let orphans: Vec<(&str, &Annotation)> = ctx
+    let mut orphans: Vec<(&str, &Annotation)> = ctx
         .marks
         .iter()
         .flat_map(|(d, m)| {
@@ -423,6 +423,7 @@ pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Opti
             m.orphaned().map(move |o| (path, o.annotation))
         })
         .collect();
+    orphans.sort_by(|x, y| (x.0, &x.1.created, &x.1.id).cmp(&(y.0, &y.1.created, &y.1.id)));
     if !orphans.is_empty() {
         h.push_str(
             "<section class=\"orphans\"><h2>Annotations whose text is gone (orphaned)</h2><ul>\n",
