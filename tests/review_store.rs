@@ -455,6 +455,35 @@ fn annotate_command_marks_the_claim_at_a_position() {
     assert_eq!(a.source.as_deref(), Some("https://example.org/r"));
     assert!(a.selector.exact.contains("200"), "{}", a.selector.exact);
 
+    // Text copied across a line break still finds its one occurrence.
+    let out = Command::new(bin)
+        .arg("annotate")
+        .arg(&art)
+        .args([
+            "--claim",
+            "confirmed the   figure,\n and the talks",
+            "--status",
+            "ignored",
+        ])
+        .arg("--root")
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let st = Store::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        st.annotations().get(1).map(|a| a.selector.exact.as_str()),
+        Some("confirmed the figure, and the talks")
+    );
+    assert!(st
+        .annotations()
+        .first()
+        .is_some_and(|a| a.summary().starts_with("✔ verified by ana on ")));
+
     // Bad input: clear one-line errors and exit status 2.
     for args in [
         vec!["--at", "99:1"],

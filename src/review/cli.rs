@@ -129,6 +129,22 @@ fn quote(s: &str, max: usize) -> String {
     }
 }
 
+/// The one place where `q` occurs with any whitespace between its words
+/// (text copied from a rewrapped paragraph).
+fn loose_match(text: &str, q: &str) -> Option<std::ops::Range<usize>> {
+    let words: Vec<String> = q.split_whitespace().map(regex::escape).collect();
+    if words.len() < 2 {
+        return None;
+    }
+    let re = regex::Regex::new(&words.join(r"\s+")).ok()?;
+    let mut it = re.find_iter(text);
+    let first = it.next()?;
+    if it.next().is_some() {
+        return None;
+    }
+    Some(first.range())
+}
+
 /// The byte range a reviewer means: the claim at LINE:COL (the shortest claim
 /// containing it, else its sentence), or the one occurrence of --claim.
 pub fn resolve_range(
@@ -145,7 +161,10 @@ pub fn resolve_range(
         let hits: Vec<usize> = text.match_indices(q).map(|(i, _)| i).collect();
         return match hits.as_slice() {
             [i] => Ok(*i..*i + q.len()),
-            [] => Err(anyhow!("--claim text not found in {path}")),
+            [] => match loose_match(text, q) {
+                Some(r) => Ok(r),
+                None => Err(anyhow!("--claim text not found in {path}")),
+            },
             many => {
                 let places: Vec<String> = many
                     .iter()

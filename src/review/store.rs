@@ -81,6 +81,29 @@ pub struct Annotation {
     pub extra: Map<String, Value>,
 }
 
+impl Annotation {
+    /// One line for a hover or a list: "✔ verified by ana on 2026-01-05 — note (source: …)".
+    pub fn summary(&self) -> String {
+        let day = self.created.get(..10).unwrap_or(&self.created);
+        let mut s = format!(
+            "{} {} by {} on {day}",
+            self.status.glyph(),
+            self.status,
+            self.author
+        );
+        if let Some(n) = &self.note {
+            s.push_str(" — ");
+            s.push_str(n);
+        }
+        if let Some(src) = &self.source {
+            s.push_str(" (source: ");
+            s.push_str(src);
+            s.push(')');
+        }
+        s
+    }
+}
+
 /// A line of the store that is not an annotation (kept verbatim in the file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed {
@@ -270,6 +293,16 @@ impl Store {
         };
         s.reload()?;
         Ok(s)
+    }
+
+    /// A store with nothing read (e.g. when the file cannot be read and the
+    /// caller must go on); [`Store::add`] still appends to the file on disk.
+    pub fn empty(root: impl AsRef<Path>) -> Store {
+        Store {
+            root: absolute(root.as_ref()),
+            annotations: Vec::new(),
+            malformed: Vec::new(),
+        }
     }
 
     /// Read the file again (after another process wrote it).
