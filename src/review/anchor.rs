@@ -201,7 +201,14 @@ pub fn locate(text: &str, sel: &Selector) -> Option<(Range<usize>, Method)> {
             best = Some((r, ctx, dist));
         }
     }
-    if let Some((r, _, _)) = best {
+    if let Some((r, ctx, _)) = best {
+        // A short quote ("200") found elsewhere with unlike context is more
+        // likely another mention than this one moved: prefer the old context.
+        if sel.exact.chars().count() < 16 && ctx < 0.8 {
+            if let Some(c) = between_context(text, sel) {
+                return Some((c, Method::Context));
+            }
+        }
         return Some((r, Method::Quote));
     }
     // 3. Between the old prefix and suffix.
@@ -462,6 +469,18 @@ mod tests {
         let (r, m) = locate(edited, &s).unwrap_or((0..0, Method::Orphaned));
         assert_eq!(m, Method::Fuzzy);
         assert_eq!(&edited[r], "Officials later confirmed that figure.");
+    }
+
+    #[test]
+    fn short_quote_edited_in_place_is_not_moved_to_another_mention() {
+        let text = "Officials said 200 people came to the rally in the square. \
+                    Last year 200 were arrested at a different protest downtown.";
+        let i = text.find("200").unwrap_or(0);
+        let s = select(text, i..i + 3);
+        let edited = text.replacen("200 people", "250 people", 1);
+        let (r, m) = locate(&edited, &s).unwrap_or((0..0, Method::Orphaned));
+        assert_eq!(m, Method::Context);
+        assert_eq!(&edited[r], "250");
     }
 
     #[test]
