@@ -249,7 +249,7 @@ td.c,span.c{border-left:4px solid}
 .agree{background:var(--agree-bg);color:var(--agree-fg);border-left-color:var(--agree-bd)!important}
 .single{background:var(--single-bg);color:var(--single-fg);border-left-color:var(--single-bd)!important}
 .silent{background:var(--silent-bg);color:var(--silent-fg);border-left-color:var(--silent-bd)!important}
-.g{font-weight:800;margin-right:4px}.sr{font-style:italic;font-size:12px}
+.g{font-weight:800;margin-right:4px}.sr{font-style:italic;font-size:12px}.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .q{margin:0}.q+.q{margin-top:6px;padding-top:6px;border-top:1px dashed var(--line)}
 .badge{display:inline-block;margin:4px 4px 0 0;font-size:11.5px;font-weight:600;border-radius:10px;padding:0 7px;border:1px solid;background:var(--bg)}
 .b-verified{color:var(--agree-fg);border-color:var(--agree-bd)}
@@ -648,9 +648,10 @@ fn table(
                         "<p class=\"q\">{}{}</p>",
                         if k == 0 {
                             format!(
-                                "<span class=\"g\" title=\"{}\">{}</span>",
+                                "<span class=\"g\" title=\"{}\" aria-hidden=\"true\">{}</span><span class=\"vh\">{}: </span>",
                                 cell.word(),
-                                cell.glyph()
+                                cell.glyph(),
+                                cell.word()
                             )
                         } else {
                             String::new()

@@ -2,6 +2,22 @@
 //! root, one JSON object a line, appended under an advisory lock and written
 //! atomically (temp file in the same directory, fsync, rename). Lines that do
 //! not parse are kept byte for byte and reported.
+//!
+//! A line (fields in this order; unknown fields are kept when read back):
+//!
+//! ```json
+//! {"id":"8e92645c-739e-4929-8135-1dc2fb174639","created":"2026-01-05T09:12:44Z",
+//!  "author":"ana","status":"verified","note":"checked the broadcast",
+//!  "source":"https://example.org/release","target":"seeds/000_d708aa83a71d4e9b.txt",
+//!  "selector":{"exact":"…quoted claim…","prefix":"32 chars before","suffix":"32 chars after",
+//!              "start":847,"end":949,"start_cp":845,"end_cp":947}}
+//! ```
+//!
+//! `status` is `verified`, `disputed` or `ignored`; `start`/`end` are byte
+//! offsets and `start_cp`/`end_cp` code-point offsets of the quote when it was
+//! marked. Several annotations may cover the same claim: the last one wins.
+//! Writers take `annotations.lock` (an advisory lock), re-read the file, append,
+//! write a temp file, fsync and rename, so no writer's record is lost.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
