@@ -59,6 +59,7 @@ pub enum ExportFormat {
 pub enum AnnotationsCmd {
     /// List the annotations of the workspace: anchored or orphaned, and malformed lines.
     List {
+        /// Workspace root holding .corroborate/ (default: found from the current directory).
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
@@ -66,8 +67,10 @@ pub enum AnnotationsCmd {
     Export {
         #[arg(long, value_enum, default_value = "w3c")]
         format: ExportFormat,
+        /// Workspace root holding .corroborate/ (default: found from the current directory).
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Write to FILE (atomically) instead of standard output.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
