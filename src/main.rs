@@ -28,6 +28,8 @@ enum Cmd {
     },
     /// Write the cross-source matrix of the articles under PATH... as one HTML page.
     Report(corroborate::review::cli::ReportArgs),
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -43,5 +45,6 @@ fn main() -> ExitCode {
         Cmd::Annotate(args) => ExitCode::from(corroborate::review::cli::run_annotate(args)),
         Cmd::Annotations { cmd } => ExitCode::from(corroborate::review::cli::run_annotations(cmd)),
         Cmd::Report(args) => ExitCode::from(corroborate::review::cli::run_report(args)),
+        Cmd::Lsp => corroborate::lsp::run(),
     }
 }

@@ -714,7 +714,10 @@ fn extract_sentence(
             } else {
                 ClaimKind::Quantity
             },
-            value: Some(q.display()),
+            value: Some(text.get(q.span.clone()).map_or_else(
+                || q.display(),
+                |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
+            )),
             terms: text::content_terms(&ctoks),
             quantity: Some(q),
             date: None,

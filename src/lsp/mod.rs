@@ -1,0 +1,1332 @@
+//! `corroborate lsp`: the language server.
+//!
+//! One `State` behind a `std::sync::Mutex` owns the corpus and the open
+//! documents. The lock is never held across an `.await`: notification
+//! handlers apply edits synchronously (so edits are applied in arrival order),
+//! and analysis runs on the blocking pool. Every edit bumps the document's
+//! generation; an analysis publishes only if the generation it was computed
+//! for is still current, so stale results never overwrite newer ones.
+
+pub mod config;
+pub mod position;
+pub mod render;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ropey::Rope;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use self::config::Settings;
+use self::position::Encoding;
+use crate::core::{Article, Corpus, DocId, EngineConfig, Relation, RelationKind};
+use crate::review;
+
+const IGNORE_COMMAND: &str = "corroborate.ignore";
+const VERIFY_COMMAND: &str = "corroborate.verify";
+const CONFIG_FILE: &str = "corroborate.toml";
+
+/// An open document: the editor's text wins over the file on disk.
+struct Doc {
+    uri: Uri,
+    rope: Rope,
+    version: i32,
+    /// Bumped on every change; analyses carry the generation they saw.
+    gen: u64,
+}
+
+struct State {
+    corpus: Corpus,
+    /// Open documents by corpus path.
+    docs: HashMap<String, Doc>,
+    roots: Vec<PathBuf>,
+    settings: Settings,
+    /// Settings from the client, applied over the config file.
+    client_settings: Option<Value>,
+    enc: Encoding,
+    /// Bumped whenever any document of the corpus changes.
+    corpus_gen: u64,
+    /// Relations per document, valid for `corpus_gen`.
+    cache: HashMap<DocId, (u64, Arc<Vec<Relation>>)>,
+    review: Option<review::store::Store>,
+}
+
+impl State {
+    fn new() -> Self {
+        State {
+            corpus: Corpus::new(EngineConfig::default()),
+            docs: HashMap::new(),
+            roots: Vec::new(),
+            settings: Settings::default(),
+            client_settings: None,
+            enc: Encoding::Utf16,
+            corpus_gen: 0,
+            cache: HashMap::new(),
+            review: None,
+        }
+    }
+
+    fn root_of(&self, path: &str) -> Option<&Path> {
+        self.roots
+            .iter()
+            .map(PathBuf::as_path)
+            .find(|r| Path::new(path).starts_with(r))
+    }
+
+    fn upsert(&mut self, path: &str, text: &str) -> DocId {
+        let over = self.settings.override_for(self.root_of(path), path);
+        let id = self.corpus.upsert(path, text, &over);
+        self.corpus_gen += 1;
+        id
+    }
+
+    fn remove(&mut self, path: &str) {
+        if self.corpus.remove(path) {
+            self.corpus_gen += 1;
+        }
+    }
+
+    /// Relations of `doc`, from the cache when nothing changed since.
+    fn relations(&mut self, doc: DocId) -> Arc<Vec<Relation>> {
+        if let Some((g, r)) = self.cache.get(&doc) {
+            if *g == self.corpus_gen {
+                return r.clone();
+            }
+        }
+        let rels = Arc::new(self.corpus.relations_for(doc));
+        self.cache.insert(doc, (self.corpus_gen, rels.clone()));
+        rels
+    }
+
+    /// Make the corpus hold the open document's current text.
+    fn sync_doc(&mut self, path: &str) -> Option<DocId> {
+        let text = self.docs.get(path)?.rope.to_string();
+        let fresh = self
+            .corpus
+            .doc_id(path)
+            .and_then(|d| self.corpus.article(d))
+            .is_some_and(|a| a.text == text);
+        if fresh {
+            return self.corpus.doc_id(path);
+        }
+        Some(self.upsert(path, &text))
+    }
+
+    fn ignored_in(&self, path: &str, text: &str) -> Vec<std::ops::Range<usize>> {
+        let Some(store) = &self.review else {
+            return Vec::new();
+        };
+        store
+            .annotations_for(Path::new(path), text)
+            .into_iter()
+            .filter(|a| a.annotation.status == review::store::Status::Ignored)
+            .filter_map(|a| a.range)
+            .collect()
+    }
+
+    fn review_note(&self, path: &str, text: &str, span: &std::ops::Range<usize>) -> Option<String> {
+        let store = self.review.as_ref()?;
+        store
+            .status_of(Path::new(path), text, span)
+            .map(|a| a.summary())
+    }
+
+    /// Diagnostics of an open document, with its version.
+    fn diagnostics(&mut self, path: &str) -> Option<(Uri, Vec<Diagnostic>, i32, u64)> {
+        let doc = self.sync_doc(path)?;
+        let rels = self.relations(doc);
+        let art = self.corpus.article(doc)?.clone();
+        let ignored = self.ignored_in(path, &art.text);
+        let is_ignored = |span: &std::ops::Range<usize>| {
+            ignored
+                .iter()
+                .any(|r| r.start < span.end && span.start < r.end)
+        };
+        let diags = render::diagnostics(
+            &self.corpus,
+            doc,
+            &rels,
+            &self.settings,
+            self.enc,
+            &is_ignored,
+        );
+        let d = self.docs.get(path)?;
+        Some((d.uri.clone(), diags, d.version, d.gen))
+    }
+}
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves the state usable: the corpus is
+    // only ever changed by whole-document replacement.
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn path_of(uri: &Uri) -> String {
+    match uri.to_file_path() {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => uri.as_str().to_string(),
+    }
+}
+
+fn is_article(path: &str, settings: &Settings) -> bool {
+    let Ok(set) = globset(&settings.files.globs) else {
+        return path.ends_with(".txt") || path.ends_with(".md");
+    };
+    set.is_match(path) || Path::new(path).file_name().is_some_and(|f| set.is_match(f))
+}
+
+fn globset(globs: &[String]) -> std::result::Result<globset::GlobSet, globset::Error> {
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        b.add(globset::Glob::new(g)?);
+    }
+    b.build()
+}
+
+/// Run `f` on the blocking pool with the state locked; a panic in the
+/// analysis is caught and logged, and the server keeps serving.
+async fn with_state<T: Send + 'static>(
+    state: &Arc<Mutex<State>>,
+    f: impl FnOnce(&mut State) -> T + Send + 'static,
+) -> std::result::Result<T, String> {
+    let state = state.clone();
+    let res = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut s = lock(&state);
+            f(&mut s)
+        }))
+    })
+    .await;
+    match res {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(p)) => Err(p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "analysis panicked".into())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn internal(e: String) -> Error {
+    Error {
+        code: ErrorCode::InternalError,
+        message: e.into(),
+        data: None,
+    }
+}
+
+fn unknown_document(uri: &Uri) -> Error {
+    Error::invalid_params(format!("unknown document {}: open it first", uri.as_str()))
+}
+
+impl Backend {
+    /// Re-check the given open documents (all when `None`) and publish.
+    async fn refresh(&self, only: Option<Vec<String>>) {
+        let res = with_state(&self.state, move |s| {
+            let paths: Vec<String> = match only {
+                Some(p) => p,
+                None => s.docs.keys().cloned().collect(),
+            };
+            paths
+                .iter()
+                .filter_map(|p| s.diagnostics(p).map(|d| (p.clone(), d)))
+                .collect::<Vec<_>>()
+        })
+        .await;
+        match res {
+            Ok(list) => {
+                for (path, (uri, diags, version, gen)) in list {
+                    // Publish only if no edit came in since.
+                    let current = lock(&self.state)
+                        .docs
+                        .get(&path)
+                        .is_some_and(|d| d.gen == gen);
+                    if current {
+                        self.client
+                            .publish_diagnostics(uri, diags, Some(version))
+                            .await;
+                    }
+                }
+            }
+            Err(e) => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("corroborate: analysis failed: {e}"),
+                    )
+                    .await
+            }
+        }
+    }
+
+    /// The open documents of the same story as `path` (and `path`).
+    fn story_peers(&self, path: &str) -> Vec<String> {
+        let s = lock(&self.state);
+        let Some(id) = s.corpus.doc_id(path) else {
+            return vec![path.to_string()];
+        };
+        let story = s.corpus.story_of(id);
+        let mut out = vec![path.to_string()];
+        for (p, _) in s.docs.iter() {
+            if p != path && s.corpus.doc_id(p).is_some_and(|d| story.contains(&d)) {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+
+    async fn load_config(&self) {
+        let (roots, client) = {
+            let s = lock(&self.state);
+            (s.roots.clone(), s.client_settings.clone())
+        };
+        let mut settings = Settings::default();
+        let mut problems: Vec<(Uri, Diagnostic)> = Vec::new();
+        let mut clean: Vec<Uri> = Vec::new();
+        for r in &roots {
+            let file = r.join(CONFIG_FILE);
+            let Some(uri) = Uri::from_file_path(&file) else {
+                continue;
+            };
+            match std::fs::read_to_string(&file) {
+                Ok(text) => match Settings::from_toml(&text) {
+                    Ok(s) => {
+                        settings = s;
+                        clean.push(uri);
+                    }
+                    Err((line, msg)) => problems.push((
+                        uri,
+                        Diagnostic {
+                            range: Range {
+                                start: Position::new(line as u32, 0),
+                                end: Position::new(line as u32, u32::MAX / 2),
+                            },
+                            severity: Some(DiagnosticSeverity::ERROR),
+                            source: Some("corroborate".into()),
+                            code: Some(NumberOrString::String("config".into())),
+                            message: format!("corroborate.toml: {msg} (the defaults are used)"),
+                            ..Default::default()
+                        },
+                    )),
+                },
+                Err(_) => clean.push(uri),
+            }
+        }
+        if let Some(v) = client {
+            match Settings::from_json(&v) {
+                Ok(s) => settings = s,
+                Err(e) => {
+                    self.client
+                        .show_message(
+                            MessageType::WARNING,
+                            format!("corroborate: ignoring settings: {e}"),
+                        )
+                        .await;
+                }
+            }
+        }
+        {
+            let mut s = lock(&self.state);
+            s.settings = settings;
+            s.corpus_gen += 1;
+        }
+        for uri in clean {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+        for (uri, d) in problems {
+            self.client.publish_diagnostics(uri, vec![d], None).await;
+        }
+    }
+
+    /// Index every article under the workspace folders, with progress.
+    async fn index_workspace(&self) {
+        let (roots, settings) = {
+            let s = lock(&self.state);
+            (s.roots.clone(), s.settings.clone())
+        };
+        let token = NumberOrString::String("corroborate/indexing".into());
+        let progress_ok = self
+            .client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_ok();
+        let files: Vec<PathBuf> = tokio::task::spawn_blocking(move || {
+            let set = globset(&settings.files.globs).ok();
+            let mut v = Vec::new();
+            for r in &roots {
+                for e in walkdir::WalkDir::new(r)
+                    .follow_links(false)
+                    .into_iter()
+                    .flatten()
+                {
+                    if !e.file_type().is_file() {
+                        continue;
+                    }
+                    let rel = e.path().strip_prefix(r).unwrap_or(e.path());
+                    let skip = rel.components().any(|c| {
+                        let c = c.as_os_str().to_string_lossy();
+                        c.starts_with('.') || c == "node_modules" || c == "target"
+                    });
+                    if skip {
+                        continue;
+                    }
+                    if set.as_ref().is_some_and(|s| s.is_match(rel)) {
+                        v.push(e.into_path());
+                    }
+                }
+            }
+            v
+        })
+        .await
+        .unwrap_or_default();
+        let total = files.len();
+        let progress = if progress_ok {
+            Some(
+                self.client
+                    .progress(token, "Indexing articles")
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        let mut done = 0;
+        for chunk in files.chunks(200) {
+            let chunk = chunk.to_vec();
+            let max = lock(&self.state).settings.files.max_bytes;
+            let parsed: Vec<(std::result::Result<Article, String>, PathBuf)> =
+                tokio::task::spawn_blocking(move || {
+                    use rayon::prelude::*;
+                    chunk
+                        .into_par_iter()
+                        .map(|p| {
+                            let r = match std::fs::metadata(&p) {
+                                Ok(m) if m.len() > max => Err(format!(
+                                    "skipped: {} bytes is over the {max} byte limit",
+                                    m.len()
+                                )),
+                                _ => crate::cli::files::read_article(&p),
+                            }
+                            .map(|text| {
+                                let path = p.to_string_lossy().into_owned();
+                                Article::parse(&path, &text, &crate::core::MetaOverride::default())
+                            });
+                            (r, p)
+                        })
+                        .collect()
+                })
+                .await
+                .unwrap_or_default();
+            let mut skipped = Vec::new();
+            {
+                let mut s = lock(&self.state);
+                for (r, p) in parsed {
+                    match r {
+                        Ok(a) => {
+                            // Unsaved buffers win over the disk.
+                            if !s.docs.contains_key(&a.path) {
+                                let over = s.settings.override_for(s.root_of(&a.path), &a.path);
+                                if over != crate::core::MetaOverride::default() {
+                                    let (path, text) = (a.path.clone(), a.text.clone());
+                                    s.corpus.upsert(&path, &text, &over);
+                                } else {
+                                    s.corpus.insert(a);
+                                }
+                            }
+                        }
+                        Err(e) => skipped.push(format!("{}: {e}", p.display())),
+                    }
+                }
+                s.corpus_gen += 1;
+            }
+            for m in skipped {
+                self.client
+                    .log_message(MessageType::WARNING, format!("corroborate: {m}"))
+                    .await;
+            }
+            done += chunk_len(total, done);
+            if let Some(p) = &progress {
+                let pct = if total == 0 {
+                    100
+                } else {
+                    (done * 100 / total) as u32
+                };
+                p.report_with_message(
+                    format!("Indexing {}/{} articles", group(done), group(total)),
+                    pct,
+                )
+                .await;
+            }
+        }
+        if let Some(p) = progress {
+            p.finish_with_message(format!("Indexed {} articles", group(total)))
+                .await;
+        }
+        self.client
+            .log_message(
+                MessageType::INFO,
+                format!("corroborate: indexed {total} articles"),
+            )
+            .await;
+        self.refresh(None).await;
+    }
+
+    async fn register_watchers(&self) {
+        let opts = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![
+                FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.{txt,md}".into()),
+                    kind: None,
+                },
+                FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(format!("**/{CONFIG_FILE}")),
+                    kind: None,
+                },
+            ],
+        };
+        let reg = Registration {
+            id: "corroborate-watch".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(opts).ok(),
+        };
+        if let Err(e) = self.client.register_capability(vec![reg]).await {
+            self.client
+                .log_message(
+                    MessageType::INFO,
+                    format!("corroborate: file watching not available: {e}"),
+                )
+                .await;
+        }
+    }
+}
+
+/// How many files the last chunk held.
+fn chunk_len(total: usize, done: usize) -> usize {
+    (total - done).min(200)
+}
+
+/// 1000 → "1,000".
+fn group(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let utf8 = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|v| v.contains(&PositionEncodingKind::UTF8));
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+                roots.push(p.into_owned());
+            }
+        }
+        {
+            let mut s = lock(&self.state);
+            s.enc = if utf8 {
+                Encoding::Utf8
+            } else {
+                Encoding::Utf16
+            };
+            s.client_settings = params.initialization_options.clone();
+            s.review = roots.first().map(|r| {
+                review::store::Store::open(r).unwrap_or_else(|_| review::store::Store::empty(r))
+            });
+            s.roots = roots;
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(if utf8 {
+                    PositionEncodingKind::UTF8
+                } else {
+                    PositionEncodingKind::UTF16
+                }),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..Default::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![IGNORE_COMMAND.into(), VERIFY_COMMAND.into()],
+                    ..Default::default()
+                }),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "corroborate".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.load_config().await;
+        // Client requests are awaited in a task of their own, never in the
+        // pipeline of notifications.
+        let me = Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+        };
+        tokio::spawn(async move {
+            me.register_watchers().await;
+            me.index_workspace().await;
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let path = path_of(&doc.uri);
+        {
+            let mut s = lock(&self.state);
+            let gen = s.docs.get(&path).map_or(0, |d| d.gen + 1);
+            s.docs.insert(
+                path.clone(),
+                Doc {
+                    uri: doc.uri,
+                    rope: Rope::from_str(&doc.text),
+                    version: doc.version,
+                    gen,
+                },
+            );
+        }
+        let peers = {
+            let res = with_state(&self.state, {
+                let path = path.clone();
+                move |s| {
+                    s.sync_doc(&path);
+                }
+            })
+            .await;
+            if let Err(e) = res {
+                self.client
+                    .log_message(MessageType::ERROR, format!("corroborate: {e}"))
+                    .await;
+            }
+            self.story_peers(&path)
+        };
+        self.refresh(Some(peers)).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let path = path_of(&params.text_document.uri);
+        let gen: Option<u64> = {
+            let mut s = lock(&self.state);
+            let enc = s.enc;
+            match s.docs.get_mut(&path) {
+                None => None,
+                Some(doc) => {
+                    for change in params.content_changes {
+                        match change.range {
+                            Some(r) => {
+                                let start = position::rope_char(&doc.rope, r.start, enc);
+                                let end = position::rope_char(&doc.rope, r.end, enc).max(start);
+                                doc.rope.remove(start..end);
+                                doc.rope.insert(start, &change.text);
+                            }
+                            None => doc.rope = Rope::from_str(&change.text),
+                        }
+                    }
+                    doc.version = params.text_document.version;
+                    doc.gen += 1;
+                    Some(doc.gen)
+                }
+            }
+        };
+        let Some(gen) = gen else {
+            self.client
+                .log_message(
+                    MessageType::WARNING,
+                    format!(
+                        "corroborate: change for a document that is not open: {}",
+                        params.text_document.uri.as_str()
+                    ),
+                )
+                .await;
+            return;
+        };
+        let debounce = lock(&self.state).settings.diagnostics.debounce_ms;
+        let me = Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+        };
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(debounce)).await;
+            let current = lock(&me.state)
+                .docs
+                .get(&path)
+                .is_some_and(|d| d.gen == gen);
+            if !current {
+                return; // a newer edit will publish
+            }
+            let peers = me.story_peers(&path);
+            me.refresh(Some(peers)).await;
+        });
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let path = path_of(&params.text_document.uri);
+        let removed = {
+            let mut s = lock(&self.state);
+            s.docs.remove(&path);
+            // The disk's version comes back (or the document goes, if unsaved).
+            match crate::cli::files::read_article(Path::new(&path)) {
+                Ok(text) => {
+                    s.upsert(&path, &text);
+                    false
+                }
+                Err(_) => {
+                    s.remove(&path);
+                    true
+                }
+            }
+        };
+        self.client
+            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+            .await;
+        let _ = removed;
+        self.refresh(None).await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if !params.settings.is_null() {
+            lock(&self.state).client_settings = Some(params.settings);
+        }
+        self.load_config().await;
+        self.refresh(None).await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut s = lock(&self.state);
+            for f in params.event.removed {
+                if let Some(p) = f.uri.to_file_path() {
+                    let p = p.into_owned();
+                    s.roots.retain(|r| *r != p);
+                    let gone: Vec<String> = s
+                        .corpus
+                        .docs()
+                        .map(|(_, a)| a.path.clone())
+                        .filter(|a| Path::new(a).starts_with(&p))
+                        .collect();
+                    for g in gone {
+                        s.remove(&g);
+                    }
+                }
+            }
+            for f in params.event.added {
+                if let Some(p) = f.uri.to_file_path() {
+                    s.roots.push(p.into_owned());
+                }
+            }
+        }
+        let me = Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+        };
+        tokio::spawn(async move { me.index_workspace().await });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut config_changed = false;
+        let mut review_changed = false;
+        let mut problems = Vec::new();
+        {
+            let mut s = lock(&self.state);
+            for ev in params.changes {
+                let path = path_of(&ev.uri);
+                if path.ends_with(CONFIG_FILE) {
+                    config_changed = true;
+                    continue;
+                }
+                if path.contains("/.corroborate/") {
+                    review_changed = true;
+                    continue;
+                }
+                if !is_article(&path, &s.settings) || s.docs.contains_key(&path) {
+                    continue; // unsaved buffers win over the disk
+                }
+                if ev.typ == FileChangeType::DELETED {
+                    s.remove(&path);
+                } else {
+                    match crate::cli::files::read_article(Path::new(&path)) {
+                        Ok(text) => {
+                            s.upsert(&path, &text);
+                        }
+                        Err(e) => {
+                            s.remove(&path);
+                            problems.push(format!("{path}: {e}"));
+                        }
+                    }
+                }
+            }
+            if review_changed {
+                if let Some(st) = s.review.as_mut() {
+                    let _ = st.reload();
+                }
+                s.corpus_gen += 1;
+            }
+        }
+        for p in problems {
+            self.client
+                .log_message(MessageType::WARNING, format!("corroborate: {p}"))
+                .await;
+        }
+        if config_changed {
+            self.load_config().await;
+        }
+        self.refresh(None).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = params.text_document_position_params.text_document.uri;
+        let pos = params.text_document_position_params.position;
+        let path = path_of(&uri);
+        let res = with_state(
+            &self.state,
+            move |s| -> Option<std::result::Result<Option<Hover>, ()>> {
+                if !s.docs.contains_key(&path) && s.corpus.doc_id(&path).is_none() {
+                    return Some(Err(()));
+                }
+                let doc = match s.docs.contains_key(&path) {
+                    true => s.sync_doc(&path)?,
+                    false => s.corpus.doc_id(&path)?,
+                };
+                let rels = s.relations(doc);
+                let art = s.corpus.article(doc)?.clone();
+                let off = position::offset(&art.text, pos, s.enc);
+                let grouped = render::by_claim(doc, &rels);
+                let Some(ci) = render::related_claim_at(&art, off, &grouped) else {
+                    return Some(Ok(None));
+                };
+                let claim = art.claims.get(ci)?;
+                let note = s.review_note(&path, &art.text, &claim.span);
+                let md = render::hover(
+                    &s.corpus,
+                    doc,
+                    ci,
+                    grouped.get(&ci).map_or(&[][..], Vec::as_slice),
+                    note,
+                )?;
+                Some(Ok(Some(Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: md,
+                    }),
+                    range: Some(position::range(&art.text, claim.span.clone(), s.enc)),
+                })))
+            },
+        )
+        .await
+        .map_err(internal)?;
+        match res {
+            Some(Ok(h)) => Ok(h),
+            Some(Err(())) => Err(unknown_document(&uri)),
+            None => Ok(None),
+        }
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let tdp = params.text_document_position_params;
+        let locs = self
+            .related_locations(tdp.text_document.uri, tdp.position, false)
+            .await?;
+        Ok((!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs)))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let tdp = params.text_document_position;
+        let locs = self
+            .related_locations(tdp.text_document.uri, tdp.position, true)
+            .await?;
+        Ok((!locs.is_empty()).then_some(locs))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        let path = path_of(&uri);
+        let res = with_state(&self.state, move |s| -> Option<Vec<DocumentSymbol>> {
+            let doc = if s.docs.contains_key(&path) {
+                s.sync_doc(&path)?
+            } else {
+                s.corpus.doc_id(&path)?
+            };
+            let rels = s.relations(doc);
+            let art = s.corpus.article(doc)?.clone();
+            let grouped = render::by_claim(doc, &rels);
+            // Claims grouped by fact label.
+            let mut facts: std::collections::BTreeMap<String, Vec<DocumentSymbol>> =
+                Default::default();
+            for (ci, others) in &grouped {
+                let Some(c) = art.claims.get(*ci) else {
+                    continue;
+                };
+                let label = others
+                    .iter()
+                    .min_by_key(|o| (o.relation.kind == RelationKind::Support, o.relation.kind))
+                    .map(|o| o.relation.label.clone())
+                    .unwrap_or_default();
+                let r = position::range(&art.text, c.span.clone(), s.enc);
+                #[allow(deprecated)]
+                facts.entry(label).or_default().push(DocumentSymbol {
+                    name: render::short(&art.text[c.span.clone()], 60),
+                    detail: Some(render::tally(others)),
+                    kind: SymbolKind::STRING,
+                    tags: None,
+                    deprecated: None,
+                    range: r,
+                    selection_range: r,
+                    children: None,
+                });
+            }
+            #[allow(deprecated)]
+            let out = facts
+                .into_iter()
+                .filter_map(|(label, children)| {
+                    let first = children.first()?.range;
+                    let last = children.last()?.range;
+                    Some(DocumentSymbol {
+                        name: if label.is_empty() {
+                            "fact".into()
+                        } else {
+                            label
+                        },
+                        detail: Some(format!("{} mention(s)", children.len())),
+                        kind: SymbolKind::KEY,
+                        tags: None,
+                        deprecated: None,
+                        range: Range {
+                            start: first.start,
+                            end: last.end.max(first.end),
+                        },
+                        selection_range: first,
+                        children: Some(children),
+                    })
+                })
+                .collect();
+            Some(out)
+        })
+        .await
+        .map_err(internal)?;
+        match res {
+            Some(v) => Ok(Some(DocumentSymbolResponse::Nested(v))),
+            None => Err(unknown_document(&uri)),
+        }
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let query = params.query.to_lowercase();
+        let res = with_state(&self.state, move |s| {
+            let an = crate::core::analysis::analyze(&s.corpus, false);
+            let mut out = Vec::new();
+            for f in &an.facts {
+                if !query.is_empty() && !f.label.to_lowercase().contains(&query) {
+                    continue;
+                }
+                for r in f.claims.iter().take(50) {
+                    let Some(a) = s.corpus.article(r.doc) else {
+                        continue;
+                    };
+                    let Some(c) = a.claims.get(r.claim) else {
+                        continue;
+                    };
+                    let Some(uri) = render::uri_of(&a.path) else {
+                        continue;
+                    };
+                    #[allow(deprecated)]
+                    out.push(SymbolInformation {
+                        name: format!("{} — {}", f.label, f.verdict.as_str()),
+                        kind: SymbolKind::KEY,
+                        tags: None,
+                        deprecated: None,
+                        location: Location {
+                            uri,
+                            range: position::range(&a.text, c.span.clone(), s.enc),
+                        },
+                        container_name: Some(render::source_name(a)),
+                    });
+                }
+                if out.len() > 500 {
+                    break;
+                }
+            }
+            out
+        })
+        .await
+        .map_err(internal)?;
+        Ok(Some(WorkspaceSymbolResponse::Flat(res)))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        let path = path_of(&uri);
+        let range = params.range;
+        let res = with_state(&self.state, move |s| -> Option<Vec<CodeActionOrCommand>> {
+            let doc = if s.docs.contains_key(&path) {
+                s.sync_doc(&path)?
+            } else {
+                s.corpus.doc_id(&path)?
+            };
+            let rels = s.relations(doc);
+            let art = s.corpus.article(doc)?.clone();
+            let (a, b) = (
+                position::offset(&art.text, range.start, s.enc),
+                position::offset(&art.text, range.end, s.enc),
+            );
+            let grouped = render::by_claim(doc, &rels);
+            let mut out = Vec::new();
+            for (ci, others) in &grouped {
+                let Some(c) = art.claims.get(*ci) else {
+                    continue;
+                };
+                if !(c.span.start <= b && a <= c.span.end) {
+                    continue;
+                }
+                let disagreeing: Vec<_> = others
+                    .iter()
+                    .filter(|o| o.relation.kind != RelationKind::Support)
+                    .collect();
+                if disagreeing.is_empty() {
+                    continue;
+                }
+                let crange = position::range(&art.text, c.span.clone(), s.enc);
+                let args = vec![
+                    Value::String(params.text_document.uri.as_str().to_string()),
+                    Value::from(c.span.start),
+                    Value::from(c.span.end),
+                ];
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Ignore this conflict here".into(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    command: Some(Command {
+                        title: "Ignore this conflict here".into(),
+                        command: IGNORE_COMMAND.into(),
+                        arguments: Some(args.clone()),
+                    }),
+                    ..Default::default()
+                }));
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Mark this claim verified".into(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    command: Some(Command {
+                        title: "Mark this claim verified".into(),
+                        command: VERIFY_COMMAND.into(),
+                        arguments: Some(args),
+                    }),
+                    ..Default::default()
+                }));
+                for o in &disagreeing {
+                    let Some(oa) = s.corpus.article(o.claim.doc) else {
+                        continue;
+                    };
+                    let Some(oc) = oa.claims.get(o.claim.claim) else {
+                        continue;
+                    };
+                    let name = render::source_name(oa);
+                    let wording = oa.text.get(oc.span.clone()).unwrap_or("").to_string();
+                    let edit = |new_text: String, range: Range| {
+                        let mut changes = HashMap::new();
+                        changes.insert(
+                            params.text_document.uri.clone(),
+                            vec![TextEdit { range, new_text }],
+                        );
+                        WorkspaceEdit {
+                            changes: Some(changes),
+                            ..Default::default()
+                        }
+                    };
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: format!("Use {name}'s wording: '{}'", render::short(&wording, 50)),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        edit: Some(edit(wording.clone(), crange)),
+                        ..Default::default()
+                    }));
+                    let end = position::position(&art.text, c.span.end, s.enc);
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: format!("Add attribution: according to {name}"),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        edit: Some(edit(
+                            format!(", according to {name}"),
+                            Range { start: end, end },
+                        )),
+                        ..Default::default()
+                    }));
+                }
+            }
+            Some(out)
+        })
+        .await
+        .map_err(internal)?;
+        match res {
+            Some(v) => Ok(Some(v)),
+            None => Err(unknown_document(&uri)),
+        }
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let status = match params.command.as_str() {
+            IGNORE_COMMAND => review::store::Status::Ignored,
+            VERIFY_COMMAND => review::store::Status::Verified,
+            other => return Err(Error::invalid_params(format!("unknown command {other}"))),
+        };
+        let args = params.arguments;
+        let (Some(uri), Some(start), Some(end)) = (
+            args.first()
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<Uri>().ok()),
+            args.get(1).and_then(Value::as_u64),
+            args.get(2).and_then(Value::as_u64),
+        ) else {
+            return Err(Error::invalid_params(
+                "expected [uri, start byte, end byte]",
+            ));
+        };
+        let path = path_of(&uri);
+        let res = with_state(
+            &self.state,
+            move |s| -> std::result::Result<String, String> {
+                let doc = s
+                    .sync_doc(&path)
+                    .or_else(|| s.corpus.doc_id(&path))
+                    .ok_or("unknown document")?;
+                let text = s
+                    .corpus
+                    .article(doc)
+                    .map(|a| a.text.clone())
+                    .ok_or("unknown document")?;
+                let (start, end) = (start as usize, end as usize);
+                if start >= end || text.get(start..end).is_none() {
+                    return Err("the range is not in the document".into());
+                }
+                let root = s.roots.first().cloned().unwrap_or_else(|| {
+                    PathBuf::from(&path)
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default()
+                });
+                let store = s
+                    .review
+                    .get_or_insert_with(|| review::store::Store::empty(&root));
+                store
+                    .add(review::store::NewAnnotation {
+                        path: PathBuf::from(&path),
+                        text,
+                        range: start..end,
+                        status,
+                        note: None,
+                        source: None,
+                        author: None,
+                        label: None,
+                    })
+                    .map_err(|e| e.to_string())?;
+                s.corpus_gen += 1;
+                Ok(format!("marked {}", status.as_str()))
+            },
+        )
+        .await
+        .map_err(internal)?;
+        match res {
+            Ok(msg) => {
+                self.client
+                    .log_message(MessageType::INFO, format!("corroborate: {msg}"))
+                    .await;
+                self.refresh(None).await;
+                Ok(Some(Value::String(msg)))
+            }
+            Err(e) => Err(Error::invalid_params(e)),
+        }
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        let path = path_of(&uri);
+        let range = params.range;
+        let res = with_state(&self.state, move |s| -> Option<Vec<InlayHint>> {
+            if !s.settings.inlay_hints.enable {
+                return Some(Vec::new());
+            }
+            let doc = if s.docs.contains_key(&path) {
+                s.sync_doc(&path)?
+            } else {
+                s.corpus.doc_id(&path)?
+            };
+            let rels = s.relations(doc);
+            let art = s.corpus.article(doc)?.clone();
+            let (a, b) = (
+                position::offset(&art.text, range.start, s.enc),
+                position::offset(&art.text, range.end, s.enc),
+            );
+            let grouped = render::by_claim(doc, &rels);
+            // One hint per sentence end: the tally of its claims' best-known relations.
+            let mut out = Vec::new();
+            let mut seen_ends = std::collections::HashSet::new();
+            for (ci, others) in &grouped {
+                let Some(c) = art.claims.get(*ci) else {
+                    continue;
+                };
+                if c.span.end < a || c.span.start > b || !seen_ends.insert(c.span.end) {
+                    continue;
+                }
+                out.push(InlayHint {
+                    position: position::position(&art.text, c.span.end, s.enc),
+                    label: InlayHintLabel::String(format!(" {}", render::tally(others))),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: Some(InlayHintTooltip::String(format!(
+                        "{} other source(s) on this claim",
+                        others.len()
+                    ))),
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                });
+            }
+            Some(out)
+        })
+        .await
+        .map_err(internal)?;
+        match res {
+            Some(v) => Ok(Some(v)),
+            None => Err(unknown_document(&uri)),
+        }
+    }
+}
+
+impl Backend {
+    async fn related_locations(
+        &self,
+        uri: Uri,
+        pos: Position,
+        include_self: bool,
+    ) -> Result<Vec<Location>> {
+        let path = path_of(&uri);
+        let res = with_state(&self.state, move |s| -> Option<Vec<Location>> {
+            let doc = if s.docs.contains_key(&path) {
+                s.sync_doc(&path)?
+            } else {
+                s.corpus.doc_id(&path)?
+            };
+            let rels = s.relations(doc);
+            let art = s.corpus.article(doc)?.clone();
+            let off = position::offset(&art.text, pos, s.enc);
+            let grouped = render::by_claim(doc, &rels);
+            let Some(ci) = render::related_claim_at(&art, off, &grouped) else {
+                return Some(Vec::new());
+            };
+            let mut out = Vec::new();
+            if include_self {
+                if let (Some(c), Some(u)) = (art.claims.get(ci), render::uri_of(&art.path)) {
+                    out.push(Location {
+                        uri: u,
+                        range: position::range(&art.text, c.span.clone(), s.enc),
+                    });
+                }
+            }
+            for o in grouped.get(&ci).map_or(&[][..], Vec::as_slice) {
+                let Some(oa) = s.corpus.article(o.claim.doc) else {
+                    continue;
+                };
+                let Some(oc) = oa.claims.get(o.claim.claim) else {
+                    continue;
+                };
+                if let Some(u) = render::uri_of(&oa.path) {
+                    out.push(Location {
+                        uri: u,
+                        range: position::range(&oa.text, oc.span.clone(), s.enc),
+                    });
+                }
+            }
+            Some(out)
+        })
+        .await
+        .map_err(internal)?;
+        res.ok_or_else(|| unknown_document(&uri))
+    }
+}
+
+/// Serve the language server on stdin/stdout until `exit`.
+pub fn run() -> std::process::ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("corroborate lsp: cannot start the runtime: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    rt.block_on(async {
+        let (service, socket) = LspService::new(|client| Backend {
+            client,
+            state: Arc::new(Mutex::new(State::new())),
+        });
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,321 @@
+//! From relations to what the editor shows: diagnostics, hover cards, inlay
+//! hints, symbols. Pure functions of the corpus and one document's relations.
+
+use std::collections::BTreeMap;
+
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+};
+
+use super::config::Settings;
+use super::position::{self, Encoding};
+use crate::core::{Article, ClaimRef, Corpus, DocId, Relation, RelationKind};
+
+/// A claim's relations, seen from that claim.
+pub struct Other<'a> {
+    pub claim: ClaimRef,
+    pub relation: &'a Relation,
+}
+
+/// Relations of `doc` grouped by its claim index.
+pub fn by_claim(doc: DocId, rels: &[Relation]) -> BTreeMap<usize, Vec<Other<'_>>> {
+    let mut m: BTreeMap<usize, Vec<Other>> = BTreeMap::new();
+    for r in rels {
+        if r.a.doc == doc {
+            m.entry(r.a.claim).or_default().push(Other {
+                claim: r.b,
+                relation: r,
+            });
+        }
+        if r.b.doc == doc {
+            m.entry(r.b.claim).or_default().push(Other {
+                claim: r.a,
+                relation: r,
+            });
+        }
+    }
+    m
+}
+
+/// The outlet's name, or the file name when the article does not state it.
+pub fn source_name(a: &Article) -> String {
+    a.meta.outlet.clone().unwrap_or_else(|| {
+        std::path::Path::new(&a.path)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| a.path.clone())
+    })
+}
+
+/// Text shortened to `max` characters at a char boundary, whitespace collapsed.
+pub fn short(s: &str, max: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The URI of an article path (a file path, or already a URI for unsaved buffers).
+pub fn uri_of(path: &str) -> Option<Uri> {
+    if path.contains("://") || path.starts_with("untitled:") {
+        return path.parse().ok();
+    }
+    Uri::from_file_path(path)
+}
+
+/// Which claims are hidden by a reviewer's "ignored" mark.
+pub type IsIgnored<'a> = dyn Fn(&std::ops::Range<usize>) -> bool + 'a;
+
+/// Diagnostics of one document.
+pub fn diagnostics(
+    corpus: &Corpus,
+    doc: DocId,
+    rels: &[Relation],
+    settings: &Settings,
+    enc: Encoding,
+    ignored: &IsIgnored,
+) -> Vec<Diagnostic> {
+    let Some(art) = corpus.article(doc) else {
+        return Vec::new();
+    };
+    let text = &art.text;
+    let mut out = Vec::new();
+    let grouped = by_claim(doc, rels);
+    for (ci, claim) in art.claims.iter().enumerate() {
+        if ignored(&claim.span) {
+            continue;
+        }
+        let others = grouped.get(&ci);
+        let worst = others.and_then(|o| {
+            o.iter()
+                .map(|x| x.relation.kind)
+                .filter(|k| *k != RelationKind::Support)
+                .min()
+        });
+        let range = position::range(text, claim.span.clone(), enc);
+        match (worst, others) {
+            (Some(kind), Some(others)) => {
+                let enabled = match kind {
+                    RelationKind::Conflict => settings.diagnostics.conflict,
+                    RelationKind::Tension => settings.diagnostics.tension,
+                    RelationKind::Support => false,
+                };
+                if !enabled {
+                    continue;
+                }
+                let disagreeing: Vec<&Other> =
+                    others.iter().filter(|o| o.relation.kind == kind).collect();
+                let label = disagreeing
+                    .first()
+                    .map(|o| o.relation.label.as_str())
+                    .unwrap_or("claim");
+                let here = short(&text[claim.span.clone()], 80);
+                let mut message = format!("{}: '{}' here", capitalise(label), here);
+                let mut related = Vec::new();
+                for o in &disagreeing {
+                    let Some(oa) = corpus.article(o.claim.doc) else {
+                        continue;
+                    };
+                    let Some(oc) = oa.claims.get(o.claim.claim) else {
+                        continue;
+                    };
+                    let wording = short(oa.text.get(oc.span.clone()).unwrap_or(""), 80);
+                    message.push_str(&format!("; {} says '{}'", source_name(oa), wording));
+                    if let Some(uri) = uri_of(&oa.path) {
+                        related.push(DiagnosticRelatedInformation {
+                            location: Location {
+                                uri,
+                                range: position::range(&oa.text, oc.span.clone(), enc),
+                            },
+                            message: format!(
+                                "{}: '{}' ({})",
+                                source_name(oa),
+                                wording,
+                                o.relation.reason
+                            ),
+                        });
+                    }
+                }
+                if let Some(o) = disagreeing.first() {
+                    message.push_str(&format!(" ({})", o.relation.reason));
+                }
+                let (severity, code) = match kind {
+                    RelationKind::Conflict => (DiagnosticSeverity::WARNING, "conflict"),
+                    _ => (DiagnosticSeverity::INFORMATION, "tension"),
+                };
+                out.push(Diagnostic {
+                    range,
+                    severity: Some(severity),
+                    code: Some(NumberOrString::String(code.into())),
+                    source: Some("corroborate".into()),
+                    message,
+                    related_information: Some(related),
+                    ..Default::default()
+                });
+            }
+            (None, None) if settings.diagnostics.single_source && !claim.kind.is_typed() => {
+                out.push(Diagnostic {
+                    range,
+                    severity: Some(DiagnosticSeverity::HINT),
+                    code: Some(NumberOrString::String("single-source".into())),
+                    source: Some("corroborate".into()),
+                    message: "No other source states this".into(),
+                    ..Default::default()
+                });
+            }
+            _ => {}
+        }
+        if let Some(issue) = claim
+            .issue
+            .as_ref()
+            .filter(|_| settings.diagnostics.date_mismatch && claim.kind.is_typed())
+        {
+            out.push(Diagnostic {
+                range,
+                severity: Some(DiagnosticSeverity::WARNING),
+                code: Some(NumberOrString::String("date-mismatch".into())),
+                source: Some("corroborate".into()),
+                message: format!("Date: {issue}"),
+                ..Default::default()
+            });
+        }
+    }
+    out
+}
+
+/// The innermost claim of `doc` containing byte `offset`.
+pub fn claim_at(art: &Article, offset: usize) -> Option<usize> {
+    art.claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.span.start <= offset && offset <= c.span.end)
+        .min_by_key(|(_, c)| c.span.len())
+        .map(|(i, _)| i)
+}
+
+/// The claim at `offset` that other sources speak of, preferring the innermost.
+pub fn related_claim_at(
+    art: &Article,
+    offset: usize,
+    grouped: &BTreeMap<usize, Vec<Other>>,
+) -> Option<usize> {
+    art.claims
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.span.start <= offset && offset <= c.span.end && grouped.contains_key(i))
+        .min_by_key(|(_, c)| c.span.len())
+        .map(|(i, _)| i)
+}
+
+fn mark(kind: RelationKind) -> &'static str {
+    match kind {
+        RelationKind::Support => "✓ agrees",
+        RelationKind::Conflict => "✗ conflicts",
+        RelationKind::Tension => "~ tension",
+    }
+}
+
+/// The hover card of claim `ci` of `doc`: the fact, a line per source, the reason.
+pub fn hover(
+    corpus: &Corpus,
+    doc: DocId,
+    ci: usize,
+    others: &[Other],
+    review: Option<String>,
+) -> Option<String> {
+    let art = corpus.article(doc)?;
+    let claim = art.claims.get(ci)?;
+    // The label of the most telling relation: a conflict, a tension, then agreement.
+    let label = others
+        .iter()
+        .min_by_key(|o| (o.relation.kind == RelationKind::Support, o.relation.kind))
+        .map(|o| o.relation.label.clone())
+        .unwrap_or_default();
+    let mut s = format!(
+        "**{}**",
+        capitalise(if label.is_empty() {
+            claim.kind.as_str()
+        } else {
+            &label
+        })
+    );
+    if let Some(v) = &claim.value {
+        s.push_str(&format!(" · `{v}`"));
+    }
+    s.push_str("\n\n");
+    let date = |a: &Article| {
+        a.meta
+            .published
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default()
+    };
+    s.push_str(&format!(
+        "- **{}**{} — this article: “{}”\n",
+        source_name(art),
+        date(art),
+        short(art.text.get(claim.span.clone()).unwrap_or(""), 120)
+    ));
+    let mut mentioned = vec![doc];
+    let mut sorted: Vec<&Other> = others.iter().collect();
+    sorted.sort_by_key(|o| (o.relation.kind, o.claim));
+    for o in &sorted {
+        let Some(oa) = corpus.article(o.claim.doc) else {
+            continue;
+        };
+        let Some(oc) = oa.claims.get(o.claim.claim) else {
+            continue;
+        };
+        mentioned.push(o.claim.doc);
+        s.push_str(&format!(
+            "- {} **{}**{}: “{}” — {}\n",
+            mark(o.relation.kind),
+            source_name(oa),
+            date(oa),
+            short(oa.text.get(oc.span.clone()).unwrap_or(""), 120),
+            o.relation.reason
+        ));
+    }
+    for d in corpus.story_of(doc) {
+        if mentioned.contains(&d) {
+            continue;
+        }
+        if let Some(oa) = corpus.article(d) {
+            s.push_str(&format!(
+                "- — **{}**{}: silent\n",
+                source_name(oa),
+                date(oa)
+            ));
+        }
+    }
+    if let Some(r) = review {
+        s.push_str(&format!("\n{r}\n"));
+    }
+    Some(s)
+}
+
+/// "✓2 ✗1 ~1" for a claim's relations.
+pub fn tally(others: &[Other]) -> String {
+    let n = |k| others.iter().filter(|o| o.relation.kind == k).count();
+    let mut parts = Vec::new();
+    for (k, g) in [
+        (RelationKind::Support, "✓"),
+        (RelationKind::Conflict, "✗"),
+        (RelationKind::Tension, "~"),
+    ] {
+        let c = n(k);
+        if c > 0 {
+            parts.push(format!("{g}{c}"));
+        }
+    }
+    parts.join(" ")
+}
