@@ -10,6 +10,7 @@
 pub mod config;
 pub mod position;
 pub mod render;
+mod transport;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ use ropey::Rope;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use self::config::Settings;
 use self::position::Encoding;
@@ -460,11 +461,7 @@ impl Backend {
             }
             done += chunk_len(total, done);
             if let Some(p) = &progress {
-                let pct = if total == 0 {
-                    100
-                } else {
-                    (done * 100 / total) as u32
-                };
+                let pct = (done * 100).checked_div(total).map_or(100, |p| p as u32);
                 p.report_with_message(
                     format!("Indexing {}/{} articles", group(done), group(total)),
                     pct,
@@ -524,7 +521,7 @@ fn group(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -1324,9 +1321,10 @@ pub fn run() -> std::process::ExitCode {
             client,
             state: Arc::new(Mutex::new(State::new())),
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
     });
+    // The stdin reader may still be blocked in a read the client never ends:
+    // do not wait for it.
+    rt.shutdown_timeout(Duration::from_millis(200));
     std::process::ExitCode::SUCCESS
 }

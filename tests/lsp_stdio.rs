@@ -1,0 +1,344 @@
+//! End-to-end tests of `corroborate lsp`: the real binary, JSON-RPC over stdio.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn conflict(diags: &[Value]) -> Option<&Value> {
+    diags.iter().find(|d| d["code"] == "conflict")
+}
+
+#[test]
+fn conflict_diagnostic_hover_definition_and_edit() {
+    let ws = seed_workspace(&ALL);
+    let mut c = Client::start();
+    let init = c.initialize(ws.path(), false);
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], "utf-16");
+    let p000 = ws.path().join(S000);
+    let text = c.open(&p000, "text");
+
+    // The delegation-size conflict, on the clause that states it.
+    let diags = c
+        .diagnostics_for(S000, |d| conflict(d).is_some())
+        .expect("a conflict diagnostic on 000");
+    let d = conflict(&diags).expect("conflict").clone();
+    let covered = range_text(&text, &d["range"], false);
+    assert!(
+        covered.contains("more than 200 members"),
+        "range covers {covered:?}"
+    );
+    assert!(text
+        .find(covered)
+        .is_some_and(|i| i >= text.find("trade delegation").unwrap_or(0) - 60));
+    assert_eq!(d["source"], "corroborate");
+    assert_eq!(d["severity"], 2);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nearly 200 members"),
+        "{}",
+        d["message"]
+    );
+    let related = d["relatedInformation"]
+        .as_array()
+        .expect("related information");
+    let other = related
+        .iter()
+        .find(|r| r["location"]["uri"].as_str().unwrap_or("").ends_with(S002))
+        .expect("points at 002");
+    let t002 = std::fs::read_to_string(ws.path().join(S002)).expect("002");
+    assert!(range_text(&t002, &other["location"]["range"], false).contains("nearly 200 members"));
+
+    // Hover: a card with each source's wording.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p000)}, "position": d["range"]["start"]}),
+    );
+    let md = h["result"]["contents"]["value"]
+        .as_str()
+        .expect("markdown hover");
+    assert!(
+        md.contains("✗ conflicts") && md.contains("nearly 200 members"),
+        "{md}"
+    );
+    assert!(md.contains("Global Times"), "{md}");
+    // Hover away from any claim: nothing.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p000)}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(h["result"].is_null(), "{h}");
+
+    // Go to definition: the same fact in the other sources.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": file_uri(&p000)}, "position": d["range"]["start"]}),
+    );
+    let locs = def["result"].as_array().expect("locations");
+    assert!(
+        locs.iter()
+            .any(|l| l["uri"].as_str().unwrap_or("").ends_with(S002)),
+        "{def}"
+    );
+
+    // Edit the other article so that it agrees: the conflict goes, in both.
+    let p002 = ws.path().join(S002);
+    let t002 = c.open(&p002, "plaintext");
+    let _ = c
+        .diagnostics_for(S002, |d| conflict(d).is_some())
+        .expect("002 has the conflict too");
+    c.mark();
+    let at = t002.find("nearly 200 members").expect("wording");
+    let line = t002[..at].matches('\n').count() as u32;
+    let col: u32 = t002[t002[..at].rfind('\n').map_or(0, |i| i + 1)..at]
+        .chars()
+        .map(|ch| ch.len_utf16() as u32)
+        .sum();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&p002), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 6}}, "text": "more than"}]}),
+    );
+    let after = c
+        .diagnostics_for(S002, |d| conflict(d).is_none())
+        .expect("002 republished without the conflict");
+    assert!(conflict(&after).is_none());
+    let after000 = c
+        .diagnostics_for(S000, |d| conflict(d).is_none())
+        .expect("000 republished without the conflict");
+    assert!(conflict(&after000).is_none());
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn a_file_added_on_disk_brings_a_new_diagnostic() {
+    let ws = seed_workspace(&[S000, S001, S003, S004]);
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    let p001 = ws.path().join(S001);
+    c.open(&p001, "markdown");
+    let first = c
+        .diagnostics_for(S001, |_| true)
+        .expect("first diagnostics of 001");
+    assert!(
+        conflict(&first).is_none(),
+        "no conflict without 002: {first:?}"
+    );
+    // 002 appears on disk.
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    c.mark();
+    std::fs::copy(seeds.join(S002), ws.path().join(S002)).expect("copy");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&ws.path().join(S002)), "type": 1}]}),
+    );
+    let d = c
+        .diagnostics_for(S001, |d| conflict(d).is_some())
+        .expect("a conflict with the new file");
+    assert!(conflict(&d).is_some());
+    // And it goes when the file is deleted.
+    c.mark();
+    std::fs::remove_file(ws.path().join(S002)).expect("rm");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&ws.path().join(S002)), "type": 3}]}),
+    );
+    c.diagnostics_for(S001, |d| conflict(d).is_none())
+        .expect("the conflict goes with the file");
+    assert_eq!(c.shutdown(), 0);
+}
+
+/// Two articles whose conflicting figure sits on a line full of Hangul,
+/// CJK, emoji and curly quotes, with CRLF line ends.
+fn multibyte_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = "Ferry disaster off the Norland coast leaves many missing\r\n\r\nPublished: 2025-03-12\r\n\r\n한국어 보도 🙂 “속보” 中文: The coast guard said the ferry Norland Star carried more than 300 passengers when it sank near Vellmar island on Tuesday.\r\n\r\nRescue boats from Vellmar searched the cold water through the night, officials said, and divers reached the Norland Star hull at dawn.\r\n";
+    let b = "Norland Star ferry sinks near Vellmar island\r\n\r\nPublished: 2025-03-12\r\n\r\nThe ferry Norland Star was carrying nearly 300 passengers when it sank near Vellmar island on Tuesday, the coast guard said.\r\n\r\nDivers reached the hull of the Norland Star at dawn after rescue boats from Vellmar searched through the night, officials said.\r\n";
+    std::fs::write(dir.path().join("a.txt"), a).expect("write");
+    std::fs::write(dir.path().join("b.txt"), b).expect("write");
+    dir
+}
+
+fn multibyte(utf8: bool) {
+    let ws = multibyte_workspace();
+    let mut c = Client::start();
+    let init = c.initialize(ws.path(), utf8);
+    assert_eq!(
+        init["result"]["capabilities"]["positionEncoding"],
+        if utf8 { "utf-8" } else { "utf-16" }
+    );
+    let pa = ws.path().join("a.txt");
+    let text = c.open(&pa, "text");
+    let diags = c
+        .diagnostics_for("a.txt", |d| conflict(d).is_some())
+        .expect("conflict on a.txt");
+    let d = conflict(&diags).expect("conflict");
+    let covered = range_text(&text, &d["range"], utf8);
+    assert!(
+        covered.contains("more than 300 passengers"),
+        "{covered:?} ({})",
+        if utf8 { "utf-8" } else { "utf-16" }
+    );
+    assert!(
+        !covered.contains('🙂') && !covered.contains('“'),
+        "range starts after the multi-byte prefix: {covered:?}"
+    );
+    // Hover at the exact start of the range finds the claim.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&pa)}, "position": d["range"]["start"]}),
+    );
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nearly 300"),
+        "{h}"
+    );
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn multibyte_positions_utf16() {
+    multibyte(false);
+}
+
+#[test]
+fn multibyte_positions_utf8() {
+    multibyte(true);
+}
+
+#[test]
+fn protocol_abuse_does_not_kill_the_server() {
+    let ws = seed_workspace(&[S000, S002]);
+    let mut c = Client::start();
+    // A request before initialize: an error, not a crash.
+    let early = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///nowhere.txt"}, "position": {"line": 0, "character": 0}}));
+    assert!(early["error"].is_object(), "{early}");
+    c.initialize(ws.path(), false);
+    // Malformed JSON, wrong types, unknown methods.
+    c.send_raw(b"{this is not json");
+    c.send_raw(
+        br#"{"jsonrpc":"2.0","id":77,"method":"textDocument/hover","params":{"textDocument":42}}"#,
+    );
+    let unknown = c.request("corroborate/doesNotExist", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    // A change for a document that was never opened, and a hover on one.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///never/opened.txt", "version": 3}, "contentChanges": [{"text": "x"}]}),
+    );
+    let h = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///never/opened.txt"}, "position": {"line": 0, "character": 0}}));
+    assert!(h["error"].is_object(), "unknown document is an error: {h}");
+    // Positions far past the end, and edits past the end.
+    let p = ws.path().join(S000);
+    c.open(&p, "text");
+    let h = c.request("textDocument/hover", json!({"textDocument": {"uri": file_uri(&p)}, "position": {"line": 99999, "character": 99999}}));
+    assert!(h.get("result").is_some(), "{h}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&p), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 5000, "character": 3}, "end": {"line": 6000, "character": 0}}, "text": "\r\ntrailing 🙂 text"}]}),
+    );
+    // A burst of edits: the last version is what gets published.
+    for v in 3..200 {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": file_uri(&p), "version": v},
+                   "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}]}),
+        );
+    }
+    let last = c
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"].as_str().unwrap_or("").ends_with(S000)
+                && m["params"]["version"] == 199
+        })
+        .expect("diagnostics for the last version");
+    assert_eq!(last["params"]["version"], 199);
+    // The server still answers.
+    let sym = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": file_uri(&p)}}),
+    );
+    assert!(sym["result"].is_array(), "{sym}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn code_actions_ignore_a_conflict_and_offer_wording() {
+    let ws = seed_workspace(&[S000, S001, S002]);
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    let p = ws.path().join(S000);
+    c.open(&p, "text");
+    let diags = c
+        .diagnostics_for(S000, |d| conflict(d).is_some())
+        .expect("conflict");
+    let d = conflict(&diags).expect("conflict").clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file_uri(&p)}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let list = actions["result"].as_array().expect("actions");
+    let titles: Vec<&str> = list.iter().filter_map(|a| a["title"].as_str()).collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Use China Media Group's wording")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.starts_with("Add attribution")),
+        "{titles:?}"
+    );
+    let ignore = list
+        .iter()
+        .find(|a| a["title"] == "Ignore this conflict here")
+        .expect("ignore action");
+    let cmd = ignore["command"].clone();
+    c.mark();
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({"command": cmd["command"], "arguments": cmd["arguments"]}),
+    );
+    assert!(r["error"].is_null(), "{r}");
+    // The conflict is no longer reported, and the mark is on disk.
+    if c.diagnostics_for(S000, |d| conflict(d).is_none()).is_none() {
+        let seen: Vec<String> = c
+            .seen
+            .iter()
+            .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+            .map(|m| m.to_string().chars().take(300).collect())
+            .collect();
+        panic!("diagnostic not gone after ignore; published: {seen:#?}; command result {r}");
+    }
+    let store = std::fs::read_to_string(ws.path().join(".corroborate/annotations.jsonl"))
+        .expect("annotations written");
+    assert!(store.contains("ignored"), "{store}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn a_broken_config_is_a_diagnostic_not_a_crash() {
+    let ws = seed_workspace(&[S000, S002]);
+    std::fs::write(
+        ws.path().join("corroborate.toml"),
+        "[diagnostics]\ntension = \"yes\"\n",
+    )
+    .expect("write config");
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    let d = c
+        .diagnostics_for("corroborate.toml", |d| !d.is_empty())
+        .expect("config diagnostic");
+    assert_eq!(d[0]["range"]["start"]["line"], 1);
+    // The server still works with the defaults.
+    let p = ws.path().join(S000);
+    c.open(&p, "text");
+    c.diagnostics_for(S000, |d| conflict(d).is_some())
+        .expect("still analyses");
+    assert_eq!(c.shutdown(), 0);
+}
