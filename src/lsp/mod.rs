@@ -666,15 +666,7 @@ impl LanguageServer for Backend {
                 None => None,
                 Some(doc) => {
                     for change in params.content_changes {
-                        match change.range {
-                            Some(r) => {
-                                let start = position::rope_char(&doc.rope, r.start, enc);
-                                let end = position::rope_char(&doc.rope, r.end, enc).max(start);
-                                doc.rope.remove(start..end);
-                                doc.rope.insert(start, &change.text);
-                            }
-                            None => doc.rope = Rope::from_str(&change.text),
-                        }
+                        position::apply_change(&mut doc.rope, change.range, &change.text, enc);
                     }
                     doc.version = params.text_document.version;
                     doc.gen += 1;

@@ -1,7 +1,8 @@
 //! Conversions between byte offsets (what the engine uses) and LSP positions
 //! (line + column in the negotiated encoding: UTF-8 bytes or UTF-16 code
-//! units). Every conversion in the server goes through here. Positions past
-//! the end of a line or of the document are clamped, never a panic.
+//! units). Every conversion in the server goes through here. Line breaks are
+//! the ones LSP defines ("\r\n", "\n", a lone "\r"). Positions past the end
+//! of a line or of the document are clamped, never a panic.
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range};
@@ -12,22 +13,43 @@ pub enum Encoding {
     Utf16,
 }
 
-/// Byte offset in `text` → LSP position.
+/// The next line break at or after `from`: (start of the break, its length).
+fn next_break(text: &str, from: usize) -> Option<(usize, usize)> {
+    let rest = text.get(from..)?;
+    let i = rest.find(['\n', '\r'])?;
+    let len = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+    Some((from + i, len))
+}
+
+fn width(c: char, enc: Encoding) -> usize {
+    match enc {
+        Encoding::Utf8 => c.len_utf8(),
+        Encoding::Utf16 => c.len_utf16(),
+    }
+}
+
+/// Byte offset in `text` → LSP position. An offset inside a "\r\n" counts as
+/// the end of its line.
 pub fn position(text: &str, offset: usize, enc: Encoding) -> Position {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    let col_text = &text[line_start..offset];
-    let character = match enc {
-        Encoding::Utf8 => col_text.len(),
-        Encoding::Utf16 => col_text.chars().map(char::len_utf16).sum(),
-    };
+    let (mut line, mut start) = (0u32, 0usize);
+    while let Some((at, len)) = next_break(text, start) {
+        if at >= offset {
+            break;
+        }
+        if at + len > offset {
+            offset = at; // between "\r" and "\n"
+            break;
+        }
+        line += 1;
+        start = at + len;
+    }
+    let character: usize = text[start..offset].chars().map(|c| width(c, enc)).sum();
     Position {
-        line: line as u32,
+        line,
         character: character as u32,
     }
 }
@@ -44,59 +66,45 @@ pub fn range(text: &str, r: std::ops::Range<usize>, enc: Encoding) -> Range {
 /// and to a char boundary (a UTF-16 column inside a surrogate pair, or a
 /// UTF-8 column inside a character, lands before that character).
 pub fn offset(text: &str, pos: Position, enc: Encoding) -> usize {
-    let mut line_start = 0;
+    let mut start = 0;
     for _ in 0..pos.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
+        match next_break(text, start) {
+            Some((at, len)) => start = at + len,
             None => return text.len(),
         }
     }
-    let line_end = text[line_start..]
-        .find('\n')
-        .map_or(text.len(), |i| line_start + i);
-    let line = &text[line_start..line_end];
+    let end = next_break(text, start).map_or(text.len(), |(at, _)| at);
     let want = pos.character as usize;
     let mut units = 0;
-    for (i, c) in line.char_indices() {
-        let w = match enc {
-            Encoding::Utf8 => c.len_utf8(),
-            Encoding::Utf16 => c.len_utf16(),
-        };
+    for (i, c) in text[start..end].char_indices() {
+        let w = width(c, enc);
         if units + w > want {
-            return line_start + i;
+            return start + i;
         }
         units += w;
     }
-    line_end
+    end
 }
 
-/// LSP position → char index in a rope (for applying edits), clamped.
-pub fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
-    let lines = rope.len_lines();
-    let line = (pos.line as usize).min(lines.saturating_sub(1));
-    if pos.line as usize >= lines {
-        return rope.len_chars();
-    }
-    let line_start = rope.line_to_char(line);
-    let slice = rope.line(line);
-    // The line without its terminator.
-    let mut len = slice.len_chars();
-    while len > 0 && matches!(slice.char(len - 1), '\n' | '\r') {
-        len -= 1;
-    }
-    let want = pos.character as usize;
-    let mut units = 0;
-    for (i, c) in slice.chars().take(len).enumerate() {
-        let w = match enc {
-            Encoding::Utf8 => c.len_utf8(),
-            Encoding::Utf16 => c.len_utf16(),
-        };
-        if units + w > want {
-            return line_start + i;
+/// Apply one `didChange` content change to a rope: a range replacement, or
+/// the whole text when there is no range. Ranges are clamped and ordered.
+///
+/// Positions are resolved by `offset` on the rope's text, the function every
+/// other conversion uses, so that the server and the analysis never disagree
+/// on what a line is (ropey's own line breaks include U+2028 and others that
+/// LSP clients do not count).
+pub fn apply_change(rope: &mut Rope, range: Option<Range>, text: &str, enc: Encoding) {
+    match range {
+        Some(r) => {
+            let current = rope.to_string();
+            let (a, b) = (offset(&current, r.start, enc), offset(&current, r.end, enc));
+            let (a, b) = (a.min(b), a.max(b));
+            let (ca, cb) = (rope.byte_to_char(a), rope.byte_to_char(b));
+            rope.remove(ca..cb);
+            rope.insert(ca, text);
         }
-        units += w;
+        None => *rope = Rope::from_str(text),
     }
-    line_start + len
 }
 
 #[cfg(test)]
@@ -111,6 +119,9 @@ mod tests {
             .char_indices()
             .chain(std::iter::once((TEXT.len(), ' ')))
         {
+            if TEXT[..i].ends_with('\r') && TEXT[i..].starts_with('\n') {
+                continue; // inside a CRLF: not a position a client can name
+            }
             let p = position(TEXT, i, enc);
             assert_eq!(offset(TEXT, p, enc), i, "offset {i} -> {p:?} ({enc:?})");
         }
@@ -161,6 +172,7 @@ mod tests {
 
     #[test]
     fn clamps_past_the_end() {
+        let cr = TEXT.find('\r').unwrap_or(0);
         assert_eq!(
             offset(
                 TEXT,
@@ -170,7 +182,18 @@ mod tests {
                 },
                 Encoding::Utf16
             ),
-            TEXT.find('\r').unwrap_or(0)
+            cr
+        );
+        assert_eq!(
+            offset(
+                TEXT,
+                Position {
+                    line: 1,
+                    character: 0
+                },
+                Encoding::Utf16
+            ),
+            cr + 2
         );
         assert_eq!(
             offset(
@@ -203,25 +226,132 @@ mod tests {
     }
 
     #[test]
-    fn rope_positions_match_string_positions() {
-        let rope = Rope::from_str(TEXT);
-        for enc in [Encoding::Utf8, Encoding::Utf16] {
-            for (i, _) in TEXT.char_indices() {
-                let p = position(TEXT, i, enc);
-                let c = rope_char(&rope, p, enc);
-                assert_eq!(rope.char_to_byte(c), i, "{p:?} {enc:?}");
+    fn line_breaks_are_lsp_line_breaks() {
+        let t = "a\r\nb\rc\nd\u{2028}e";
+        let at = |c: char| t.find(c).unwrap_or(0);
+        assert_eq!(
+            position(t, at('b'), Encoding::Utf16),
+            Position {
+                line: 1,
+                character: 0
             }
-            assert_eq!(
-                rope_char(
-                    &rope,
-                    Position {
-                        line: 50,
-                        character: 3
-                    },
-                    enc
-                ),
-                rope.len_chars()
+        );
+        assert_eq!(
+            position(t, at('c'), Encoding::Utf16),
+            Position {
+                line: 2,
+                character: 0
+            }
+        );
+        assert_eq!(
+            position(t, at('d'), Encoding::Utf16),
+            Position {
+                line: 3,
+                character: 0
+            }
+        );
+        // U+2028 is not a line break for LSP.
+        assert_eq!(
+            position(t, at('e'), Encoding::Utf16),
+            Position {
+                line: 3,
+                character: 2
+            }
+        );
+        // Inside "\r\n" is the end of the line.
+        assert_eq!(
+            position(t, 2, Encoding::Utf16),
+            Position {
+                line: 0,
+                character: 1
+            }
+        );
+    }
+
+    #[test]
+    fn edits_land_where_the_client_means() {
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            let mut rope = Rope::from_str(TEXT);
+            let emoji = TEXT.find('🙂').unwrap_or(0);
+            let p = position(TEXT, emoji, enc);
+            apply_change(&mut rope, Some(Range { start: p, end: p }), "X", enc);
+            assert_eq!(rope.to_string(), TEXT.replacen('🙂', "X🙂", 1));
+            let mut rope = Rope::from_str(TEXT);
+            let far = Position {
+                line: 50,
+                character: 3,
+            };
+            apply_change(
+                &mut rope,
+                Some(Range {
+                    start: far,
+                    end: far,
+                }),
+                "!",
+                enc,
             );
+            assert_eq!(rope.to_string(), format!("{TEXT}!"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod edit_streams {
+    //! Random incremental edit streams, applied by the server's sync code and
+    //! by a plain-string model of the client: the texts never drift apart,
+    //! in either encoding, and every position maps back inside the text.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("한국".to_string()),
+            Just("中文".to_string()),
+            Just("🙂".to_string()),
+            Just("e\u{301}".to_string()),
+            Just("“q”".to_string()),
+            Just("\r\n".to_string()),
+            Just("\n".to_string()),
+            Just("\r".to_string()),
+            Just("abc".to_string()),
+            Just(String::new()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn server_and_client_texts_agree(
+            initial in proptest::collection::vec(piece(), 0..20),
+            edits in proptest::collection::vec((0usize..400, 0usize..400, proptest::collection::vec(piece(), 0..4)), 1..60),
+            utf8 in any::<bool>(),
+        ) {
+            let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+            let mut client: String = initial.concat();
+            let mut rope = Rope::from_str(&client);
+            for (a, b, ins) in edits {
+                // Two positions a client can name: char boundaries, not inside a CRLF.
+                let bounds: Vec<usize> = client
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain(std::iter::once(client.len()))
+                    .filter(|&i| !(client[..i].ends_with('\r') && client[i..].starts_with('\n')))
+                    .collect();
+                let (x, y) = (bounds[a % bounds.len()], bounds[b % bounds.len()]);
+                let (x, y) = (x.min(y), x.max(y));
+                let range = Range { start: position(&client, x, enc), end: position(&client, y, enc) };
+                prop_assert_eq!(offset(&client, range.start, enc), x);
+                prop_assert_eq!(offset(&client, range.end, enc), y);
+                let ins = ins.concat();
+                apply_change(&mut rope, Some(range), &ins, enc);
+                client.replace_range(x..y, &ins);
+                prop_assert_eq!(rope.to_string(), client.clone());
+                for off in [0, x, x + ins.len(), client.len()] {
+                    let back = offset(&client, position(&client, off, enc), enc);
+                    prop_assert!(back <= client.len() && client.is_char_boundary(back));
+                }
+            }
         }
     }
 }
