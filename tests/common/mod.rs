@@ -71,6 +71,10 @@ impl Client {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn send_raw(&mut self, body: &[u8]) {
         let _ = write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len());
         let _ = self.stdin.write_all(body);

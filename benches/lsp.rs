@@ -1,0 +1,142 @@
+//! The language server's keystroke path, measured end to end over stdio on a
+//! generated workspace of 1,000 articles of about 1,500 words:
+//! indexing time, start-up to first diagnostics, `didChange` →
+//! `publishDiagnostics` (debounce set to 0, so it is excluded), hover latency,
+//! and the server's peak memory. Run: `cargo bench --bench lsp`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use common::{file_uri, Client};
+use serde_json::json;
+
+fn corpus(stories: usize, words: usize) -> PathBuf {
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-bench-{stories}-{words}"));
+    if !dir.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--bin",
+                "gencorpus",
+                "--",
+                "--stories",
+            ])
+            .arg(stories.to_string())
+            .args(["--outlets", "5", "--seed", "3", "--words"])
+            .arg(words.to_string())
+            .arg("--out")
+            .arg(&dir)
+            .status()
+            .expect("run gencorpus");
+        assert!(status.success());
+    }
+    dir
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing: do
+    // the full run only when benchmarking.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let dir = corpus(200, 1500);
+    let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+    let mut c = Client::start();
+    let pid = c.pid();
+    let t0 = Instant::now();
+    let uri = file_uri(&dir);
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "bench"}],
+               "capabilities": {"window": {"workDoneProgress": true}},
+               "initializationOptions": {"diagnostics": {"debounceMs": 0}}}),
+    );
+    c.notify("initialized", json!({}));
+    c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .expect("indexing ends");
+    let indexing = t0.elapsed().as_secs_f64();
+    // A 1,500-word article of the workspace.
+    let path = dir.join("s00007_o02.txt");
+    let text = std::fs::read_to_string(&path).expect("article");
+    let words = text.split_whitespace().count();
+    let t1 = Instant::now();
+    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": file_uri(&path), "languageId": "text", "version": 1, "text": text}}));
+    c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1)
+        .expect("first diagnostics");
+    let first = t1.elapsed().as_secs_f64() * 1000.0;
+
+    // Keystrokes: type and delete a digit in a sentence with a figure.
+    let line = text
+        .lines()
+        .position(|l| l.contains("affected"))
+        .unwrap_or(4) as u32;
+    let mut change_ms = Vec::new();
+    for v in 2..=201 {
+        let insert = v % 2 == 0;
+        let range = if insert {
+            json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}})
+        } else {
+            json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}})
+        };
+        let t = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": file_uri(&path), "version": v}, "contentChanges": [{"range": range, "text": if insert { "7" } else { "" }}]}),
+        );
+        c.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v
+        })
+        .expect("diagnostics");
+        change_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    // Hovers over the lines of the article.
+    let mut hover_ms = Vec::new();
+    for i in 0..300u32 {
+        let t = Instant::now();
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": file_uri(&path)}, "position": {"line": (i * 7) % 40, "character": (i * 13) % 60}}),
+        );
+        hover_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let rss = peak_rss_mb(pid);
+    let _ = c.shutdown();
+    println!("corroborate lsp on {n} generated articles (the edited one: {words} words)");
+    println!("  indexing (initialize → progress end)      {indexing:>8.2} s");
+    println!("  open → first diagnostics                  {first:>8.1} ms");
+    println!("  didChange → publishDiagnostics  p50 {:>6.2} ms   p95 {:>6.2} ms   (debounce 0, 200 edits)", pct(&mut change_ms, 0.5), pct(&mut change_ms, 0.95));
+    println!(
+        "  hover                           p50 {:>6.2} ms   p95 {:>6.2} ms   (300 hovers)",
+        pct(&mut hover_ms, 0.5),
+        pct(&mut hover_ms, 0.95)
+    );
+    println!("  server peak memory (VmHWM)                {rss:>8.1} MB");
+}
