@@ -1,0 +1,70 @@
+// The extension's pure logic, kept apart from the vscode API so that it can
+// be unit-tested with node's test runner.
+import * as fs from "fs";
+import * as path from "path";
+
+export interface Settings {
+  serverPath: string;
+  documentSelector: string[];
+  diagnostics: { conflict: boolean; tension: boolean; singleSource: boolean; dateMismatch: boolean; debounceMs: number };
+  inlayHints: { enable: boolean };
+  files: { globs: string[] };
+}
+
+/** Where the server binary is: $CORROBORATE_SERVER, then the setting, then PATH. */
+export function resolveServer(
+  env: Record<string, string | undefined>,
+  settingPath: string,
+  exists: (p: string) => boolean = isExecutable,
+): { path?: string; tried: string[] } {
+  const tried: string[] = [];
+  const candidates: string[] = [];
+  if (env.CORROBORATE_SERVER) candidates.push(env.CORROBORATE_SERVER);
+  if (settingPath) candidates.push(settingPath);
+  for (const c of candidates) {
+    tried.push(c);
+    if (exists(c)) return { path: c, tried };
+  }
+  const exe = process.platform === "win32" ? "corroborate.exe" : "corroborate";
+  for (const dir of (env.PATH ?? "").split(path.delimiter).filter((d) => d.length > 0)) {
+    const p = path.join(dir, exe);
+    if (exists(p)) return { path: p, tried: [...tried, "PATH"] };
+  }
+  tried.push("PATH");
+  return { tried };
+}
+
+export function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The message shown when no server is found, with the fix. */
+export function missingServerMessage(tried: string[]): string {
+  return (
+    "corroborate: the language server was not found (tried " +
+    tried.join(", ") +
+    "). Install it with `cargo install --path .` in the corroborate repository, " +
+    "or set `corroborate.server.path` to the binary."
+  );
+}
+
+/** Settings → the server's initializationOptions / didChangeConfiguration payload. */
+export function serverOptions(s: Settings): Record<string, unknown> {
+  return {
+    diagnostics: { ...s.diagnostics },
+    inlayHints: { ...s.inlayHints },
+    files: { globs: [...s.files.globs] },
+  };
+}
+
+/** Status bar text from indexing progress and the number of conflicts. */
+export function statusText(indexing: string | undefined, conflicts: number): string {
+  if (indexing) return `$(sync~spin) corroborate: ${indexing}`;
+  if (conflicts === 0) return "$(check) corroborate";
+  return `$(warning) corroborate: ${conflicts} conflict${conflicts === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,41 @@
+// Unit tests of the extension's pure logic (node --test).
+const test = require("node:test");
+const assert = require("node:assert");
+const logic = require("../dist/logic.test-build.js");
+
+test("the environment variable wins, then the setting, then PATH", () => {
+  const exists = (p) => ["/env/corroborate", "/set/corroborate", "/bin/corroborate"].includes(p);
+  assert.strictEqual(logic.resolveServer({ CORROBORATE_SERVER: "/env/corroborate", PATH: "/bin" }, "/set/corroborate", exists).path, "/env/corroborate");
+  assert.strictEqual(logic.resolveServer({ PATH: "/bin" }, "/set/corroborate", exists).path, "/set/corroborate");
+  assert.strictEqual(logic.resolveServer({ PATH: "/usr/x:/bin" }, "", exists).path, "/bin/corroborate");
+});
+
+test("a missing server says what was tried and how to fix it", () => {
+  const r = logic.resolveServer({ PATH: "/nowhere" }, "/bad/path", () => false);
+  assert.strictEqual(r.path, undefined);
+  const msg = logic.missingServerMessage(r.tried);
+  assert.match(msg, /\/bad\/path/);
+  assert.match(msg, /corroborate\.server\.path/);
+});
+
+test("settings become the server's initialization options", () => {
+  const o = logic.serverOptions({
+    serverPath: "x",
+    documentSelector: ["plaintext"],
+    diagnostics: { conflict: true, tension: false, singleSource: true, dateMismatch: true, debounceMs: 50 },
+    inlayHints: { enable: false },
+    files: { globs: ["**/*.txt"] },
+  });
+  assert.deepStrictEqual(o, {
+    diagnostics: { conflict: true, tension: false, singleSource: true, dateMismatch: true, debounceMs: 50 },
+    inlayHints: { enable: false },
+    files: { globs: ["**/*.txt"] },
+  });
+  assert.strictEqual("serverPath" in o, false);
+});
+
+test("status bar text", () => {
+  assert.match(logic.statusText("Indexing 3/10 articles", 0), /Indexing 3\/10/);
+  assert.match(logic.statusText(undefined, 2), /2 conflicts/);
+  assert.match(logic.statusText(undefined, 1), /1 conflict$/);
+});
