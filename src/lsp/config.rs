@@ -113,8 +113,14 @@ impl Settings {
     /// Settings sent by a client (`initializationOptions`, `didChangeConfiguration`),
     /// either bare or under a `corroborate` key.
     pub fn from_json(v: &serde_json::Value) -> Result<Settings, String> {
-        let v = v.get("corroborate").unwrap_or(v);
-        serde_json::from_value::<Settings>(v.clone()).map_err(|e| e.to_string())
+        let mut v = v.get("corroborate").unwrap_or(v).clone();
+        // Editor-side settings of the same section, not the server's.
+        if let Some(o) = v.as_object_mut() {
+            for k in ["server", "documentSelector", "trace"] {
+                o.remove(k);
+            }
+        }
+        serde_json::from_value::<Settings>(v).map_err(|e| e.to_string())
     }
 
     /// The metadata override for a file, if the settings name it.
@@ -157,6 +163,10 @@ mod tests {
         let j = Settings::from_json(&serde_json::json!({"corroborate": {"diagnostics": {"singleSource": true}, "inlayHints": {"enable": false}}}))
             .expect("valid json");
         assert!(j.diagnostics.single_source && j.diagnostics.tension && !j.inlay_hints.enable);
+        // What VS Code sends for the whole section, editor-side keys included.
+        let vs = Settings::from_json(&serde_json::json!({"server": {"path": "/x"}, "documentSelector": ["plaintext"], "diagnostics": {"tension": false}}))
+            .expect("editor keys are ignored");
+        assert!(!vs.diagnostics.tension);
     }
 
     #[test]

@@ -64,7 +64,6 @@ async function start(): Promise<void> {
     ]),
     initializationOptions: serverOptions(s),
     outputChannel: output,
-    synchronize: { configurationSection: "corroborate" },
   };
   client = new LanguageClient("corroborate", "corroborate", server, clientOptions);
   client.onDidChangeState((e) => {

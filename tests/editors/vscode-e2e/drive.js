@@ -1,0 +1,73 @@
+// Open a seed article in the real VS Code workbench (code-server) with the
+// corroborate extension installed, wait for the conflict in the Problems
+// panel, hover the squiggle, check the hover text, take screenshots.
+// Usage: node drive.js URL FILE_NAME LINE SCREENSHOT_DIR
+const { chromium } = require("playwright-core");
+
+const [url, fileName, line, shots] = process.argv.slice(2);
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const result = { problems: "", hover: "" };
+  try {
+    await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60000 });
+    await page.waitForSelector(".monaco-workbench", { timeout: 90000 });
+    await page.waitForTimeout(3000);
+    // Quick Open the article.
+    await page.keyboard.press("Control+P");
+    await page.waitForSelector(".quick-input-widget input", { timeout: 30000 });
+    await page.keyboard.type(fileName, { delay: 20 });
+    await page.waitForTimeout(1500);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(".monaco-editor .view-lines", { timeout: 30000 });
+    // The Problems panel shows corroborate's warning.
+    await page.keyboard.press("Control+Shift+M");
+    const deadline = Date.now() + 90000;
+    while (Date.now() < deadline) {
+      result.problems = await page.evaluate(() => {
+        const panel = document.querySelector(".markers-panel");
+        return panel ? panel.innerText : "";
+      });
+      if (/corroborate/.test(result.problems) && /200 members/.test(result.problems)) break;
+      await page.waitForTimeout(1000);
+    }
+    await page.screenshot({ path: `${shots}/vscode-diagnostic.png` });
+    // Go to the line and hover the squiggle.
+    await page.click(".monaco-editor .view-lines");
+    await page.keyboard.press("Control+G");
+    await page.keyboard.type(String(line));
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(1500);
+    const squiggle = await page.waitForSelector(".monaco-editor .squiggly-warning", { timeout: 30000 });
+    const box = await squiggle.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+    }
+    const hoverDeadline = Date.now() + 30000;
+    while (Date.now() < hoverDeadline) {
+      result.hover = await page.evaluate(() => {
+        const hs = Array.from(document.querySelectorAll(".monaco-hover"));
+        return hs.map((h) => h.innerText).join("\n");
+      });
+      if (/conflicts/.test(result.hover)) break;
+      await page.waitForTimeout(500);
+      if (box) await page.mouse.move(box.x + Math.min(60, box.width / 2) + Math.random() * 4, box.y + box.height / 2);
+    }
+    await page.screenshot({ path: `${shots}/vscode-hover.png` });
+  } catch (e) {
+    result.error = String(e);
+    await page.screenshot({ path: `${shots}/vscode-error.png` }).catch(() => {});
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(result));
+}
+
+main().catch((e) => {
+  console.log(JSON.stringify({ error: String(e) }));
+});

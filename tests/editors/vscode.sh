@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# VS Code end-to-end test: build and package the extension, install it into
+# the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3), drive it
+# with headless Chromium, and check that the conflict reaches the Problems
+# panel and the hover. Installs what it needs (cached under target/editors).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+cache=$root/target/editors
+mkdir -p "$cache"
+cargo build --release --quiet --bin corroborate
+
+log() { printf 'vscode.sh: %s\n' "$*" >&2; }
+
+# System packages: Chromium, fonts, ripgrep and what code-server's native modules build with.
+need=()
+for p in chromium fonts-dejavu-core ripgrep build-essential pkg-config libkrb5-dev libxkbfile-dev libsecret-1-dev; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null; }
+fi
+
+# code-server, installed offline-safe (its postinstall downloads; we do its steps by hand).
+cs=$cache/code-server
+if ! "$cs/node_modules/.bin/code-server" --version >/dev/null 2>&1; then
+  log "installing code-server 4.100.3"
+  rm -rf "$cs"
+  npm_config_unsafe_perm=true npm install --prefix "$cs" code-server@4.100.3 --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+  (cd "$cs/node_modules/code-server/lib/vscode" && npm install --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  mkdir -p "$cs/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin"
+  cp /usr/bin/rg "$cs/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/"
+  mods="argon2 kerberos @parcel/watcher node-pty @vscode/spdlog native-watchdog @vscode/deviceid"
+  for d in "$cs" "$cs/node_modules/code-server" "$cs/node_modules/code-server/lib/vscode"; do
+    (cd "$d" && npm_config_yes=true npm rebuild $mods --loglevel=error >/dev/null 2>&1) || true
+  done
+  "$cs/node_modules/.bin/code-server" --version >/dev/null
+fi
+
+# The extension: unit tests, bundle, package.
+(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm test --silent >/dev/null && npm run --silent package >/dev/null)
+(cd tests/editors/vscode-e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+
+work=$(mktemp -d)
+trap 'kill -- -$cs_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/ws" "$work/user/User" "$work/ext" "$work/shots"
+cp seeds/*.txt "$work/ws/"
+cat > "$work/user/User/settings.json" <<JSON
+{
+  "corroborate.server.path": "$root/target/release/corroborate",
+  "workbench.startupEditor": "none",
+  "security.workspace.trust.enabled": false,
+  "workbench.tips.enabled": false,
+  "extensions.ignoreRecommendations": true,
+  "update.mode": "none",
+  "telemetry.telemetryLevel": "off"
+}
+JSON
+"$cs/node_modules/.bin/code-server" --extensions-dir "$work/ext" --user-data-dir "$work/user" \
+  --install-extension editors/vscode/corroborate.vsix >/dev/null 2>&1
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+setsid "$cs/node_modules/.bin/code-server" --auth none --bind-addr "127.0.0.1:$port" --disable-workspace-trust \
+  --disable-telemetry --extensions-dir "$work/ext" --user-data-dir "$work/user" "$work/ws" >"$work/code-server.log" 2>&1 &
+cs_pid=$!
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 1
+done
+
+file=000_d708aa83a71d4e9b.txt
+line=$(grep -n 'more than 200 members' "seeds/$file" | head -1 | cut -d: -f1)
+out=$(timeout 300 node tests/editors/vscode-e2e/drive.js "http://127.0.0.1:$port/?folder=$work/ws" "$file" "$line" "$work/shots" || true)
+if [ "${CORROBORATE_SCREENSHOTS:-}" != "" ]; then
+  cp "$work"/shots/*.png "$CORROBORATE_SCREENSHOTS"/ 2>/dev/null || true
+fi
+python3 - "$out" <<'PY'
+import json, sys
+try:
+    r = json.loads(sys.argv[1].strip().splitlines()[-1])
+except Exception as e:
+    print(f"vscode.sh: FAIL: no result from the driver ({e}): {sys.argv[1][-300:]!r}"); sys.exit(1)
+problems, hover = r.get("problems", ""), r.get("hover", "")
+errors = []
+if r.get("error"): errors.append("driver error: " + r["error"])
+if "corroborate" not in problems or "200 members" not in problems:
+    errors.append("the Problems panel does not show corroborate's conflict: " + problems[:300].replace("\n", " | "))
+if "conflicts" not in hover or "200" not in hover:
+    errors.append("the hover does not show the sources: " + hover[:300].replace("\n", " | "))
+if errors:
+    print("vscode.sh: FAIL"); [print("  " + e) for e in errors]; sys.exit(1)
+first = [l for l in problems.splitlines() if "200 members" in l][0]
+print("  VS Code 1.100.3 (code-server): ok: " + first[:100])
+PY
