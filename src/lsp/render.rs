@@ -213,7 +213,14 @@ pub fn related_claim_at(
         .iter()
         .enumerate()
         .filter(|(i, c)| c.span.start <= offset && offset <= c.span.end && grouped.contains_key(i))
-        .min_by_key(|(_, c)| c.span.len())
+        // A claim in conflict or tension first (what the squiggle is about),
+        // then the innermost.
+        .min_by_key(|(i, c)| {
+            let disagrees = grouped
+                .get(i)
+                .is_some_and(|o| o.iter().any(|x| x.relation.kind != RelationKind::Support));
+            (!disagrees, c.span.len())
+        })
         .map(|(i, _)| i)
 }
 
