@@ -1,5 +1,9 @@
 // VS Code extension: starts `corroborate lsp` for plain-text and Markdown
 // articles and shows its diagnostics, hovers and code actions.
+import { execFile } from "child_process";
+import { promises as fsp } from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as vscode from "vscode";
 import {
   LanguageClient,
@@ -7,7 +11,7 @@ import {
   ServerOptions,
   State,
 } from "vscode-languageclient/node";
-import { missingServerMessage, resolveServer, serverOptions, Settings, statusText } from "./logic";
+import { matrixArgs, missingServerMessage, resolveServer, serverOptions, Settings, statusText } from "./logic";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -109,6 +113,39 @@ async function showSources(): Promise<void> {
   );
 }
 
+/** The cross-source matrix of the workspace (`corroborate report`) in a webview. */
+async function showMatrix(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showInformationMessage("corroborate: open a folder of articles first.");
+    return;
+  }
+  const found = resolveServer(process.env, settings().serverPath);
+  if (!found.path) {
+    void vscode.window.showErrorMessage(missingServerMessage(found.tried));
+    return;
+  }
+  const out = path.join(os.tmpdir(), `corroborate-matrix-${process.pid}.html`);
+  const bin = found.path;
+  await new Promise<void>((resolve) => {
+    execFile(bin, matrixArgs(folder.uri.fsPath, out), { maxBuffer: 1 << 24 }, (err, _stdout, stderr) => {
+      if (err) output.appendLine(`corroborate report failed: ${stderr || err.message}`);
+      resolve();
+    });
+  });
+  let html: string;
+  try {
+    html = await fsp.readFile(out, "utf8");
+  } catch {
+    void vscode.window.showErrorMessage("corroborate: the matrix could not be written (see the corroborate output).");
+    return;
+  }
+  const panel = vscode.window.createWebviewPanel("corroborateMatrix", "Corroborate: Matrix", vscode.ViewColumn.Active, {
+    enableScripts: true, // the page sorts its columns with an inline script
+  });
+  panel.webview.html = html;
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("corroborate", { log: true });
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
@@ -118,6 +155,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     status,
     vscode.commands.registerCommand("corroborate.restartServer", restart),
     vscode.commands.registerCommand("corroborate.showSources", showSources),
+    vscode.commands.registerCommand("corroborate.showMatrix", showMatrix),
     vscode.languages.onDidChangeDiagnostics(updateStatus),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("corroborate.server.path") || e.affectsConfiguration("corroborate.documentSelector")) {

@@ -68,3 +68,8 @@ export function statusText(indexing: string | undefined, conflicts: number): str
   if (conflicts === 0) return "$(check) corroborate";
   return `$(warning) corroborate: ${conflicts} conflict${conflicts === 1 ? "" : "s"}`;
 }
+
+/** The command line that writes the cross-source matrix of a folder. */
+export function matrixArgs(folder: string, out: string): string[] {
+  return ["report", folder, "--html", out];
+}

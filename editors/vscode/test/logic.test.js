@@ -39,3 +39,7 @@ test("status bar text", () => {
   assert.match(logic.statusText(undefined, 2), /2 conflicts/);
   assert.match(logic.statusText(undefined, 1), /1 conflict$/);
 });
+
+test("the matrix command line", () => {
+  assert.deepStrictEqual(logic.matrixArgs("/ws", "/tmp/m.html"), ["report", "/ws", "--html", "/tmp/m.html"]);
+});
