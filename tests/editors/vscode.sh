@@ -88,6 +88,8 @@ if "corroborate" not in problems or "200 members" not in problems:
     errors.append("the Problems panel does not show corroborate's conflict: " + problems[:300].replace("\n", " | "))
 if "conflicts" not in hover or "200" not in hover:
     errors.append("the hover does not show the sources: " + hover[:300].replace("\n", " | "))
+if not r.get("matrix"):
+    errors.append("the command 'Corroborate: Show Cross-Source Matrix' did not show the matrix")
 if errors:
     print("vscode.sh: FAIL"); [print("  " + e) for e in errors]; sys.exit(1)
 first = [l for l in problems.splitlines() if "200 members" in l][0]

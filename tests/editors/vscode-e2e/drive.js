@@ -59,6 +59,28 @@ async function main() {
       if (box) await page.mouse.move(box.x + Math.min(60, box.width / 2) + Math.random() * 4, box.y + box.height / 2);
     }
     await page.screenshot({ path: `${shots}/vscode-hover.png` });
+    // The cross-source matrix in a webview.
+    await page.keyboard.press("Escape");
+    await page.mouse.move(5, 400);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    await page.waitForSelector(".quick-input-widget input", { timeout: 30000 });
+    await page.keyboard.type("Corroborate: Show Cross-Source Matrix", { delay: 10 });
+    await page.waitForTimeout(1000);
+    await page.keyboard.press("Enter");
+    const matrixDeadline = Date.now() + 60000;
+    while (Date.now() < matrixDeadline && !result.matrix) {
+      // Only webview frames: the workbench itself shows the same names.
+      for (const f of page.frames().filter((f) => f !== page.mainFrame() && /webview/i.test(f.url()))) {
+        const t = await f.evaluate(() => (document.body ? document.body.innerText : "")).catch(() => "");
+        if (/Global Times/.test(t) && /China Media Group/.test(t) && /conflict/i.test(t)) {
+          result.matrix = t.slice(0, 300);
+          break;
+        }
+      }
+      if (!result.matrix) await page.waitForTimeout(1000);
+    }
+    await page.screenshot({ path: `${shots}/vscode-matrix.png` });
   } catch (e) {
     result.error = String(e);
     await page.screenshot({ path: `${shots}/vscode-error.png` }).catch(() => {});
