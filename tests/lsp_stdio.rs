@@ -243,7 +243,7 @@ fn protocol_abuse_does_not_kill_the_server() {
                "contentChanges": [{"range": {"start": {"line": 5000, "character": 3}, "end": {"line": 6000, "character": 0}}, "text": "\r\ntrailing 🙂 text"}]}),
     );
     // A burst of edits: the last version is what gets published.
-    for v in 3..200 {
+    for v in 3..1003 {
         c.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": file_uri(&p), "version": v},
@@ -254,10 +254,25 @@ fn protocol_abuse_does_not_kill_the_server() {
         .wait_for(|m| {
             m["method"] == "textDocument/publishDiagnostics"
                 && m["params"]["uri"].as_str().unwrap_or("").ends_with(S000)
-                && m["params"]["version"] == 199
+                && m["params"]["version"] == 1002
         })
         .expect("diagnostics for the last version");
-    assert_eq!(last["params"]["version"], 199);
+    assert_eq!(last["params"]["version"], 1002);
+    // Never an older version published after a newer one.
+    let versions: Vec<i64> = c
+        .seen
+        .iter()
+        .filter(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"].as_str().unwrap_or("").ends_with(S000)
+        })
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .chain(std::iter::once(1002))
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] <= w[1]),
+        "stale publish after a newer one: {versions:?}"
+    );
     // The server still answers.
     let sym = c.request(
         "textDocument/documentSymbol",

@@ -1,0 +1,44 @@
+//! Development tool: the engine's share of the keystroke path (re-parse one
+//! document, re-check it against its story), without the protocol.
+//! Usage: cargo run --release --example keystroke -- DIR FILE
+use std::time::Instant;
+
+use corroborate::cli::{check, files};
+use corroborate::core::MetaOverride;
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let walk = files::collect(&[args[1].clone().into()], &files::default_globs())?;
+    let mut corpus = check::build_corpus(walk.files);
+    let path = corpus
+        .docs()
+        .map(|(_, a)| a.path.clone())
+        .find(|p| p.ends_with(&args[2]))
+        .expect("file");
+    let text = std::fs::read_to_string(&path)?;
+    let (mut parse, mut story, mut rel) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..100 {
+        let edited = format!("{}{}", if i % 2 == 0 { "7" } else { "" }, text);
+        let t = Instant::now();
+        let id = corpus.upsert(&path, &edited, &MetaOverride::default());
+        parse.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let s = corpus.story_of(id);
+        story.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let r = corpus.relations_for(id);
+        rel.push(t.elapsed().as_secs_f64() * 1e3);
+        if i == 0 {
+            eprintln!("story of {} docs, {} relations", s.len(), r.len());
+        }
+    }
+    for (name, mut v) in [
+        ("upsert (parse + index)", parse),
+        ("story_of", story),
+        ("relations_for", rel),
+    ] {
+        v.sort_by(f64::total_cmp);
+        eprintln!("{name:<24} p50 {:.2} ms  p95 {:.2} ms", v[50], v[95]);
+    }
+    Ok(())
+}
