@@ -16,7 +16,8 @@ fn main() -> anyhow::Result<()> {
         .find(|p| p.ends_with(&args[2]))
         .expect("file");
     let text = std::fs::read_to_string(&path)?;
-    let (mut parse, mut story, mut rel) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut parse, mut story, mut rel, mut index) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..100 {
         let edited = format!("{}{}", if i % 2 == 0 { "7" } else { "" }, text);
         let t = Instant::now();
@@ -25,6 +26,14 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let s = corpus.story_of(id);
         story.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let arts: Vec<_> = s
+            .iter()
+            .filter_map(|&d| corpus.article(d).map(|a| (d, a.clone())))
+            .collect();
+        let idx = corroborate::core::compare::StoryIndex::new(arts, corpus.config.clone());
+        index.push(t.elapsed().as_secs_f64() * 1e3);
+        drop(idx);
         let t = Instant::now();
         let r = corpus.relations_for(id);
         rel.push(t.elapsed().as_secs_f64() * 1e3);
@@ -35,6 +44,7 @@ fn main() -> anyhow::Result<()> {
     for (name, mut v) in [
         ("upsert (parse + index)", parse),
         ("story_of", story),
+        ("StoryIndex::new", index),
         ("relations_for", rel),
     ] {
         v.sort_by(f64::total_cmp);

@@ -268,7 +268,6 @@ impl StoryIndex {
         let (mut i, mut j) = (0, 0);
         let mut shared = Vec::new();
         let mut ws = 0.0;
-        let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
         while i < a.ids.len() && j < b.ids.len() {
             match a.ids[i].cmp(&b.ids[j]) {
                 std::cmp::Ordering::Equal => {
@@ -277,26 +276,25 @@ impl StoryIndex {
                     i += 1;
                     j += 1;
                 }
-                std::cmp::Ordering::Less => {
-                    only_a.push(a.ids[i]);
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    only_b.push(b.ids[j]);
-                    j += 1;
-                }
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
             }
         }
-        only_a.extend_from_slice(&a.ids[i..]);
-        only_b.extend_from_slice(&b.ids[j..]);
         // Soft matches beyond the stemmer: one word inside the other
         // ("interconnect" / "connect"), at a discount. Only worth looking for
-        // when the exact overlap is already notable.
-        let exact = ws / (a.weight * b.weight).sqrt();
-        if exact < 0.1 {
+        // when the exact overlap is already notable (most pairs are not).
+        let norm = (a.weight * b.weight).sqrt();
+        let exact = ws / norm;
+        if exact < 0.2 {
             return (exact, shared);
         }
-        for &x in &only_a {
+        let only_b: Vec<u32> = b
+            .ids
+            .iter()
+            .copied()
+            .filter(|y| shared.binary_search(y).is_err())
+            .collect();
+        for &x in a.ids.iter().filter(|x| shared.binary_search(x).is_err()) {
             let xs = self.text_of(x);
             if xs.len() < 5 {
                 continue;
@@ -308,7 +306,7 @@ impl StoryIndex {
                 ws += 0.7 * self.idf_of(x).min(self.idf_of(y));
             }
         }
-        (ws / (a.weight * b.weight).sqrt(), shared)
+        (ws / norm, shared)
     }
 
     fn words(&self, ids: &[u32]) -> Vec<String> {
