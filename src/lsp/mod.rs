@@ -408,6 +408,7 @@ impl Backend {
         let mut done = 0;
         for chunk in files.chunks(200) {
             let chunk = chunk.to_vec();
+            let chunk_size = chunk.len();
             let max = lock(&self.state).settings.files.max_bytes;
             let parsed: Vec<(std::result::Result<Article, String>, PathBuf)> =
                 tokio::task::spawn_blocking(move || {
@@ -459,7 +460,7 @@ impl Backend {
                     .log_message(MessageType::WARNING, format!("corroborate: {m}"))
                     .await;
             }
-            done += chunk_len(total, done);
+            done += chunk_size;
             if let Some(p) = &progress {
                 let pct = (done * 100).checked_div(total).map_or(100, |p| p as u32);
                 p.report_with_message(
@@ -509,11 +510,6 @@ impl Backend {
                 .await;
         }
     }
-}
-
-/// How many files the last chunk held.
-fn chunk_len(total: usize, done: usize) -> usize {
-    (total - done).min(200)
 }
 
 /// 1000 → "1,000".
@@ -732,25 +728,20 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let path = path_of(&params.text_document.uri);
-        let removed = {
+        {
             let mut s = lock(&self.state);
             s.docs.remove(&path);
             // The disk's version comes back (or the document goes, if unsaved).
             match crate::cli::files::read_article(Path::new(&path)) {
                 Ok(text) => {
                     s.upsert(&path, &text);
-                    false
                 }
-                Err(_) => {
-                    s.remove(&path);
-                    true
-                }
+                Err(_) => s.remove(&path),
             }
-        };
+        }
         self.client
             .publish_diagnostics(params.text_document.uri, Vec::new(), None)
             .await;
-        let _ = removed;
         self.refresh(None).await;
     }
 
