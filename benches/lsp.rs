@@ -67,7 +67,16 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let dir = corpus(200, 1500);
+    // LSP_BENCH_STORIES=2000 for a 10,000-article workspace.
+    let stories = std::env::var("LSP_BENCH_STORIES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let words = std::env::var("LSP_BENCH_WORDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1500);
+    let dir = corpus(stories, words);
     let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
     let mut c = Client::start();
     let pid = c.pid();
@@ -86,7 +95,7 @@ fn main() {
     // A 1,500-word article of the workspace.
     let path = dir.join("s00007_o02.txt");
     let text = std::fs::read_to_string(&path).expect("article");
-    let words = text.split_whitespace().count();
+    let edited_words = text.split_whitespace().count();
     let t1 = Instant::now();
     c.notify("textDocument/didOpen", json!({"textDocument": {"uri": file_uri(&path), "languageId": "text", "version": 1, "text": text}}));
     c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1)
@@ -129,7 +138,7 @@ fn main() {
     }
     let rss = peak_rss_mb(pid);
     let _ = c.shutdown();
-    println!("corroborate lsp on {n} generated articles (the edited one: {words} words)");
+    println!("corroborate lsp on {n} generated articles of ~{words} words (the edited one: {edited_words} words)");
     println!("  indexing (initialize → progress end)      {indexing:>8.2} s");
     println!("  open → first diagnostics                  {first:>8.1} ms");
     println!("  didChange → publishDiagnostics  p50 {:>6.2} ms   p95 {:>6.2} ms   (debounce 0, 200 edits)", pct(&mut change_ms, 0.5), pct(&mut change_ms, 0.95));
