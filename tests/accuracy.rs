@@ -229,7 +229,7 @@ fn dev(story: &str, disagree_f1: f64, support_f1: f64) {
 
 #[test]
 fn dev_mexico_earthquake_floor() {
-    dev("mexico-earthquake-2017", 0.66, 0.64);
+    dev("mexico-earthquake-2017", 0.62, 0.65);
 }
 
 #[test]
@@ -239,12 +239,12 @@ fn dev_intel_mobileye_floor() {
 
 #[test]
 fn dev_carabao_cup_floor() {
-    dev("carabao-cup-final-2022", 0.42, 0.44);
+    dev("carabao-cup-final-2022", 0.49, 0.45);
 }
 
 #[test]
 fn dev_ireland_referendum_floor() {
-    dev("ireland-abortion-referendum-2018", 0.33, 0.54);
+    dev("ireland-abortion-referendum-2018", 0.43, 0.55);
 }
 
 /// All dev stories and the unrelated articles in one folder: no claim of one

@@ -75,6 +75,9 @@ pub struct Claim {
     pub negated: bool,
     /// Hedged or future ("expected", "plans to", "may").
     pub modal: bool,
+    /// Hypothetical ("could have been", "might", "would"): not an assertion
+    /// another source can contradict.
+    pub hypothetical: bool,
     /// A problem inside the claim itself (a weekday that disagrees with its date).
     pub issue: Option<String>,
     /// Derived once at parse time for comparison.
@@ -245,6 +248,7 @@ const MODALS: &[&str] = &[
     "scheduled",
     "will",
 ];
+const HYPOTHETICAL: &[&str] = &["could", "might", "would", "if", "unless"];
 const POSITION_WORDS: &[&str] = &[
     "policy",
     "principle",
@@ -613,6 +617,7 @@ fn extract_sentence(
     let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
     let negated = norms.iter().any(|w| NEGATIONS.contains(w)) || text[sr.clone()].contains("n't");
     let modal = norms.iter().any(|w| MODALS.contains(w));
+    let hypothetical = norms.iter().any(|w| HYPOTHETICAL.contains(w));
     // Quotations are found per paragraph (a quote often spans sentences);
     // each sentence keeps its part of the longest one it overlaps.
     let quote = block_quotes
@@ -685,6 +690,7 @@ fn extract_sentence(
             negated: pn.iter().any(|w| NEGATIONS.contains(w))
                 || text[piece.clone()].contains("n't"),
             modal: pn.iter().any(|w| MODALS.contains(w)),
+            hypothetical: pn.iter().any(|w| HYPOTHETICAL.contains(w)),
             issue: issue.clone().filter(|_| {
                 date_spans
                     .iter()
@@ -724,6 +730,7 @@ fn extract_sentence(
             quote: None,
             negated,
             modal,
+            hypothetical,
             issue: None,
             features: Features::default(),
         });
@@ -746,6 +753,7 @@ fn extract_sentence(
             quote: None,
             negated,
             modal,
+            hypothetical,
             issue: d.weekday_mismatch.map(|(said, is)| {
                 format!(
                     "{} is a {}, not a {}",

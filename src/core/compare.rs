@@ -469,6 +469,20 @@ fn qdesc(q: &Quantity, text: &str) -> String {
 
 /// Decide the relation between two claims of different documents, if any.
 fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String, f32, Vec<u32>)> {
+    let d = decide_inner(idx, x, y)?;
+    // A hypothetical ("the game could have been 5-5") asserts nothing another
+    // source can contradict.
+    if d.0 != RelationKind::Support && (x.claim.hypothetical || y.claim.hypothetical) {
+        return None;
+    }
+    Some(d)
+}
+
+fn decide_inner(
+    idx: &StoryIndex,
+    x: &View,
+    y: &View,
+) -> Option<(RelationKind, String, f32, Vec<u32>)> {
     use ClaimKind::*;
     use RelationKind::*;
     let (cx, cy) = (x.claim, y.claim);
@@ -524,7 +538,15 @@ fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String,
             if sim < idx.config.statement_threshold || shared.len() < 2 {
                 return None;
             }
-            if cx.negated != cy.negated && sim >= 0.6 {
+            // Affirmed vs denied: the same statement, apart from the negation.
+            let unshared = |t: &TermSet| t.ids.iter().filter(|i| !shared.contains(i)).count();
+            if cx.negated != cy.negated
+                && sim >= 0.6
+                && unshared(x.terms) <= 2
+                && unshared(y.terms) <= 2
+                && !cx.hypothetical
+                && !cy.hypothetical
+            {
                 return Some((
                     Conflict,
                     "one source affirms what the other denies".into(),
