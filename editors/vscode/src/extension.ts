@@ -11,7 +11,7 @@ import {
   ServerOptions,
   State,
 } from "vscode-languageclient/node";
-import { matrixArgs, missingServerMessage, resolveServer, serverOptions, Settings, statusText } from "./logic";
+import { matrixArgs, missingServerMessage, progressText, resolveServer, serverOptions, Settings, statusText } from "./logic";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -68,6 +68,16 @@ async function start(): Promise<void> {
     ]),
     initializationOptions: serverOptions(s),
     outputChannel: output,
+    middleware: {
+      // Indexing progress for the status bar. A middleware, not a `$/progress`
+      // notification handler: that would replace the client's own progress
+      // dispatch, and VS Code's progress notification would never see it.
+      handleWorkDoneProgress: (token, params, next) => {
+        indexing = progressText(params);
+        updateStatus();
+        next(token, params);
+      },
+    },
   };
   client = new LanguageClient("corroborate", "corroborate", server, clientOptions);
   client.onDidChangeState((e) => {
@@ -77,11 +87,6 @@ async function start(): Promise<void> {
     }
   });
   await client.start();
-  client.onNotification("$/progress", (p: { token: string; value: { kind: string; message?: string; title?: string } }) => {
-    if (p.value.kind === "end") indexing = undefined;
-    else indexing = p.value.message ?? p.value.title ?? "indexing";
-    updateStatus();
-  });
 }
 
 async function restart(): Promise<void> {

@@ -69,6 +69,13 @@ export function statusText(indexing: string | undefined, conflicts: number): str
   return `$(warning) corroborate: ${conflicts} conflict${conflicts === 1 ? "" : "s"}`;
 }
 
+/** What the status bar says during a work-done progress (undefined once it ends). */
+export function progressText(p: { kind: string; title?: string; message?: string; percentage?: number }): string | undefined {
+  if (p.kind === "end") return undefined;
+  const text = p.message ?? p.title ?? "indexing";
+  return p.percentage !== undefined && !text.includes("%") ? `${text} (${Math.round(p.percentage)}%)` : text;
+}
+
 /** The command line that writes the cross-source matrix of a folder. */
 export function matrixArgs(folder: string, out: string): string[] {
   return ["report", folder, "--html", out];

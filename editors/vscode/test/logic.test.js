@@ -40,6 +40,13 @@ test("status bar text", () => {
   assert.match(logic.statusText(undefined, 1), /1 conflict$/);
 });
 
+test("indexing progress text, cleared at the end", () => {
+  assert.strictEqual(logic.progressText({ kind: "begin", title: "Indexing articles" }), "Indexing articles");
+  assert.strictEqual(logic.progressText({ kind: "report", message: "3/10", percentage: 30 }), "3/10 (30%)");
+  assert.strictEqual(logic.progressText({ kind: "report", message: "30% done", percentage: 30 }), "30% done");
+  assert.strictEqual(logic.progressText({ kind: "end" }), undefined);
+});
+
 test("the matrix command line", () => {
   assert.deepStrictEqual(logic.matrixArgs("/ws", "/tmp/m.html"), ["report", "/ws", "--html", "/tmp/m.html"]);
 });
