@@ -6,9 +6,18 @@ local out = os.getenv('CORROBORATE_TEST_OUT')
 -- Filetype detection is switched on after the init file; the test edits now.
 vim.cmd('filetype on')
 vim.opt.runtimepath:prepend(os.getenv('CORROBORATE_PLUGIN'))
+-- CORROBORATE_TEST_PATH=start: hide vim.lsp.config/enable so that a current
+-- Neovim takes the plugin's 0.8-0.10 path (vim.lsp.start); no Neovim 0.8-0.10
+-- binary is installable offline here, so this is how that path is exercised.
+if os.getenv('CORROBORATE_TEST_PATH') == 'start' then
+  rawset(vim.lsp, 'config', nil)
+  rawset(vim.lsp, 'enable', nil)
+end
 require('corroborate').setup({ cmd = { os.getenv('CORROBORATE_BIN'), 'lsp' } })
 
 local result = { nvim = tostring(vim.version and vim.version() or '?'), found = false, hover = '', diagnostics = {} }
+-- Which registration the plugin used (the 0.11 path leaves a vim.lsp.config entry).
+result.path = (vim.lsp.config and vim.fn.has('nvim-0.11') == 1) and 'vim.lsp.config' or (vim.lsp.start and 'vim.lsp.start' or 'vim.lsp.start_client')
 local function finish()
   local f = io.open(out, 'w')
   if f then

@@ -2,13 +2,16 @@
 # VS Code end-to-end test: build and package the extension, install it into
 # the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3), drive it
 # with headless Chromium, and check that the conflict reaches the Problems
-# panel and the hover. Installs what it needs (cached under target/editors).
+# panel, the hover and the "Show Sources for Claim" peek. Installs what it needs
+# (cached under target/editors). CORROBORATE_BIN=/path tests another server
+# binary (e.g. CORROBORATE_BIN=/bin/true must make this script fail).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 cache=$root/target/editors
 mkdir -p "$cache"
 cargo build --release --quiet --bin corroborate
+bin=${CORROBORATE_BIN:-$root/target/release/corroborate}
 
 log() { printf 'vscode.sh: %s\n' "$*" >&2; }
 
@@ -39,16 +42,23 @@ if ! "$cs/node_modules/.bin/code-server" --version >/dev/null 2>&1; then
 fi
 
 # The extension: unit tests, bundle, package.
-(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm test --silent >/dev/null && npm run --silent package >/dev/null)
-(cd tests/editors/vscode-e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+build_log=$cache/vscode-build.log
+if ! (cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error && npm test && npm run package) >"$build_log" 2>&1; then
+  cat "$build_log" >&2
+  log "FAIL: the extension's unit tests, build or packaging failed (log above)"
+  exit 1
+fi
+grep -E '^# (pass|fail)' "$build_log" | tr '\n' ' ' | sed 's/^/  extension unit tests: /; s/$/\n/' | tr -s ' '
+(cd tests/editors/vscode-e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
 work=$(mktemp -d)
-trap 'kill -- -$cs_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+cs_pid=
+trap '[ -n "$cs_pid" ] && kill -- -"$cs_pid" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/ws" "$work/user/User" "$work/ext" "$work/shots"
 cp seeds/*.txt "$work/ws/"
 cat > "$work/user/User/settings.json" <<JSON
 {
-  "corroborate.server.path": "$root/target/release/corroborate",
+  "corroborate.server.path": "$bin",
   "workbench.startupEditor": "none",
   "security.workspace.trust.enabled": false,
   "workbench.tips.enabled": false,
@@ -64,10 +74,17 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 setsid "$cs/node_modules/.bin/code-server" --auth none --bind-addr "127.0.0.1:$port" --disable-workspace-trust \
   --disable-telemetry --extensions-dir "$work/ext" --user-data-dir "$work/user" "$work/ws" >"$work/code-server.log" 2>&1 &
 cs_pid=$!
+up=
 for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then up=1; break; fi
+  kill -0 "$cs_pid" 2>/dev/null || break
   sleep 1
 done
+if [ -z "$up" ]; then
+  log "FAIL: code-server did not answer on 127.0.0.1:$port; its log:"
+  tail -30 "$work/code-server.log" >&2
+  exit 1
+fi
 
 file=000_d708aa83a71d4e9b.txt
 line=$(grep -n 'more than 200 members' "seeds/$file" | head -1 | cut -d: -f1)
@@ -75,7 +92,7 @@ out=$(timeout 300 node tests/editors/vscode-e2e/drive.js "http://127.0.0.1:$port
 if [ "${CORROBORATE_SCREENSHOTS:-}" != "" ]; then
   cp "$work"/shots/*.png "$CORROBORATE_SCREENSHOTS"/ 2>/dev/null || true
 fi
-python3 - "$out" <<'PY'
+if ! python3 - "$out" <<'PY'
 import json, sys
 try:
     r = json.loads(sys.argv[1].strip().splitlines()[-1])
@@ -88,6 +105,10 @@ if "corroborate" not in problems or "200 members" not in problems:
     errors.append("the Problems panel does not show corroborate's conflict: " + problems[:300].replace("\n", " | "))
 if "conflicts" not in hover or "200" not in hover:
     errors.append("the hover does not show the sources: " + hover[:300].replace("\n", " | "))
+if not __import__("re").search(r"corroborate: \d+ conflicts?", r.get("status", "")):
+    errors.append("the status bar does not count the conflicts: " + r.get("status", "")[:200].replace("\n", " | "))
+if "002_69854c8e9be16728" not in r.get("sources", ""):
+    errors.append("'Corroborate: Show Sources for Claim' did not show the other source: " + r.get("sources", "")[:300].replace("\n", " | "))
 if not r.get("matrix"):
     errors.append("the command 'Corroborate: Show Cross-Source Matrix' did not show the matrix")
 if errors:
@@ -95,3 +116,10 @@ if errors:
 first = [l for l in problems.splitlines() if "200 members" in l][0]
 print("  VS Code 1.100.3 (code-server): ok: " + first[:100])
 PY
+then
+  # Keep what the failure looked like: the driver's screenshots and code-server's log.
+  rm -rf "$cache/vscode-failure" && mkdir -p "$cache/vscode-failure"
+  cp "$work"/shots/*.png "$work/code-server.log" "$cache/vscode-failure/" 2>/dev/null || true
+  log "screenshots and code-server.log kept in target/editors/vscode-failure/"
+  exit 1
+fi

@@ -36,6 +36,16 @@ async function main() {
       if (/corroborate/.test(result.problems) && /200 members/.test(result.problems)) break;
       await page.waitForTimeout(1000);
     }
+    // The status bar item counts the conflicts.
+    const statusDeadline = Date.now() + 30000;
+    while (Date.now() < statusDeadline) {
+      result.status = await page.evaluate(() => {
+        const bar = document.querySelector(".part.statusbar");
+        return bar ? bar.innerText : "";
+      });
+      if (/corroborate: \d+ conflicts?/.test(result.status)) break;
+      await page.waitForTimeout(500);
+    }
     await page.screenshot({ path: `${shots}/vscode-diagnostic.png` });
     // Go to the line and hover the squiggle.
     await page.click(".monaco-editor .view-lines");
@@ -59,6 +69,27 @@ async function main() {
       if (box) await page.mouse.move(box.x + Math.min(60, box.width / 2) + Math.random() * 4, box.y + box.height / 2);
     }
     await page.screenshot({ path: `${shots}/vscode-hover.png` });
+    // "Corroborate: Show Sources for Claim" with the cursor in the claim:
+    // a peek view listing the same fact in the other sources.
+    await page.keyboard.press("Escape");
+    if (box) await page.mouse.click(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+    await page.mouse.move(5, 400);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    await page.waitForSelector(".quick-input-widget input", { timeout: 30000 });
+    await page.keyboard.type("Corroborate: Show Sources for Claim", { delay: 10 });
+    await page.waitForTimeout(1000);
+    await page.keyboard.press("Enter");
+    const sourcesDeadline = Date.now() + 30000;
+    while (Date.now() < sourcesDeadline) {
+      result.sources = await page.evaluate(() =>
+        Array.from(document.querySelectorAll(".peekview-widget, .notifications-toasts"))
+          .map((e) => e.innerText).join("\n"));
+      if (/002_69854c8e9be16728/.test(result.sources)) break;
+      await page.waitForTimeout(500);
+    }
+    await page.screenshot({ path: `${shots}/vscode-sources.png` });
+    await page.keyboard.press("Escape");
     // The cross-source matrix in a webview.
     await page.keyboard.press("Escape");
     await page.mouse.move(5, 400);
