@@ -9,10 +9,14 @@ root=$PWD
 nvim=$root/target/editors/venv/bin/nvim
 ws=$(mktemp -d)
 cp seeds/*.txt "$ws/"
+chmod u+w "$ws"/*.txt   # the seeds are read-only; a user's articles are not
 cat > "$ws/init.lua" <<LUA
 vim.opt.runtimepath:prepend('$root/editors/nvim')
 vim.opt.termguicolors = true
 vim.opt.wrap = false
+vim.opt.swapfile = false
+vim.opt.hlsearch = false
+vim.o.winborder = 'rounded'
 vim.diagnostic.config({ virtual_text = true })
 require('corroborate').setup({ cmd = { '$root/target/release/corroborate', 'lsp' } })
 LUA
@@ -28,11 +32,13 @@ sleep 2
 shot() {
   tmux capture-pane -t corroborate-shot -p -e | aha --black --title corroborate > "$ws/$1.html"
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
-    --disable-sync --no-first-run --hide-scrollbars --window-size=1500,760 \
+    --disable-sync --no-first-run --hide-scrollbars --window-size=1195,650 \
     --screenshot="$root/docs/$1.png" "file://$ws/$1.html" >/dev/null 2>&1
 }
 shot nvim-diagnostic
 tmux send-keys -t corroborate-shot Escape "h" "l"
+sleep 1
+tmux send-keys -t corroborate-shot ":echo" Enter
 sleep 1
 tmux send-keys -t corroborate-shot "K"
 sleep 3
