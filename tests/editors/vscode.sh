@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-cache=$root/target/editors
+# Installs are cached here; CORROBORATE_EDITORS_CACHE=/elsewhere times a fresh install.
+cache=${CORROBORATE_EDITORS_CACHE:-$root/target/editors}
 mkdir -p "$cache"
 cargo build --release --quiet --bin corroborate
 bin=${CORROBORATE_BIN:-$root/target/release/corroborate}
@@ -120,6 +121,6 @@ then
   # Keep what the failure looked like: the driver's screenshots and code-server's log.
   rm -rf "$cache/vscode-failure" && mkdir -p "$cache/vscode-failure"
   cp "$work"/shots/*.png "$work/code-server.log" "$cache/vscode-failure/" 2>/dev/null || true
-  log "screenshots and code-server.log kept in target/editors/vscode-failure/"
+  log "screenshots and code-server.log kept in $cache/vscode-failure/"
   exit 1
 fi
