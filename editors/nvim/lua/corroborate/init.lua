@@ -38,13 +38,22 @@ function M.root(bufnr)
   return dir
 end
 
+-- An empty Lua table is encoded as a JSON array ([]); the server's settings are
+-- an object, so send {} when there are none.
+local function as_object(t)
+  if next(t) == nil then
+    return vim.empty_dict()
+  end
+  return t
+end
+
 local function client_config(bufnr)
   return {
     name = 'corroborate',
     cmd = M.config.cmd,
     root_dir = M.root(bufnr),
-    init_options = M.config.settings,
-    settings = { corroborate = M.config.settings },
+    init_options = as_object(M.config.settings),
+    settings = { corroborate = as_object(M.config.settings) },
   }
 end
 
@@ -75,8 +84,8 @@ function M.setup(opts)
       root_dir = function(bufnr, on_dir)
         on_dir(M.root(bufnr))
       end,
-      init_options = M.config.settings,
-      settings = { corroborate = M.config.settings },
+      init_options = as_object(M.config.settings),
+      settings = { corroborate = as_object(M.config.settings) },
     })
     vim.lsp.enable('corroborate')
     return
