@@ -6,7 +6,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let (a, b) = text.split_at(text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i));
+    let (a, b) = text.split_at(
+        text.char_indices()
+            .nth(text.chars().count() / 2)
+            .map_or(0, |(i, _)| i),
+    );
     let mut corpus = Corpus::new(EngineConfig::default());
     corpus.upsert("a.txt", a, &MetaOverride::default());
     corpus.upsert("b.txt", &format!("{b}\n{a}"), &MetaOverride::default());

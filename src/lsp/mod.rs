@@ -30,6 +30,8 @@ use crate::review;
 
 const IGNORE_COMMAND: &str = "corroborate.ignore";
 const VERIFY_COMMAND: &str = "corroborate.verify";
+const WORDING_COMMAND: &str = "corroborate.useWording";
+const ATTRIBUTE_COMMAND: &str = "corroborate.addAttribution";
 const CONFIG_FILE: &str = "corroborate.toml";
 
 /// An open document: the editor's text wins over the file on disk.
@@ -54,7 +56,22 @@ struct State {
     corpus_gen: u64,
     /// Relations per document, valid for `corpus_gen`.
     cache: HashMap<DocId, (u64, Arc<Vec<Relation>>)>,
+    /// The whole-corpus analysis (workspace symbols), valid for `corpus_gen`.
+    analysis: Option<(u64, Arc<crate::core::analysis::Analysis>)>,
     review: Option<review::store::Store>,
+    /// The client takes versioned edits (`workspaceEdit.documentChanges`).
+    document_changes: bool,
+    /// Diagnostics to publish, in the order they were computed. Results are
+    /// queued while the state is locked, so a result for an older version
+    /// is always queued (and sent) before any result for a newer one.
+    publisher: Option<tokio::sync::mpsc::UnboundedSender<Publish>>,
+}
+
+/// One `textDocument/publishDiagnostics`.
+struct Publish {
+    uri: Uri,
+    diagnostics: Vec<Diagnostic>,
+    version: Option<i32>,
 }
 
 impl State {
@@ -68,8 +85,80 @@ impl State {
             enc: Encoding::Utf16,
             corpus_gen: 0,
             cache: HashMap::new(),
+            analysis: None,
             review: None,
+            document_changes: false,
+            publisher: None,
         }
+    }
+
+    /// The whole-corpus analysis, from the cache when nothing changed since.
+    fn analysis(&mut self) -> Arc<crate::core::analysis::Analysis> {
+        if let Some((g, a)) = &self.analysis {
+            if *g == self.corpus_gen {
+                return a.clone();
+            }
+        }
+        let a = Arc::new(crate::core::analysis::analyze(&self.corpus, false));
+        self.analysis = Some((self.corpus_gen, a.clone()));
+        a
+    }
+
+    /// The open documents in the same story as `path` (`path` included when open).
+    fn open_peers(&self, path: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if self.docs.contains_key(path) {
+            out.push(path.to_string());
+        }
+        let Some(id) = self.corpus.doc_id(path) else {
+            return out;
+        };
+        let story = self.corpus.story_of(id);
+        for p in self.docs.keys() {
+            if p != path && self.corpus.doc_id(p).is_some_and(|d| story.contains(&d)) {
+                out.push(p.clone());
+            }
+        }
+        out
+    }
+
+    /// Bring `path` up to date and list the open documents it touches: those
+    /// of its story before the change (a conflict may have gone with it) and
+    /// after (one may have come).
+    fn touched_by(&mut self, path: &str) -> Vec<String> {
+        let mut out = self.open_peers(path);
+        self.sync_doc(path);
+        for p in self.open_peers(path) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    /// Queue diagnostics for publication (or hand them back when there is
+    /// no publisher yet).
+    fn publish(&self, p: Publish) -> Option<Publish> {
+        match &self.publisher {
+            Some(tx) => tx.send(p).err().map(|e| e.0),
+            None => Some(p),
+        }
+    }
+
+    /// Compute and queue the diagnostics of the given open documents; what
+    /// could not be queued is handed back.
+    fn publish_for(&mut self, paths: &[String]) -> Vec<Publish> {
+        let mut unsent = Vec::new();
+        for p in paths {
+            if let Some((uri, diagnostics, version, _)) = self.diagnostics(p) {
+                unsent.extend(self.publish(Publish {
+                    uri,
+                    diagnostics,
+                    version: Some(version),
+                }));
+            }
+        }
+        unsent
     }
 
     fn root_of(&self, path: &str) -> Option<&Path> {
@@ -241,25 +330,30 @@ impl Backend {
                 Some(p) => p,
                 None => s.docs.keys().cloned().collect(),
             };
-            paths
-                .iter()
-                .filter_map(|p| s.diagnostics(p).map(|d| (p.clone(), d)))
-                .collect::<Vec<_>>()
+            s.publish_for(&paths)
         })
         .await;
+        self.after_publish(res).await;
+    }
+
+    /// Re-check `path` after a change, and the open documents it touches.
+    async fn refresh_touched(&self, path: String) {
+        let res = with_state(&self.state, move |s| {
+            let paths = s.touched_by(&path);
+            s.publish_for(&paths)
+        })
+        .await;
+        self.after_publish(res).await;
+    }
+
+    async fn after_publish(&self, res: std::result::Result<Vec<Publish>, String>) {
         match res {
-            Ok(list) => {
-                for (path, (uri, diags, version, gen)) in list {
-                    // Publish only if no edit came in since.
-                    let current = lock(&self.state)
-                        .docs
-                        .get(&path)
-                        .is_some_and(|d| d.gen == gen);
-                    if current {
-                        self.client
-                            .publish_diagnostics(uri, diags, Some(version))
-                            .await;
-                    }
+            Ok(unsent) => {
+                // No publisher (before `initialize`): publish directly.
+                for p in unsent {
+                    self.client
+                        .publish_diagnostics(p.uri, p.diagnostics, p.version)
+                        .await;
                 }
             }
             Err(e) => {
@@ -273,28 +367,12 @@ impl Backend {
         }
     }
 
-    /// The open documents of the same story as `path` (and `path`).
-    fn story_peers(&self, path: &str) -> Vec<String> {
-        let s = lock(&self.state);
-        let Some(id) = s.corpus.doc_id(path) else {
-            return vec![path.to_string()];
-        };
-        let story = s.corpus.story_of(id);
-        let mut out = vec![path.to_string()];
-        for (p, _) in s.docs.iter() {
-            if p != path && s.corpus.doc_id(p).is_some_and(|d| story.contains(&d)) {
-                out.push(p.clone());
-            }
-        }
-        out
-    }
-
     async fn load_config(&self) {
         let (roots, client) = {
             let s = lock(&self.state);
             (s.roots.clone(), s.client_settings.clone())
         };
-        let mut settings = Settings::default();
+        let mut texts: Vec<String> = Vec::new();
         let mut problems: Vec<(Uri, Diagnostic)> = Vec::new();
         let mut clean: Vec<Uri> = Vec::new();
         for r in &roots {
@@ -304,8 +382,8 @@ impl Backend {
             };
             match std::fs::read_to_string(&file) {
                 Ok(text) => match Settings::from_toml(&text) {
-                    Ok(s) => {
-                        settings = s;
+                    Ok(_) => {
+                        texts.push(text);
                         clean.push(uri);
                     }
                     Err((line, msg)) => problems.push((
@@ -318,7 +396,9 @@ impl Backend {
                             severity: Some(DiagnosticSeverity::ERROR),
                             source: Some("corroborate".into()),
                             code: Some(NumberOrString::String("config".into())),
-                            message: format!("corroborate.toml: {msg} (the defaults are used)"),
+                            message: format!(
+                                "corroborate.toml: {msg} (this file is not used until it is fixed)"
+                            ),
                             ..Default::default()
                         },
                     )),
@@ -326,29 +406,49 @@ impl Backend {
                 Err(_) => clean.push(uri),
             }
         }
-        if let Some(v) = client {
-            match Settings::from_json(&v) {
-                Ok(s) => settings = s,
-                Err(e) => {
-                    self.client
-                        .show_message(
-                            MessageType::WARNING,
-                            format!("corroborate: ignoring settings: {e}"),
-                        )
-                        .await;
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (settings, client_error) = Settings::layered(client.as_ref(), &refs);
+        if let Some(e) = client_error {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("corroborate: ignoring the editor's settings: {e}"),
+                )
+                .await;
+        }
+        let reindex = {
+            let mut s = lock(&self.state);
+            let old = std::mem::replace(&mut s.settings, settings);
+            s.corpus_gen += 1;
+            // Articles named by an override, before or after, are parsed again.
+            if old.overrides != s.settings.overrides {
+                let again: Vec<(String, String)> = s
+                    .corpus
+                    .docs()
+                    .filter(|(_, a)| {
+                        let root = s.root_of(&a.path);
+                        old.override_for(root, &a.path) != s.settings.override_for(root, &a.path)
+                    })
+                    .map(|(_, a)| (a.path.clone(), a.text.clone()))
+                    .collect();
+                for (p, t) in again {
+                    s.upsert(&p, &t);
                 }
             }
-        }
-        {
-            let mut s = lock(&self.state);
-            s.settings = settings;
-            s.corpus_gen += 1;
-        }
+            old.files != s.settings.files && !s.roots.is_empty()
+        };
         for uri in clean {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
         for (uri, d) in problems {
             self.client.publish_diagnostics(uri, vec![d], None).await;
+        }
+        if reindex {
+            let me = Backend {
+                client: self.client.clone(),
+                state: self.state.clone(),
+            };
+            tokio::spawn(async move { me.index_workspace().await });
         }
     }
 
@@ -545,8 +645,26 @@ impl LanguageServer for Backend {
                 roots.push(p.into_owned());
             }
         }
+        // One task publishes diagnostics, in the order they were queued.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Publish>();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            while let Some(p) = rx.recv().await {
+                client
+                    .publish_diagnostics(p.uri, p.diagnostics, p.version)
+                    .await;
+            }
+        });
         {
             let mut s = lock(&self.state);
+            s.publisher = Some(tx);
+            s.document_changes = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false);
             s.enc = if utf8 {
                 Encoding::Utf8
             } else {
@@ -581,7 +699,12 @@ impl LanguageServer for Backend {
                 code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![IGNORE_COMMAND.into(), VERIFY_COMMAND.into()],
+                    commands: vec![
+                        IGNORE_COMMAND.into(),
+                        VERIFY_COMMAND.into(),
+                        WORDING_COMMAND.into(),
+                        ATTRIBUTE_COMMAND.into(),
+                    ],
                     ..Default::default()
                 }),
                 workspace: Some(WorkspaceServerCapabilities {
@@ -658,41 +781,44 @@ impl LanguageServer for Backend {
                 },
             );
         }
-        let peers = {
-            let res = with_state(&self.state, {
-                let path = path.clone();
-                move |s| {
-                    s.sync_doc(&path);
-                }
-            })
-            .await;
-            if let Err(e) = res {
-                self.client
-                    .log_message(MessageType::ERROR, format!("corroborate: {e}"))
-                    .await;
-            }
-            self.story_peers(&path)
-        };
-        self.refresh(Some(peers)).await;
+        self.refresh_touched(path).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let path = path_of(&params.text_document.uri);
+        let version = params.text_document.version;
+        let mut out_of_order = None;
         let gen: Option<u64> = {
             let mut s = lock(&self.state);
             let enc = s.enc;
             match s.docs.get_mut(&path) {
                 None => None,
                 Some(doc) => {
+                    // Versions only grow; a client that breaks this still has
+                    // its edits applied in arrival order, with a warning.
+                    if version <= doc.version {
+                        out_of_order = Some(doc.version);
+                    }
                     for change in params.content_changes {
                         position::apply_change(&mut doc.rope, change.range, &change.text, enc);
                     }
-                    doc.version = params.text_document.version;
+                    doc.version = version;
                     doc.gen += 1;
                     Some(doc.gen)
                 }
             }
         };
+        if let Some(had) = out_of_order {
+            self.client
+                .log_message(
+                    MessageType::WARNING,
+                    format!(
+                        "corroborate: version {version} of {} after version {had}: versions should grow",
+                        params.text_document.uri.as_str()
+                    ),
+                )
+                .await;
+        }
         let Some(gen) = gen else {
             self.client
                 .log_message(
@@ -719,8 +845,7 @@ impl LanguageServer for Backend {
             if !current {
                 return; // a newer edit will publish
             }
-            let peers = me.story_peers(&path);
-            me.refresh(Some(peers)).await;
+            me.refresh_touched(path).await;
         });
     }
 
@@ -728,20 +853,29 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let path = path_of(&params.text_document.uri);
-        {
+        let disk = crate::cli::files::read_article(Path::new(&path));
+        let unsent = {
             let mut s = lock(&self.state);
             s.docs.remove(&path);
             // The disk's version comes back (or the document goes, if unsaved).
-            match crate::cli::files::read_article(Path::new(&path)) {
+            match disk {
                 Ok(text) => {
                     s.upsert(&path, &text);
                 }
                 Err(_) => s.remove(&path),
             }
+            // Through the queue, after anything computed while it was open.
+            s.publish(Publish {
+                uri: params.text_document.uri,
+                diagnostics: Vec::new(),
+                version: None,
+            })
+        };
+        if let Some(p) = unsent {
+            self.client
+                .publish_diagnostics(p.uri, p.diagnostics, p.version)
+                .await;
         }
-        self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
-            .await;
         self.refresh(None).await;
     }
 
@@ -983,7 +1117,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         let query = params.query.to_lowercase();
         let res = with_state(&self.state, move |s| {
-            let an = crate::core::analysis::analyze(&s.corpus, false);
+            let an = s.analysis();
             let mut out = Vec::new();
             for f in &an.facts {
                 if !query.is_empty() && !f.label.to_lowercase().contains(&query) {
@@ -1055,17 +1189,25 @@ impl LanguageServer for Backend {
                 if disagreeing.is_empty() {
                     continue;
                 }
-                let crange = position::range(&art.text, c.span.clone(), s.enc);
+                let claim_text = art.text.get(c.span.clone()).unwrap_or("").to_string();
                 let args = vec![
                     Value::String(params.text_document.uri.as_str().to_string()),
                     Value::from(c.span.start),
                     Value::from(c.span.end),
                 ];
+                let ignore_title = if disagreeing
+                    .iter()
+                    .any(|o| o.relation.kind == RelationKind::Conflict)
+                {
+                    "Ignore this conflict here"
+                } else {
+                    "Ignore this tension here"
+                };
                 out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: "Ignore this conflict here".into(),
+                    title: ignore_title.into(),
                     kind: Some(CodeActionKind::QUICKFIX),
                     command: Some(Command {
-                        title: "Ignore this conflict here".into(),
+                        title: ignore_title.into(),
                         command: IGNORE_COMMAND.into(),
                         arguments: Some(args.clone()),
                     }),
@@ -1081,6 +1223,9 @@ impl LanguageServer for Backend {
                     }),
                     ..Default::default()
                 }));
+                // Edits are made by the server (`workspace/applyEdit`) when the
+                // command runs, against the text of that moment.
+                let mut offered: Vec<String> = Vec::new();
                 for o in &disagreeing {
                     let Some(oa) = s.corpus.article(o.claim.doc) else {
                         continue;
@@ -1090,33 +1235,46 @@ impl LanguageServer for Backend {
                     };
                     let name = render::source_name(oa);
                     let wording = oa.text.get(oc.span.clone()).unwrap_or("").to_string();
-                    let edit = |new_text: String, range: Range| {
-                        let mut changes = HashMap::new();
-                        changes.insert(
-                            params.text_document.uri.clone(),
-                            vec![TextEdit { range, new_text }],
-                        );
-                        WorkspaceEdit {
-                            changes: Some(changes),
-                            ..Default::default()
-                        }
+                    let edit_args = |at: std::ops::Range<usize>, new_text: String| {
+                        vec![serde_json::json!({
+                            "uri": params.text_document.uri.as_str(),
+                            "start": c.span.start,
+                            "end": c.span.end,
+                            "expected": claim_text,
+                            "editStart": at.start,
+                            "editEnd": at.end,
+                            "newText": new_text,
+                        })]
                     };
-                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: format!("Use {name}'s wording: '{}'", render::short(&wording, 50)),
-                        kind: Some(CodeActionKind::QUICKFIX),
-                        edit: Some(edit(wording.clone(), crange)),
-                        ..Default::default()
-                    }));
-                    let end = position::position(&art.text, c.span.end, s.enc);
-                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                        title: format!("Add attribution: according to {name}"),
-                        kind: Some(CodeActionKind::QUICKFIX),
-                        edit: Some(edit(
-                            format!(", according to {name}"),
-                            Range { start: end, end },
-                        )),
-                        ..Default::default()
-                    }));
+                    let title = format!("Use {name}'s wording: '{}'", render::short(&wording, 50));
+                    if wording != claim_text && !offered.contains(&title) {
+                        offered.push(title.clone());
+                        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                            title: title.clone(),
+                            kind: Some(CodeActionKind::QUICKFIX),
+                            command: Some(Command {
+                                title,
+                                command: WORDING_COMMAND.into(),
+                                arguments: Some(edit_args(c.span.clone(), wording.clone())),
+                            }),
+                            ..Default::default()
+                        }));
+                    }
+                    let title = format!("Add attribution: according to {name}");
+                    if !offered.contains(&title) {
+                        offered.push(title.clone());
+                        let (at, new_text) = render::attribution(&art.text, &c.span, &name);
+                        out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                            title: title.clone(),
+                            kind: Some(CodeActionKind::QUICKFIX),
+                            command: Some(Command {
+                                title,
+                                command: ATTRIBUTE_COMMAND.into(),
+                                arguments: Some(edit_args(at..at, new_text)),
+                            }),
+                            ..Default::default()
+                        }));
+                    }
                 }
             }
             Some(out)
@@ -1130,6 +1288,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command == WORDING_COMMAND || params.command == ATTRIBUTE_COMMAND {
+            return self.apply_text_command(params.arguments).await;
+        }
         let status = match params.command.as_str() {
             IGNORE_COMMAND => review::store::Status::Ignored,
             VERIFY_COMMAND => review::store::Status::Verified,
@@ -1258,7 +1419,100 @@ impl LanguageServer for Backend {
     }
 }
 
+/// The argument of the text-editing commands.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TextCommand {
+    uri: String,
+    /// The claim the action was offered on, and its text at that moment.
+    start: usize,
+    end: usize,
+    expected: String,
+    /// The byte range to replace, and the new text.
+    edit_start: usize,
+    edit_end: usize,
+    new_text: String,
+}
+
 impl Backend {
+    /// "Use <outlet>'s wording" and "Add attribution": check that the claim
+    /// still reads as when the action was offered, then ask the client to
+    /// apply the edit (`workspace/applyEdit`, versioned when the document is
+    /// open and the client supports it).
+    async fn apply_text_command(&self, args: Vec<Value>) -> Result<Option<Value>> {
+        let cmd: TextCommand = args
+            .into_iter()
+            .next()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| {
+                Error::invalid_params(
+                    "expected {uri, start, end, expected, editStart, editEnd, newText}",
+                )
+            })?;
+        let uri: Uri = cmd
+            .uri
+            .parse()
+            .map_err(|_| Error::invalid_params(format!("not a URI: {}", cmd.uri)))?;
+        let edit = {
+            let s = lock(&self.state);
+            let path = path_of(&uri);
+            let (text, version) = match s.docs.get(&path) {
+                Some(d) => (d.rope.to_string(), Some(d.version)),
+                None => match s.corpus.doc_id(&path).and_then(|d| s.corpus.article(d)) {
+                    Some(a) => (a.text.clone(), None),
+                    None => return Err(unknown_document(&uri)),
+                },
+            };
+            let ok = cmd.start <= cmd.edit_start
+                && cmd.edit_start <= cmd.edit_end
+                && cmd.edit_end <= cmd.end
+                && text.get(cmd.start..cmd.end) == Some(cmd.expected.as_str())
+                && text.is_char_boundary(cmd.edit_start)
+                && text.is_char_boundary(cmd.edit_end);
+            if !ok {
+                return Err(Error::invalid_params(
+                    "the text changed since the action was offered: ask for it again",
+                ));
+            }
+            let range = position::range(&text, cmd.edit_start..cmd.edit_end, s.enc);
+            let text_edit = TextEdit {
+                range,
+                new_text: cmd.new_text,
+            };
+            match version.filter(|_| s.document_changes) {
+                Some(v) => WorkspaceEdit {
+                    document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                        text_document: OptionalVersionedTextDocumentIdentifier {
+                            uri: uri.clone(),
+                            version: Some(v),
+                        },
+                        edits: vec![OneOf::Left(text_edit)],
+                    }])),
+                    ..Default::default()
+                },
+                None => WorkspaceEdit {
+                    changes: Some(HashMap::from([(uri.clone(), vec![text_edit])])),
+                    ..Default::default()
+                },
+            }
+        };
+        // The lock is released: the client's answer may take a while.
+        match self.client.apply_edit(edit).await {
+            Ok(r) if r.applied => Ok(Some(serde_json::json!({"applied": true}))),
+            Ok(r) => Err(Error::invalid_params(format!(
+                "the editor did not apply the edit{}",
+                r.failure_reason
+                    .map(|f| format!(": {f}"))
+                    .unwrap_or_default()
+            ))),
+            Err(e) => Err(Error {
+                code: ErrorCode::InternalError,
+                message: format!("workspace/applyEdit failed: {}", e.message).into(),
+                data: None,
+            }),
+        }
+    }
+
     async fn related_locations(
         &self,
         uri: Uri,
@@ -1310,6 +1564,20 @@ impl Backend {
     }
 }
 
+/// Serve the language server on any byte streams until `exit` or the end of
+/// the input (stdio in `run`; in-memory streams in tests and fuzzing).
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (service, socket) = LspService::new(|client| Backend {
+        client,
+        state: Arc::new(Mutex::new(State::new())),
+    });
+    transport::serve(input, output, service, socket).await;
+}
+
 /// Serve the language server on stdin/stdout until `exit`.
 pub fn run() -> std::process::ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -1322,13 +1590,7 @@ pub fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    rt.block_on(async {
-        let (service, socket) = LspService::new(|client| Backend {
-            client,
-            state: Arc::new(Mutex::new(State::new())),
-        });
-        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
-    });
+    rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // The stdin reader may still be blocked in a read the client never ends:
     // do not wait for it.
     rt.shutdown_timeout(Duration::from_millis(200));
