@@ -36,8 +36,8 @@ for run in "${runs[@]}"; do
   out="$ws/result.json"
   version="$("$nvim" --version | head -1) [$mode]"
   CORROBORATE_TEST_WS="$ws" CORROBORATE_TEST_OUT="$out" CORROBORATE_TEST_PATH="$mode" CORROBORATE_PLUGIN="$root/editors/nvim" \
-    CORROBORATE_BIN="$bin" \
-    timeout 120 "$nvim" --headless --clean -u "$root/tests/editors/nvim_test.lua" >/dev/null 2>&1 || true
+    CORROBORATE_BIN="$bin" XDG_STATE_HOME="$ws/state" XDG_CACHE_HOME="$ws/cache" XDG_DATA_HOME="$ws/data" \
+    timeout 120 "$nvim" --headless --clean -u "$root/tests/editors/nvim_test.lua" >"$ws/nvim.log" 2>&1 || true
   if python3 - "$out" "$version" "$mode" <<'PY'
 import json, sys
 path, version, mode = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -57,7 +57,14 @@ if problems:
 d = [d for d in r["diagnostics"] if d["lnum"] == r["line"]][0]
 print(f"  {version}: ok (filetype {r.get('filetype')}, {r.get('encoding')}): line {d['lnum'] + 1}: {d['message'][:90]}")
 PY
-  then :; else fail=1; fi
+  then :; else
+    # What Neovim printed, and the end of its LSP log (the server's stderr goes there).
+    tail -20 "$ws/nvim.log" >&2; echo >&2
+    for f in "$ws/state/nvim/lsp.log" "$ws/cache/nvim/lsp.log"; do
+      [ -f "$f" ] && tail -20 "$f" >&2
+    done
+    fail=1
+  fi
   rm -rf "$ws"
 done
 exit $fail
