@@ -123,6 +123,60 @@ impl Settings {
         serde_json::from_value::<Settings>(v).map_err(|e| e.to_string())
     }
 
+    /// The settings of a workspace: the client's settings, then each
+    /// `corroborate.toml` over them (the project file wins over editor
+    /// settings, which editors send with their defaults filled in; keys the
+    /// file does not set keep the client's value). `overrides` of several
+    /// files add up. Returns the settings and what went wrong with the
+    /// client's part (the files are checked with [`Settings::from_toml`]).
+    pub fn layered(
+        client: Option<&serde_json::Value>,
+        files: &[&str],
+    ) -> (Settings, Option<String>) {
+        let mut base = serde_json::Value::Object(Default::default());
+        let mut client_error = None;
+        if let Some(v) = client {
+            let v = client_value(v);
+            match serde_json::from_value::<Settings>(v.clone()) {
+                Ok(_) => base = v,
+                Err(e) => client_error = Some(e.to_string()),
+            }
+        }
+        let mut overrides: Vec<serde_json::Value> = Vec::new();
+        for text in files {
+            if Settings::from_toml(text).is_err() {
+                continue;
+            }
+            let Ok(t) = toml::from_str::<toml::Value>(text) else {
+                continue;
+            };
+            let Ok(mut v) = serde_json::to_value(t) else {
+                continue;
+            };
+            if let Some(serde_json::Value::Array(o)) =
+                v.as_object_mut().and_then(|o| o.remove("overrides"))
+            {
+                overrides.extend(o);
+            }
+            merge(&mut base, &v);
+        }
+        if let Some(serde_json::Value::Array(o)) =
+            base.as_object_mut().and_then(|b| b.get_mut("overrides"))
+        {
+            o.extend(overrides);
+        } else if !overrides.is_empty() {
+            if let Some(b) = base.as_object_mut() {
+                b.insert("overrides".into(), serde_json::Value::Array(overrides));
+            }
+        }
+        match serde_json::from_value::<Settings>(base) {
+            Ok(s) => (s, client_error),
+            // Each part is valid alone; together they cannot be invalid, but
+            // never fail here.
+            Err(e) => (Settings::default(), Some(e.to_string())),
+        }
+    }
+
     /// The metadata override for a file, if the settings name it.
     pub fn override_for(&self, root: Option<&std::path::Path>, path: &str) -> MetaOverride {
         let p = std::path::Path::new(path);
@@ -142,6 +196,60 @@ impl Settings {
             }
         }
         MetaOverride::default()
+    }
+}
+
+/// A client's settings in the file's spelling: bare or under a
+/// `corroborate` key, editor-side keys removed, camelCase keys in snake_case.
+fn client_value(v: &serde_json::Value) -> serde_json::Value {
+    let mut v = v.get("corroborate").unwrap_or(v).clone();
+    if let Some(o) = v.as_object_mut() {
+        for k in ["server", "documentSelector", "trace"] {
+            o.remove(k);
+        }
+    }
+    snake_keys(v)
+}
+
+fn snake_keys(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(o) => serde_json::Value::Object(
+            o.into_iter()
+                .map(|(k, v)| {
+                    let mut s = String::with_capacity(k.len() + 2);
+                    for c in k.chars() {
+                        if c.is_ascii_uppercase() {
+                            s.push('_');
+                            s.push(c.to_ascii_lowercase());
+                        } else {
+                            s.push(c);
+                        }
+                    }
+                    (s, snake_keys(v))
+                })
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(snake_keys).collect())
+        }
+        other => other,
+    }
+}
+
+/// `over` deep-merged into `base`: objects key by key, anything else replaced.
+fn merge(base: &mut serde_json::Value, over: &serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
     }
 }
 
@@ -167,6 +275,38 @@ mod tests {
         let vs = Settings::from_json(&serde_json::json!({"server": {"path": "/x"}, "documentSelector": ["plaintext"], "diagnostics": {"tension": false}}))
             .expect("editor keys are ignored");
         assert!(!vs.diagnostics.tension);
+    }
+
+    #[test]
+    fn the_project_file_layers_over_the_editor_settings() {
+        // What VS Code sends: every key, defaults included.
+        let client = serde_json::json!({"corroborate": {
+            "diagnostics": {"conflict": true, "tension": true, "singleSource": true, "debounceMs": 150},
+            "inlayHints": {"enable": true},
+            "files": {"globs": ["**/*.txt", "**/*.md"]},
+            "server": {"path": "/x"}
+        }});
+        let file = "[diagnostics]\ntension = false\n[files]\nglobs = [\"articles/**/*.txt\"]\n[[overrides]]\npath = \"a.txt\"\noutlet = \"Example Post\"\n";
+        let other = "[[overrides]]\npath = \"b.txt\"\noutlet = \"Other Wire\"\n";
+        let (s, err) = Settings::layered(Some(&client), &[file, other]);
+        assert!(err.is_none(), "{err:?}");
+        assert!(!s.diagnostics.tension, "the file wins");
+        assert!(
+            s.diagnostics.single_source,
+            "the client's keys the file does not set"
+        );
+        assert_eq!(s.files.globs, vec!["articles/**/*.txt".to_string()]);
+        assert_eq!(s.overrides.len(), 2, "overrides of both files");
+        // A broken client part is reported and the file still applies.
+        let bad = serde_json::json!({"diagnostics": {"conflict": "yes"}});
+        let (s, err) = Settings::layered(Some(&bad), &[file]);
+        assert!(err.is_some());
+        assert!(!s.diagnostics.tension && s.diagnostics.conflict);
+        // A broken file is skipped (its diagnostic comes from from_toml).
+        let (s, _) = Settings::layered(Some(&client), &["[diagnostics]\ntension = \"no\"\n"]);
+        assert!(s.diagnostics.tension);
+        // Nothing at all: the defaults.
+        assert_eq!(Settings::layered(None, &[]).0, Settings::default());
     }
 
     #[test]

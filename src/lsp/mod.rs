@@ -367,7 +367,9 @@ impl Backend {
         }
     }
 
-    async fn load_config(&self) {
+    /// Read the settings again; true when the set of article files changed
+    /// (the workspace must be indexed again).
+    async fn load_config(&self) -> bool {
         let (roots, client) = {
             let s = lock(&self.state);
             (s.roots.clone(), s.client_settings.clone())
@@ -443,13 +445,16 @@ impl Backend {
         for (uri, d) in problems {
             self.client.publish_diagnostics(uri, vec![d], None).await;
         }
-        if reindex {
-            let me = Backend {
-                client: self.client.clone(),
-                state: self.state.clone(),
-            };
-            tokio::spawn(async move { me.index_workspace().await });
-        }
+        reindex
+    }
+
+    /// Index the workspace again in a task of its own.
+    fn spawn_index(&self) {
+        let me = Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+        };
+        tokio::spawn(async move { me.index_workspace().await });
     }
 
     /// Index every article under the workspace folders, with progress.
@@ -494,6 +499,28 @@ impl Backend {
         .await
         .unwrap_or_default();
         let total = files.len();
+        {
+            // Articles of these roots that are no longer files of the
+            // workspace (deleted meanwhile, or outside new globs) go, unless open.
+            let mut s = lock(&self.state);
+            let keep: std::collections::HashSet<String> = files
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            let gone: Vec<String> = s
+                .corpus
+                .docs()
+                .map(|(_, a)| a.path.clone())
+                .filter(|p| {
+                    !keep.contains(p)
+                        && !s.docs.contains_key(p)
+                        && s.roots.iter().any(|r| Path::new(p).starts_with(r))
+                })
+                .collect();
+            for p in gone {
+                s.remove(&p);
+            }
+        }
         let progress = if progress_ok {
             Some(
                 self.client
@@ -516,14 +543,7 @@ impl Backend {
                     chunk
                         .into_par_iter()
                         .map(|p| {
-                            let r = match std::fs::metadata(&p) {
-                                Ok(m) if m.len() > max => Err(format!(
-                                    "skipped: {} bytes is over the {max} byte limit",
-                                    m.len()
-                                )),
-                                _ => crate::cli::files::read_article(&p),
-                            }
-                            .map(|text| {
+                            let r = read_limited(&p, max).map(|text| {
                                 let path = p.to_string_lossy().into_owned();
                                 Article::parse(&path, &text, &crate::core::MetaOverride::default())
                             });
@@ -609,6 +629,18 @@ impl Backend {
                 )
                 .await;
         }
+    }
+}
+
+/// An article's text from the disk, or why it is skipped (over `max` bytes,
+/// binary, not UTF-8, unreadable).
+fn read_limited(p: &Path, max: u64) -> std::result::Result<String, String> {
+    match std::fs::metadata(p) {
+        Ok(m) if m.len() > max => Err(format!(
+            "skipped: {} bytes is over the {max} byte limit (files.max_bytes)",
+            m.len()
+        )),
+        _ => crate::cli::files::read_article(p).map_err(|e| format!("skipped: {e}")),
     }
 }
 
@@ -725,7 +757,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.load_config().await;
+        let _ = self.load_config().await;
         // Client requests are awaited in a task of their own, never in the
         // pipeline of notifications.
         let me = Backend {
@@ -883,7 +915,9 @@ impl LanguageServer for Backend {
         if !params.settings.is_null() {
             lock(&self.state).client_settings = Some(params.settings);
         }
-        self.load_config().await;
+        if self.load_config().await {
+            self.spawn_index();
+        }
         self.refresh(None).await;
     }
 
@@ -940,7 +974,7 @@ impl LanguageServer for Backend {
                 if ev.typ == FileChangeType::DELETED {
                     s.remove(&path);
                 } else {
-                    match crate::cli::files::read_article(Path::new(&path)) {
+                    match read_limited(Path::new(&path), s.settings.files.max_bytes) {
                         Ok(text) => {
                             s.upsert(&path, &text);
                         }
@@ -963,8 +997,8 @@ impl LanguageServer for Backend {
                 .log_message(MessageType::WARNING, format!("corroborate: {p}"))
                 .await;
         }
-        if config_changed {
-            self.load_config().await;
+        if config_changed && self.load_config().await {
+            self.spawn_index();
         }
         self.refresh(None).await;
     }
@@ -1115,14 +1149,51 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
-        let query = params.query.to_lowercase();
+        let words: Vec<String> = params
+            .query
+            .to_lowercase()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         let res = with_state(&self.state, move |s| {
+            // Unsaved buffers first.
+            let open: Vec<String> = s.docs.keys().cloned().collect();
+            for p in &open {
+                s.sync_doc(p);
+            }
             let an = s.analysis();
-            let mut out = Vec::new();
-            for f in &an.facts {
-                if !query.is_empty() && !f.label.to_lowercase().contains(&query) {
-                    continue;
+            // A fact is found by its label or by the labels of its relations
+            // (what the diagnostics and hovers show), every word of the query
+            // somewhere in one of them.
+            let mut rel_labels: HashMap<crate::core::ClaimRef, Vec<&str>> = HashMap::new();
+            for r in &an.relations {
+                for c in [r.a, r.b] {
+                    rel_labels.entry(c).or_default().push(r.label.as_str());
                 }
+            }
+            let matches = |f: &crate::core::analysis::Fact| {
+                if words.is_empty() {
+                    return true;
+                }
+                let mut names = vec![f.label.to_lowercase()];
+                for c in &f.claims {
+                    for l in rel_labels.get(c).map_or(&[][..], Vec::as_slice) {
+                        let l = l.to_lowercase();
+                        if !names.contains(&l) {
+                            names.push(l);
+                        }
+                    }
+                }
+                names
+                    .iter()
+                    .any(|n| words.iter().all(|w| n.contains(w.as_str())))
+            };
+            let mut facts: Vec<&crate::core::analysis::Fact> =
+                an.facts.iter().filter(|f| matches(f)).collect();
+            // Disagreements first.
+            facts.sort_by_key(|f| f.verdict);
+            let mut out = Vec::new();
+            for f in facts {
                 for r in f.claims.iter().take(50) {
                     let Some(a) = s.corpus.article(r.doc) else {
                         continue;
@@ -1384,25 +1455,50 @@ impl LanguageServer for Backend {
                 position::offset(&art.text, range.end, s.enc),
             );
             let grouped = render::by_claim(doc, &rels);
-            // One hint per sentence end: the tally of its claims' best-known relations.
-            let mut out = Vec::new();
-            let mut seen_ends = std::collections::HashSet::new();
+            // One hint per claim end; where claims end together (a clause
+            // inside its sentence), the one that disagrees, else the innermost.
+            let mut at_end: std::collections::BTreeMap<usize, (bool, usize, usize)> =
+                Default::default();
             for (ci, others) in &grouped {
                 let Some(c) = art.claims.get(*ci) else {
                     continue;
                 };
-                if c.span.end < a || c.span.start > b || !seen_ends.insert(c.span.end) {
+                if c.span.end < a || c.span.start > b {
                     continue;
                 }
+                let disagrees = others
+                    .iter()
+                    .any(|o| o.relation.kind != RelationKind::Support);
+                let key = (!disagrees, c.span.len(), *ci);
+                let e = at_end.entry(c.span.end).or_insert(key);
+                if key < *e {
+                    *e = key;
+                }
+            }
+            let mut out = Vec::new();
+            for (end, (_, _, ci)) in at_end {
+                let Some(others) = grouped.get(&ci) else {
+                    continue;
+                };
+                let tooltip: Vec<String> = others
+                    .iter()
+                    .filter_map(|o| {
+                        let oa = s.corpus.article(o.claim.doc)?;
+                        let oc = oa.claims.get(o.claim.claim)?;
+                        Some(format!(
+                            "{} {}: '{}'",
+                            render::glyph(o.relation.kind),
+                            render::source_name(oa),
+                            render::short(oa.text.get(oc.span.clone()).unwrap_or(""), 80)
+                        ))
+                    })
+                    .collect();
                 out.push(InlayHint {
-                    position: position::position(&art.text, c.span.end, s.enc),
-                    label: InlayHintLabel::String(format!(" {}", render::tally(others))),
+                    position: position::position(&art.text, end, s.enc),
+                    label: InlayHintLabel::String(render::tally(others)),
                     kind: None,
                     text_edits: None,
-                    tooltip: Some(InlayHintTooltip::String(format!(
-                        "{} other source(s) on this claim",
-                        others.len()
-                    ))),
+                    tooltip: Some(InlayHintTooltip::String(tooltip.join("\n"))),
                     padding_left: Some(true),
                     padding_right: None,
                     data: None,

@@ -310,6 +310,15 @@ pub fn hover(
     Some(s)
 }
 
+/// "✓", "✗" or "~".
+pub fn glyph(kind: RelationKind) -> &'static str {
+    match kind {
+        RelationKind::Support => "✓",
+        RelationKind::Conflict => "✗",
+        RelationKind::Tension => "~",
+    }
+}
+
 /// "✓2 ✗1 ~1" for a claim's relations.
 pub fn tally(others: &[Other]) -> String {
     let n = |k| others.iter().filter(|o| o.relation.kind == k).count();
@@ -325,4 +334,47 @@ pub fn tally(others: &[Other]) -> String {
         }
     }
     parts.join(" ")
+}
+
+/// Where "according to <outlet>" goes for the claim at `span` of `text`, and
+/// the text to insert: before the claim's closing punctuation (", according
+/// to X."), or after a closing quotation mark (" (according to X)").
+pub fn attribution(text: &str, span: &std::ops::Range<usize>, outlet: &str) -> (usize, String) {
+    let claim = text.get(span.clone()).unwrap_or("");
+    let trimmed = claim.trim_end();
+    let mut at = span.start + trimmed.len();
+    let last = trimmed.chars().next_back();
+    match last {
+        Some('"' | '\u{201D}' | '\u{2019}' | '\'' | ')') => {
+            return (at, format!(" (according to {outlet})"));
+        }
+        Some('.' | '!' | '?' | ';' | ':' | ',') => {
+            at -= 1; // all ASCII
+        }
+        _ => {}
+    }
+    (at, format!(", according to {outlet}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribution_goes_before_the_full_stop_or_after_the_quote() {
+        let t = "They sent more than 200 members. Then more.";
+        let span = 0..t.find(" Then").unwrap_or(0);
+        let (at, ins) = attribution(t, &span, "Example Wire");
+        let mut out = t.to_string();
+        out.insert_str(at, &ins);
+        assert!(out.starts_with("They sent more than 200 members, according to Example Wire."));
+        let t = "He said \u{201C}we are 200\u{201D}";
+        let (at, ins) = attribution(t, &(0..t.len()), "X");
+        assert_eq!(at, t.len());
+        assert_eq!(ins, " (according to X)");
+        let t = "한국 delegation of nearly 200";
+        assert_eq!(attribution(t, &(0..t.len()), "X").0, t.len());
+        // A span past the text does not panic.
+        let _ = attribution("abc", &(2..99), "X");
+    }
 }

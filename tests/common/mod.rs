@@ -109,11 +109,7 @@ impl Client {
             let Ok(m) = self.rx.recv_timeout(left) else {
                 return None;
             };
-            // Answer server-to-client requests (progress tokens, registrations).
-            if m.get("method").is_some() && m.get("id").is_some() {
-                let reply = json!({"jsonrpc": "2.0", "id": m["id"], "result": null});
-                self.send_raw(reply.to_string().as_bytes());
-            }
+            self.answer(&m);
             if pred(&m) {
                 return Some(m);
             }
@@ -122,14 +118,26 @@ impl Client {
         None
     }
 
+    /// Answer a server-to-client request (progress tokens, registrations:
+    /// null; `workspace/applyEdit`: applied). The request itself stays in
+    /// what the test sees.
+    fn answer(&mut self, m: &Value) {
+        if m.get("method").is_some() && m.get("id").is_some() {
+            let result = if m["method"] == "workspace/applyEdit" {
+                json!({"applied": true})
+            } else {
+                Value::Null
+            };
+            let reply = json!({"jsonrpc": "2.0", "id": m["id"], "result": result});
+            self.send_raw(reply.to_string().as_bytes());
+        }
+    }
+
     /// Forget what was received so far: what follows is a reaction to what
     /// the test does next.
     pub fn mark(&mut self) {
         while let Ok(m) = self.rx.try_recv() {
-            if m.get("method").is_some() && m.get("id").is_some() {
-                let reply = json!({"jsonrpc": "2.0", "id": m["id"], "result": null});
-                self.send_raw(reply.to_string().as_bytes());
-            }
+            self.answer(&m);
         }
         self.seen.clear();
     }
@@ -173,6 +181,27 @@ impl Client {
         r
     }
 
+    /// `initialize` with the given parameters (roots, capabilities and
+    /// options are the test's), then `initialized`.
+    pub fn initialize_with(&mut self, params: Value) -> Value {
+        let r = self.request("initialize", params);
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    /// Open a document with the given text (not necessarily the file's).
+    pub fn open_text(&mut self, path: &std::path::Path, language: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": file_uri(path), "languageId": language, "version": 1, "text": text}}),
+        );
+    }
+
+    /// Wait until the workspace indexing reports its end.
+    pub fn indexed(&mut self) -> Option<Value> {
+        self.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+    }
+
     pub fn open(&mut self, path: &std::path::Path, language: &str) -> String {
         let text = std::fs::read_to_string(path).expect("read article");
         self.notify(
@@ -185,6 +214,12 @@ impl Client {
     pub fn shutdown(mut self) -> i32 {
         let _ = self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
+        self.wait_exit()
+    }
+
+    /// Wait for the server process to end (after `exit`): its exit code, or
+    /// -1 when it does not end within the timeout.
+    pub fn wait_exit(mut self) -> i32 {
         let end = Instant::now() + TIMEOUT;
         loop {
             if let Ok(Some(st)) = self.child.try_wait() {
