@@ -58,7 +58,8 @@ struct State {
     cache: HashMap<DocId, (u64, Arc<Vec<Relation>>)>,
     /// The whole-corpus analysis (workspace symbols), valid for `corpus_gen`.
     analysis: Option<(u64, Arc<crate::core::analysis::Analysis>)>,
-    review: Option<review::store::Store>,
+    /// The review store (`.corroborate/annotations.jsonl`) of each root.
+    reviews: Vec<review::store::Store>,
     /// The client takes versioned edits (`workspaceEdit.documentChanges`).
     document_changes: bool,
     /// Diagnostics to publish, in the order they were computed. Results are
@@ -86,7 +87,7 @@ impl State {
             corpus_gen: 0,
             cache: HashMap::new(),
             analysis: None,
-            review: None,
+            reviews: Vec::new(),
             document_changes: false,
             publisher: None,
         }
@@ -207,8 +208,32 @@ impl State {
         Some(self.upsert(path, &text))
     }
 
+    /// The review store of the root holding `path` (the innermost root).
+    fn review_for(&self, path: &str) -> Option<&review::store::Store> {
+        self.reviews
+            .iter()
+            .filter(|st| Path::new(path).starts_with(st.root()))
+            .max_by_key(|st| st.root().as_os_str().len())
+    }
+
+    /// A review store for every root (opened from disk), none for roots
+    /// that are gone.
+    fn open_reviews(&mut self) {
+        let roots = self.roots.clone();
+        self.reviews
+            .retain(|st| roots.iter().any(|r| st.root() == r.as_path()));
+        for r in roots {
+            if !self.reviews.iter().any(|st| st.root() == r.as_path()) {
+                self.reviews.push(
+                    review::store::Store::open(&r)
+                        .unwrap_or_else(|_| review::store::Store::empty(&r)),
+                );
+            }
+        }
+    }
+
     fn ignored_in(&self, path: &str, text: &str) -> Vec<std::ops::Range<usize>> {
-        let Some(store) = &self.review else {
+        let Some(store) = self.review_for(path) else {
             return Vec::new();
         };
         store
@@ -220,7 +245,7 @@ impl State {
     }
 
     fn review_note(&self, path: &str, text: &str, span: &std::ops::Range<usize>) -> Option<String> {
-        let store = self.review.as_ref()?;
+        let store = self.review_for(path)?;
         store
             .status_of(Path::new(path), text, span)
             .map(|a| a.summary())
@@ -614,6 +639,11 @@ impl Backend {
                     glob_pattern: GlobPattern::String(format!("**/{CONFIG_FILE}")),
                     kind: None,
                 },
+                // Marks written by `corroborate annotate` or another editor.
+                FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/.corroborate/*.jsonl".into()),
+                    kind: None,
+                },
             ],
         };
         let reg = Registration {
@@ -703,10 +733,8 @@ impl LanguageServer for Backend {
                 Encoding::Utf16
             };
             s.client_settings = params.initialization_options.clone();
-            s.review = roots.first().map(|r| {
-                review::store::Store::open(r).unwrap_or_else(|_| review::store::Store::empty(r))
-            });
             s.roots = roots;
+            s.open_reviews();
         }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -788,6 +816,7 @@ impl LanguageServer for Backend {
             match parent {
                 Some(p) if s.roots.is_empty() => {
                     s.roots.push(p);
+                    s.open_reviews();
                     true
                 }
                 _ => false,
@@ -798,7 +827,10 @@ impl LanguageServer for Backend {
                 client: self.client.clone(),
                 state: self.state.clone(),
             };
-            tokio::spawn(async move { me.index_workspace().await });
+            tokio::spawn(async move {
+                let _ = me.load_config().await;
+                me.index_workspace().await
+            });
         }
         {
             let mut s = lock(&self.state);
@@ -944,7 +976,10 @@ impl LanguageServer for Backend {
                     s.roots.push(p.into_owned());
                 }
             }
+            s.open_reviews();
         }
+        // The roots' config files may have come or gone.
+        let _ = self.load_config().await;
         let me = Backend {
             client: self.client.clone(),
             state: self.state.clone(),
@@ -986,7 +1021,7 @@ impl LanguageServer for Backend {
                 }
             }
             if review_changed {
-                if let Some(st) = s.review.as_mut() {
+                for st in s.reviews.iter_mut() {
                     let _ = st.reload();
                 }
                 s.corpus_gen += 1;
@@ -1396,15 +1431,29 @@ impl LanguageServer for Backend {
                 if start >= end || text.get(start..end).is_none() {
                     return Err("the range is not in the document".into());
                 }
-                let root = s.roots.first().cloned().unwrap_or_else(|| {
-                    PathBuf::from(&path)
-                        .parent()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_default()
-                });
-                let store = s
-                    .review
-                    .get_or_insert_with(|| review::store::Store::empty(&root));
+                // The store of the file's root; a file outside every root
+                // gets one in its folder.
+                let i = match s
+                    .reviews
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, st)| Path::new(&path).starts_with(st.root()))
+                    .max_by_key(|(_, st)| st.root().as_os_str().len())
+                {
+                    Some((i, _)) => i,
+                    None => {
+                        let dir = Path::new(&path)
+                            .parent()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_default();
+                        s.reviews.push(
+                            review::store::Store::open(&dir)
+                                .unwrap_or_else(|_| review::store::Store::empty(&dir)),
+                        );
+                        s.reviews.len() - 1
+                    }
+                };
+                let store = s.reviews.get_mut(i).ok_or("no review store")?;
                 store
                     .add(review::store::NewAnnotation {
                         path: PathBuf::from(&path),
