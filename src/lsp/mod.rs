@@ -41,6 +41,9 @@ struct Doc {
     version: i32,
     /// Bumped on every change; analyses carry the generation they saw.
     gen: u64,
+    /// The open documents of its story when it was last re-checked: after
+    /// an edit that takes it out of that story they are re-checked too.
+    peers: Vec<String>,
 }
 
 struct State {
@@ -111,6 +114,9 @@ impl State {
         if self.docs.contains_key(path) {
             out.push(path.to_string());
         }
+        if self.docs.keys().all(|p| p == path) {
+            return out; // no other open document: no story to look up
+        }
         let Some(id) = self.corpus.doc_id(path) else {
             return out;
         };
@@ -124,12 +130,25 @@ impl State {
     }
 
     /// Bring `path` up to date and list the open documents it touches: those
-    /// of its story before the change (a conflict may have gone with it) and
-    /// after (one may have come).
+    /// of its story before the change and when it was last re-checked (a
+    /// conflict may have gone with the change), and now (one may have come).
     fn touched_by(&mut self, path: &str) -> Vec<String> {
         let mut out = self.open_peers(path);
         self.sync_doc(path);
-        for p in self.open_peers(path) {
+        let now = self.open_peers(path);
+        // Each peer remembers this document, and this one its peers.
+        for p in &now {
+            if let Some(d) = self.docs.get_mut(p) {
+                if !d.peers.iter().any(|x| x == path) {
+                    d.peers.push(path.to_string());
+                }
+            }
+        }
+        let before = match self.docs.get_mut(path) {
+            Some(d) => std::mem::replace(&mut d.peers, now.clone()),
+            None => Vec::new(),
+        };
+        for p in now.into_iter().chain(before) {
             if !out.contains(&p) {
                 out.push(p);
             }
@@ -842,6 +861,7 @@ impl LanguageServer for Backend {
                     rope: Rope::from_str(&doc.text),
                     version: doc.version,
                     gen,
+                    peers: Vec::new(),
                 },
             );
         }

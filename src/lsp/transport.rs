@@ -13,6 +13,13 @@ use tokio::io::{
 };
 use tokio::sync::mpsc;
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
+
 /// Messages bigger than this are skipped: no editor sends 256 MB at once.
 const MAX_MESSAGE: usize = 256 * 1024 * 1024;
 
@@ -150,9 +157,131 @@ pub async fn serve<I, O>(
     });
 
     tower_lsp_server::Server::new(server_in, server_out, socket)
-        .serve(service)
+        .serve(CatchPanic(service))
         .await;
     reader.abort();
     let _ = relay.await;
     let _ = writer.await;
+}
+
+/// A panic in any handler (not only in the analysis, which catches its own)
+/// answers the request with an internal error and leaves the server running,
+/// instead of unwinding through the connection and ending the session.
+pub struct CatchPanic<S>(pub S);
+
+fn panic_response(id: Option<Id>, method: &str) -> Option<Response> {
+    eprintln!("corroborate lsp: the handler of {method} panicked; the server goes on");
+    id.map(|id| {
+        Response::from_error(
+            id,
+            Error {
+                code: ErrorCode::InternalError,
+                message: format!("corroborate: internal error in {method}").into(),
+                data: None,
+            },
+        )
+    })
+}
+
+impl<S> tower_service::Service<Request> for CatchPanic<S>
+where
+    S: tower_service::Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Option<Response>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let id = req.id().cloned();
+        let method = req.method().to_string();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.0.call(req))) {
+            Ok(fut) => Box::pin(Guarded {
+                fut: Box::pin(fut),
+                id,
+                method,
+            }),
+            Err(_) => Box::pin(std::future::ready(Ok(panic_response(id, &method)))),
+        }
+    }
+}
+
+/// A handler's future, polled under `catch_unwind`.
+struct Guarded<F> {
+    fut: Pin<Box<F>>,
+    id: Option<Id>,
+    method: String,
+}
+
+impl<F, E> Future for Guarded<F>
+where
+    F: Future<Output = Result<Option<Response>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| this.fut.as_mut().poll(cx))) {
+            Ok(p) => p,
+            // The panicked future is never polled again.
+            Err(_) => Poll::Ready(Ok(panic_response(this.id.take(), &this.method))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_service::Service;
+
+    /// A service whose handlers panic: in `call`, or inside the future.
+    struct Panicky;
+
+    impl Service<Request> for Panicky {
+        type Response = Option<Response>;
+        type Error = std::convert::Infallible;
+        type Future = Pin<Box<dyn Future<Output = Result<Option<Response>, Self::Error>> + Send>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, req: Request) -> Self::Future {
+            if req.method() == "now" {
+                panic!("in call");
+            }
+            Box::pin(async move {
+                tokio::task::yield_now().await;
+                if req.method() == "later" {
+                    panic!("in the future");
+                }
+                Ok(None)
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_an_internal_error() {
+        let mut s = CatchPanic(Panicky);
+        for m in ["now", "later"] {
+            let req = Request::build(m).id(7).finish();
+            let res = s.call(req).await.ok().flatten().expect("a response");
+            assert_eq!(
+                res.error().map(|e| e.code),
+                Some(ErrorCode::InternalError),
+                "{m}"
+            );
+            // A notification (no id) gets no response, and no crash.
+            let note = Request::build(m).finish();
+            assert!(s.call(note).await.ok().flatten().is_none());
+        }
+        // Handlers that do not panic are untouched.
+        let ok = Request::build("fine").id(8).finish();
+        assert!(s.call(ok).await.ok().flatten().is_none());
+    }
 }

@@ -72,7 +72,10 @@ JSON
   --install-extension editors/vscode/corroborate.vsix >/dev/null 2>&1
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-setsid "$cs/node_modules/.bin/code-server" --auth none --bind-addr "127.0.0.1:$port" --disable-workspace-trust \
+# No corroborate on PATH and no $CORROBORATE_SERVER: the driver's last step
+# checks the message for a missing server.
+setsid env -u CORROBORATE_SERVER PATH=/usr/local/bin:/usr/bin:/bin \
+  "$cs/node_modules/.bin/code-server" --auth none --bind-addr "127.0.0.1:$port" --disable-workspace-trust \
   --disable-telemetry --extensions-dir "$work/ext" --user-data-dir "$work/user" "$work/ws" >"$work/code-server.log" 2>&1 &
 cs_pid=$!
 up=
@@ -89,7 +92,7 @@ fi
 
 file=000_d708aa83a71d4e9b.txt
 line=$(grep -n 'more than 200 members' "seeds/$file" | head -1 | cut -d: -f1)
-out=$(timeout 300 node tests/editors/vscode-e2e/drive.js "http://127.0.0.1:$port/?folder=$work/ws" "$file" "$line" "$work/shots" || true)
+out=$(timeout 300 node tests/editors/vscode-e2e/drive.js "http://127.0.0.1:$port/?folder=$work/ws" "$file" "$line" "$work/shots" "$work/user/User/settings.json" || true)
 if [ "${CORROBORATE_SCREENSHOTS:-}" != "" ]; then
   cp "$work"/shots/*.png "$CORROBORATE_SCREENSHOTS"/ 2>/dev/null || true
 fi
@@ -110,6 +113,9 @@ if not __import__("re").search(r"corroborate: \d+ conflicts?", r.get("status", "
     errors.append("the status bar does not count the conflicts: " + r.get("status", "")[:200].replace("\n", " | "))
 if "002_69854c8e9be16728" not in r.get("sources", ""):
     errors.append("'Corroborate: Show Sources for Claim' did not show the other source: " + r.get("sources", "")[:300].replace("\n", " | "))
+missing = r.get("missing", "")
+if "not found" not in missing or "corroborate.server.path" not in missing:
+    errors.append("with corroborate.server.path pointing nowhere, no message said how to fix it: " + missing[:300].replace("\n", " | "))
 if not r.get("matrix"):
     errors.append("the command 'Corroborate: Show Cross-Source Matrix' did not show the matrix")
 if errors:

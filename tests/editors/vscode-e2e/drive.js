@@ -1,10 +1,13 @@
 // Open a seed article in the real VS Code workbench (code-server) with the
 // corroborate extension installed, wait for the conflict in the Problems
 // panel, hover the squiggle, check the hover text, take screenshots.
-// Usage: node drive.js URL FILE_NAME LINE SCREENSHOT_DIR
+// Last, with SETTINGS_JSON given (the flag to do it): set corroborate.server.path
+// to a missing binary in the Settings editor and check that the user is told
+// what was tried and how to fix it.
+// Usage: node drive.js URL FILE_NAME LINE SCREENSHOT_DIR [SETTINGS_JSON]
 const { chromium } = require("playwright-core");
 
-const [url, fileName, line, shots] = process.argv.slice(2);
+const [url, fileName, line, shots, settingsFile] = process.argv.slice(2);
 
 async function main() {
   const browser = await chromium.launch({
@@ -112,6 +115,40 @@ async function main() {
       if (!result.matrix) await page.waitForTimeout(1000);
     }
     await page.screenshot({ path: `${shots}/vscode-matrix.png` });
+    // A missing server: the extension restarts on the setting's change and
+    // must say what it tried and how to fix it.
+    if (settingsFile) {
+      // Through the Settings editor, as a user would (the extension restarts on the change).
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("F1");
+      await page.waitForSelector(".quick-input-widget input", { timeout: 30000 });
+      await page.keyboard.type("Preferences: Open User Settings", { delay: 10 });
+      await page.waitForTimeout(1000);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector(".settings-editor", { timeout: 30000 });
+      await page.waitForTimeout(1000);
+      await page.keyboard.type("corroborate.server.path", { delay: 10 });
+      // The setting's own input, once the search has filtered the list (an
+      // input of another setting would otherwise take the keystrokes).
+      const input = page
+        .locator(".settings-editor .setting-item-contents", { hasText: "Path to the corroborate binary" })
+        .locator("input")
+        .first();
+      await input.click({ timeout: 30000 });
+      await page.keyboard.press("Control+A");
+      await page.keyboard.type("/nonexistent/corroborate", { delay: 5 });
+      await page.keyboard.press("Tab");
+      const missingDeadline = Date.now() + 60000;
+      result.missing = "";
+      while (Date.now() < missingDeadline) {
+        result.missing = await page.evaluate(() =>
+          Array.from(document.querySelectorAll(".notifications-toasts, .notifications-center"))
+            .map((e) => e.innerText).join("\n"));
+        if (/not found/.test(result.missing) && /corroborate\.server\.path/.test(result.missing)) break;
+        await page.waitForTimeout(500);
+      }
+      await page.screenshot({ path: `${shots}/vscode-missing-server.png` });
+    }
   } catch (e) {
     result.error = String(e);
     await page.screenshot({ path: `${shots}/vscode-error.png` }).catch(() => {});
