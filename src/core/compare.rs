@@ -82,6 +82,10 @@ pub struct StoryIndex {
     value_postings: FxHashMap<i32, Vec<(usize, usize)>>,
     sets: Vec<Vec<ClaimSets>>,
     aliases: Aliases,
+    /// Canonical names of each sentence (per article, per sentence), and in
+    /// how many sentences of the story each name occurs.
+    sent_names: Vec<Vec<Vec<String>>>,
+    name_df: FxHashMap<String, u32>,
     config: EngineConfig,
 }
 
@@ -212,6 +216,26 @@ impl StoryIndex {
             }),
             &acronyms,
         );
+        let mut name_df: FxHashMap<String, u32> = FxHashMap::default();
+        let sent_names: Vec<Vec<Vec<String>>> = arts
+            .iter()
+            .map(|(_, a)| {
+                a.sentences
+                    .iter()
+                    .map(|s| {
+                        let mut v: Vec<String> =
+                            s.names.iter().map(|n| aliases.canonical(n)).collect();
+                        v.sort_unstable();
+                        v.dedup();
+                        v.retain(|n| !n.is_empty());
+                        for n in &v {
+                            *name_df.entry(n.clone()).or_default() += 1;
+                        }
+                        v
+                    })
+                    .collect()
+            })
+            .collect();
         let vocab_text = vocab.iter().map(|&t| terms::resolve(t)).collect();
         StoryIndex {
             arts,
@@ -224,8 +248,26 @@ impl StoryIndex {
             value_postings,
             sets,
             aliases,
+            sent_names,
+            name_df,
             config,
         }
+    }
+
+    /// The two claims' sentences name the same rare entity (one found in
+    /// few sentences of the story: not a protagonist).
+    fn share_rare_name(&self, x: &View, y: &View) -> bool {
+        let rare = (self.n * 0.1).max(3.0);
+        let names = |v: &View| {
+            self.sent_names
+                .get(v.art_index)
+                .and_then(|a| a.get(v.claim.sentence))
+        };
+        let (Some(a), Some(b)) = (names(x), names(y)) else {
+            return false;
+        };
+        a.iter()
+            .any(|n| b.contains(n) && self.name_df.get(n).is_some_and(|&d| (d as f32) < rare))
     }
 
     fn idf_of(&self, id: u32) -> f32 {
@@ -315,6 +357,7 @@ impl StoryIndex {
 }
 
 struct View<'a> {
+    art_index: usize,
     art: &'a Article,
     claim: &'a Claim,
     terms: &'a TermSet,
@@ -329,6 +372,13 @@ impl View<'_> {
             .get(self.claim.sentence)
             .is_some_and(|s| matches!(s.role, BlockRole::Title | BlockRole::Standfirst))
     }
+
+    fn is_caption(&self) -> bool {
+        self.art
+            .sentences
+            .get(self.claim.sentence)
+            .is_some_and(|s| s.role == BlockRole::Caption)
+    }
 }
 
 fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
@@ -336,6 +386,7 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     let claim = art.claims.get(ci)?;
     let sets = idx.sets.get(ai)?.get(ci)?;
     Some(View {
+        art_index: ai,
         art,
         claim,
         terms: &sets.terms,
@@ -389,6 +440,29 @@ fn state_classes(idx: &StoryIndex, terms: &TermSet) -> HashSet<&'static str> {
             _ => None,
         })
         .collect()
+}
+
+/// A head that counts people in general ("people", "persons"): the unit
+/// folds it to "people", the lexicon to the stem "peopl".
+fn is_people(h: &str) -> bool {
+    h == "people" || synonym(h) == "peopl"
+}
+
+/// The clause places its fact at another time than the story's event ("a
+/// quake that killed nearly 100 people two weeks ago", "the previous
+/// record"): its figure is not a rival account of the story's figure.
+fn displaced_in_time(v: &View) -> bool {
+    let toks = text::tokens(&v.art.text, v.claim.span.clone());
+    toks.iter().enumerate().any(|(i, t)| match t.norm.as_str() {
+        "ago" | "previous" | "previously" | "prior" | "former" | "earlier" => true,
+        "last" => toks.get(i + 1).is_some_and(|n| {
+            matches!(
+                n.norm.as_str(),
+                "week" | "month" | "year" | "decade" | "season" | "century"
+            )
+        }),
+        _ => false,
+    })
 }
 
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
@@ -619,6 +693,13 @@ fn decide_inner(
                     };
                     let (sx, sy) = (state(x), state(y));
                     let mut sim = sim;
+                    // Both sentences name the same minor entity ("Dr Harlap ...
+                    // 10 per cent" / "Shmuel Harlap ... with 7%"): evidence that
+                    // the figures are about the same thing, whatever the words.
+                    let rare_name = idx.share_rare_name(x, y);
+                    if rare_name {
+                        sim += 0.15;
+                    }
                     if !sx.is_empty() && !sy.is_empty() {
                         if sx.is_disjoint(&sy) {
                             return None;
@@ -627,9 +708,8 @@ fn decide_inner(
                         sim += 0.1;
                         // "the death toll stood at 217" / "killed at least 217 people":
                         // a count of the dead with no noun, or with a generic one.
-                        let generic = |q: &super::quantity::Quantity| {
-                            q.head.as_deref().is_none_or(|h| synonym(h) == "peopl")
-                        };
+                        let generic =
+                            |q: &super::quantity::Quantity| q.head.as_deref().is_none_or(is_people);
                         if heads.is_none() && generic(a) && generic(b) {
                             heads = Some(true);
                         }
@@ -650,7 +730,7 @@ fn decide_inner(
                     let rare_unit = heads == Some(true)
                         && a.head
                             .as_deref()
-                            .is_some_and(|h| idx.df_of(synonym(h)) <= 3 && synonym(h) != "peopl");
+                            .is_some_and(|h| idx.df_of(synonym(h)) <= 3 && !is_people(h));
                     let specific = same_value
                         && a.ordinal == b.ordinal
                         && (a.sig_digits().min(b.sig_digits()) >= 3 || rare_unit);
@@ -669,11 +749,21 @@ fn decide_inner(
                     let (kind, reason) = compare_quantities(a, b, x, y)?;
                     // Saying two figures disagree needs more: enough context, both
                     // nouns known, and the same distinguishing names on both sides.
+                    // The same specific figure of a rare unit, over a different
+                    // time ("4 TB per hour" / "4 TB per day"), is one measure
+                    // misreported: the figure itself is the evidence.
+                    let rate_differs = a.per.is_some() && b.per.is_some() && a.per != b.per;
+                    let same_measure = specific && rate_differs && !shared.is_empty();
+                    if kind != Support && displaced_in_time(x) != displaced_in_time(y) {
+                        return None;
+                    }
                     if kind != Support
+                        && !same_measure
                         && (sim < idx.config.typed_threshold + 0.1
                             || heads != Some(true)
                             || !names_clause
-                            || local_names(idx, x).is_empty() != local_names(idx, y).is_empty())
+                            || (local_names(idx, x).is_empty() != local_names(idx, y).is_empty()
+                                && !rare_name))
                     {
                         return None;
                     }
@@ -813,6 +903,27 @@ fn compare_quantities(
         ));
     }
     if bound(a) && bound(b) {
+        // Two bounds on the same side, the looser one a round summary
+        // ("more than 200" / "at least 217"): the same count, said loosely.
+        let lower = |q: &Quantity| matches!(q.approx, Approx::Above | Approx::AtLeast);
+        if lower(a) == lower(b) {
+            let (loose, tight) = if lower(a) == (a.value <= b.value) {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            // Within a quarter: "more than 100" is no summary of "above 200".
+            let near = loose.value.abs().min(tight.value.abs())
+                >= 0.75 * loose.value.abs().max(tight.value.abs());
+            if loose.is_round() {
+                if near {
+                    return Some((Support, format!("'{ta}' is consistent with '{tb}'")));
+                }
+                // A round bound far below: a count of something else, or too
+                // loose to disagree with.
+                return None;
+            }
+        }
         let later = if a.low > b.low { &ta } else { &tb };
         return Some((
             Tension,
@@ -895,6 +1006,10 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 if x.is_title() || y.is_title() {
                     score *= 0.8;
                 }
+                // So does a photo caption.
+                if x.is_caption() || y.is_caption() {
+                    score *= 0.8;
+                }
                 shared_of.insert((a, b), (ai, ci, shared));
                 all.insert(
                     (a, b),
@@ -927,14 +1042,40 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             .cmp(&bucket(p))
             .then_with(|| (p.a, p.b).cmp(&(q.a, q.b)))
     });
-    let mut used: FxHashSet<(ClaimRef, DocId)> = FxHashSet::default();
+    // A headline or caption restates the body of its own article: a claim
+    // may be matched once with the other article's body and once with its
+    // display text (the caption's "more than 200" and the body's "217").
+    let display = |r: ClaimRef| {
+        idx.arts
+            .iter()
+            .find(|(d, _)| *d == r.doc)
+            .and_then(|(_, a)| {
+                a.claims
+                    .get(r.claim)
+                    .and_then(|c| a.sentences.get(c.sentence))
+            })
+            .is_some_and(|s| {
+                matches!(
+                    s.role,
+                    BlockRole::Title | BlockRole::Standfirst | BlockRole::Caption
+                )
+            })
+    };
+    // Only a disagreement earns that second match: agreement with one of
+    // them is already said.
+    let mut used: FxHashSet<(ClaimRef, DocId, bool)> = FxHashSet::default();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
-        if used.contains(&(r.a, r.b.doc)) || used.contains(&(r.b, r.a.doc)) {
+        let (ka, kb) = ((r.a, r.b.doc, display(r.b)), (r.b, r.a.doc, display(r.a)));
+        if used.contains(&ka) || used.contains(&kb) {
             continue;
         }
-        used.insert((r.a, r.b.doc));
-        used.insert((r.b, r.a.doc));
+        let taken = |k: &(ClaimRef, DocId, bool)| used.contains(&(k.0, k.1, !k.2));
+        if r.kind == RelationKind::Support && (taken(&ka) || taken(&kb)) {
+            continue;
+        }
+        used.insert(ka);
+        used.insert(kb);
         out.push(r);
     }
     // A statement pair whose typed claims disagree is not "support".
@@ -1043,3 +1184,7 @@ pub fn explain_pair(idx: &StoryIndex, a: (usize, usize), b: (usize, usize)) -> S
         decide(idx, &x, &y).map(|d| (d.0, d.1, d.2))
     )
 }
+
+#[cfg(test)]
+#[path = "compare_tests.rs"]
+mod tests;

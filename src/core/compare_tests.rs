@@ -1,0 +1,125 @@
+//! Verdicts on small stories written for the tests (`testdata/relations/`).
+//!
+//! A fixture is plain text: `=== name` starts an article, `>>> kind: «a» ~
+//! «b»` expects the relation between the claims of the first article that
+//! contain `a` and the claims of another that contain `b` (the best-scored
+//! one when several claims contain the text). Kinds: `support`, `conflict`,
+//! `tension`, `disagree` (conflict or tension), `none` (no relation at all).
+
+use crate::core::article::MetaOverride;
+use crate::core::corpus::{Corpus, EngineConfig};
+
+use super::{Relation, RelationKind};
+
+struct Fixture {
+    articles: Vec<(String, String)>,
+    expect: Vec<(String, String, String)>,
+}
+
+fn parse(src: &str) -> Fixture {
+    let mut articles: Vec<(String, String)> = Vec::new();
+    let mut expect = Vec::new();
+    for line in src.lines() {
+        if let Some(name) = line.strip_prefix("=== ") {
+            articles.push((name.trim().to_string(), String::new()));
+        } else if let Some(e) = line.strip_prefix(">>> ") {
+            let (kind, rest) = e.split_once(':').expect("'>>> kind: «a» ~ «b»'");
+            let parts: Vec<&str> = rest.split('«').skip(1).collect();
+            assert_eq!(parts.len(), 2, "two «quoted» texts in {line}");
+            let q = |p: &str| p.split('»').next().unwrap_or("").to_string();
+            expect.push((kind.trim().to_string(), q(parts[0]), q(parts[1])));
+        } else if let Some((_, text)) = articles.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    Fixture { articles, expect }
+}
+
+fn relations_of(f: &Fixture) -> (Corpus, Vec<Relation>) {
+    let mut c = Corpus::new(EngineConfig::default());
+    for (name, text) in &f.articles {
+        c.upsert(name, text, &MetaOverride::default());
+    }
+    let (_, rels) = c.all_relations();
+    (c, rels.into_iter().flatten().collect())
+}
+
+fn check(file: &str, src: &str) {
+    let f = parse(src);
+    assert!(f.articles.len() >= 2, "{file}: two articles at least");
+    let (corpus, rels) = relations_of(&f);
+    let claim_text = |r: crate::core::corpus::ClaimRef| {
+        corpus
+            .article(r.doc)
+            .and_then(|a| {
+                a.claims
+                    .get(r.claim)
+                    .and_then(|c| a.text.get(c.span.clone()))
+            })
+            .unwrap_or("")
+            .to_string()
+    };
+    let first = corpus.doc_id(&f.articles[0].0).expect("first article");
+    for (kind, a, b) in &f.expect {
+        let mut found: Vec<&Relation> = rels
+            .iter()
+            .filter(|r| {
+                let (ta, tb) = (claim_text(r.a), claim_text(r.b));
+                (r.a.doc == first && ta.contains(a.as_str()) && tb.contains(b.as_str()))
+                    || (r.b.doc == first && tb.contains(a.as_str()) && ta.contains(b.as_str()))
+            })
+            .collect();
+        found.sort_by(|p, q| q.score.total_cmp(&p.score));
+        let got = found.first().map(|r| r.kind);
+        let ok = match kind.as_str() {
+            "none" => found.is_empty(),
+            "support" => got == Some(RelationKind::Support),
+            "conflict" => got == Some(RelationKind::Conflict),
+            "tension" => got == Some(RelationKind::Tension),
+            "disagree" => matches!(got, Some(RelationKind::Conflict | RelationKind::Tension)),
+            other => panic!("{file}: unknown kind {other}"),
+        };
+        let all: Vec<String> = rels
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:?} «{}» ~ «{}»: {}",
+                    r.kind,
+                    claim_text(r.a),
+                    claim_text(r.b),
+                    r.reason
+                )
+            })
+            .collect();
+        assert!(
+            ok,
+            "{file}: expected {kind} between «{a}» and «{b}», got {:?}\nall relations:\n{}",
+            found
+                .iter()
+                .map(|r| (r.kind, &r.reason))
+                .collect::<Vec<_>>(),
+            all.join("\n")
+        );
+    }
+}
+
+macro_rules! fixture_tests {
+    ($($name:ident => $file:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                check($file, include_str!(concat!("testdata/relations/", $file)));
+            }
+        )*
+    };
+}
+
+fixture_tests! {
+    same_figure_over_another_time_conflicts => "rate-per-time.txt",
+    a_minor_name_ties_two_figures => "minor-name-stakes.txt",
+    a_figure_placed_in_the_past_is_no_rival => "displaced-in-time.txt",
+    two_lower_bounds => "bounds.txt",
+    a_count_of_people_is_a_count_of_the_dead => "people-head.txt",
+    a_caption_does_not_hide_the_body => "caption-and-body.txt",
+}
