@@ -210,10 +210,52 @@ fn multibyte_positions_utf8() {
     multibyte(true);
 }
 
+/// Bodies that are JSON but not JSON-RPC 2.0 messages, and the id each
+/// error must carry; after each, the server still answers a request.
+fn invalid_requests(c: &mut Client) {
+    let cases: [(&[u8], Value); 11] = [
+        (b"[1,2,3]", Value::Null),
+        (b"[]", Value::Null),
+        (br#""str""#, Value::Null),
+        (b"42", Value::Null),
+        (b"null", Value::Null),
+        (br#"{"jsonrpc":"2.0","method":5}"#, Value::Null),
+        (
+            br#"{"id":{"a":1},"method":"x","jsonrpc":"2.0"}"#,
+            Value::Null,
+        ),
+        (br#"{"jsonrpc":"1.0","id":6,"method":"shutdown"}"#, json!(6)),
+        (br#"{"jsonrpc":"2.0","id":5}"#, json!(5)),
+        (
+            br#"{"jsonrpc":"2.0","id":1.5,"method":"shutdown"}"#,
+            Value::Null,
+        ),
+        (
+            br#"{"jsonrpc":"2.0","id":"dup","method":"a","method":"b"}"#,
+            json!("dup"),
+        ),
+    ];
+    for (body, id) in cases {
+        let shown = String::from_utf8_lossy(body).into_owned();
+        c.send_raw(body);
+        let err = c
+            .wait_for(|m| m["error"]["code"] == -32600)
+            .unwrap_or_else(|| panic!("no -32600 answer to {shown}"));
+        assert_eq!(err["id"], id, "{shown}: {err}");
+        assert_eq!(err["jsonrpc"], "2.0", "{err}");
+        // Still serving: a request gets its answer (MethodNotFound here).
+        let r = c.request("corroborate/stillThere", json!({}));
+        assert!(r["error"]["code"].is_number(), "{shown}: then {r}");
+    }
+}
+
 #[test]
 fn protocol_abuse_does_not_kill_the_server() {
     let ws = seed_workspace(&[S000, S002]);
     let mut c = Client::start();
+    // JSON that is not a JSON-RPC message, before initialize: an invalid
+    // request (-32600) each, and the server goes on.
+    invalid_requests(&mut c);
     // A request before initialize: an error, not a crash.
     let early = c.request("textDocument/hover", json!({"textDocument": {"uri": "file:///nowhere.txt"}, "position": {"line": 0, "character": 0}}));
     assert!(early["error"].is_object(), "{early}");
@@ -223,6 +265,12 @@ fn protocol_abuse_does_not_kill_the_server() {
     c.send_raw(
         br#"{"jsonrpc":"2.0","id":77,"method":"textDocument/hover","params":{"textDocument":42}}"#,
     );
+    let malformed = c
+        .wait_for(|m| m["error"]["code"] == -32700 && m["id"].is_null())
+        .expect("a parse error for the malformed JSON");
+    assert!(malformed["error"]["message"].is_string(), "{malformed}");
+    // The same after initialize.
+    invalid_requests(&mut c);
     let unknown = c.request("corroborate/doesNotExist", json!({}));
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
     // A change for a document that was never opened, and a hover on one.
