@@ -405,3 +405,144 @@ fn a_broken_config_is_a_diagnostic_not_a_crash() {
         .expect("still analyses");
     assert_eq!(c.shutdown(), 0);
 }
+
+/// A sentence that conflicts with `two.txt` ("nearly 300 homes").
+const COUNCIL: &str =
+    "The council said more than 300 homes were evacuated on Sunday near the bridge 🙂. ";
+
+fn council_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("two.txt"),
+        "Bridge evacuation\n\nThe council said nearly 300 homes were evacuated on Sunday near the bridge.\n",
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn a_one_megabyte_single_line_article_is_served() {
+    let ws = council_workspace();
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    c.indexed().expect("indexing ends");
+    let p = ws.path().join("one.txt");
+    let line = COUNCIL.repeat(1024 * 1024 / COUNCIL.len() + 1);
+    c.open_text(&p, "text", &line);
+    let diags = c
+        .diagnostics_for("one.txt", |d| !d.is_empty())
+        .expect("diagnostics of the long line");
+    // The ranges are exact, even at the far end of the line (columns
+    // counted here with str::encode_utf16, not by the server's code).
+    let far = diags
+        .iter()
+        .max_by_key(|d| d["range"]["start"]["character"].as_u64())
+        .expect("a diagnostic");
+    assert_eq!(far["range"]["start"]["line"], 0);
+    let covered = range_text(&line, &far["range"], false);
+    assert!(covered.contains("more than 300 homes"), "{covered:?}");
+    let start = offset_of(&line, &far["range"]["start"], false);
+    assert_eq!(
+        far["range"]["start"]["character"].as_u64(),
+        Some(line[..start].encode_utf16().count() as u64)
+    );
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p)}, "position": far["range"]["start"]}),
+    );
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nearly 300"),
+        "{h}"
+    );
+    let sym = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": file_uri(&p)}}),
+    );
+    assert!(
+        sym["result"].as_array().is_some_and(|a| !a.is_empty()),
+        "{}",
+        sym.to_string().chars().take(300).collect::<String>()
+    );
+    // An edit in the middle of the line is published for its version.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&p), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 500000}, "end": {"line": 0, "character": 500000}}, "text": "x"}]}),
+    );
+    c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("one.txt")
+            && m["params"]["version"] == 2
+    })
+    .expect("diagnostics of version 2");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn a_document_over_max_bytes_is_not_analysed_but_keeps_its_edits() {
+    let ws = council_workspace();
+    let mut c = Client::start();
+    c.initialize_with(json!({
+        "processId": null,
+        "rootUri": file_uri(ws.path()),
+        "workspaceFolders": [{"uri": file_uri(ws.path()), "name": "ws"}],
+        "initializationOptions": {"files": {"maxBytes": 100000}},
+        "capabilities": {"window": {"workDoneProgress": true}}
+    }));
+    c.indexed().expect("indexing ends");
+    let p = ws.path().join("big.txt");
+    // A conflicting article, then 200 kB of filler on its last line.
+    let head = "Evacuation\n\nThe council said more than 300 homes were evacuated on Sunday near the bridge.\n\n";
+    let filler = "Lorem ipsum dolor sit amet 🙂 more than 300. ".repeat(4600);
+    let text = format!("{head}{filler}");
+    assert!(text.len() > 100_000);
+    c.open_text(&p, "text", &text);
+    let log = c
+        .wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("big.txt") && s.contains("files.max_bytes"))
+        })
+        .expect("one message about the size");
+    assert_eq!(log["params"]["type"], 3, "informational: {log}");
+    let d = c
+        .diagnostics_for("big.txt", |_| true)
+        .expect("diagnostics (none) for the big document");
+    assert!(d.is_empty(), "not analysed: {d:?}");
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p)}, "position": {"line": 2, "character": 20}}),
+    );
+    assert!(h["error"].is_null() && h["result"].is_null(), "{h}");
+    let sym = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": file_uri(&p)}}),
+    );
+    assert_eq!(sym["result"], json!([]), "{sym}");
+    // The edit that removes the filler is applied (while over the limit,
+    // the text is still kept): the article is analysed again.
+    let filler_units = filler.encode_utf16().count() as u64;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&p), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 4, "character": 0}, "end": {"line": 4, "character": filler_units}}, "text": ""}]}),
+    );
+    let d = c
+        .diagnostics_for("big.txt", |d| conflict(d).is_some())
+        .expect("analysed once under the limit");
+    let covered = range_text(head, &conflict(&d).expect("conflict")["range"], false);
+    assert!(covered.contains("more than 300 homes"), "{covered:?}");
+    // Only one message about the size.
+    assert!(!c.seen.iter().any(|m| m["method"] == "window/logMessage"
+        && m["params"]["message"]
+            .as_str()
+            .is_some_and(|s| s.contains("files.max_bytes"))));
+    assert_eq!(c.shutdown(), 0);
+}

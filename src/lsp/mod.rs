@@ -44,6 +44,8 @@ struct Doc {
     /// The open documents of its story when it was last re-checked: after
     /// an edit that takes it out of that story they are re-checked too.
     peers: Vec<String>,
+    /// Over `files.max_bytes` when last opened or changed (said once).
+    too_big: bool,
 }
 
 struct State {
@@ -69,6 +71,8 @@ struct State {
     /// queued while the state is locked, so a result for an older version
     /// is always queued (and sent) before any result for a newer one.
     publisher: Option<tokio::sync::mpsc::UnboundedSender<Publish>>,
+    /// Line indexes of the articles, valid for `corpus_gen`.
+    lines: render::LineCache,
 }
 
 /// One `textDocument/publishDiagnostics`.
@@ -93,6 +97,17 @@ impl State {
             reviews: Vec::new(),
             document_changes: false,
             publisher: None,
+            lines: render::LineCache::default(),
+        }
+    }
+
+    /// Position conversions for the articles of the corpus as it is now.
+    fn spans(&self) -> render::Spans<'_> {
+        render::Spans {
+            corpus: &self.corpus,
+            enc: self.enc,
+            cache: &self.lines,
+            gen: self.corpus_gen,
         }
     }
 
@@ -213,8 +228,21 @@ impl State {
         rels
     }
 
-    /// Make the corpus hold the open document's current text.
+    /// True when `path` is open and over `files.max_bytes`: its edits are
+    /// applied to its text, but it is not analysed.
+    fn skipped(&self, path: &str) -> bool {
+        self.docs
+            .get(path)
+            .is_some_and(|d| d.rope.len_bytes() as u64 > self.settings.files.max_bytes)
+    }
+
+    /// Make the corpus hold the open document's current text (none for a
+    /// document over the size limit: not even an older version of it).
     fn sync_doc(&mut self, path: &str) -> Option<DocId> {
+        if self.skipped(path) {
+            self.remove(path);
+            return None;
+        }
         let text = self.docs.get(path)?.rope.to_string();
         let fresh = self
             .corpus
@@ -272,6 +300,11 @@ impl State {
 
     /// Diagnostics of an open document, with its version.
     fn diagnostics(&mut self, path: &str) -> Option<(Uri, Vec<Diagnostic>, i32, u64)> {
+        if self.skipped(path) {
+            self.remove(path);
+            let d = self.docs.get(path)?;
+            return Some((d.uri.clone(), Vec::new(), d.version, d.gen));
+        }
         let doc = self.sync_doc(path)?;
         let rels = self.relations(doc);
         let art = self.corpus.article(doc)?.clone();
@@ -286,7 +319,7 @@ impl State {
             doc,
             &rels,
             &self.settings,
-            self.enc,
+            &self.spans(),
             &is_ignored,
         );
         let d = self.docs.get(path)?;
@@ -647,6 +680,19 @@ impl Backend {
         self.refresh(None).await;
     }
 
+    /// The one message for a document over the size limit.
+    async fn say_too_big(&self, uri: &Uri, len: usize, max: u64) {
+        self.client
+            .log_message(
+                MessageType::INFO,
+                format!(
+                    "corroborate: {} is {len} bytes, over the {max} byte limit (files.max_bytes): not analysed",
+                    uri.as_str()
+                ),
+            )
+            .await;
+    }
+
     async fn register_watchers(&self) {
         let opts = DidChangeWatchedFilesRegistrationOptions {
             watchers: vec![
@@ -851,19 +897,26 @@ impl LanguageServer for Backend {
                 me.index_workspace().await
             });
         }
-        {
+        let too_big = {
             let mut s = lock(&self.state);
             let gen = s.docs.get(&path).map_or(0, |d| d.gen + 1);
+            let max = s.settings.files.max_bytes;
+            let too_big = doc.text.len() as u64 > max;
             s.docs.insert(
                 path.clone(),
                 Doc {
-                    uri: doc.uri,
+                    uri: doc.uri.clone(),
                     rope: Rope::from_str(&doc.text),
                     version: doc.version,
                     gen,
                     peers: Vec::new(),
+                    too_big,
                 },
             );
+            too_big.then_some((doc.text.len(), max))
+        };
+        if let Some((len, max)) = too_big {
+            self.say_too_big(&doc.uri, len, max).await;
         }
         self.refresh_touched(path).await;
     }
@@ -872,9 +925,11 @@ impl LanguageServer for Backend {
         let path = path_of(&params.text_document.uri);
         let version = params.text_document.version;
         let mut out_of_order = None;
+        let mut became_too_big = None;
         let gen: Option<u64> = {
             let mut s = lock(&self.state);
             let enc = s.enc;
+            let max = s.settings.files.max_bytes;
             match s.docs.get_mut(&path) {
                 None => None,
                 Some(doc) => {
@@ -888,6 +943,12 @@ impl LanguageServer for Backend {
                     }
                     doc.version = version;
                     doc.gen += 1;
+                    let len = doc.rope.len_bytes();
+                    let too_big = len as u64 > max;
+                    if too_big && !doc.too_big {
+                        became_too_big = Some((len, max));
+                    }
+                    doc.too_big = too_big;
                     Some(doc.gen)
                 }
             }
@@ -902,6 +963,9 @@ impl LanguageServer for Backend {
                     ),
                 )
                 .await;
+        }
+        if let Some((len, max)) = became_too_big {
+            self.say_too_big(&params.text_document.uri, len, max).await;
         }
         let Some(gen) = gen else {
             self.client
@@ -1074,7 +1138,7 @@ impl LanguageServer for Backend {
                 };
                 let rels = s.relations(doc);
                 let art = s.corpus.article(doc)?.clone();
-                let off = position::offset(&art.text, pos, s.enc);
+                let off = s.spans().offset(doc, pos);
                 let grouped = render::by_claim(doc, &rels);
                 let Some(ci) = render::related_claim_at(&art, off, &grouped) else {
                     return Some(Ok(None));
@@ -1093,7 +1157,7 @@ impl LanguageServer for Backend {
                         kind: MarkupKind::Markdown,
                         value: md,
                     }),
-                    range: Some(position::range(&art.text, claim.span.clone(), s.enc)),
+                    range: Some(s.spans().range(doc, claim.span.clone())),
                 })))
             },
         )
@@ -1132,6 +1196,9 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let path = path_of(&uri);
         let res = with_state(&self.state, move |s| -> Option<Vec<DocumentSymbol>> {
+            if s.skipped(&path) {
+                return Some(Vec::new()); // over the size limit: not analysed
+            }
             let doc = if s.docs.contains_key(&path) {
                 s.sync_doc(&path)?
             } else {
@@ -1152,7 +1219,7 @@ impl LanguageServer for Backend {
                     .min_by_key(|o| (o.relation.kind == RelationKind::Support, o.relation.kind))
                     .map(|o| o.relation.label.clone())
                     .unwrap_or_default();
-                let r = position::range(&art.text, c.span.clone(), s.enc);
+                let r = s.spans().range(doc, c.span.clone());
                 #[allow(deprecated)]
                 facts.entry(label).or_default().push(DocumentSymbol {
                     name: render::short(&art.text[c.span.clone()], 60),
@@ -1267,7 +1334,7 @@ impl LanguageServer for Backend {
                         deprecated: None,
                         location: Location {
                             uri,
-                            range: position::range(&a.text, c.span.clone(), s.enc),
+                            range: s.spans().range(r.doc, c.span.clone()),
                         },
                         container_name: Some(render::source_name(a)),
                     });
@@ -1288,6 +1355,9 @@ impl LanguageServer for Backend {
         let path = path_of(&uri);
         let range = params.range;
         let res = with_state(&self.state, move |s| -> Option<Vec<CodeActionOrCommand>> {
+            if s.skipped(&path) {
+                return Some(Vec::new()); // over the size limit: not analysed
+            }
             let doc = if s.docs.contains_key(&path) {
                 s.sync_doc(&path)?
             } else {
@@ -1296,8 +1366,8 @@ impl LanguageServer for Backend {
             let rels = s.relations(doc);
             let art = s.corpus.article(doc)?.clone();
             let (a, b) = (
-                position::offset(&art.text, range.start, s.enc),
-                position::offset(&art.text, range.end, s.enc),
+                s.spans().offset(doc, range.start),
+                s.spans().offset(doc, range.end),
             );
             let grouped = render::by_claim(doc, &rels);
             let mut out = Vec::new();
@@ -1509,7 +1579,7 @@ impl LanguageServer for Backend {
         let path = path_of(&uri);
         let range = params.range;
         let res = with_state(&self.state, move |s| -> Option<Vec<InlayHint>> {
-            if !s.settings.inlay_hints.enable {
+            if !s.settings.inlay_hints.enable || s.skipped(&path) {
                 return Some(Vec::new());
             }
             let doc = if s.docs.contains_key(&path) {
@@ -1520,8 +1590,8 @@ impl LanguageServer for Backend {
             let rels = s.relations(doc);
             let art = s.corpus.article(doc)?.clone();
             let (a, b) = (
-                position::offset(&art.text, range.start, s.enc),
-                position::offset(&art.text, range.end, s.enc),
+                s.spans().offset(doc, range.start),
+                s.spans().offset(doc, range.end),
             );
             let grouped = render::by_claim(doc, &rels);
             // One hint per claim end; where claims end together (a clause
@@ -1563,7 +1633,7 @@ impl LanguageServer for Backend {
                     })
                     .collect();
                 out.push(InlayHint {
-                    position: position::position(&art.text, end, s.enc),
+                    position: s.spans().position(doc, end),
                     label: InlayHintLabel::String(render::tally(others)),
                     kind: None,
                     text_edits: None,
@@ -1686,6 +1756,9 @@ impl Backend {
     ) -> Result<Vec<Location>> {
         let path = path_of(&uri);
         let res = with_state(&self.state, move |s| -> Option<Vec<Location>> {
+            if s.skipped(&path) {
+                return Some(Vec::new()); // over the size limit: not analysed
+            }
             let doc = if s.docs.contains_key(&path) {
                 s.sync_doc(&path)?
             } else {
@@ -1693,7 +1766,7 @@ impl Backend {
             };
             let rels = s.relations(doc);
             let art = s.corpus.article(doc)?.clone();
-            let off = position::offset(&art.text, pos, s.enc);
+            let off = s.spans().offset(doc, pos);
             let grouped = render::by_claim(doc, &rels);
             let Some(ci) = render::related_claim_at(&art, off, &grouped) else {
                 return Some(Vec::new());
@@ -1703,7 +1776,7 @@ impl Backend {
                 if let (Some(c), Some(u)) = (art.claims.get(ci), render::uri_of(&art.path)) {
                     out.push(Location {
                         uri: u,
-                        range: position::range(&art.text, c.span.clone(), s.enc),
+                        range: s.spans().range(doc, c.span.clone()),
                     });
                 }
             }
@@ -1717,7 +1790,7 @@ impl Backend {
                 if let Some(u) = render::uri_of(&oa.path) {
                     out.push(Location {
                         uri: u,
-                        range: position::range(&oa.text, oc.span.clone(), s.enc),
+                        range: s.spans().range(o.claim.doc, oc.span.clone()),
                     });
                 }
             }
