@@ -546,3 +546,88 @@ fn a_document_over_max_bytes_is_not_analysed_but_keeps_its_edits() {
             .is_some_and(|s| s.contains("files.max_bytes"))));
     assert_eq!(c.shutdown(), 0);
 }
+
+/// The code actions offered on the conflict of `path`.
+fn actions_on_conflict(c: &mut Client, path: &std::path::Path, suffix: &str) -> Vec<Value> {
+    let diags = c
+        .diagnostics_for(suffix, |d| conflict(d).is_some())
+        .expect("conflict");
+    let d = conflict(&diags).expect("conflict").clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file_uri(path)}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    actions["result"].as_array().cloned().expect("actions")
+}
+
+fn action<'a>(list: &'a [Value], title: &str) -> &'a Value {
+    list.iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(title)))
+        .unwrap_or_else(|| panic!("no action {title:?} in {list:?}"))
+}
+
+#[test]
+fn mark_commands_follow_the_claim_after_an_edit_or_refuse() {
+    let ws = seed_workspace(&[S000, S001, S002]);
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    let p = ws.path().join(S000);
+    let text = c.open(&p, "text");
+    let list = actions_on_conflict(&mut c, &p, S000);
+    let ignore = action(&list, "Ignore this conflict")["command"].clone();
+    let verify = action(&list, "Mark this claim verified")["command"].clone();
+    let claim = ignore["arguments"][3]
+        .as_str()
+        .expect("claim text")
+        .to_string();
+    let start = ignore["arguments"][1].as_u64().expect("start") as usize;
+    assert_eq!(text.get(start..start + claim.len()), Some(claim.as_str()));
+
+    // A line added above the claim: the old command marks the claim, not the
+    // text now at its old offsets.
+    let intro = "UPDATE: new intro line.\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&p), "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": intro}]}),
+    );
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({"command": ignore["command"], "arguments": ignore["arguments"]}),
+    );
+    assert!(r["error"].is_null(), "{r}");
+    let store = std::fs::read_to_string(ws.path().join(".corroborate/annotations.jsonl"))
+        .expect("annotations written");
+    let mark: Value =
+        serde_json::from_str(store.lines().last().expect("a line")).expect("a JSON line");
+    assert_eq!(mark["status"], "ignored");
+    assert_eq!(mark["selector"]["exact"], claim.as_str(), "{mark}");
+    assert_eq!(mark["selector"]["start"], start + intro.len(), "{mark}");
+    c.diagnostics_for(S000, |d| conflict(d).is_none())
+        .expect("the conflict is ignored");
+
+    // The claim itself edited: the old command is refused, with a message.
+    let changed = format!("{intro}{text}").replace(&claim, "a claim that says something else");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&p), "version": 3},
+               "contentChanges": [{"text": changed}]}),
+    );
+    c.mark();
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({"command": verify["command"], "arguments": verify["arguments"]}),
+    );
+    assert_eq!(r["error"]["code"], -32801, "{r}");
+    c.wait_for(|m| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("no longer in the document"))
+    })
+    .expect("the user is told why");
+    let after = std::fs::read_to_string(ws.path().join(".corroborate/annotations.jsonl"))
+        .expect("annotations");
+    assert_eq!(after, store, "nothing marked");
+    assert_eq!(c.shutdown(), 0);
+}

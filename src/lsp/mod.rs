@@ -1386,10 +1386,13 @@ impl LanguageServer for Backend {
                     continue;
                 }
                 let claim_text = art.text.get(c.span.clone()).unwrap_or("").to_string();
+                // The claim's text goes with its offsets: a command run after
+                // an edit finds the claim again, or is refused.
                 let args = vec![
                     Value::String(params.text_document.uri.as_str().to_string()),
                     Value::from(c.span.start),
                     Value::from(c.span.end),
+                    Value::String(claim_text.clone()),
                 ];
                 let ignore_title = if disagreeing
                     .iter()
@@ -1501,26 +1504,30 @@ impl LanguageServer for Backend {
             args.get(2).and_then(Value::as_u64),
         ) else {
             return Err(Error::invalid_params(
-                "expected [uri, start byte, end byte]",
+                "expected [uri, start byte, end byte, claim text]",
             ));
+        };
+        let expected = match args.get(3) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(t.clone()),
+            Some(_) => return Err(Error::invalid_params("the claim text must be a string")),
         };
         let path = path_of(&uri);
         let res = with_state(
             &self.state,
-            move |s| -> std::result::Result<String, String> {
+            move |s| -> std::result::Result<String, MarkError> {
+                let other = |m: &str| MarkError::Other(m.to_string());
                 let doc = s
                     .sync_doc(&path)
                     .or_else(|| s.corpus.doc_id(&path))
-                    .ok_or("unknown document")?;
+                    .ok_or_else(|| other("unknown document"))?;
                 let text = s
                     .corpus
                     .article(doc)
                     .map(|a| a.text.clone())
-                    .ok_or("unknown document")?;
-                let (start, end) = (start as usize, end as usize);
-                if start >= end || text.get(start..end).is_none() {
-                    return Err("the range is not in the document".into());
-                }
+                    .ok_or_else(|| other("unknown document"))?;
+                let (start, end) =
+                    claim_now(&text, start as usize..end as usize, expected.as_deref())?;
                 // The store of the file's root; a file outside every root
                 // gets one in its folder.
                 let i = match s
@@ -1543,7 +1550,10 @@ impl LanguageServer for Backend {
                         s.reviews.len() - 1
                     }
                 };
-                let store = s.reviews.get_mut(i).ok_or("no review store")?;
+                let store = s
+                    .reviews
+                    .get_mut(i)
+                    .ok_or_else(|| other("no review store"))?;
                 store
                     .add(review::store::NewAnnotation {
                         path: PathBuf::from(&path),
@@ -1555,7 +1565,7 @@ impl LanguageServer for Backend {
                         author: None,
                         label: None,
                     })
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| MarkError::Other(e.to_string()))?;
                 s.corpus_gen += 1;
                 Ok(format!("marked {}", status.as_str()))
             },
@@ -1570,7 +1580,17 @@ impl LanguageServer for Backend {
                 self.refresh(None).await;
                 Ok(Some(Value::String(msg)))
             }
-            Err(e) => Err(Error::invalid_params(e)),
+            Err(MarkError::Changed(e)) => {
+                self.client
+                    .show_message(MessageType::WARNING, format!("corroborate: {e}"))
+                    .await;
+                Err(Error {
+                    code: ErrorCode::ContentModified,
+                    message: e.into(),
+                    data: None,
+                })
+            }
+            Err(MarkError::Other(e)) => Err(Error::invalid_params(e)),
         }
     }
 
@@ -1652,6 +1672,46 @@ impl LanguageServer for Backend {
             None => Err(unknown_document(&uri)),
         }
     }
+}
+
+/// Why a mark command was not carried out.
+enum MarkError {
+    /// The claim is no longer in the text as it was when the action was offered.
+    Changed(String),
+    Other(String),
+}
+
+/// The claim a mark command names, in the text as it is now: at its offsets
+/// when it still reads `expected` there, else the occurrence of `expected`
+/// nearest to them (the text moved by an edit elsewhere); refused when it is
+/// gone. Without `expected` (older clients), the offsets as they are.
+fn claim_now(
+    text: &str,
+    span: std::ops::Range<usize>,
+    expected: Option<&str>,
+) -> std::result::Result<(usize, usize), MarkError> {
+    let Some(want) = expected else {
+        if span.start >= span.end || text.get(span.clone()).is_none() {
+            return Err(MarkError::Other("the range is not in the document".into()));
+        }
+        return Ok((span.start, span.end));
+    };
+    if want.is_empty() {
+        return Err(MarkError::Other("the claim text is empty".into()));
+    }
+    if text.get(span.clone()) == Some(want) {
+        return Ok((span.start, span.end));
+    }
+    text.match_indices(want)
+        .map(|(i, _)| i)
+        .min_by_key(|&i| i.abs_diff(span.start))
+        .map(|i| (i, i + want.len()))
+        .ok_or_else(|| {
+            MarkError::Changed(format!(
+                "the claim \u{201c}{}\u{201d} is no longer in the document: ask for the action again",
+                render::short(want, 60)
+            ))
+        })
 }
 
 /// The argument of the text-editing commands.
