@@ -631,3 +631,47 @@ fn mark_commands_follow_the_claim_after_an_edit_or_refuse() {
     assert_eq!(after, store, "nothing marked");
     assert_eq!(c.shutdown(), 0);
 }
+
+#[cfg(unix)]
+#[test]
+fn ignore_marks_work_through_a_symlinked_workspace_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).expect("mkdir");
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    for n in [S000, S001, S002] {
+        std::fs::copy(seeds.join(n), real.join(n)).expect("copy seed");
+    }
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let mut c = Client::start();
+    c.initialize(&link, false);
+    let p = link.join(S000);
+    c.open(&p, "text");
+    let list = actions_on_conflict(&mut c, &p, S000);
+    let ignore = action(&list, "Ignore this conflict")["command"].clone();
+    c.mark();
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({"command": ignore["command"], "arguments": ignore["arguments"]}),
+    );
+    assert!(r["error"].is_null(), "{r}");
+    c.diagnostics_for(S000, |d| conflict(d).is_none())
+        .expect("the ignored conflict is gone through the symlinked root");
+    let store = std::fs::read_to_string(real.join(".corroborate/annotations.jsonl"))
+        .expect("the mark is in the workspace's store");
+    let mark: Value =
+        serde_json::from_str(store.lines().last().expect("a line")).expect("a JSON line");
+    assert_eq!(mark["target"], S000, "{mark}");
+    // A restart reads it back.
+    assert_eq!(c.shutdown(), 0);
+    let mut c = Client::start();
+    c.initialize(&link, false);
+    c.indexed().expect("indexing ends");
+    c.open(&p, "text");
+    let d = c
+        .diagnostics_for(S000, |_| true)
+        .expect("diagnostics after a restart");
+    assert!(conflict(&d).is_none(), "{d:?}");
+    assert_eq!(c.shutdown(), 0);
+}

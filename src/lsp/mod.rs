@@ -257,23 +257,34 @@ impl State {
 
     /// The review store of the root holding `path` (the innermost root).
     fn review_for(&self, path: &str) -> Option<&review::store::Store> {
+        self.review_index(path).and_then(|i| self.reviews.get(i))
+    }
+
+    /// Which review store holds `path`: the innermost root containing it.
+    /// Stores keep their root resolved (symlinks followed), so the path is
+    /// resolved too before it is compared.
+    fn review_index(&self, path: &str) -> Option<usize> {
+        let real = resolved(Path::new(path));
         self.reviews
             .iter()
-            .filter(|st| Path::new(path).starts_with(st.root()))
-            .max_by_key(|st| st.root().as_os_str().len())
+            .enumerate()
+            .filter(|(_, st)| real.starts_with(st.root()))
+            .max_by_key(|(_, st)| st.root().as_os_str().len())
+            .map(|(i, _)| i)
     }
 
     /// A review store for every root (opened from disk), none for roots
     /// that are gone.
     fn open_reviews(&mut self) {
         let roots = self.roots.clone();
+        let real: Vec<PathBuf> = roots.iter().map(|r| resolved(r.as_path())).collect();
         self.reviews
-            .retain(|st| roots.iter().any(|r| st.root() == r.as_path()));
-        for r in roots {
-            if !self.reviews.iter().any(|st| st.root() == r.as_path()) {
+            .retain(|st| real.iter().any(|r| st.root() == r.as_path()));
+        for (r, rr) in roots.iter().zip(&real) {
+            if !self.reviews.iter().any(|st| st.root() == rr.as_path()) {
                 self.reviews.push(
-                    review::store::Store::open(&r)
-                        .unwrap_or_else(|_| review::store::Store::empty(&r)),
+                    review::store::Store::open(r)
+                        .unwrap_or_else(|_| review::store::Store::empty(r)),
                 );
             }
         }
@@ -344,6 +355,21 @@ fn path_of(uri: &Uri) -> String {
     match uri.to_file_path() {
         Some(p) => p.to_string_lossy().into_owned(),
         None => uri.as_str().to_string(),
+    }
+}
+
+/// `p` with symlinks resolved (as the review stores hold their roots), or
+/// as it is when it cannot be (an unsaved buffer, a file deleted meanwhile:
+/// then its folder is resolved).
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(r) = std::fs::canonicalize(p) {
+        return r;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| p.to_path_buf()),
+        _ => p.to_path_buf(),
     }
 }
 
@@ -1530,14 +1556,8 @@ impl LanguageServer for Backend {
                     claim_now(&text, start as usize..end as usize, expected.as_deref())?;
                 // The store of the file's root; a file outside every root
                 // gets one in its folder.
-                let i = match s
-                    .reviews
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, st)| Path::new(&path).starts_with(st.root()))
-                    .max_by_key(|(_, st)| st.root().as_os_str().len())
-                {
-                    Some((i, _)) => i,
+                let i = match s.review_index(&path) {
+                    Some(i) => i,
                     None => {
                         let dir = Path::new(&path)
                             .parent()
