@@ -675,3 +675,112 @@ fn ignore_marks_work_through_a_symlinked_workspace_root() {
     assert!(conflict(&d).is_none(), "{d:?}");
     assert_eq!(c.shutdown(), 0);
 }
+
+fn marks_on_disk(ws: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(ws.join(".corroborate/annotations.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[test]
+fn the_latest_mark_wins_and_marks_can_be_cleared_or_disputed() {
+    let ws = seed_workspace(&[S000, S001, S002]);
+    std::fs::write(
+        ws.path().join("corroborate.toml"),
+        "[review]\nauthor = \"ana\"\n",
+    )
+    .expect("config");
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    let p = ws.path().join(S000);
+    c.open(&p, "text");
+    let diags = c
+        .diagnostics_for(S000, |d| conflict(d).is_some())
+        .expect("conflict");
+    let range = conflict(&diags).expect("conflict")["range"].clone();
+    let actions_here = |c: &mut Client| -> Vec<Value> {
+        let r = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": file_uri(&p)}, "range": range, "context": {"diagnostics": []}}),
+        );
+        r["result"].as_array().cloned().expect("actions")
+    };
+    let list = actions_here(&mut c);
+    let cmd = |title: &str| action(&list, title)["command"].clone();
+    let (ignore, verify, dispute) = (
+        cmd("Ignore this conflict"),
+        cmd("Mark this claim verified"),
+        cmd("Mark this claim disputed"),
+    );
+    assert!(
+        !list
+            .iter()
+            .any(|a| a["title"].as_str().unwrap_or("").starts_with("Clear mark")),
+        "nothing to clear yet"
+    );
+    let run = |c: &mut Client, cmd: &Value, extra: Option<Value>| {
+        let mut args = cmd["arguments"].as_array().cloned().expect("arguments");
+        args.extend(extra);
+        let r = c.request(
+            "workspace/executeCommand",
+            json!({"command": cmd["command"], "arguments": args}),
+        );
+        assert!(r["error"].is_null(), "{r}");
+    };
+
+    // Ignored, then verified with a note and a source: the verification is
+    // the latest mark, so the conflict shows again.
+    c.mark();
+    run(&mut c, &ignore, None);
+    c.diagnostics_for(S000, |d| conflict(d).is_none())
+        .expect("ignored");
+    c.mark();
+    run(
+        &mut c,
+        &verify,
+        Some(json!({"note": "checked the CCTV transcript", "source": "https://example.org/x"})),
+    );
+    c.diagnostics_for(S000, |d| conflict(d).is_some())
+        .expect("verified after ignored: shown again");
+    let last = marks_on_disk(ws.path()).last().cloned().expect("a mark");
+    assert_eq!(last["status"], "verified");
+    assert_eq!(last["author"], "ana", "review.author from corroborate.toml");
+    assert_eq!(last["note"], "checked the CCTV transcript");
+    assert_eq!(last["source"], "https://example.org/x");
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p)}, "position": range["start"]}),
+    );
+    let md = h["result"]["contents"]["value"].as_str().unwrap_or("");
+    assert!(md.contains("verified by ana"), "{md}");
+
+    // Ignored again, then cleared: every mark on the claim goes, and the
+    // conflict is back.
+    c.mark();
+    run(&mut c, &ignore, None);
+    c.diagnostics_for(S000, |d| conflict(d).is_none())
+        .expect("ignored again");
+    let here = actions_here(&mut c);
+    let clear = action(&here, "Clear mark (ignored by ana)")["command"].clone();
+    c.mark();
+    run(&mut c, &clear, None);
+    c.diagnostics_for(S000, |d| conflict(d).is_some())
+        .expect("the conflict is back after clearing");
+    assert!(
+        marks_on_disk(ws.path()).is_empty(),
+        "all marks on it cleared"
+    );
+
+    // Disputed, with a note.
+    run(
+        &mut c,
+        &dispute,
+        Some(json!({"note": "the ministry says 150"})),
+    );
+    let last = marks_on_disk(ws.path()).last().cloned().expect("a mark");
+    assert_eq!(last["status"], "disputed");
+    assert_eq!(last["note"], "the ministry says 150");
+    assert_eq!(c.shutdown(), 0);
+}

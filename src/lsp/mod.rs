@@ -30,6 +30,8 @@ use crate::review;
 
 const IGNORE_COMMAND: &str = "corroborate.ignore";
 const VERIFY_COMMAND: &str = "corroborate.verify";
+const DISPUTE_COMMAND: &str = "corroborate.dispute";
+const CLEAR_COMMAND: &str = "corroborate.clearMark";
 const WORDING_COMMAND: &str = "corroborate.useWording";
 const ATTRIBUTE_COMMAND: &str = "corroborate.addAttribution";
 const CONFIG_FILE: &str = "corroborate.toml";
@@ -290,18 +292,6 @@ impl State {
         }
     }
 
-    fn ignored_in(&self, path: &str, text: &str) -> Vec<std::ops::Range<usize>> {
-        let Some(store) = self.review_for(path) else {
-            return Vec::new();
-        };
-        store
-            .annotations_for(Path::new(path), text)
-            .into_iter()
-            .filter(|a| a.annotation.status == review::store::Status::Ignored)
-            .filter_map(|a| a.range)
-            .collect()
-    }
-
     fn review_note(&self, path: &str, text: &str, span: &std::ops::Range<usize>) -> Option<String> {
         let store = self.review_for(path)?;
         store
@@ -319,12 +309,13 @@ impl State {
         let doc = self.sync_doc(path)?;
         let rels = self.relations(doc);
         let art = self.corpus.article(doc)?.clone();
-        let ignored = self.ignored_in(path, &art.text);
-        let is_ignored = |span: &std::ops::Range<usize>| {
-            ignored
-                .iter()
-                .any(|r| r.start < span.end && span.start < r.end)
-        };
+        // The latest mark on a claim wins: an ignore followed by a
+        // verification shows the claim again.
+        let marks = self
+            .review_for(path)
+            .map(|st| st.marks(Path::new(path), &art.text));
+        let is_ignored =
+            |span: &std::ops::Range<usize>| marks.as_ref().is_some_and(|m| m.is_ignored(span));
         let diags = render::diagnostics(
             &self.corpus,
             doc,
@@ -853,6 +844,8 @@ impl LanguageServer for Backend {
                     commands: vec![
                         IGNORE_COMMAND.into(),
                         VERIFY_COMMAND.into(),
+                        DISPUTE_COMMAND.into(),
+                        CLEAR_COMMAND.into(),
                         WORDING_COMMAND.into(),
                         ATTRIBUTE_COMMAND.into(),
                     ],
@@ -1396,6 +1389,9 @@ impl LanguageServer for Backend {
                 s.spans().offset(doc, range.end),
             );
             let grouped = render::by_claim(doc, &rels);
+            let marks = s
+                .review_for(&path)
+                .map(|st| st.marks(Path::new(&path), &art.text));
             let mut out = Vec::new();
             for (ci, others) in &grouped {
                 let Some(c) = art.claims.get(*ci) else {
@@ -1438,16 +1434,36 @@ impl LanguageServer for Backend {
                     }),
                     ..Default::default()
                 }));
-                out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: "Mark this claim verified".into(),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    command: Some(Command {
-                        title: "Mark this claim verified".into(),
-                        command: VERIFY_COMMAND.into(),
-                        arguments: Some(args),
-                    }),
-                    ..Default::default()
-                }));
+                for (title, command) in [
+                    ("Mark this claim verified", VERIFY_COMMAND),
+                    ("Mark this claim disputed", DISPUTE_COMMAND),
+                ] {
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: title.into(),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        command: Some(Command {
+                            title: title.into(),
+                            command: command.into(),
+                            arguments: Some(args.clone()),
+                        }),
+                        ..Default::default()
+                    }));
+                }
+                // A claim with a mark (ignored ones included: their
+                // diagnostic is hidden, the action is not) can be cleared.
+                if let Some(a) = marks.as_ref().and_then(|m| m.status_of(&c.span)) {
+                    let title = format!("Clear mark ({} by {})", a.status, a.author);
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: title.clone(),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        command: Some(Command {
+                            title,
+                            command: CLEAR_COMMAND.into(),
+                            arguments: Some(args),
+                        }),
+                        ..Default::default()
+                    }));
+                }
                 // Edits are made by the server (`workspace/applyEdit`) when the
                 // command runs, against the text of that moment.
                 let mut offered: Vec<String> = Vec::new();
@@ -1517,8 +1533,10 @@ impl LanguageServer for Backend {
             return self.apply_text_command(params.arguments).await;
         }
         let status = match params.command.as_str() {
-            IGNORE_COMMAND => review::store::Status::Ignored,
-            VERIFY_COMMAND => review::store::Status::Verified,
+            IGNORE_COMMAND => Some(review::store::Status::Ignored),
+            VERIFY_COMMAND => Some(review::store::Status::Verified),
+            DISPUTE_COMMAND => Some(review::store::Status::Disputed),
+            CLEAR_COMMAND => None,
             other => return Err(Error::invalid_params(format!("unknown command {other}"))),
         };
         let args = params.arguments;
@@ -1538,6 +1556,14 @@ impl LanguageServer for Backend {
             Some(Value::String(t)) => Some(t.clone()),
             Some(_) => return Err(Error::invalid_params("the claim text must be a string")),
         };
+        // What verifies or disputes the claim: {"note": …, "source": …}.
+        let detail = |k: &str| {
+            args.get(4)
+                .and_then(|d| d.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let (note, source) = (detail("note"), detail("source"));
         let path = path_of(&uri);
         let res = with_state(
             &self.state,
@@ -1570,19 +1596,38 @@ impl LanguageServer for Backend {
                         s.reviews.len() - 1
                     }
                 };
+                let author = s.settings.review.author.clone();
                 let store = s
                     .reviews
                     .get_mut(i)
                     .ok_or_else(|| other("no review store"))?;
+                let Some(status) = status else {
+                    // Clear: every mark on the claim goes (so no older one
+                    // takes over).
+                    let span = start..end;
+                    let ids: Vec<String> = store
+                        .marks(Path::new(&path), &text)
+                        .on(&span)
+                        .map(|a| a.annotation.id.clone())
+                        .collect();
+                    if ids.is_empty() {
+                        return Err(other("the claim has no mark"));
+                    }
+                    let n = store
+                        .remove(&ids)
+                        .map_err(|e| MarkError::Other(e.to_string()))?;
+                    s.corpus_gen += 1;
+                    return Ok(format!("cleared {n} mark(s)"));
+                };
                 store
                     .add(review::store::NewAnnotation {
                         path: PathBuf::from(&path),
                         text,
                         range: start..end,
                         status,
-                        note: None,
-                        source: None,
-                        author: None,
+                        note,
+                        source,
+                        author,
                         label: None,
                     })
                     .map_err(|e| MarkError::Other(e.to_string()))?;
