@@ -784,3 +784,49 @@ fn the_latest_mark_wins_and_marks_can_be_cleared_or_disputed() {
     assert_eq!(last["note"], "the ministry says 150");
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn watched_files_follow_root_relative_globs_and_indexing_exclusions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let news = dir.path().join("news");
+    std::fs::create_dir_all(news.join(".drafts")).expect("mkdir");
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    std::fs::copy(seeds.join(S000), news.join(S000)).expect("copy");
+    let mut c = Client::start();
+    c.initialize_with(json!({
+        "processId": null,
+        "rootUri": file_uri(dir.path()),
+        "workspaceFolders": [{"uri": file_uri(dir.path()), "name": "ws"}],
+        "initializationOptions": {"files": {"globs": ["news/**/*.txt"]}},
+        "capabilities": {"window": {"workDoneProgress": true}}
+    }));
+    c.indexed().expect("indexing ends");
+    let p = news.join(S000);
+    c.open(&p, "text");
+    let first = c.diagnostics_for(S000, |_| true).expect("diagnostics");
+    assert!(conflict(&first).is_none(), "{first:?}");
+    // A conflicting article in a hidden folder is not an article (as for
+    // indexing): nothing changes.
+    let hidden = news.join(".drafts").join(S002);
+    std::fs::copy(seeds.join(S002), &hidden).expect("copy");
+    c.mark();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&hidden), "type": 1}]}),
+    );
+    let d = c.diagnostics_for(S000, |_| true).expect("republished");
+    assert!(
+        conflict(&d).is_none(),
+        "a hidden draft is not indexed: {d:?}"
+    );
+    // The same article in news/: matched by the root-relative glob.
+    let added = news.join(S002);
+    std::fs::copy(seeds.join(S002), &added).expect("copy");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&added), "type": 1}]}),
+    );
+    c.diagnostics_for(S000, |d| conflict(d).is_some())
+        .expect("the new article's conflict");
+    assert_eq!(c.shutdown(), 0);
+}

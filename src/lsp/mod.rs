@@ -364,11 +364,32 @@ fn resolved(p: &Path) -> PathBuf {
     }
 }
 
-fn is_article(path: &str, settings: &Settings) -> bool {
+/// Whether indexing takes the file at `rel` (relative to its root): not
+/// under a hidden folder, `node_modules` or `target`, and matched by a glob.
+fn indexed_file(rel: &Path, set: Option<&globset::GlobSet>) -> bool {
+    let skip = rel.components().any(|c| {
+        let c = c.as_os_str().to_string_lossy();
+        c.starts_with('.') || c == "node_modules" || c == "target"
+    });
+    !skip && set.is_some_and(|s| s.is_match(rel))
+}
+
+/// Whether a watched file is an article, by the same rule as indexing: its
+/// path relative to the (innermost) root that holds it. A file outside
+/// every root is matched by its absolute path or its name.
+fn is_article(path: &str, roots: &[PathBuf], settings: &Settings) -> bool {
     let Ok(set) = globset(&settings.files.globs) else {
         return path.ends_with(".txt") || path.ends_with(".md");
     };
-    set.is_match(path) || Path::new(path).file_name().is_some_and(|f| set.is_match(f))
+    let p = Path::new(path);
+    let root = roots
+        .iter()
+        .filter(|r| p.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len());
+    match root.and_then(|r| p.strip_prefix(r).ok()) {
+        Some(rel) => indexed_file(rel, Some(&set)),
+        None => set.is_match(p) || p.file_name().is_some_and(|f| set.is_match(f)),
+    }
 }
 
 fn globset(globs: &[String]) -> std::result::Result<globset::GlobSet, globset::Error> {
@@ -576,14 +597,7 @@ impl Backend {
                         continue;
                     }
                     let rel = e.path().strip_prefix(r).unwrap_or(e.path());
-                    let skip = rel.components().any(|c| {
-                        let c = c.as_os_str().to_string_lossy();
-                        c.starts_with('.') || c == "node_modules" || c == "target"
-                    });
-                    if skip {
-                        continue;
-                    }
-                    if set.as_ref().is_some_and(|s| s.is_match(rel)) {
+                    if indexed_file(rel, set.as_ref()) {
                         v.push(e.into_path());
                     }
                 }
@@ -1106,7 +1120,7 @@ impl LanguageServer for Backend {
                     review_changed = true;
                     continue;
                 }
-                if !is_article(&path, &s.settings) || s.docs.contains_key(&path) {
+                if !is_article(&path, &s.roots, &s.settings) || s.docs.contains_key(&path) {
                     continue; // unsaved buffers win over the disk
                 }
                 if ev.typ == FileChangeType::DELETED {
