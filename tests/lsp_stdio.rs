@@ -23,14 +23,15 @@ fn conflict_diagnostic_hover_definition_and_edit() {
         .diagnostics_for(S000, |d| conflict(d).is_some())
         .expect("a conflict diagnostic on 000");
     let d = conflict(&diags).expect("conflict").clone();
-    let covered = range_text(&text, &d["range"], false);
-    assert!(
-        covered.contains("more than 200 members"),
-        "range covers {covered:?}"
+    // The exact range of the clause that states it.
+    assert_eq!(
+        d["range"],
+        expected_range(
+            &text,
+            "noting that he will lead a trade delegation of more than 200 members to China",
+            false
+        )
     );
-    assert!(text
-        .find(covered)
-        .is_some_and(|i| i >= text.find("trade delegation").unwrap_or(0) - 60));
     assert_eq!(d["source"], "corroborate");
     assert_eq!(d["severity"], 2);
     assert!(
@@ -49,7 +50,10 @@ fn conflict_diagnostic_hover_definition_and_edit() {
         .find(|r| r["location"]["uri"].as_str().unwrap_or("").ends_with(S002))
         .expect("points at 002");
     let t002 = std::fs::read_to_string(ws.path().join(S002)).expect("002");
-    assert!(range_text(&t002, &other["location"]["range"], false).contains("nearly 200 members"));
+    assert_eq!(
+        other["location"]["range"],
+        expected_range(&t002, "trade delegation of nearly 200 members", false)
+    );
 
     // Hover: a card with each source's wording.
     let h = c.request(
@@ -175,15 +179,29 @@ fn multibyte(utf8: bool) {
         .diagnostics_for("a.txt", |d| conflict(d).is_some())
         .expect("conflict on a.txt");
     let d = conflict(&diags).expect("conflict");
-    let covered = range_text(&text, &d["range"], utf8);
-    assert!(
-        covered.contains("more than 300 passengers"),
-        "{covered:?} ({})",
+    // Exact line and columns, counted here: after "한국어 보도 🙂 “속보” 中文: "
+    // the start is at 19 UTF-16 units but 43 bytes.
+    let claim = "The coast guard said the ferry Norland Star carried more than 300 passengers when it sank near Vellmar island on Tuesday";
+    let want = expected_range(&text, claim, utf8);
+    assert_eq!(
+        want["start"],
+        json!({"line": 4, "character": if utf8 { 43 } else { 19 }})
+    );
+    assert_eq!(
+        d["range"],
+        want,
+        "({})",
         if utf8 { "utf-8" } else { "utf-16" }
     );
-    assert!(
-        !covered.contains('🙂') && !covered.contains('“'),
-        "range starts after the multi-byte prefix: {covered:?}"
+    let tb = std::fs::read_to_string(ws.path().join("b.txt")).expect("b.txt");
+    let rel = d["relatedInformation"][0]["location"]["range"].clone();
+    assert_eq!(
+        rel,
+        expected_range(
+            &tb,
+            "The ferry Norland Star was carrying nearly 300 passengers when it sank near Vellmar island on Tuesday",
+            utf8
+        )
     );
     // Hover at the exact start of the range finds the claim.
     let h = c.request(

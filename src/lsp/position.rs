@@ -384,6 +384,33 @@ mod tests {
     }
 
     #[test]
+    fn the_line_index_agrees_on_long_lines_and_odd_columns() {
+        // Longer than several checkpoints, multi-byte all along, several breaks.
+        let t = format!(
+            "{}\r\n{}\r{}",
+            "한🙂a“".repeat(700),
+            "é中".repeat(400),
+            "x🙂".repeat(300)
+        );
+        let ix = LineIndex::new(&t);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            for (i, _) in t
+                .char_indices()
+                .step_by(7)
+                .chain(std::iter::once((t.len(), ' ')))
+            {
+                assert_eq!(ix.position(&t, i, enc), position(&t, i, enc), "{i} {enc:?}");
+            }
+            for line in 0..4 {
+                for character in (0..4000).step_by(13) {
+                    let p = Position { line, character };
+                    assert_eq!(ix.offset(&t, p, enc), offset(&t, p, enc), "{p:?} {enc:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn line_breaks_are_lsp_line_breaks() {
         let t = "a\r\nb\rc\nd\u{2028}e";
         let at = |c: char| t.find(c).unwrap_or(0);
@@ -461,6 +488,39 @@ mod edit_streams {
     use super::*;
     use proptest::prelude::*;
 
+    /// A client's own idea of a position, written independently of the
+    /// server's converters: walk the characters, a new line after "\n",
+    /// after "\r" not followed by "\n", and count columns in bytes or in
+    /// UTF-16 units (str::encode_utf16).
+    fn client_position(text: &str, at: usize, utf8: bool) -> Position {
+        let (mut line, mut line_start) = (0u32, 0usize);
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if i >= at {
+                break;
+            }
+            let brk = match c {
+                '\n' => true,
+                '\r' => chars.peek().map(|&(_, n)| n) != Some('\n'),
+                _ => false,
+            };
+            if brk {
+                line += 1;
+                line_start = i + 1;
+            }
+        }
+        let col = &text[line_start..at];
+        let character = if utf8 {
+            col.len()
+        } else {
+            col.encode_utf16().count()
+        };
+        Position {
+            line,
+            character: character as u32,
+        }
+    }
+
     fn piece() -> impl Strategy<Value = String> {
         prop_oneof![
             Just("한국".to_string()),
@@ -498,16 +558,25 @@ mod edit_streams {
                     .collect();
                 let (x, y) = (bounds[a % bounds.len()], bounds[b % bounds.len()]);
                 let (x, y) = (x.min(y), x.max(y));
-                let range = Range { start: position(&client, x, enc), end: position(&client, y, enc) };
-                prop_assert_eq!(offset(&client, range.start, enc), x);
-                prop_assert_eq!(offset(&client, range.end, enc), y);
+                // The client names the range its own way; the server's
+                // converters (plain and indexed) agree with it both ways.
+                let range = Range { start: client_position(&client, x, utf8), end: client_position(&client, y, utf8) };
+                let ix = LineIndex::new(&client);
+                for (at, p) in [(x, range.start), (y, range.end)] {
+                    prop_assert_eq!(position(&client, at, enc), p);
+                    prop_assert_eq!(ix.position(&client, at, enc), p);
+                    prop_assert_eq!(offset(&client, p, enc), at);
+                    prop_assert_eq!(ix.offset(&client, p, enc), at);
+                }
                 let ins = ins.concat();
                 apply_change(&mut rope, Some(range), &ins, enc);
                 client.replace_range(x..y, &ins);
                 prop_assert_eq!(rope.to_string(), client.clone());
+                let ix = LineIndex::new(&client);
                 for off in [0, x, x + ins.len(), client.len()] {
                     let back = offset(&client, position(&client, off, enc), enc);
                     prop_assert!(back <= client.len() && client.is_char_boundary(back));
+                    prop_assert_eq!(ix.position(&client, off, enc), position(&client, off, enc));
                 }
             }
         }
