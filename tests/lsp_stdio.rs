@@ -415,7 +415,11 @@ fn a_broken_config_is_a_diagnostic_not_a_crash() {
     let d = c
         .diagnostics_for("corroborate.toml", |d| !d.is_empty())
         .expect("config diagnostic");
-    assert_eq!(d[0]["range"]["start"]["line"], 1);
+    // The line of the error, to its real end ("tension = \"yes\"": 15 units).
+    assert_eq!(
+        d[0]["range"],
+        json!({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 15}})
+    );
     // The server still works with the defaults.
     let p = ws.path().join(S000);
     c.open(&p, "text");
@@ -847,4 +851,15 @@ fn watched_files_follow_root_relative_globs_and_indexing_exclusions() {
     c.diagnostics_for(S000, |d| conflict(d).is_some())
         .expect("the new article's conflict");
     assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn exit_without_shutdown_ends_with_code_1() {
+    let ws = seed_workspace(&[S000]);
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    let r = c.request("workspace/symbol", json!({"query": ""}));
+    assert!(r["result"].is_array(), "{r}");
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), 1);
 }

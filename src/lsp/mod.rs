@@ -75,6 +75,8 @@ struct State {
     publisher: Option<tokio::sync::mpsc::UnboundedSender<Publish>>,
     /// Line indexes of the articles, valid for `corpus_gen`.
     lines: render::LineCache,
+    /// `shutdown` was received (an `exit` without it ends with code 1).
+    shut_down: bool,
 }
 
 /// One `textDocument/publishDiagnostics`.
@@ -100,6 +102,7 @@ impl State {
             document_changes: false,
             publisher: None,
             lines: render::LineCache::default(),
+            shut_down: false,
         }
     }
 
@@ -485,9 +488,9 @@ impl Backend {
     /// Read the settings again; true when the set of article files changed
     /// (the workspace must be indexed again).
     async fn load_config(&self) -> bool {
-        let (roots, client) = {
+        let (roots, client, enc) = {
             let s = lock(&self.state);
-            (s.roots.clone(), s.client_settings.clone())
+            (s.roots.clone(), s.client_settings.clone(), s.enc)
         };
         let mut texts: Vec<String> = Vec::new();
         let mut problems: Vec<(Uri, Diagnostic)> = Vec::new();
@@ -506,9 +509,15 @@ impl Backend {
                     Err((line, msg)) => problems.push((
                         uri,
                         Diagnostic {
-                            range: Range {
-                                start: Position::new(line as u32, 0),
-                                end: Position::new(line as u32, u32::MAX / 2),
+                            // The whole line the error is on, to its real end.
+                            range: {
+                                let ix = position::LineIndex::new(&text);
+                                let end =
+                                    ix.offset(&text, Position::new(line as u32, u32::MAX), enc);
+                                Range {
+                                    start: Position::new(line as u32, 0),
+                                    end: ix.position(&text, end, enc),
+                                }
                             },
                             severity: Some(DiagnosticSeverity::ERROR),
                             source: Some("corroborate".into()),
@@ -897,6 +906,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        lock(&self.state).shut_down = true;
         Ok(())
     }
 
@@ -1948,11 +1958,25 @@ where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
     O: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (service, socket) = LspService::new(|client| Backend {
+    serve_then_status(input, output).await;
+}
+
+/// As [`serve`]; true when the session was shut down properly (`shutdown`
+/// before `exit` or the end of the input).
+async fn serve_then_status<I, O>(input: I, output: O) -> bool
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let state = Arc::new(Mutex::new(State::new()));
+    let shared = state.clone();
+    let (service, socket) = LspService::new(move |client| Backend {
         client,
-        state: Arc::new(Mutex::new(State::new())),
+        state: shared,
     });
     transport::serve(input, output, service, socket).await;
+    let clean = lock(&state).shut_down;
+    clean
 }
 
 /// Serve the language server on stdin/stdout until `exit`.
@@ -1967,9 +1991,14 @@ pub fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let clean = rt.block_on(serve_then_status(tokio::io::stdin(), tokio::io::stdout()));
     // The stdin reader may still be blocked in a read the client never ends:
     // do not wait for it.
     rt.shutdown_timeout(Duration::from_millis(200));
-    std::process::ExitCode::SUCCESS
+    // LSP: `exit` without `shutdown` first ends with code 1.
+    if clean {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    }
 }
