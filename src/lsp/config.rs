@@ -15,6 +15,15 @@ pub struct Settings {
     pub files: Files,
     /// Per-file metadata: `[[overrides]] path = "a.txt" outlet = "…" published = "2026-01-04"`.
     pub overrides: Vec<Override>,
+    /// Reviewer marks made from the editor.
+    pub review: Review,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Review {
+    /// Who the marks are by; unset: `$USER`.
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -68,6 +77,7 @@ impl Default for Settings {
             inlay_hints: InlayHints { enable: true },
             files: Files::default(),
             overrides: Vec::new(),
+            review: Review::default(),
         }
     }
 }

@@ -30,6 +30,8 @@ use crate::review;
 
 const IGNORE_COMMAND: &str = "corroborate.ignore";
 const VERIFY_COMMAND: &str = "corroborate.verify";
+const DISPUTE_COMMAND: &str = "corroborate.dispute";
+const CLEAR_COMMAND: &str = "corroborate.clearMark";
 const WORDING_COMMAND: &str = "corroborate.useWording";
 const ATTRIBUTE_COMMAND: &str = "corroborate.addAttribution";
 const CONFIG_FILE: &str = "corroborate.toml";
@@ -44,6 +46,8 @@ struct Doc {
     /// The open documents of its story when it was last re-checked: after
     /// an edit that takes it out of that story they are re-checked too.
     peers: Vec<String>,
+    /// Over `files.max_bytes` when last opened or changed (said once).
+    too_big: bool,
 }
 
 struct State {
@@ -69,6 +73,10 @@ struct State {
     /// queued while the state is locked, so a result for an older version
     /// is always queued (and sent) before any result for a newer one.
     publisher: Option<tokio::sync::mpsc::UnboundedSender<Publish>>,
+    /// Line indexes of the articles, valid for `corpus_gen`.
+    lines: render::LineCache,
+    /// `shutdown` was received (an `exit` without it ends with code 1).
+    shut_down: bool,
 }
 
 /// One `textDocument/publishDiagnostics`.
@@ -93,6 +101,18 @@ impl State {
             reviews: Vec::new(),
             document_changes: false,
             publisher: None,
+            lines: render::LineCache::default(),
+            shut_down: false,
+        }
+    }
+
+    /// Position conversions for the articles of the corpus as it is now.
+    fn spans(&self) -> render::Spans<'_> {
+        render::Spans {
+            corpus: &self.corpus,
+            enc: self.enc,
+            cache: &self.lines,
+            gen: self.corpus_gen,
         }
     }
 
@@ -213,8 +233,21 @@ impl State {
         rels
     }
 
-    /// Make the corpus hold the open document's current text.
+    /// True when `path` is open and over `files.max_bytes`: its edits are
+    /// applied to its text, but it is not analysed.
+    fn skipped(&self, path: &str) -> bool {
+        self.docs
+            .get(path)
+            .is_some_and(|d| d.rope.len_bytes() as u64 > self.settings.files.max_bytes)
+    }
+
+    /// Make the corpus hold the open document's current text (none for a
+    /// document over the size limit: not even an older version of it).
     fn sync_doc(&mut self, path: &str) -> Option<DocId> {
+        if self.skipped(path) {
+            self.remove(path);
+            return None;
+        }
         let text = self.docs.get(path)?.rope.to_string();
         let fresh = self
             .corpus
@@ -229,38 +262,37 @@ impl State {
 
     /// The review store of the root holding `path` (the innermost root).
     fn review_for(&self, path: &str) -> Option<&review::store::Store> {
+        self.review_index(path).and_then(|i| self.reviews.get(i))
+    }
+
+    /// Which review store holds `path`: the innermost root containing it.
+    /// Stores keep their root resolved (symlinks followed), so the path is
+    /// resolved too before it is compared.
+    fn review_index(&self, path: &str) -> Option<usize> {
+        let real = resolved(Path::new(path));
         self.reviews
             .iter()
-            .filter(|st| Path::new(path).starts_with(st.root()))
-            .max_by_key(|st| st.root().as_os_str().len())
+            .enumerate()
+            .filter(|(_, st)| real.starts_with(st.root()))
+            .max_by_key(|(_, st)| st.root().as_os_str().len())
+            .map(|(i, _)| i)
     }
 
     /// A review store for every root (opened from disk), none for roots
     /// that are gone.
     fn open_reviews(&mut self) {
         let roots = self.roots.clone();
+        let real: Vec<PathBuf> = roots.iter().map(|r| resolved(r.as_path())).collect();
         self.reviews
-            .retain(|st| roots.iter().any(|r| st.root() == r.as_path()));
-        for r in roots {
-            if !self.reviews.iter().any(|st| st.root() == r.as_path()) {
+            .retain(|st| real.iter().any(|r| st.root() == r.as_path()));
+        for (r, rr) in roots.iter().zip(&real) {
+            if !self.reviews.iter().any(|st| st.root() == rr.as_path()) {
                 self.reviews.push(
-                    review::store::Store::open(&r)
-                        .unwrap_or_else(|_| review::store::Store::empty(&r)),
+                    review::store::Store::open(r)
+                        .unwrap_or_else(|_| review::store::Store::empty(r)),
                 );
             }
         }
-    }
-
-    fn ignored_in(&self, path: &str, text: &str) -> Vec<std::ops::Range<usize>> {
-        let Some(store) = self.review_for(path) else {
-            return Vec::new();
-        };
-        store
-            .annotations_for(Path::new(path), text)
-            .into_iter()
-            .filter(|a| a.annotation.status == review::store::Status::Ignored)
-            .filter_map(|a| a.range)
-            .collect()
     }
 
     fn review_note(&self, path: &str, text: &str, span: &std::ops::Range<usize>) -> Option<String> {
@@ -272,21 +304,27 @@ impl State {
 
     /// Diagnostics of an open document, with its version.
     fn diagnostics(&mut self, path: &str) -> Option<(Uri, Vec<Diagnostic>, i32, u64)> {
+        if self.skipped(path) {
+            self.remove(path);
+            let d = self.docs.get(path)?;
+            return Some((d.uri.clone(), Vec::new(), d.version, d.gen));
+        }
         let doc = self.sync_doc(path)?;
         let rels = self.relations(doc);
         let art = self.corpus.article(doc)?.clone();
-        let ignored = self.ignored_in(path, &art.text);
-        let is_ignored = |span: &std::ops::Range<usize>| {
-            ignored
-                .iter()
-                .any(|r| r.start < span.end && span.start < r.end)
-        };
+        // The latest mark on a claim wins: an ignore followed by a
+        // verification shows the claim again.
+        let marks = self
+            .review_for(path)
+            .map(|st| st.marks(Path::new(path), &art.text));
+        let is_ignored =
+            |span: &std::ops::Range<usize>| marks.as_ref().is_some_and(|m| m.is_ignored(span));
         let diags = render::diagnostics(
             &self.corpus,
             doc,
             &rels,
             &self.settings,
-            self.enc,
+            &self.spans(),
             &is_ignored,
         );
         let d = self.docs.get(path)?;
@@ -314,11 +352,47 @@ fn path_of(uri: &Uri) -> String {
     }
 }
 
-fn is_article(path: &str, settings: &Settings) -> bool {
+/// `p` with symlinks resolved (as the review stores hold their roots), or
+/// as it is when it cannot be (an unsaved buffer, a file deleted meanwhile:
+/// then its folder is resolved).
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(r) = std::fs::canonicalize(p) {
+        return r;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| p.to_path_buf()),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Whether indexing takes the file at `rel` (relative to its root): not
+/// under a hidden folder, `node_modules` or `target`, and matched by a glob.
+fn indexed_file(rel: &Path, set: Option<&globset::GlobSet>) -> bool {
+    let skip = rel.components().any(|c| {
+        let c = c.as_os_str().to_string_lossy();
+        c.starts_with('.') || c == "node_modules" || c == "target"
+    });
+    !skip && set.is_some_and(|s| s.is_match(rel))
+}
+
+/// Whether a watched file is an article, by the same rule as indexing: its
+/// path relative to the (innermost) root that holds it. A file outside
+/// every root is matched by its absolute path or its name.
+fn is_article(path: &str, roots: &[PathBuf], settings: &Settings) -> bool {
     let Ok(set) = globset(&settings.files.globs) else {
         return path.ends_with(".txt") || path.ends_with(".md");
     };
-    set.is_match(path) || Path::new(path).file_name().is_some_and(|f| set.is_match(f))
+    let p = Path::new(path);
+    let root = roots
+        .iter()
+        .filter(|r| p.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len());
+    match root.and_then(|r| p.strip_prefix(r).ok()) {
+        Some(rel) => indexed_file(rel, Some(&set)),
+        None => set.is_match(p) || p.file_name().is_some_and(|f| set.is_match(f)),
+    }
 }
 
 fn globset(globs: &[String]) -> std::result::Result<globset::GlobSet, globset::Error> {
@@ -414,9 +488,9 @@ impl Backend {
     /// Read the settings again; true when the set of article files changed
     /// (the workspace must be indexed again).
     async fn load_config(&self) -> bool {
-        let (roots, client) = {
+        let (roots, client, enc) = {
             let s = lock(&self.state);
-            (s.roots.clone(), s.client_settings.clone())
+            (s.roots.clone(), s.client_settings.clone(), s.enc)
         };
         let mut texts: Vec<String> = Vec::new();
         let mut problems: Vec<(Uri, Diagnostic)> = Vec::new();
@@ -435,9 +509,15 @@ impl Backend {
                     Err((line, msg)) => problems.push((
                         uri,
                         Diagnostic {
-                            range: Range {
-                                start: Position::new(line as u32, 0),
-                                end: Position::new(line as u32, u32::MAX / 2),
+                            // The whole line the error is on, to its real end.
+                            range: {
+                                let ix = position::LineIndex::new(&text);
+                                let end =
+                                    ix.offset(&text, Position::new(line as u32, u32::MAX), enc);
+                                Range {
+                                    start: Position::new(line as u32, 0),
+                                    end: ix.position(&text, end, enc),
+                                }
                             },
                             severity: Some(DiagnosticSeverity::ERROR),
                             source: Some("corroborate".into()),
@@ -526,14 +606,7 @@ impl Backend {
                         continue;
                     }
                     let rel = e.path().strip_prefix(r).unwrap_or(e.path());
-                    let skip = rel.components().any(|c| {
-                        let c = c.as_os_str().to_string_lossy();
-                        c.starts_with('.') || c == "node_modules" || c == "target"
-                    });
-                    if skip {
-                        continue;
-                    }
-                    if set.as_ref().is_some_and(|s| s.is_match(rel)) {
+                    if indexed_file(rel, set.as_ref()) {
                         v.push(e.into_path());
                     }
                 }
@@ -645,6 +718,19 @@ impl Backend {
             )
             .await;
         self.refresh(None).await;
+    }
+
+    /// The one message for a document over the size limit.
+    async fn say_too_big(&self, uri: &Uri, len: usize, max: u64) {
+        self.client
+            .log_message(
+                MessageType::INFO,
+                format!(
+                    "corroborate: {} is {len} bytes, over the {max} byte limit (files.max_bytes): not analysed",
+                    uri.as_str()
+                ),
+            )
+            .await;
     }
 
     async fn register_watchers(&self) {
@@ -781,6 +867,8 @@ impl LanguageServer for Backend {
                     commands: vec![
                         IGNORE_COMMAND.into(),
                         VERIFY_COMMAND.into(),
+                        DISPUTE_COMMAND.into(),
+                        CLEAR_COMMAND.into(),
                         WORDING_COMMAND.into(),
                         ATTRIBUTE_COMMAND.into(),
                     ],
@@ -818,6 +906,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        lock(&self.state).shut_down = true;
         Ok(())
     }
 
@@ -851,19 +940,26 @@ impl LanguageServer for Backend {
                 me.index_workspace().await
             });
         }
-        {
+        let too_big = {
             let mut s = lock(&self.state);
             let gen = s.docs.get(&path).map_or(0, |d| d.gen + 1);
+            let max = s.settings.files.max_bytes;
+            let too_big = doc.text.len() as u64 > max;
             s.docs.insert(
                 path.clone(),
                 Doc {
-                    uri: doc.uri,
+                    uri: doc.uri.clone(),
                     rope: Rope::from_str(&doc.text),
                     version: doc.version,
                     gen,
                     peers: Vec::new(),
+                    too_big,
                 },
             );
+            too_big.then_some((doc.text.len(), max))
+        };
+        if let Some((len, max)) = too_big {
+            self.say_too_big(&doc.uri, len, max).await;
         }
         self.refresh_touched(path).await;
     }
@@ -872,9 +968,11 @@ impl LanguageServer for Backend {
         let path = path_of(&params.text_document.uri);
         let version = params.text_document.version;
         let mut out_of_order = None;
+        let mut became_too_big = None;
         let gen: Option<u64> = {
             let mut s = lock(&self.state);
             let enc = s.enc;
+            let max = s.settings.files.max_bytes;
             match s.docs.get_mut(&path) {
                 None => None,
                 Some(doc) => {
@@ -888,6 +986,12 @@ impl LanguageServer for Backend {
                     }
                     doc.version = version;
                     doc.gen += 1;
+                    let len = doc.rope.len_bytes();
+                    let too_big = len as u64 > max;
+                    if too_big && !doc.too_big {
+                        became_too_big = Some((len, max));
+                    }
+                    doc.too_big = too_big;
                     Some(doc.gen)
                 }
             }
@@ -902,6 +1006,9 @@ impl LanguageServer for Backend {
                     ),
                 )
                 .await;
+        }
+        if let Some((len, max)) = became_too_big {
+            self.say_too_big(&params.text_document.uri, len, max).await;
         }
         let Some(gen) = gen else {
             self.client
@@ -1023,7 +1130,7 @@ impl LanguageServer for Backend {
                     review_changed = true;
                     continue;
                 }
-                if !is_article(&path, &s.settings) || s.docs.contains_key(&path) {
+                if !is_article(&path, &s.roots, &s.settings) || s.docs.contains_key(&path) {
                     continue; // unsaved buffers win over the disk
                 }
                 if ev.typ == FileChangeType::DELETED {
@@ -1074,7 +1181,7 @@ impl LanguageServer for Backend {
                 };
                 let rels = s.relations(doc);
                 let art = s.corpus.article(doc)?.clone();
-                let off = position::offset(&art.text, pos, s.enc);
+                let off = s.spans().offset(doc, pos);
                 let grouped = render::by_claim(doc, &rels);
                 let Some(ci) = render::related_claim_at(&art, off, &grouped) else {
                     return Some(Ok(None));
@@ -1093,7 +1200,7 @@ impl LanguageServer for Backend {
                         kind: MarkupKind::Markdown,
                         value: md,
                     }),
-                    range: Some(position::range(&art.text, claim.span.clone(), s.enc)),
+                    range: Some(s.spans().range(doc, claim.span.clone())),
                 })))
             },
         )
@@ -1132,6 +1239,9 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let path = path_of(&uri);
         let res = with_state(&self.state, move |s| -> Option<Vec<DocumentSymbol>> {
+            if s.skipped(&path) {
+                return Some(Vec::new()); // over the size limit: not analysed
+            }
             let doc = if s.docs.contains_key(&path) {
                 s.sync_doc(&path)?
             } else {
@@ -1152,7 +1262,7 @@ impl LanguageServer for Backend {
                     .min_by_key(|o| (o.relation.kind == RelationKind::Support, o.relation.kind))
                     .map(|o| o.relation.label.clone())
                     .unwrap_or_default();
-                let r = position::range(&art.text, c.span.clone(), s.enc);
+                let r = s.spans().range(doc, c.span.clone());
                 #[allow(deprecated)]
                 facts.entry(label).or_default().push(DocumentSymbol {
                     name: render::short(&art.text[c.span.clone()], 60),
@@ -1267,7 +1377,7 @@ impl LanguageServer for Backend {
                         deprecated: None,
                         location: Location {
                             uri,
-                            range: position::range(&a.text, c.span.clone(), s.enc),
+                            range: s.spans().range(r.doc, c.span.clone()),
                         },
                         container_name: Some(render::source_name(a)),
                     });
@@ -1288,6 +1398,9 @@ impl LanguageServer for Backend {
         let path = path_of(&uri);
         let range = params.range;
         let res = with_state(&self.state, move |s| -> Option<Vec<CodeActionOrCommand>> {
+            if s.skipped(&path) {
+                return Some(Vec::new()); // over the size limit: not analysed
+            }
             let doc = if s.docs.contains_key(&path) {
                 s.sync_doc(&path)?
             } else {
@@ -1296,10 +1409,13 @@ impl LanguageServer for Backend {
             let rels = s.relations(doc);
             let art = s.corpus.article(doc)?.clone();
             let (a, b) = (
-                position::offset(&art.text, range.start, s.enc),
-                position::offset(&art.text, range.end, s.enc),
+                s.spans().offset(doc, range.start),
+                s.spans().offset(doc, range.end),
             );
             let grouped = render::by_claim(doc, &rels);
+            let marks = s
+                .review_for(&path)
+                .map(|st| st.marks(Path::new(&path), &art.text));
             let mut out = Vec::new();
             for (ci, others) in &grouped {
                 let Some(c) = art.claims.get(*ci) else {
@@ -1316,10 +1432,13 @@ impl LanguageServer for Backend {
                     continue;
                 }
                 let claim_text = art.text.get(c.span.clone()).unwrap_or("").to_string();
+                // The claim's text goes with its offsets: a command run after
+                // an edit finds the claim again, or is refused.
                 let args = vec![
                     Value::String(params.text_document.uri.as_str().to_string()),
                     Value::from(c.span.start),
                     Value::from(c.span.end),
+                    Value::String(claim_text.clone()),
                 ];
                 let ignore_title = if disagreeing
                     .iter()
@@ -1339,16 +1458,36 @@ impl LanguageServer for Backend {
                     }),
                     ..Default::default()
                 }));
-                out.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: "Mark this claim verified".into(),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    command: Some(Command {
-                        title: "Mark this claim verified".into(),
-                        command: VERIFY_COMMAND.into(),
-                        arguments: Some(args),
-                    }),
-                    ..Default::default()
-                }));
+                for (title, command) in [
+                    ("Mark this claim verified", VERIFY_COMMAND),
+                    ("Mark this claim disputed", DISPUTE_COMMAND),
+                ] {
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: title.into(),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        command: Some(Command {
+                            title: title.into(),
+                            command: command.into(),
+                            arguments: Some(args.clone()),
+                        }),
+                        ..Default::default()
+                    }));
+                }
+                // A claim with a mark (ignored ones included: their
+                // diagnostic is hidden, the action is not) can be cleared.
+                if let Some(a) = marks.as_ref().and_then(|m| m.status_of(&c.span)) {
+                    let title = format!("Clear mark ({} by {})", a.status, a.author);
+                    out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: title.clone(),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        command: Some(Command {
+                            title,
+                            command: CLEAR_COMMAND.into(),
+                            arguments: Some(args),
+                        }),
+                        ..Default::default()
+                    }));
+                }
                 // Edits are made by the server (`workspace/applyEdit`) when the
                 // command runs, against the text of that moment.
                 let mut offered: Vec<String> = Vec::new();
@@ -1418,8 +1557,10 @@ impl LanguageServer for Backend {
             return self.apply_text_command(params.arguments).await;
         }
         let status = match params.command.as_str() {
-            IGNORE_COMMAND => review::store::Status::Ignored,
-            VERIFY_COMMAND => review::store::Status::Verified,
+            IGNORE_COMMAND => Some(review::store::Status::Ignored),
+            VERIFY_COMMAND => Some(review::store::Status::Verified),
+            DISPUTE_COMMAND => Some(review::store::Status::Disputed),
+            CLEAR_COMMAND => None,
             other => return Err(Error::invalid_params(format!("unknown command {other}"))),
         };
         let args = params.arguments;
@@ -1431,36 +1572,42 @@ impl LanguageServer for Backend {
             args.get(2).and_then(Value::as_u64),
         ) else {
             return Err(Error::invalid_params(
-                "expected [uri, start byte, end byte]",
+                "expected [uri, start byte, end byte, claim text]",
             ));
         };
+        let expected = match args.get(3) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(t.clone()),
+            Some(_) => return Err(Error::invalid_params("the claim text must be a string")),
+        };
+        // What verifies or disputes the claim: {"note": …, "source": …}.
+        let detail = |k: &str| {
+            args.get(4)
+                .and_then(|d| d.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let (note, source) = (detail("note"), detail("source"));
         let path = path_of(&uri);
         let res = with_state(
             &self.state,
-            move |s| -> std::result::Result<String, String> {
+            move |s| -> std::result::Result<String, MarkError> {
+                let other = |m: &str| MarkError::Other(m.to_string());
                 let doc = s
                     .sync_doc(&path)
                     .or_else(|| s.corpus.doc_id(&path))
-                    .ok_or("unknown document")?;
+                    .ok_or_else(|| other("unknown document"))?;
                 let text = s
                     .corpus
                     .article(doc)
                     .map(|a| a.text.clone())
-                    .ok_or("unknown document")?;
-                let (start, end) = (start as usize, end as usize);
-                if start >= end || text.get(start..end).is_none() {
-                    return Err("the range is not in the document".into());
-                }
+                    .ok_or_else(|| other("unknown document"))?;
+                let (start, end) =
+                    claim_now(&text, start as usize..end as usize, expected.as_deref())?;
                 // The store of the file's root; a file outside every root
                 // gets one in its folder.
-                let i = match s
-                    .reviews
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, st)| Path::new(&path).starts_with(st.root()))
-                    .max_by_key(|(_, st)| st.root().as_os_str().len())
-                {
-                    Some((i, _)) => i,
+                let i = match s.review_index(&path) {
+                    Some(i) => i,
                     None => {
                         let dir = Path::new(&path)
                             .parent()
@@ -1473,19 +1620,41 @@ impl LanguageServer for Backend {
                         s.reviews.len() - 1
                     }
                 };
-                let store = s.reviews.get_mut(i).ok_or("no review store")?;
+                let author = s.settings.review.author.clone();
+                let store = s
+                    .reviews
+                    .get_mut(i)
+                    .ok_or_else(|| other("no review store"))?;
+                let Some(status) = status else {
+                    // Clear: every mark on the claim goes (so no older one
+                    // takes over).
+                    let span = start..end;
+                    let ids: Vec<String> = store
+                        .marks(Path::new(&path), &text)
+                        .on(&span)
+                        .map(|a| a.annotation.id.clone())
+                        .collect();
+                    if ids.is_empty() {
+                        return Err(other("the claim has no mark"));
+                    }
+                    let n = store
+                        .remove(&ids)
+                        .map_err(|e| MarkError::Other(e.to_string()))?;
+                    s.corpus_gen += 1;
+                    return Ok(format!("cleared {n} mark(s)"));
+                };
                 store
                     .add(review::store::NewAnnotation {
                         path: PathBuf::from(&path),
                         text,
                         range: start..end,
                         status,
-                        note: None,
-                        source: None,
-                        author: None,
+                        note,
+                        source,
+                        author,
                         label: None,
                     })
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| MarkError::Other(e.to_string()))?;
                 s.corpus_gen += 1;
                 Ok(format!("marked {}", status.as_str()))
             },
@@ -1500,7 +1669,17 @@ impl LanguageServer for Backend {
                 self.refresh(None).await;
                 Ok(Some(Value::String(msg)))
             }
-            Err(e) => Err(Error::invalid_params(e)),
+            Err(MarkError::Changed(e)) => {
+                self.client
+                    .show_message(MessageType::WARNING, format!("corroborate: {e}"))
+                    .await;
+                Err(Error {
+                    code: ErrorCode::ContentModified,
+                    message: e.into(),
+                    data: None,
+                })
+            }
+            Err(MarkError::Other(e)) => Err(Error::invalid_params(e)),
         }
     }
 
@@ -1509,7 +1688,7 @@ impl LanguageServer for Backend {
         let path = path_of(&uri);
         let range = params.range;
         let res = with_state(&self.state, move |s| -> Option<Vec<InlayHint>> {
-            if !s.settings.inlay_hints.enable {
+            if !s.settings.inlay_hints.enable || s.skipped(&path) {
                 return Some(Vec::new());
             }
             let doc = if s.docs.contains_key(&path) {
@@ -1520,8 +1699,8 @@ impl LanguageServer for Backend {
             let rels = s.relations(doc);
             let art = s.corpus.article(doc)?.clone();
             let (a, b) = (
-                position::offset(&art.text, range.start, s.enc),
-                position::offset(&art.text, range.end, s.enc),
+                s.spans().offset(doc, range.start),
+                s.spans().offset(doc, range.end),
             );
             let grouped = render::by_claim(doc, &rels);
             // One hint per claim end; where claims end together (a clause
@@ -1563,7 +1742,7 @@ impl LanguageServer for Backend {
                     })
                     .collect();
                 out.push(InlayHint {
-                    position: position::position(&art.text, end, s.enc),
+                    position: s.spans().position(doc, end),
                     label: InlayHintLabel::String(render::tally(others)),
                     kind: None,
                     text_edits: None,
@@ -1582,6 +1761,46 @@ impl LanguageServer for Backend {
             None => Err(unknown_document(&uri)),
         }
     }
+}
+
+/// Why a mark command was not carried out.
+enum MarkError {
+    /// The claim is no longer in the text as it was when the action was offered.
+    Changed(String),
+    Other(String),
+}
+
+/// The claim a mark command names, in the text as it is now: at its offsets
+/// when it still reads `expected` there, else the occurrence of `expected`
+/// nearest to them (the text moved by an edit elsewhere); refused when it is
+/// gone. Without `expected` (older clients), the offsets as they are.
+fn claim_now(
+    text: &str,
+    span: std::ops::Range<usize>,
+    expected: Option<&str>,
+) -> std::result::Result<(usize, usize), MarkError> {
+    let Some(want) = expected else {
+        if span.start >= span.end || text.get(span.clone()).is_none() {
+            return Err(MarkError::Other("the range is not in the document".into()));
+        }
+        return Ok((span.start, span.end));
+    };
+    if want.is_empty() {
+        return Err(MarkError::Other("the claim text is empty".into()));
+    }
+    if text.get(span.clone()) == Some(want) {
+        return Ok((span.start, span.end));
+    }
+    text.match_indices(want)
+        .map(|(i, _)| i)
+        .min_by_key(|&i| i.abs_diff(span.start))
+        .map(|i| (i, i + want.len()))
+        .ok_or_else(|| {
+            MarkError::Changed(format!(
+                "the claim \u{201c}{}\u{201d} is no longer in the document: ask for the action again",
+                render::short(want, 60)
+            ))
+        })
 }
 
 /// The argument of the text-editing commands.
@@ -1686,6 +1905,9 @@ impl Backend {
     ) -> Result<Vec<Location>> {
         let path = path_of(&uri);
         let res = with_state(&self.state, move |s| -> Option<Vec<Location>> {
+            if s.skipped(&path) {
+                return Some(Vec::new()); // over the size limit: not analysed
+            }
             let doc = if s.docs.contains_key(&path) {
                 s.sync_doc(&path)?
             } else {
@@ -1693,7 +1915,7 @@ impl Backend {
             };
             let rels = s.relations(doc);
             let art = s.corpus.article(doc)?.clone();
-            let off = position::offset(&art.text, pos, s.enc);
+            let off = s.spans().offset(doc, pos);
             let grouped = render::by_claim(doc, &rels);
             let Some(ci) = render::related_claim_at(&art, off, &grouped) else {
                 return Some(Vec::new());
@@ -1703,7 +1925,7 @@ impl Backend {
                 if let (Some(c), Some(u)) = (art.claims.get(ci), render::uri_of(&art.path)) {
                     out.push(Location {
                         uri: u,
-                        range: position::range(&art.text, c.span.clone(), s.enc),
+                        range: s.spans().range(doc, c.span.clone()),
                     });
                 }
             }
@@ -1717,7 +1939,7 @@ impl Backend {
                 if let Some(u) = render::uri_of(&oa.path) {
                     out.push(Location {
                         uri: u,
-                        range: position::range(&oa.text, oc.span.clone(), s.enc),
+                        range: s.spans().range(o.claim.doc, oc.span.clone()),
                     });
                 }
             }
@@ -1736,11 +1958,25 @@ where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
     O: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (service, socket) = LspService::new(|client| Backend {
+    serve_then_status(input, output).await;
+}
+
+/// As [`serve`]; true when the session was shut down properly (`shutdown`
+/// before `exit` or the end of the input).
+async fn serve_then_status<I, O>(input: I, output: O) -> bool
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let state = Arc::new(Mutex::new(State::new()));
+    let shared = state.clone();
+    let (service, socket) = LspService::new(move |client| Backend {
         client,
-        state: Arc::new(Mutex::new(State::new())),
+        state: shared,
     });
     transport::serve(input, output, service, socket).await;
+    let clean = lock(&state).shut_down;
+    clean
 }
 
 /// Serve the language server on stdin/stdout until `exit`.
@@ -1755,9 +1991,14 @@ pub fn run() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let clean = rt.block_on(serve_then_status(tokio::io::stdin(), tokio::io::stdout()));
     // The stdin reader may still be blocked in a read the client never ends:
     // do not wait for it.
     rt.shutdown_timeout(Duration::from_millis(200));
-    std::process::ExitCode::SUCCESS
+    // LSP: `exit` without `shutdown` first ends with code 1.
+    if clean {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    }
 }

@@ -54,6 +54,164 @@ pub fn position(text: &str, offset: usize, enc: Encoding) -> Position {
     }
 }
 
+/// The LSP lines of one text, computed once (per text version): where each
+/// line starts and where its content ends (before its line break), and the
+/// UTF-16 length of the text up to checkpoints a few hundred bytes apart, so
+/// that a conversion costs a binary search and a short scan, however long
+/// the text or its lines (a 1 MB article on one line).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of the start of each line (the first is 0).
+    starts: Vec<usize>,
+    /// Byte offset of the end of each line's content (its break, or the end).
+    ends: Vec<usize>,
+    /// (byte offset, UTF-16 units of the text before it), increasing.
+    utf16: Vec<(usize, usize)>,
+    len: usize,
+}
+
+const CHECKPOINT: usize = 512;
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        let mut ends = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(at) = bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'\n' || b == b'\r'))
+        {
+            let at = i + at;
+            let len = if bytes.get(at..at + 2) == Some(b"\r\n") {
+                2
+            } else {
+                1
+            };
+            ends.push(at);
+            starts.push(at + len);
+            i = at + len;
+        }
+        ends.push(text.len());
+        let mut utf16 = vec![(0, 0)];
+        let mut units = 0;
+        let mut last = 0;
+        for (b, c) in text.char_indices() {
+            if b - last >= CHECKPOINT {
+                utf16.push((b, units));
+                last = b;
+            }
+            units += c.len_utf16();
+        }
+        LineIndex {
+            starts,
+            ends,
+            utf16,
+            len: text.len(),
+        }
+    }
+
+    /// True when this index was built for `text` (same length: a cheap check
+    /// against using an index of another version by mistake).
+    pub fn fits(&self, text: &str) -> bool {
+        self.len == text.len()
+    }
+
+    /// UTF-16 units of `text` before byte `at` (a char boundary).
+    fn units_before(&self, text: &str, at: usize) -> usize {
+        let k = self
+            .utf16
+            .partition_point(|&(b, _)| b <= at)
+            .saturating_sub(1);
+        let (b, u) = self.utf16.get(k).copied().unwrap_or((0, 0));
+        u + text
+            .get(b..at)
+            .map_or(0, |s| s.chars().map(char::len_utf16).sum())
+    }
+
+    /// As [`position`], in O(log n + a checkpoint's span).
+    pub fn position(&self, text: &str, offset: usize, enc: Encoding) -> Position {
+        if !self.fits(text) {
+            return position(text, offset, enc);
+        }
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let end = self.ends.get(line).copied().unwrap_or(text.len());
+        // Inside a "\r\n": the end of the line.
+        let offset = offset.min(end);
+        let character = match enc {
+            Encoding::Utf8 => offset - start,
+            Encoding::Utf16 => self.units_before(text, offset) - self.units_before(text, start),
+        };
+        Position {
+            line: line as u32,
+            character: character as u32,
+        }
+    }
+
+    /// As [`range`].
+    pub fn range(&self, text: &str, r: std::ops::Range<usize>, enc: Encoding) -> Range {
+        Range {
+            start: self.position(text, r.start, enc),
+            end: self.position(text, r.end, enc),
+        }
+    }
+
+    /// As [`offset`], in O(log n + a checkpoint's span).
+    pub fn offset(&self, text: &str, pos: Position, enc: Encoding) -> usize {
+        if !self.fits(text) {
+            return offset(text, pos, enc);
+        }
+        let line = pos.line as usize;
+        let (Some(&start), Some(&end)) = (self.starts.get(line), self.ends.get(line)) else {
+            return text.len();
+        };
+        let want = pos.character as usize;
+        match enc {
+            Encoding::Utf8 => {
+                let mut at = start.saturating_add(want).min(end);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                at
+            }
+            Encoding::Utf16 => {
+                let base = self.units_before(text, start);
+                let target = base + want;
+                if self.units_before(text, end) <= target {
+                    return end;
+                }
+                // From the last checkpoint at or before the target unit
+                // (and not before the line), to the character holding it.
+                let k = self
+                    .utf16
+                    .partition_point(|&(_, u)| u <= target)
+                    .saturating_sub(1);
+                let (mut at, mut units) = match self.utf16.get(k) {
+                    Some(&(b, u)) if b > start => (b, u),
+                    _ => (start, base),
+                };
+                for c in text.get(at..end).unwrap_or("").chars() {
+                    let w = c.len_utf16();
+                    if units + w > target {
+                        return at;
+                    }
+                    units += w;
+                    at += c.len_utf8();
+                }
+                end
+            }
+        }
+    }
+}
+
 /// Byte range → LSP range.
 pub fn range(text: &str, r: std::ops::Range<usize>, enc: Encoding) -> Range {
     Range {
@@ -226,6 +384,33 @@ mod tests {
     }
 
     #[test]
+    fn the_line_index_agrees_on_long_lines_and_odd_columns() {
+        // Longer than several checkpoints, multi-byte all along, several breaks.
+        let t = format!(
+            "{}\r\n{}\r{}",
+            "한🙂a“".repeat(700),
+            "é中".repeat(400),
+            "x🙂".repeat(300)
+        );
+        let ix = LineIndex::new(&t);
+        for enc in [Encoding::Utf8, Encoding::Utf16] {
+            for (i, _) in t
+                .char_indices()
+                .step_by(7)
+                .chain(std::iter::once((t.len(), ' ')))
+            {
+                assert_eq!(ix.position(&t, i, enc), position(&t, i, enc), "{i} {enc:?}");
+            }
+            for line in 0..4 {
+                for character in (0..4000).step_by(13) {
+                    let p = Position { line, character };
+                    assert_eq!(ix.offset(&t, p, enc), offset(&t, p, enc), "{p:?} {enc:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn line_breaks_are_lsp_line_breaks() {
         let t = "a\r\nb\rc\nd\u{2028}e";
         let at = |c: char| t.find(c).unwrap_or(0);
@@ -303,6 +488,39 @@ mod edit_streams {
     use super::*;
     use proptest::prelude::*;
 
+    /// A client's own idea of a position, written independently of the
+    /// server's converters: walk the characters, a new line after "\n",
+    /// after "\r" not followed by "\n", and count columns in bytes or in
+    /// UTF-16 units (str::encode_utf16).
+    fn client_position(text: &str, at: usize, utf8: bool) -> Position {
+        let (mut line, mut line_start) = (0u32, 0usize);
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if i >= at {
+                break;
+            }
+            let brk = match c {
+                '\n' => true,
+                '\r' => chars.peek().map(|&(_, n)| n) != Some('\n'),
+                _ => false,
+            };
+            if brk {
+                line += 1;
+                line_start = i + 1;
+            }
+        }
+        let col = &text[line_start..at];
+        let character = if utf8 {
+            col.len()
+        } else {
+            col.encode_utf16().count()
+        };
+        Position {
+            line,
+            character: character as u32,
+        }
+    }
+
     fn piece() -> impl Strategy<Value = String> {
         prop_oneof![
             Just("한국".to_string()),
@@ -340,16 +558,25 @@ mod edit_streams {
                     .collect();
                 let (x, y) = (bounds[a % bounds.len()], bounds[b % bounds.len()]);
                 let (x, y) = (x.min(y), x.max(y));
-                let range = Range { start: position(&client, x, enc), end: position(&client, y, enc) };
-                prop_assert_eq!(offset(&client, range.start, enc), x);
-                prop_assert_eq!(offset(&client, range.end, enc), y);
+                // The client names the range its own way; the server's
+                // converters (plain and indexed) agree with it both ways.
+                let range = Range { start: client_position(&client, x, utf8), end: client_position(&client, y, utf8) };
+                let ix = LineIndex::new(&client);
+                for (at, p) in [(x, range.start), (y, range.end)] {
+                    prop_assert_eq!(position(&client, at, enc), p);
+                    prop_assert_eq!(ix.position(&client, at, enc), p);
+                    prop_assert_eq!(offset(&client, p, enc), at);
+                    prop_assert_eq!(ix.offset(&client, p, enc), at);
+                }
                 let ins = ins.concat();
                 apply_change(&mut rope, Some(range), &ins, enc);
                 client.replace_range(x..y, &ins);
                 prop_assert_eq!(rope.to_string(), client.clone());
+                let ix = LineIndex::new(&client);
                 for off in [0, x, x + ins.len(), client.len()] {
                     let back = offset(&client, position(&client, off, enc), enc);
                     prop_assert!(back <= client.len() && client.is_char_boundary(back));
+                    prop_assert_eq!(ix.position(&client, off, enc), position(&client, off, enc));
                 }
             }
         }

@@ -4,11 +4,14 @@
 use std::collections::BTreeMap;
 
 use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    Position, Uri,
 };
 
 use super::config::Settings;
-use super::position::{self, Encoding};
+use std::sync::Arc;
+
+use super::position::{Encoding, LineIndex};
 use crate::core::{Article, ClaimRef, Corpus, DocId, Relation, RelationKind};
 
 /// A claim's relations, seen from that claim.
@@ -73,6 +76,71 @@ pub fn uri_of(path: &str) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
+/// The line index of each article, built at most once per corpus
+/// generation (the corpus changes only by whole-document replacement, and
+/// every change bumps the generation).
+#[derive(Default)]
+pub struct LineCache {
+    gen: std::cell::Cell<u64>,
+    map: std::cell::RefCell<std::collections::HashMap<DocId, Arc<LineIndex>>>,
+}
+
+impl LineCache {
+    fn index(&self, gen: u64, doc: DocId, text: &str) -> Arc<LineIndex> {
+        if self.gen.get() != gen {
+            self.map.borrow_mut().clear();
+            self.gen.set(gen);
+        }
+        let mut map = self.map.borrow_mut();
+        match map.get(&doc) {
+            Some(ix) if ix.fits(text) => ix.clone(),
+            _ => {
+                let ix = Arc::new(LineIndex::new(text));
+                map.insert(doc, ix.clone());
+                ix
+            }
+        }
+    }
+}
+
+/// Conversions between byte spans of corpus articles and LSP positions,
+/// through each article's cached line index.
+pub struct Spans<'a> {
+    pub corpus: &'a Corpus,
+    pub enc: Encoding,
+    pub cache: &'a LineCache,
+    /// The corpus generation the cache is valid for.
+    pub gen: u64,
+}
+
+impl Spans<'_> {
+    fn with<T>(&self, doc: DocId, f: impl FnOnce(&LineIndex, &str) -> T) -> Option<T> {
+        let art = self.corpus.article(doc)?;
+        let ix = self.cache.index(self.gen, doc, &art.text);
+        Some(f(&ix, &art.text))
+    }
+
+    /// Byte span of article `doc` → LSP range (empty at 0:0 for an unknown article).
+    pub fn range(
+        &self,
+        doc: DocId,
+        span: std::ops::Range<usize>,
+    ) -> tower_lsp_server::ls_types::Range {
+        self.with(doc, |ix, t| ix.range(t, span, self.enc))
+            .unwrap_or_default()
+    }
+
+    pub fn position(&self, doc: DocId, offset: usize) -> Position {
+        self.with(doc, |ix, t| ix.position(t, offset, self.enc))
+            .unwrap_or_default()
+    }
+
+    pub fn offset(&self, doc: DocId, pos: Position) -> usize {
+        self.with(doc, |ix, t| ix.offset(t, pos, self.enc))
+            .unwrap_or(0)
+    }
+}
+
 /// Which claims are hidden by a reviewer's "ignored" mark.
 pub type IsIgnored<'a> = dyn Fn(&std::ops::Range<usize>) -> bool + 'a;
 
@@ -82,7 +150,7 @@ pub fn diagnostics(
     doc: DocId,
     rels: &[Relation],
     settings: &Settings,
-    enc: Encoding,
+    spans: &Spans,
     ignored: &IsIgnored,
 ) -> Vec<Diagnostic> {
     let Some(art) = corpus.article(doc) else {
@@ -102,7 +170,8 @@ pub fn diagnostics(
                 .filter(|k| *k != RelationKind::Support)
                 .min()
         });
-        let range = position::range(text, claim.span.clone(), enc);
+        // Positions are computed only for what is reported.
+        let range = || spans.range(doc, claim.span.clone());
         match (worst, others) {
             (Some(kind), Some(others)) => {
                 let enabled = match kind {
@@ -135,7 +204,7 @@ pub fn diagnostics(
                         related.push(DiagnosticRelatedInformation {
                             location: Location {
                                 uri,
-                                range: position::range(&oa.text, oc.span.clone(), enc),
+                                range: spans.range(o.claim.doc, oc.span.clone()),
                             },
                             message: format!(
                                 "{}: '{}' ({})",
@@ -154,7 +223,7 @@ pub fn diagnostics(
                     _ => (DiagnosticSeverity::INFORMATION, "tension"),
                 };
                 out.push(Diagnostic {
-                    range,
+                    range: range(),
                     severity: Some(severity),
                     code: Some(NumberOrString::String(code.into())),
                     source: Some("corroborate".into()),
@@ -165,7 +234,7 @@ pub fn diagnostics(
             }
             (None, None) if settings.diagnostics.single_source && !claim.kind.is_typed() => {
                 out.push(Diagnostic {
-                    range,
+                    range: range(),
                     severity: Some(DiagnosticSeverity::HINT),
                     code: Some(NumberOrString::String("single-source".into())),
                     source: Some("corroborate".into()),
@@ -181,7 +250,7 @@ pub fn diagnostics(
             .filter(|_| settings.diagnostics.date_mismatch && claim.kind.is_typed())
         {
             out.push(Diagnostic {
-                range,
+                range: range(),
                 severity: Some(DiagnosticSeverity::WARNING),
                 code: Some(NumberOrString::String("date-mismatch".into())),
                 source: Some("corroborate".into()),

@@ -2,9 +2,12 @@
 //!
 //! tower-lsp-server's codec stops reading after the first undecodable
 //! message (malformed JSON, an oversized or missing length), which would end
-//! the session. This layer reads the frames itself, answers a body that is
-//! not JSON with a JSON-RPC parse error (-32700, id null), skips header blocks
-//! it cannot use, and hands only well-formed messages to the server. Output
+//! the session, and so does a body that is JSON but not a JSON-RPC message
+//! (`[1,2,3]`, `42`, a numeric `method`, an object as `id`). This layer reads
+//! the frames itself, answers a body that is not JSON with a JSON-RPC parse
+//! error (-32700, id null) and one that is not a JSON-RPC 2.0 message with an
+//! invalid request (-32600, its id when usable, else null), skips header
+//! blocks it cannot use, and hands only well-formed messages to the server. Output
 //! frames of the server and of this guard are written whole, never
 //! interleaved.
 
@@ -91,6 +94,92 @@ fn parse_error(message: &str) -> Vec<u8> {
     frame(body.to_string().as_bytes())
 }
 
+fn invalid_request(id: serde_json::Value, why: &str) -> Vec<u8> {
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": {"code": -32600, "message": format!("Invalid Request: {why}")}
+    });
+    frame(body.to_string().as_bytes())
+}
+
+/// What tower-lsp-server's codec decodes (its own `Message`): a response,
+/// else a request or notification. Anything it cannot decode would end its
+/// read loop, so only these reach it.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)] // only decoded, to check the shape
+enum Message {
+    Response(Response),
+    Request(Request),
+}
+
+/// What the guard makes of a body.
+#[derive(Debug, PartialEq)]
+enum Checked {
+    /// A JSON-RPC message the server can take.
+    Message,
+    /// Not JSON at all: a parse error (-32700).
+    NotJson,
+    /// JSON, but not a JSON-RPC 2.0 request, notification or response: an
+    /// invalid request (-32600), with the request's id when it has a usable one.
+    Invalid { id: serde_json::Value, why: String },
+}
+
+fn check(body: &[u8]) -> Checked {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Checked::NotJson;
+    };
+    let invalid = |why: &str| {
+        // The id is echoed only when it is one a request may carry.
+        let id = value
+            .get("id")
+            .filter(|id| id.is_string() || id.as_i64().is_some())
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        Checked::Invalid {
+            id,
+            why: why.to_string(),
+        }
+    };
+    let Some(obj) = value.as_object() else {
+        return invalid(match &value {
+            serde_json::Value::Array(_) => "batches are not part of LSP; send one object",
+            _ => "a message is a JSON object",
+        });
+    };
+    if obj.get("jsonrpc").and_then(serde_json::Value::as_str) != Some("2.0") {
+        return invalid("\"jsonrpc\" must be \"2.0\"");
+    }
+    match obj.get("method") {
+        Some(m) if !m.is_string() => return invalid("\"method\" must be a string"),
+        None if !(obj.contains_key("result") || obj.contains_key("error")) => {
+            return invalid(
+                "neither a request (\"method\") nor a response (\"result\" or \"error\")",
+            )
+        }
+        _ => {}
+    }
+    if let Some(p) = obj.get("params") {
+        if !(p.is_object() || p.is_array() || p.is_null()) {
+            return invalid("\"params\" must be an object, an array or null");
+        }
+    }
+    // Last, exactly what the server decodes (ids of the wrong type, numbers
+    // out of range, duplicate keys).
+    match serde_json::from_slice::<Message>(body) {
+        Ok(_) => Checked::Message,
+        Err(_)
+            if obj
+                .get("id")
+                .is_some_and(|id| !(id.is_string() || id.as_i64().is_some() || id.is_null())) =>
+        {
+            invalid("\"id\" must be an integer or a string")
+        }
+        Err(e) => invalid(&e.to_string()),
+    }
+}
+
 /// Run the server behind the guard on the given input and output.
 pub async fn serve<I, O>(
     input: I,
@@ -112,12 +201,13 @@ pub async fn serve<I, O>(
         let mut to_server = to_server;
         loop {
             match read_frame(&mut input).await {
-                Ok(Some(Frame::Body(body))) => {
-                    if serde_json::from_slice::<serde_json::Value>(&body).is_ok() {
+                Ok(Some(Frame::Body(body))) => match check(&body) {
+                    Checked::Message => {
                         if to_server.write_all(&frame(&body)).await.is_err() {
                             break;
                         }
-                    } else {
+                    }
+                    Checked::NotJson => {
                         eprintln!(
                             "corroborate lsp: skipped a message that is not JSON ({} bytes)",
                             body.len()
@@ -126,7 +216,11 @@ pub async fn serve<I, O>(
                             .send(parse_error("the message is not valid JSON"))
                             .await;
                     }
-                }
+                    Checked::Invalid { id, why } => {
+                        eprintln!("corroborate lsp: skipped an invalid request: {why}");
+                        let _ = guard_tx.send(invalid_request(id, &why)).await;
+                    }
+                },
                 Ok(Some(Frame::Unusable(why))) => {
                     eprintln!("corroborate lsp: skipped a message: {why}");
                     let _ = guard_tx.send(parse_error(&why)).await;
@@ -237,6 +331,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
     use tower_service::Service;
 
     /// A service whose handlers panic: in `call`, or inside the future.
@@ -262,6 +357,51 @@ mod tests {
                 }
                 Ok(None)
             })
+        }
+    }
+
+    #[test]
+    fn only_json_rpc_messages_reach_the_server() {
+        let invalid_with = |body: &str| match check(body.as_bytes()) {
+            Checked::Invalid { id, .. } => Some(id),
+            _ => None,
+        };
+        for ok in [
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":"a","method":"shutdown","params":null}"#,
+            r#"{"jsonrpc":"2.0","method":"exit"}"#,
+            r#"{"jsonrpc":"2.0","id":3,"result":null}"#,
+            r#"{"jsonrpc":"2.0","id":4,"error":{"code":-1,"message":"no"}}"#,
+        ] {
+            assert_eq!(check(ok.as_bytes()), Checked::Message, "{ok}");
+        }
+        assert_eq!(check(b"{not json"), Checked::NotJson);
+        for (bad, id) in [
+            ("[1,2,3]", Value::Null),
+            ("[]", Value::Null),
+            (r#""str""#, Value::Null),
+            ("42", Value::Null),
+            ("null", Value::Null),
+            (r#"{"jsonrpc":"2.0","method":5}"#, Value::Null),
+            (
+                r#"{"jsonrpc":"2.0","id":{"a":1},"method":"x"}"#,
+                Value::Null,
+            ),
+            (r#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#, Value::Null),
+            (r#"{"jsonrpc":"1.0","id":6,"method":"shutdown"}"#, json!(6)),
+            (r#"{"id":7,"method":"shutdown"}"#, json!(7)),
+            (
+                r#"{"jsonrpc":"2.0","id":"s","method":"x","params":5}"#,
+                json!("s"),
+            ),
+            (r#"{"jsonrpc":"2.0","id":8}"#, json!(8)),
+            (
+                r#"{"jsonrpc":"2.0","method":"x","method":"y","id":9}"#,
+                json!(9),
+            ),
+        ] {
+            assert_eq!(invalid_with(bad), Some(id), "{bad}");
         }
     }
 

@@ -283,6 +283,12 @@ impl<'a> FileMarks<'a> {
             .find(|a| a.range.as_ref().is_some_and(|r| overlaps(r, span)))
             .map(|a| a.annotation)
     }
+    /// Every annotation on `span` (in file order).
+    pub fn on<'s>(&'s self, span: &'s Range<usize>) -> impl Iterator<Item = &'s Anchored<'a>> {
+        self.anchored
+            .iter()
+            .filter(move |a| a.range.as_ref().is_some_and(|r| overlaps(r, span)))
+    }
     /// True when the latest annotation on `span` says `ignored`.
     pub fn is_ignored(&self, span: &Range<usize>) -> bool {
         self.status_of(span)
@@ -477,6 +483,42 @@ impl Store {
             lines.push_str(&serde_json::to_string(r).context("cannot encode annotation")?);
             lines.push('\n');
         }
+        self.update(|mut bytes| {
+            if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+                bytes.push(b'\n');
+            }
+            bytes.extend_from_slice(lines.as_bytes());
+            bytes
+        })
+    }
+
+    /// Remove the annotations with these ids (a reviewer clearing a mark),
+    /// as one atomic write under the lock; every other line, malformed ones
+    /// included, is kept byte for byte. Returns how many were removed.
+    pub fn remove(&mut self, ids: &[String]) -> Result<usize> {
+        let mut removed = 0;
+        self.update(|bytes| {
+            let mut out = Vec::with_capacity(bytes.len());
+            for raw in bytes.split_inclusive(|&b| b == b'\n') {
+                let line = raw.strip_suffix(b"\n").unwrap_or(raw);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let gone =
+                    serde_json::from_slice::<Annotation>(line).is_ok_and(|a| ids.contains(&a.id));
+                if gone {
+                    removed += 1;
+                } else {
+                    out.extend_from_slice(raw);
+                }
+            }
+            out
+        })?;
+        Ok(removed)
+    }
+
+    /// Rewrite the file under the lock: `f` gets its bytes as they are on
+    /// disk now and returns the new ones, written atomically; the store is
+    /// then reloaded from them.
+    fn update(&mut self, f: impl FnOnce(Vec<u8>) -> Vec<u8>) -> Result<()> {
         let dir = self.root.join(DIR);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         write_gitignore(&dir);
@@ -492,7 +534,7 @@ impl Store {
             .with_context(|| format!("cannot lock {}", lock_path.display()))?;
         let result = (|| -> Result<Vec<u8>> {
             let file = self.file();
-            let mut bytes = match File::open(&file) {
+            let bytes = match File::open(&file) {
                 Ok(mut f) => {
                     let mut b = Vec::new();
                     f.read_to_end(&mut b)
@@ -502,10 +544,7 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
                 Err(e) => return Err(anyhow!("cannot read {}: {e}", file.display())),
             };
-            if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-                bytes.push(b'\n');
-            }
-            bytes.extend_from_slice(lines.as_bytes());
+            let bytes = f(bytes);
             atomic_write(&file, &bytes)?;
             Ok(bytes)
         })();

@@ -287,3 +287,23 @@ pub const S002: &str = "002_69854c8e9be16728.txt";
 pub const S003: &str = "003_e46d6d1d605074c4.txt";
 pub const S004: &str = "004_0937b39be52192f5.txt";
 pub const ALL: [&str; 5] = [S000, S001, S002, S003, S004];
+
+/// The LSP range of the only occurrence of `needle` in `text`, computed
+/// here (lines after "\n", columns counted with `str::encode_utf16` or in
+/// bytes), independently of the server's conversions.
+pub fn expected_range(text: &str, needle: &str, utf8: bool) -> Value {
+    let start = text.find(needle).expect("the needle is in the text");
+    assert_eq!(Some(start), text.rfind(needle), "{needle:?} occurs once");
+    let pos = |at: usize| {
+        let before = &text[..at];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = &text[line_start..at];
+        let character = if utf8 {
+            col.len()
+        } else {
+            col.encode_utf16().count()
+        };
+        json!({"line": before.matches('\n').count(), "character": character})
+    };
+    json!({"start": pos(start), "end": pos(start + needle.len())})
+}
