@@ -191,7 +191,7 @@ fn patterns() -> &'static Patterns {
             number: r(r"(?i)(?:(US\$|\$|£|€|A\$|C\$)\s?)?\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:(bn|m|k|tn|pc|%|tb|gb|mb|km|kg|mph|st|nd|rd|th)\b|(%))?(?:\s?(billion|million|trillion|thousand)\b)?"),
             ordinals: r(&format!(r"(?i)\b(?:{})\b", ORDINALS.join("|"))),
             words: r(&format!(
-                r"(?i)\b(?:a |an )?{NUMBER_WORDS}(?:(?:\s+|-|\s+and\s+){NUMBER_WORDS})*\b|\b(?:a couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b"
+                r"(?i)\b(?:a |an )?{NUMBER_WORDS}(?:(?:\s+|-|\s+and\s+){NUMBER_WORDS})*\b|\b(?:a couple of|couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b"
             )),
         }
     })
@@ -333,7 +333,7 @@ fn parse_words(s: &str) -> Option<f64> {
     match low {
         "a dozen" => return Some(12.0),
         "dozens of" => return Some(24.0),
-        "a couple of" => return Some(2.0),
+        "a couple of" | "couple of" => return Some(2.0),
         "hundreds of" => return Some(200.0),
         "thousands of" => return Some(2000.0),
         "millions of" => return Some(2_000_000.0),
@@ -489,8 +489,14 @@ pub fn find(
     }
     raw.sort_by_key(|r| r.0.start);
 
-    let mut out = Vec::new();
+    let mut out: Vec<Quantity> = Vec::new();
+    // The end of the last stated range ("10 or 20 years"): its upper number
+    // is part of it, not a figure of its own.
+    let mut range_end = 0;
     for (r, v, unit, precision, ordinal) in raw {
+        if r.start < range_end {
+            continue;
+        }
         let before = &text[range.start..r.start];
         let after = &text[r.end..range.end];
         let before_low = before.to_lowercase();
@@ -678,12 +684,23 @@ pub fn find(
         if let Some(hi) = value_hi {
             low = v;
             high = hi;
+            range_end = end;
         }
         // "or more" after the number.
         if after_low.trim_start().starts_with("or more") {
             high = f64::INFINITY;
             approx = Approx::AtLeast;
         }
+        // Decades are counted in years, so that "a couple of decades" and
+        // "10 or 20 years" compare.
+        let (v, value_hi, precision) = if head.as_deref() == Some("decad") {
+            head = Some("year".into());
+            low *= 10.0;
+            high *= 10.0;
+            (v * 10.0, value_hi.map(|h| h * 10.0), precision * 10.0)
+        } else {
+            (v, value_hi, precision)
+        };
         out.push(Quantity {
             span: start..last_noun_end.max(end),
             value: v,
@@ -758,6 +775,26 @@ mod tests {
         assert!(q("voters repealed the 8th Amendment")
             .iter()
             .all(|x| !x.ordinal));
+    }
+
+    #[test]
+    fn the_upper_end_of_a_range_is_not_a_figure_of_its_own() {
+        let v = q("the town has changed for the past 10 or 20 years");
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!((v[0].low, v[0].high), (10.0, 20.0));
+        let v = q("between 40 and 60 boats sailed, and 12 sank");
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(v[1].value, 12.0);
+    }
+
+    #[test]
+    fn decades_are_years() {
+        let v = q("the town has changed over the last couple of decades");
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].head.as_deref(), Some("year"));
+        assert_eq!(v[0].value, 20.0);
+        let v = q("prices rose for three decades");
+        assert_eq!((v[0].value, v[0].low, v[0].high), (30.0, 30.0, 30.0));
     }
 
     #[test]
