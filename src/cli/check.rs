@@ -78,6 +78,11 @@ pub struct CheckArgs {
     /// Colour in the text report.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Neither read nor write the analysis cache (also CORROBORATE_NO_CACHE=1).
+    /// The cache lives in $CORROBORATE_CACHE_DIR, else $XDG_CACHE_HOME/corroborate,
+    /// else ~/.cache/corroborate.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Run `corroborate check`: the process exit status (0 ran, 1 `--fail-on`
@@ -110,7 +115,8 @@ pub fn execute(args: CheckArgs) -> u8 {
             globs.join(", ")
         );
     }
-    let corpus = build_corpus(walk.files);
+    let cache = super::cache::Cache::from_env(args.no_cache);
+    let corpus = build_corpus_cached(walk.files, cache.as_ref());
     let opts = Options {
         format: args.format,
         fail_on: args.fail_on,
@@ -154,9 +160,22 @@ pub struct Options {
 
 /// Build the corpus from loaded files, parsing in parallel.
 pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
+    build_corpus_cached(files, None)
+}
+
+/// Build the corpus from loaded files, in parallel, taking each article's
+/// analysis from the cache when it holds a valid entry for it.
+pub fn build_corpus_cached(
+    files: Vec<super::files::Loaded>,
+    cache: Option<&super::cache::Cache>,
+) -> Corpus {
+    let none = MetaOverride::default();
     let arts: Vec<Article> = files
         .into_par_iter()
-        .map(|f| Article::parse(&f.path, &f.text, &MetaOverride::default()))
+        .map(|f| match cache {
+            Some(c) => c.article(&f.path, &f.text, &none),
+            None => Article::parse(&f.path, &f.text, &none),
+        })
         .collect();
     let mut corpus = Corpus::new(core::EngineConfig::default());
     for a in arts {
