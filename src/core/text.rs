@@ -414,6 +414,8 @@ pub fn content_terms(tokens: &[Token]) -> Vec<super::terms::Term> {
             }
         }
     }
+    // Kept for the life of the corpus: no room for the stopwords dropped.
+    out.shrink_to_fit();
     out
 }
 
