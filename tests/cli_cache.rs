@@ -1,6 +1,7 @@
-//! The on-disk analysis cache of `check`: a cached run prints exactly what an
-//! uncached one prints; damaged entries are rebuilt, never trusted; an
-//! edited article misses its entry; the cache can be turned off.
+//! The on-disk analysis cache of `check` (article entries `a-*.bin`, story
+//! entries `s-*.bin`): a cached run prints exactly what an uncached one
+//! prints; damaged entries are rebuilt, never trusted; an edited article
+//! misses its entry and its story's; the cache can be turned off.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -51,10 +52,20 @@ fn check(s: &Setup, extra: &[&str], env: &[(&str, &str)]) -> (String, String) {
     )
 }
 
+/// Every entry file (articles and stories).
 fn entries(cache: &Path) -> Vec<PathBuf> {
+    entries_of(cache, "")
+}
+
+/// Entry files whose name starts with `prefix` ("a-" articles, "s-" stories).
+fn entries_of(cache: &Path, prefix: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = walk(cache)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
         .collect();
     v.sort();
     v
@@ -90,7 +101,8 @@ fn cached_runs_print_what_uncached_runs_print() {
     assert!(uncached.contains("\"relations\""));
     let (cold, _) = check(&s, &[], &[]);
     let files = entries(&s.cache);
-    assert_eq!(files.len(), 5, "one entry per article");
+    assert_eq!(entries_of(&s.cache, "a-").len(), 5, "one entry per article");
+    assert!(!entries_of(&s.cache, "s-").is_empty(), "story entries");
     let written = contents(&files);
     let (warm, _) = check(&s, &[], &[]);
     assert_eq!(cold, uncached);
@@ -138,8 +150,9 @@ fn damaged_entries_are_rebuilt() {
 fn an_edited_article_misses_its_entry() {
     let s = setup();
     check(&s, &[], &[]);
-    let before = contents(&entries(&s.cache));
-    let first = entries(&s.cache).len();
+    let before = contents(&entries_of(&s.cache, "a-"));
+    let first = before.len();
+    let stories_before = entries_of(&s.cache, "s-");
     // Edit one article: a figure and a sentence.
     let mut names: Vec<PathBuf> = walk(&s.articles);
     names.sort();
@@ -151,10 +164,13 @@ fn an_edited_article_misses_its_entry() {
     let (uncached, _) = check(&s, &["--no-cache"], &[]);
     assert_eq!(cached, uncached);
     assert!(cached.contains("4,321"));
-    let after = contents(&entries(&s.cache));
+    let after = contents(&entries_of(&s.cache, "a-"));
     assert_eq!(after.len(), first, "the entry is replaced, not added");
     let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
     assert_eq!(changed, 1, "only the edited article's entry changes");
+    // The edited article's story has a new key, hence a new entry.
+    let stories_after = entries_of(&s.cache, "s-");
+    assert!(stories_after.iter().any(|p| !stories_before.contains(p)));
 }
 
 #[test]
@@ -164,7 +180,7 @@ fn the_environment_turns_the_cache_off() {
     assert!(entries(&s.cache).is_empty());
     let (on, _) = check(&s, &[], &[("CORROBORATE_NO_CACHE", "0")]);
     assert_eq!(on, out);
-    assert_eq!(entries(&s.cache).len(), 5);
+    assert_eq!(entries_of(&s.cache, "a-").len(), 5);
 }
 
 #[test]

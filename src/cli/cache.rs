@@ -1,8 +1,10 @@
-//! The on-disk cache of analysed articles, so that checking a large folder
-//! again only re-parses what changed.
+//! The on-disk cache of analysed articles and of the relations of each
+//! story, so that checking a large folder again only redoes what changed.
 //!
-//! One file per article path under the cache directory, holding the
-//! article's analysis ([`crate::core::persist`]) behind a header:
+//! One file per article path (`a-….bin`), holding the article's analysis
+//! ([`crate::core::persist`]), and one per story content (`s-….bin`, named
+//! by the story's key: the keys of its articles and the engine
+//! configuration), holding its relations; each behind a header:
 //!
 //! ```text
 //! magic "CORROBC\0" | format u32 | engine fingerprint (16 bytes) |
@@ -18,6 +20,9 @@
 //! same directory and renamed over the old one, so readers never see half
 //! an entry.
 //!
+//! Story entries are named by content, so an edit leaves the old story's
+//! entry behind; deleting the cache directory is always safe.
+//!
 //! Where: `$CORROBORATE_CACHE_DIR` if set, else `$XDG_CACHE_HOME/corroborate`,
 //! else `~/.cache/corroborate`. Off with `--no-cache` or
 //! `CORROBORATE_NO_CACHE=1`.
@@ -26,7 +31,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::core::{persist, Article, MetaOverride};
+use crate::core::{persist, Article, Corpus, DocId, EngineConfig, MetaOverride, Relation};
 
 const MAGIC: &[u8; 8] = b"CORROBC\0";
 const HEADER: usize = 8 + 4 + 16 + 32 + 8 + 32;
@@ -112,7 +117,65 @@ impl Cache {
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| path.to_string());
         let name = blake3::hash(abs.as_bytes()).to_hex();
-        self.dir.join(format!("{}.bin", &name[..32]))
+        self.dir.join(format!("a-{}.bin", &name[..32]))
+    }
+
+    /// The key of a story: the keys of its articles, in order, and the
+    /// engine configuration.
+    pub fn story_key(&self, article_keys: &[[u8; 32]], config: &EngineConfig) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(b"story");
+        h.update(MAGIC);
+        h.update(&persist::FORMAT.to_le_bytes());
+        h.update(&self.engine);
+        let c = format!("{config:?}");
+        h.update(&(c.len() as u64).to_le_bytes());
+        h.update(c.as_bytes());
+        h.update(&(article_keys.len() as u64).to_le_bytes());
+        for k in article_keys {
+            h.update(k);
+        }
+        *h.finalize().as_bytes()
+    }
+
+    /// The entry file of a story, named by its key (a story's entry is not
+    /// rewritten when one of its articles changes: the changed story has
+    /// another key, hence another file).
+    fn story_path(&self, key: &[u8; 32]) -> PathBuf {
+        let hex = blake3::Hash::from_bytes(*key).to_hex();
+        self.dir.join(format!("s-{}.bin", &hex[..32]))
+    }
+
+    /// The relations of a story of `corpus`: from the cache when a valid
+    /// entry exists for exactly these articles, else computed and stored.
+    pub fn story_relations(&self, corpus: &Corpus, story: &[DocId]) -> Vec<Relation> {
+        let keys: Option<Vec<[u8; 32]>> = story
+            .iter()
+            .map(|&d| {
+                corpus
+                    .article(d)
+                    .map(|a| self.key(&a.path, &a.text, &MetaOverride::default()))
+            })
+            .collect();
+        let Some(keys) = keys else {
+            return corpus.story_relations(story);
+        };
+        let key = self.story_key(&keys, &corpus.config);
+        let file = self.story_path(&key);
+        let claims = |d: DocId| corpus.article(d).map_or(0, |a| a.claims.len());
+        if let Some(rels) = std::fs::read(&file).ok().and_then(|bytes| {
+            self.check_entry(&bytes, &key)
+                .and_then(|p| persist::decode_relations(story, claims, p))
+        }) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return rels;
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let rels = corpus.story_relations(story);
+        if let Some(payload) = persist::encode_relations(story, &rels) {
+            self.write_entry(&file, &key, &payload);
+        }
+        rels
     }
 
     /// The cached analysis of this exact article, if a valid entry exists.
@@ -144,15 +207,20 @@ impl Cache {
     /// Writes the entry of a freshly parsed article (errors: one warning, then silence).
     pub fn store(&self, article: &Article, overrides: &MetaOverride) {
         let payload = persist::encode(article);
+        let key = self.key(&article.path, &article.text, overrides);
+        self.write_entry(&self.entry_path(&article.path), &key, &payload);
+    }
+
+    fn write_entry(&self, file: &Path, key: &[u8; 32], payload: &[u8]) {
         let mut bytes = Vec::with_capacity(HEADER + payload.len());
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&persist::FORMAT.to_le_bytes());
         bytes.extend_from_slice(&self.engine);
-        bytes.extend_from_slice(&self.key(&article.path, &article.text, overrides));
+        bytes.extend_from_slice(key);
         bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(blake3::hash(&payload).as_bytes());
-        bytes.extend_from_slice(&payload);
-        if let Err(e) = self.write_atomic(&self.entry_path(&article.path), &bytes) {
+        bytes.extend_from_slice(blake3::hash(payload).as_bytes());
+        bytes.extend_from_slice(payload);
+        if let Err(e) = self.write_atomic(file, &bytes) {
             if !self.warned.swap(true, Ordering::Relaxed) {
                 eprintln!(
                     "corroborate: warning: cannot write the cache in {}: {e} (continuing without it)",

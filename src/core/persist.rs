@@ -20,11 +20,13 @@ use serde::{Deserialize, Serialize};
 
 use super::article::{Block, BlockRole, Meta};
 use super::claim::{Article, Claim, ClaimKind, Features, QuoteInfo, Sentence};
+use super::compare::{Relation, RelationKind};
+use super::corpus::{ClaimRef, DocId};
 use super::dates::DateValue;
 use super::quantity::{Approx, Quantity};
 use super::terms::{self, Term};
 
-/// Version of the encoding; bump it whenever the layout below changes.
+/// Version of the encodings; bump it whenever a layout below changes.
 pub const FORMAT: u32 = 1;
 
 type Span = (usize, usize);
@@ -374,7 +376,7 @@ fn encode_quantity(q: &Quantity) -> PQuantity {
 /// are not valid ranges of `text`.
 pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
     let p: PArticle = match postcard::take_from_bytes::<PArticle>(bytes) {
-        Ok((p, rest)) if rest.is_empty() => p,
+        Ok((p, [])) => p,
         _ => return None,
     };
     let terms: Vec<Term> = p.vocab.iter().map(|w| terms::intern(w)).collect();
@@ -490,6 +492,92 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
     })
 }
 
+/// One relation of a story, with its claims as (index in the story, claim index).
+#[derive(Serialize, Deserialize)]
+struct PRelation {
+    a: (u32, u32),
+    b: (u32, u32),
+    kind: u8,
+    reason: String,
+    label: String,
+    score: f32,
+}
+
+fn relation_kind_tag(k: RelationKind) -> u8 {
+    match k {
+        RelationKind::Support => 0,
+        RelationKind::Conflict => 1,
+        RelationKind::Tension => 2,
+    }
+}
+
+fn relation_kind_of(t: u8) -> Option<RelationKind> {
+    Some(match t {
+        0 => RelationKind::Support,
+        1 => RelationKind::Conflict,
+        2 => RelationKind::Tension,
+        _ => return None,
+    })
+}
+
+/// The relations of one story as bytes; documents are written as their
+/// position in `story`, so the entry does not depend on document ids.
+/// `None` when a relation names a document outside the story.
+pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
+    let pos = |d: DocId| story.iter().position(|&s| s == d).map(|p| p as u32);
+    let mut out = Vec::with_capacity(rels.len());
+    for r in rels {
+        let Relation {
+            a,
+            b,
+            kind,
+            reason,
+            label,
+            score,
+        } = r;
+        out.push(PRelation {
+            a: (pos(a.doc)?, a.claim as u32),
+            b: (pos(b.doc)?, b.claim as u32),
+            kind: relation_kind_tag(*kind),
+            reason: reason.clone(),
+            label: label.clone(),
+            score: *score,
+        });
+    }
+    postcard::to_allocvec(&out).ok()
+}
+
+/// Decodes what [`encode_relations`] wrote, for the same story. `None` on
+/// malformed bytes or a claim that the story's articles do not have
+/// (`claims(doc)` is the number of claims of a document).
+pub fn decode_relations(
+    story: &[DocId],
+    claims: impl Fn(DocId) -> usize,
+    bytes: &[u8],
+) -> Option<Vec<Relation>> {
+    let rels: Vec<PRelation> = match postcard::take_from_bytes::<Vec<PRelation>>(bytes) {
+        Ok((r, [])) => r,
+        _ => return None,
+    };
+    let claim = |(d, c): (u32, u32)| -> Option<ClaimRef> {
+        let doc = *story.get(d as usize)?;
+        let claim = c as usize;
+        (claim < claims(doc)).then_some(ClaimRef { doc, claim })
+    };
+    rels.into_iter()
+        .map(|r| {
+            Some(Relation {
+                a: claim(r.a)?,
+                b: claim(r.b)?,
+                kind: relation_kind_of(r.kind)?,
+                reason: r.reason,
+                label: r.label,
+                score: r.score,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,6 +604,31 @@ mod tests {
         let bytes = encode(&a);
         let b = decode("a.txt", TEXT, &bytes).expect("decodes");
         assert_eq!(debug(&a), debug(&b));
+    }
+
+    #[test]
+    fn relations_round_trip_and_are_checked() {
+        use crate::core::{Corpus, EngineConfig};
+        let mut c = Corpus::new(EngineConfig::default());
+        c.upsert("a.txt", TEXT, &MetaOverride::default());
+        c.upsert(
+            "b.txt",
+            &TEXT.replace("300", "400"),
+            &MetaOverride::default(),
+        );
+        let story = vec![0, 1];
+        let rels = c.story_relations(&story);
+        assert!(!rels.is_empty());
+        let n = |d: DocId| c.article(d).map_or(0, |a| a.claims.len());
+        let bytes = encode_relations(&story, &rels).expect("encodes");
+        let back = decode_relations(&story, n, &bytes).expect("decodes");
+        assert_eq!(format!("{rels:?}"), format!("{back:?}"));
+        // Another story of other documents: a miss, not a wrong answer.
+        assert!(decode_relations(&[0], n, &bytes).is_none());
+        assert!(decode_relations(&story, |_| 0, &bytes).is_none());
+        assert!(decode_relations(&story, n, &bytes[..bytes.len() - 1]).is_none());
+        // Relations naming a document outside the story are not encoded.
+        assert!(encode_relations(&[0], &rels).is_none());
     }
 
     #[test]
