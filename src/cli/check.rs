@@ -140,6 +140,10 @@ pub fn execute(args: CheckArgs) -> u8 {
         out.flush()?;
         Ok(code)
     });
+    // The process ends here: freeing millions of small allocations one by
+    // one would only delay the exit (8 % of a warm run on 10,000 articles).
+    std::mem::forget(an);
+    std::mem::forget(corpus);
     match res {
         Ok(code) => code as u8,
         Err(e) => {

@@ -371,6 +371,29 @@ fn encode_quantity(q: &Quantity) -> PQuantity {
     }
 }
 
+/// `terms::intern`, memoised per thread: the shared interner's lookups cost
+/// more than a local map's, and a corpus repeats its vocabulary.
+fn intern_memo(w: &str) -> Term {
+    thread_local! {
+        static MEMO: std::cell::RefCell<FxHashMap<Box<str>, Term>> =
+            std::cell::RefCell::new(FxHashMap::default());
+    }
+    MEMO.with(|m| match m.try_borrow_mut() {
+        Ok(mut m) => {
+            if let Some(&t) = m.get(w) {
+                return t;
+            }
+            let t = terms::intern(w);
+            if m.len() > 200_000 {
+                m.clear();
+            }
+            m.insert(w.into(), t);
+            t
+        }
+        Err(_) => terms::intern(w),
+    })
+}
+
 /// Decodes what [`encode`] wrote for the article at `path` with `text`.
 /// `None` when the bytes are not such an encoding, or describe spans that
 /// are not valid ranges of `text`.
@@ -379,7 +402,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
         Ok((p, [])) => p,
         _ => return None,
     };
-    let terms: Vec<Term> = p.vocab.iter().map(|w| terms::intern(w)).collect();
+    let terms: Vec<Term> = p.vocab.iter().map(|w| intern_memo(w)).collect();
     let term = |i: u32| terms.get(i as usize).copied();
     let term_list = |v: &[u32]| v.iter().map(|&i| term(i)).collect::<Option<Vec<Term>>>();
     let range = |s: Span| -> Option<Range<usize>> {
