@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
-# Whole-process figures for `corroborate check`: wall time, throughput and
-# peak memory on generated corpora of 10, 1,000 and 10,000 articles.
-# Usage: bash benches/whole.sh [OUT_DIR]   (default target/bench-corpora)
+# Whole-process figures for `corroborate check --format json`: wall time, CPU
+# time, throughput and peak memory on generated corpora of 10, 1,000 and
+# 10,000 articles; without the cache, then with an empty cache (cold: the
+# run that fills it) and again (warm: every entry valid).
+# Usage: bash benches/whole.sh [OUT_DIR]   (default $CARGO_TARGET_DIR/bench-corpora)
+# MB/s per core is bytes / CPU seconds (user + sys): on a shared machine it
+# is steadier than the wall clock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-target/bench-corpora}
+target=${CARGO_TARGET_DIR:-target}
+out=${1:-$target/bench-corpora}
 cargo build --release --quiet --bins
-printf '%-10s %10s %9s %10s %10s %12s\n' articles bytes seconds 'MB/s' 'articles/s' 'peak RSS MB'
+bin="$target/release/corroborate"
+cache=$(mktemp -d)
+trap 'rm -rf "$cache" /tmp/corroborate-time.$$' EXIT
+printf '%-10s %10s %-8s %8s %8s %8s %11s %10s %9s\n' \
+  articles bytes mode wall_s cpu_s 'MB/s' 'MB/s/core' 'articles/s' 'RSS_MB'
 for stories in 2 200 2000; do
   dir="$out/s$stories"
-  [ -d "$dir" ] || target/release/gencorpus --stories "$stories" --outlets 5 --seed 1 --out "$dir" 2>/dev/null
+  [ -d "$dir" ] || "$target/release/gencorpus" --stories "$stories" --outlets 5 --seed 1 --out "$dir" 2>/dev/null
   n=$(find "$dir" -name '*.txt' | wc -l)
   bytes=$(cat "$dir"/*.txt | wc -c)
-  /usr/bin/time -f '%e %M' -o /tmp/corroborate-time.$$ target/release/corroborate check "$dir" >/dev/null
-  read -r secs kb < /tmp/corroborate-time.$$
-  rm -f /tmp/corroborate-time.$$
-  awk -v n="$n" -v b="$bytes" -v s="$secs" -v kb="$kb" 'BEGIN { s = (s < 0.01 ? 0.01 : s); printf "%-10d %10d %9.2f %10.2f %10.0f %12.1f\n", n, b, s, b/s/1e6, n/s, kb/1024 }'
+  rm -rf "${cache:?}"/*
+  for mode in no-cache cold warm; do
+    args=()
+    [ "$mode" = no-cache ] && args=(--no-cache)
+    CORROBORATE_CACHE_DIR="$cache" /usr/bin/time -f '%e %U %S %M' -o /tmp/corroborate-time.$$ \
+      "$bin" check --format json "${args[@]}" "$dir" >/dev/null
+    read -r secs user sys kb < /tmp/corroborate-time.$$
+    awk -v n="$n" -v b="$bytes" -v m="$mode" -v s="$secs" -v u="$user" -v y="$sys" -v kb="$kb" 'BEGIN {
+      c = u + y; s = (s < 0.01 ? 0.01 : s); c = (c < 0.01 ? 0.01 : c);
+      printf "%-10d %10d %-8s %8.2f %8.2f %8.2f %11.2f %10.0f %9.1f\n", n, b, m, s, c, b/s/1e6, b/c/1e6, n/s, kb/1024 }'
+  done
 done

@@ -1,5 +1,6 @@
 //! The command line: `corroborate check` and its output formats.
 
+pub mod cache;
 pub mod check;
 pub mod files;
 pub mod github;

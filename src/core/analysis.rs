@@ -64,7 +64,18 @@ impl UnionFind {
 /// for every statement claim that no other source speaks of.
 pub fn analyze(corpus: &Corpus, single_source: bool) -> Analysis {
     let (stories, per_story) = corpus.all_relations();
-    let mut relations = Vec::new();
+    analyze_relations(corpus, stories, per_story, single_source)
+}
+
+/// [`analyze`] from already computed stories and their relations (as
+/// [`Corpus::all_relations`] returns them; the CLI may take them from its cache).
+pub fn analyze_relations(
+    corpus: &Corpus,
+    stories: Vec<Vec<DocId>>,
+    per_story: Vec<Vec<Relation>>,
+    single_source: bool,
+) -> Analysis {
+    let mut relations = Vec::with_capacity(per_story.iter().map(Vec::len).sum());
     let mut facts = Vec::new();
     for (si, rels) in per_story.into_iter().enumerate() {
         let mut uf = UnionFind(FxHashMap::default());

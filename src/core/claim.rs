@@ -126,10 +126,7 @@ fn is_date_word(w: &str) -> bool {
 /// `sentence_toks` are the tokens of the claim's sentence; the claim's own are
 /// those inside its span (clause boundaries fall between tokens).
 fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Features {
-    let toks: Vec<&Token> = sentence_toks
-        .iter()
-        .filter(|t| t.span.start >= claim.span.start && t.span.end <= claim.span.end)
-        .collect();
+    let toks: &[Token] = text::tokens_within(sentence_toks, &claim.span);
     // The words around a figure: what it counts, and the names that tell one
     // figure of a list from another ("71 in Morelos", "43 in Puebla").
     let around: Option<(usize, usize)> = claim.quantity.as_ref().map(|q| {
@@ -143,20 +140,15 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
             .unwrap_or(first);
         (first.saturating_sub(4), (last + 5).min(toks.len()))
     });
-    let local: &[&Token] = match around {
+    let local: &[Token] = match around {
         Some((lo, hi)) => toks.get(lo..hi).unwrap_or(&[]),
-        None => &toks,
+        None => toks,
     };
     let names = toks
         .iter()
         .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
         .filter(|t| !is_date_word(&t.norm))
-        .map(|t| {
-            (
-                t.norm.clone(),
-                super::terms::intern(super::lexicon::canonical(&text::stem(&t.norm))),
-            )
-        })
+        .map(|t| (t.norm.clone(), text::term(&t.norm)))
         .collect();
     let near_names = match around {
         Some(_) => local
@@ -165,20 +157,12 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
                 t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm)
             })
             .filter(|t| !is_date_word(&t.norm))
-            .map(|t| {
-                (
-                    t.norm.clone(),
-                    super::terms::intern(super::lexicon::canonical(&text::stem(&t.norm))),
-                )
-            })
+            .map(|t| (t.norm.clone(), text::term(&t.norm)))
             .collect(),
         None => Vec::new(),
     };
     let window = match around {
-        Some(_) => {
-            let window: Vec<Token> = local.iter().map(|t| (*t).clone()).collect();
-            text::content_terms(&window)
-        }
+        Some(_) => text::content_terms(local),
         None => Vec::new(),
     };
     let mut stances = Vec::new();
@@ -188,7 +172,7 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
         }
         // The modifier: the one or two words right before, when they are a
         // name-like term ("one-China", "“One China”").
-        let mods: Vec<&&Token> = toks[i.saturating_sub(2)..i]
+        let mods: Vec<&Token> = toks[i.saturating_sub(2)..i]
             .iter()
             .filter(|m| !text::is_stopword(&m.norm) || m.norm == "one")
             .collect();
@@ -660,12 +644,8 @@ fn extract_sentence(
         pieces.push(sr.clone());
     }
     for piece in pieces {
-        let ptoks: Vec<Token> = toks
-            .iter()
-            .filter(|t| t.span.start >= piece.start && t.span.end <= piece.end)
-            .cloned()
-            .collect();
-        let terms = text::content_terms(&ptoks);
+        let ptoks = text::tokens_within(toks, &piece);
+        let terms = text::content_terms(ptoks);
         // Short quotations ("We needed to have luck.") are still claims.
         if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
             continue;
@@ -701,11 +681,7 @@ fn extract_sentence(
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
         let clause = clause_of(text, &sr, &q.span);
-        let ctoks: Vec<Token> = toks
-            .iter()
-            .filter(|t| t.span.start >= clause.start && t.span.end <= clause.end)
-            .cloned()
-            .collect();
+        let ctoks = text::tokens_within(toks, &clause);
         let is_duration = q.head.as_deref().is_some_and(|h| {
             [
                 "day", "week", "month", "year", "hour", "minut", "second", "decad",
@@ -724,7 +700,7 @@ fn extract_sentence(
                 || q.display(),
                 |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
             )),
-            terms: text::content_terms(&ctoks),
+            terms: text::content_terms(ctoks),
             quantity: Some(q),
             date: None,
             quote: None,
@@ -737,17 +713,13 @@ fn extract_sentence(
     }
     for d in date_mentions {
         let clause = clause_of(text, &sr, &d.span);
-        let ctoks: Vec<Token> = toks
-            .iter()
-            .filter(|t| t.span.start >= clause.start && t.span.end <= clause.end)
-            .cloned()
-            .collect();
+        let ctoks = text::tokens_within(toks, &clause);
         out.push(Claim {
             span: clause,
             sentence: idx,
             kind: ClaimKind::Date,
             value: Some(d.value.display()),
-            terms: text::content_terms(&ctoks),
+            terms: text::content_terms(ctoks),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,

@@ -278,11 +278,6 @@ impl StoryIndex {
         terms::get(t).and_then(|g| self.ids.get(&g).copied())
     }
 
-    fn idf(&self, t: &str) -> f32 {
-        self.local(t)
-            .map_or(self.n.ln().max(0.05), |i| self.idf_of(i))
-    }
-
     fn df_of(&self, t: &str) -> u32 {
         self.local(t)
             .and_then(|i| self.df.get(i as usize))
@@ -479,17 +474,18 @@ fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
 }
 
 fn label_of(v: &View, shared: &[u32], idx: &StoryIndex) -> String {
-    let shared = idx.words(shared);
     let toks = text::tokens(&v.art.text, v.claim.span.clone());
     let mut best: Vec<(f32, usize, String)> = toks
         .iter()
         .enumerate()
         .filter(|(_, t)| !text::is_stopword(&t.norm))
         .filter_map(|(i, t)| {
-            let s = synonym(&text::stem(&t.norm)).to_string();
+            // The word's folded stem, as a local id of the story (the same
+            // test as comparing its text with the shared words' texts).
+            let local = idx.ids.get(&text::term(&t.norm)).copied()?;
             shared
-                .contains(&s)
-                .then(|| (idx.idf(&s), i, t.norm.clone()))
+                .contains(&local)
+                .then(|| (idx.idf_of(local), i, t.norm.clone()))
         })
         .collect();
     best.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -352,8 +352,14 @@ impl Corpus {
         let stories = self.stories();
         let rels = stories
             .par_iter()
-            .map(|s| compare::relations(&self.story_index(s), None))
+            .map(|s| self.story_relations(s))
             .collect();
         (stories, rels)
+    }
+
+    /// Every relation within one story (one element of [`Corpus::stories`]):
+    /// a function of the story's articles and the configuration only.
+    pub fn story_relations(&self, story: &[DocId]) -> Vec<Relation> {
+        compare::relations(&self.story_index(story), None)
     }
 }

@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod dates;
 pub mod entity;
 pub mod lexicon;
+pub mod persist;
 pub mod quantity;
 pub mod terms;
 pub mod text;

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A word token: its byte span in the text and its normalised (lower-case,
@@ -122,13 +123,7 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
             let hyphen_joined = gap.is_some_and(|g| {
                 g.chars().count() == 1 && fold_char(g.chars().next().unwrap_or(' ')) == '-'
             });
-            let norm: String = w
-                .chars()
-                .map(fold_char)
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-                .trim_end_matches("'s")
-                .to_string();
+            let norm = normalise(w);
             Token {
                 span: range.start + i..range.start + i + w.len(),
                 norm,
@@ -147,25 +142,74 @@ fn stemmer() -> &'static Stemmer {
 /// Snowball stem of a normalised word. Memoised per thread: news text
 /// repeats its words, and stemming is a large share of parsing time.
 pub fn stem(word: &str) -> String {
+    with_stem(word, str::to_string)
+}
+
+/// Calls `f` with the (memoised) stem of `word`, without allocating when
+/// the stem is already known.
+fn with_stem<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static CACHE: std::cell::RefCell<FxHashMap<Box<str>, Box<str>>> =
+            std::cell::RefCell::new(FxHashMap::default());
     }
-    CACHE.with(|c| {
-        if let Ok(mut c) = c.try_borrow_mut() {
+    CACHE.with(|c| match c.try_borrow_mut() {
+        Ok(mut c) => {
             if let Some(s) = c.get(word) {
-                return s.clone();
+                return f(s);
             }
-            let s = stemmer().stem(word).into_owned();
+            let s: Box<str> = stemmer().stem(word).into();
             if c.len() > 200_000 {
                 c.clear();
             }
-            c.insert(word.to_string(), s.clone());
-            s
-        } else {
-            stemmer().stem(word).into_owned()
+            let r = f(&s);
+            c.insert(word.into(), s);
+            r
         }
+        Err(_) => f(&stemmer().stem(word)),
     })
+}
+
+/// The interned content term of a normalised word: its stem folded through
+/// the lexicon (`intern(canonical(stem(word)))`). Memoised per thread, so a
+/// word seen before costs one hash lookup and no allocation.
+pub fn term(word: &str) -> super::terms::Term {
+    thread_local! {
+        static CACHE: std::cell::RefCell<FxHashMap<Box<str>, super::terms::Term>> =
+            std::cell::RefCell::new(FxHashMap::default());
+    }
+    let compute = |w: &str| with_stem(w, |s| super::terms::intern(super::lexicon::canonical(s)));
+    CACHE.with(|c| match c.try_borrow_mut() {
+        Ok(mut c) => {
+            if let Some(&t) = c.get(word) {
+                return t;
+            }
+            let t = compute(word);
+            if c.len() > 200_000 {
+                c.clear();
+            }
+            c.insert(word.into(), t);
+            t
+        }
+        Err(_) => compute(word),
+    })
+}
+
+/// Lower-cased, typographically folded form of a word, without a trailing
+/// possessive "'s" (the same as folding every char, lower-casing, then
+/// `trim_end_matches("'s")`).
+fn normalise(w: &str) -> String {
+    let mut norm = String::with_capacity(w.len());
+    for c in w.chars().map(fold_char) {
+        if c.is_ascii() {
+            norm.push(c.to_ascii_lowercase());
+        } else {
+            norm.extend(c.to_lowercase());
+        }
+    }
+    while norm.ends_with("'s") {
+        norm.truncate(norm.len() - 2);
+    }
+    norm
 }
 
 /// Function words and reporting verbs that carry no topical content.
@@ -349,11 +393,43 @@ pub fn content_stems(tokens: &[Token]) -> Vec<String> {
 }
 
 /// Content terms of a token list: stems folded through the lexicon, interned.
+/// The same terms, in the same order, as interning `content_stems(tokens)`
+/// through the lexicon, without building the stems.
 pub fn content_terms(tokens: &[Token]) -> Vec<super::terms::Term> {
-    content_stems(tokens)
-        .iter()
-        .map(|s| super::terms::intern(super::lexicon::canonical(s)))
-        .collect()
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut joined = String::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let numeric = is_numeric(&t.norm);
+        if !is_stopword(&t.norm) && !numeric {
+            out.push(term(&t.norm));
+        }
+        if t.hyphen_joined && !numeric && !t.capitalised {
+            if let Some(p) = i.checked_sub(1).and_then(|j| tokens.get(j)) {
+                if !p.capitalised && !is_numeric(&p.norm) {
+                    joined.clear();
+                    joined.push_str(&p.norm);
+                    joined.push_str(&t.norm);
+                    out.push(term(&joined));
+                }
+            }
+        }
+    }
+    // Kept for the life of the corpus: no room for the stopwords dropped.
+    out.shrink_to_fit();
+    out
+}
+
+fn is_numeric(w: &str) -> bool {
+    w.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The tokens lying inside `span`: the same tokens as filtering on
+/// `t.span.start >= span.start && t.span.end <= span.end`, as a sub-slice
+/// (tokens are in text order and disjoint, so they are contiguous).
+pub fn tokens_within<'t>(tokens: &'t [Token], span: &Range<usize>) -> &'t [Token] {
+    let lo = tokens.partition_point(|t| t.span.start < span.start);
+    let hi = tokens.partition_point(|t| t.span.end <= span.end);
+    tokens.get(lo..hi.max(lo)).unwrap_or(&[])
 }
 
 /// Byte offset → (0-based line, byte column) for reports.

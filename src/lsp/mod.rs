@@ -657,12 +657,18 @@ impl Backend {
             let parsed: Vec<(std::result::Result<Article, String>, PathBuf)> =
                 tokio::task::spawn_blocking(move || {
                     use rayon::prelude::*;
+                    // The analysis cache of `check` (off with CORROBORATE_NO_CACHE=1).
+                    let cache = crate::cli::cache::Cache::from_env(false);
+                    let none = crate::core::MetaOverride::default();
                     chunk
                         .into_par_iter()
                         .map(|p| {
                             let r = read_limited(&p, max).map(|text| {
                                 let path = p.to_string_lossy().into_owned();
-                                Article::parse(&path, &text, &crate::core::MetaOverride::default())
+                                match &cache {
+                                    Some(c) => c.article(&path, &text, &none),
+                                    None => Article::parse(&path, &text, &none),
+                                }
                             });
                             (r, p)
                         })

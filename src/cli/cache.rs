@@ -1,0 +1,330 @@
+//! The on-disk cache of analysed articles and of the relations of each
+//! story, so that checking a large folder again only redoes what changed.
+//!
+//! One file per article path (`a-….bin`), holding the article's analysis
+//! ([`crate::core::persist`]), and one per story content (`s-….bin`, named
+//! by the story's key: the keys of its articles and the engine
+//! configuration), holding its relations; each behind a header:
+//!
+//! ```text
+//! magic "CORROBC\0" | format u32 | engine fingerprint (16 bytes) |
+//! key (32) | payload length u64 | blake3 of the payload (32) | payload
+//! ```
+//!
+//! The key is a blake3 hash of the format, the engine fingerprint (a hash of
+//! the analysis sources, made by `build.rs`), the path, the text and the
+//! metadata overrides: an edited article, another engine or another format
+//! is a miss. A file that is truncated, damaged, of another version or that
+//! does not decode is a miss too, never trusted: the article is parsed again
+//! and its entry rewritten. Entries are written to a temporary file in the
+//! same directory and renamed over the old one, so readers never see half
+//! an entry.
+//!
+//! Story entries are named by content, so an edit leaves the old story's
+//! entry behind; deleting the cache directory is always safe.
+//!
+//! Where: `$CORROBORATE_CACHE_DIR` if set, else `$XDG_CACHE_HOME/corroborate`,
+//! else `~/.cache/corroborate`. Off with `--no-cache` or
+//! `CORROBORATE_NO_CACHE=1`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::core::{persist, Article, Corpus, DocId, EngineConfig, MetaOverride, Relation};
+
+const MAGIC: &[u8; 8] = b"CORROBC\0";
+const HEADER: usize = 8 + 4 + 16 + 32 + 8 + 32;
+/// Hash of the analysis sources this binary was built from (see build.rs).
+const ENGINE: &str = env!("CORROBORATE_ENGINE");
+
+pub struct Cache {
+    dir: PathBuf,
+    engine: [u8; 16],
+    warned: AtomicBool,
+    tmp_counter: AtomicU64,
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
+}
+
+/// Whether the environment turns the cache off (`CORROBORATE_NO_CACHE`
+/// set to anything but "" or "0").
+pub fn disabled_by_env() -> bool {
+    std::env::var_os("CORROBORATE_NO_CACHE").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The cache directory the environment designates, if any.
+pub fn default_dir() -> Option<PathBuf> {
+    let abs = |v: std::ffi::OsString| {
+        let p = PathBuf::from(v);
+        p.is_absolute().then_some(p)
+    };
+    if let Some(p) = std::env::var_os("CORROBORATE_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    if let Some(p) = std::env::var_os("XDG_CACHE_HOME").and_then(abs) {
+        return Some(p.join("corroborate"));
+    }
+    std::env::var_os("HOME")
+        .and_then(abs)
+        .map(|h| h.join(".cache").join("corroborate"))
+}
+
+impl Cache {
+    /// A cache in `dir` (created on first write). Entries of one format
+    /// version live in their own subdirectory.
+    pub fn new(dir: &Path) -> Cache {
+        let mut engine = [0u8; 16];
+        let e = ENGINE.as_bytes();
+        let n = e.len().min(16);
+        engine[..n].copy_from_slice(&e[..n]);
+        Cache {
+            dir: dir.join(format!("v{}", persist::FORMAT)),
+            engine,
+            warned: AtomicBool::new(false),
+            tmp_counter: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// The cache `check` uses: `None` when turned off.
+    pub fn from_env(no_cache: bool) -> Option<Cache> {
+        if no_cache || disabled_by_env() {
+            return None;
+        }
+        default_dir().map(|d| Cache::new(&d))
+    }
+
+    fn key(&self, path: &str, text: &str, overrides: &MetaOverride) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(MAGIC);
+        h.update(&persist::FORMAT.to_le_bytes());
+        h.update(&self.engine);
+        for part in [path.as_bytes(), text.as_bytes()] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+        let o = format!("{overrides:?}");
+        h.update(&(o.len() as u64).to_le_bytes());
+        h.update(o.as_bytes());
+        *h.finalize().as_bytes()
+    }
+
+    /// The entry file of an article path.
+    pub fn entry_path(&self, path: &str) -> PathBuf {
+        let abs = std::fs::canonicalize(path)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.to_string());
+        let name = blake3::hash(abs.as_bytes()).to_hex();
+        self.dir.join(format!("a-{}.bin", &name[..32]))
+    }
+
+    /// The key of a story: the keys of its articles, in order, and the
+    /// engine configuration.
+    pub fn story_key(&self, article_keys: &[[u8; 32]], config: &EngineConfig) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(b"story");
+        h.update(MAGIC);
+        h.update(&persist::FORMAT.to_le_bytes());
+        h.update(&self.engine);
+        let c = format!("{config:?}");
+        h.update(&(c.len() as u64).to_le_bytes());
+        h.update(c.as_bytes());
+        h.update(&(article_keys.len() as u64).to_le_bytes());
+        for k in article_keys {
+            h.update(k);
+        }
+        *h.finalize().as_bytes()
+    }
+
+    /// The entry file of a story, named by its key (a story's entry is not
+    /// rewritten when one of its articles changes: the changed story has
+    /// another key, hence another file).
+    fn story_path(&self, key: &[u8; 32]) -> PathBuf {
+        let hex = blake3::Hash::from_bytes(*key).to_hex();
+        self.dir.join(format!("s-{}.bin", &hex[..32]))
+    }
+
+    /// The relations of a story of `corpus`: from the cache when a valid
+    /// entry exists for exactly these articles, else computed and stored.
+    pub fn story_relations(&self, corpus: &Corpus, story: &[DocId]) -> Vec<Relation> {
+        let keys: Option<Vec<[u8; 32]>> = story
+            .iter()
+            .map(|&d| {
+                corpus
+                    .article(d)
+                    .map(|a| self.key(&a.path, &a.text, &MetaOverride::default()))
+            })
+            .collect();
+        let Some(keys) = keys else {
+            return corpus.story_relations(story);
+        };
+        let key = self.story_key(&keys, &corpus.config);
+        let file = self.story_path(&key);
+        let claims = |d: DocId| corpus.article(d).map_or(0, |a| a.claims.len());
+        if let Some(rels) = std::fs::read(&file).ok().and_then(|bytes| {
+            self.check_entry(&bytes, &key)
+                .and_then(|p| persist::decode_relations(story, claims, p))
+        }) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return rels;
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let rels = corpus.story_relations(story);
+        if let Some(payload) = persist::encode_relations(story, &rels) {
+            self.write_entry(&file, &key, &payload);
+        }
+        rels
+    }
+
+    /// The cached analysis of this exact article, if a valid entry exists.
+    pub fn load(&self, path: &str, text: &str, overrides: &MetaOverride) -> Option<Article> {
+        let bytes = std::fs::read(self.entry_path(path)).ok()?;
+        self.check_entry(&bytes, &self.key(path, text, overrides))
+            .and_then(|payload| persist::decode(path, text, payload))
+    }
+
+    /// The payload of an entry, when its header is ours and intact.
+    fn check_entry<'b>(&self, bytes: &'b [u8], key: &[u8; 32]) -> Option<&'b [u8]> {
+        let (head, payload) = bytes.split_at_checked(HEADER)?;
+        let (magic, rest) = head.split_at_checked(8)?;
+        let (format, rest) = rest.split_at_checked(4)?;
+        let (engine, rest) = rest.split_at_checked(16)?;
+        let (k, rest) = rest.split_at_checked(32)?;
+        let (len, sum) = rest.split_at_checked(8)?;
+        let format = u32::from_le_bytes(format.try_into().ok()?);
+        let len = u64::from_le_bytes(len.try_into().ok()?);
+        let ok = magic == MAGIC
+            && format == persist::FORMAT
+            && engine == self.engine
+            && k == key
+            && len == payload.len() as u64
+            && sum == blake3::hash(payload).as_bytes();
+        ok.then_some(payload)
+    }
+
+    /// Writes the entry of a freshly parsed article (errors: one warning, then silence).
+    pub fn store(&self, article: &Article, overrides: &MetaOverride) {
+        let payload = persist::encode(article);
+        let key = self.key(&article.path, &article.text, overrides);
+        self.write_entry(&self.entry_path(&article.path), &key, &payload);
+    }
+
+    fn write_entry(&self, file: &Path, key: &[u8; 32], payload: &[u8]) {
+        let mut bytes = Vec::with_capacity(HEADER + payload.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&persist::FORMAT.to_le_bytes());
+        bytes.extend_from_slice(&self.engine);
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(blake3::hash(payload).as_bytes());
+        bytes.extend_from_slice(payload);
+        if let Err(e) = self.write_atomic(file, &bytes) {
+            if !self.warned.swap(true, Ordering::Relaxed) {
+                eprintln!(
+                    "corroborate: warning: cannot write the cache in {}: {e} (continuing without it)",
+                    self.dir.display()
+                );
+            }
+        }
+    }
+
+    fn write_atomic(&self, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
+        let tmp = self.dir.join(format!(".tmp-{}-{n}", std::process::id()));
+        let res = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            drop(f);
+            std::fs::rename(&tmp, dest)
+        })();
+        if res.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        res
+    }
+
+    /// An analysed article: from the cache when valid, else parsed and stored.
+    pub fn article(&self, path: &str, text: &str, overrides: &MetaOverride) -> Article {
+        if let Some(a) = self.load(path, text, overrides) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return a;
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let a = Article::parse(path, text, overrides);
+        self.store(&a, overrides);
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "Ferry sinks\n\nPublished: 2024-05-02\n\n\
+        The ferry carried more than 300 passengers when it sank on Tuesday, the coast guard said.\n";
+
+    fn same(a: &Article, b: &Article) -> bool {
+        format!("{:?}{:?}{:?}", a.meta, a.sentences, a.claims)
+            == format!("{:?}{:?}{:?}", b.meta, b.sentences, b.claims)
+    }
+
+    #[test]
+    fn hit_after_store_and_miss_after_edit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = Cache::new(dir.path());
+        let o = MetaOverride::default();
+        assert!(c.load("a.txt", TEXT, &o).is_none());
+        let a = c.article("a.txt", TEXT, &o);
+        let b = c.load("a.txt", TEXT, &o).expect("cached");
+        assert!(same(&a, &b));
+        let edited = TEXT.replace("300", "400");
+        assert!(c.load("a.txt", &edited, &o).is_none());
+        let o2 = MetaOverride {
+            outlet: Some("Other".into()),
+            ..Default::default()
+        };
+        assert!(c.load("a.txt", TEXT, &o2).is_none());
+    }
+
+    #[test]
+    fn damaged_entries_are_misses_and_rebuilt() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = Cache::new(dir.path());
+        let o = MetaOverride::default();
+        let a = c.article("a.txt", TEXT, &o);
+        let file = c.entry_path("a.txt");
+        let good = std::fs::read(&file).expect("entry written");
+        let mut damaged: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            good[..HEADER - 1].to_vec(),
+            good[..good.len() - 1].to_vec(),
+        ];
+        for i in [0, 9, 20, 40, 70, 90, HEADER + 3, good.len() - 1] {
+            let mut b = good.clone();
+            b[i] ^= 0x5A;
+            damaged.push(b);
+        }
+        for d in damaged {
+            std::fs::write(&file, &d).expect("write");
+            assert!(c.load("a.txt", TEXT, &o).is_none());
+            // The next use parses again and rewrites a valid entry.
+            let b = c.article("a.txt", TEXT, &o);
+            assert!(same(&a, &b));
+            assert_eq!(std::fs::read(&file).expect("rewritten"), good);
+        }
+    }
+
+    #[test]
+    fn unwritable_cache_is_not_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "x").expect("write");
+        // The cache directory would have to be inside a regular file.
+        let c = Cache::new(&blocker);
+        let a = c.article("a.txt", TEXT, &MetaOverride::default());
+        assert!(!a.claims.is_empty());
+    }
+}

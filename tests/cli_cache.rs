@@ -1,0 +1,194 @@
+//! The on-disk analysis cache of `check` (article entries `a-*.bin`, story
+//! entries `s-*.bin`): a cached run prints exactly what an uncached one
+//! prints; damaged entries are rebuilt, never trusted; an edited article
+//! misses its entry and its story's; the cache can be turned off.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    articles: PathBuf,
+    cache: PathBuf,
+}
+
+fn setup() -> Setup {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let articles = tmp.path().join("articles");
+    fs::create_dir(&articles).expect("mkdir");
+    for e in fs::read_dir(SEEDS).expect("seeds") {
+        let p = e.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "txt") {
+            fs::copy(&p, articles.join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let cache = tmp.path().join("cache");
+    Setup {
+        _tmp: tmp,
+        articles,
+        cache,
+    }
+}
+
+/// `check --format json .` in the articles folder: (stdout, stderr).
+fn check(s: &Setup, extra: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_corroborate"));
+    cmd.current_dir(&s.articles)
+        .args(["check", "--format", "json", "."])
+        .args(extra)
+        .env_remove("CORROBORATE_NO_CACHE")
+        .env("CORROBORATE_CACHE_DIR", &s.cache);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("run corroborate");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Every entry file (articles and stories).
+fn entries(cache: &Path) -> Vec<PathBuf> {
+    entries_of(cache, "")
+}
+
+/// Entry files whose name starts with `prefix` ("a-" articles, "s-" stories).
+fn entries_of(cache: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walk(cache)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn walk(d: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = fs::read_dir(d) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn contents(files: &[PathBuf]) -> Vec<Vec<u8>> {
+    files
+        .iter()
+        .map(|f| fs::read(f).expect("read entry"))
+        .collect()
+}
+
+#[test]
+fn cached_runs_print_what_uncached_runs_print() {
+    let s = setup();
+    let (uncached, _) = check(&s, &["--no-cache"], &[]);
+    assert!(entries(&s.cache).is_empty(), "--no-cache wrote the cache");
+    assert!(uncached.contains("\"relations\""));
+    let (cold, _) = check(&s, &[], &[]);
+    let files = entries(&s.cache);
+    assert_eq!(entries_of(&s.cache, "a-").len(), 5, "one entry per article");
+    assert!(!entries_of(&s.cache, "s-").is_empty(), "story entries");
+    let written = contents(&files);
+    let (warm, _) = check(&s, &[], &[]);
+    assert_eq!(cold, uncached);
+    assert_eq!(warm, uncached);
+    // A warm run reads; it does not rewrite valid entries.
+    assert_eq!(contents(&entries(&s.cache)), written);
+    // No temporary files are left behind.
+    assert_eq!(walk(&s.cache).len(), files.len());
+}
+
+#[test]
+fn damaged_entries_are_rebuilt() {
+    let s = setup();
+    let (uncached, _) = check(&s, &["--no-cache"], &[]);
+    check(&s, &[], &[]);
+    let files = entries(&s.cache);
+    let good = contents(&files);
+    // Truncated, emptied, garbage, one flipped byte in the payload, another format.
+    for (i, f) in files.iter().enumerate() {
+        let g = &good[i];
+        let bad: Vec<u8> = match i % 5 {
+            0 => g[..g.len() / 2].to_vec(),
+            1 => Vec::new(),
+            2 => b"not a cache entry at all".repeat(20),
+            3 => {
+                let mut b = g.clone();
+                let last = b.len() - 1;
+                b[last] ^= 0x01;
+                b
+            }
+            _ => {
+                let mut b = g.clone();
+                b[8] = b[8].wrapping_add(1);
+                b
+            }
+        };
+        fs::write(f, bad).expect("damage");
+    }
+    let (out, _) = check(&s, &[], &[]);
+    assert_eq!(out, uncached);
+    assert_eq!(contents(&entries(&s.cache)), good, "entries rewritten");
+}
+
+#[test]
+fn an_edited_article_misses_its_entry() {
+    let s = setup();
+    check(&s, &[], &[]);
+    let before = contents(&entries_of(&s.cache, "a-"));
+    let first = before.len();
+    let stories_before = entries_of(&s.cache, "s-");
+    // Edit one article: a figure and a sentence.
+    let mut names: Vec<PathBuf> = walk(&s.articles);
+    names.sort();
+    let target = names.first().expect("an article").clone();
+    let text = fs::read_to_string(&target).expect("read");
+    let edited = format!("{text}\nThe agency said 4,321 people were evacuated on Monday.\n");
+    fs::write(&target, edited).expect("edit");
+    let (cached, _) = check(&s, &[], &[]);
+    let (uncached, _) = check(&s, &["--no-cache"], &[]);
+    assert_eq!(cached, uncached);
+    assert!(cached.contains("4,321"));
+    let after = contents(&entries_of(&s.cache, "a-"));
+    assert_eq!(after.len(), first, "the entry is replaced, not added");
+    let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+    assert_eq!(changed, 1, "only the edited article's entry changes");
+    // The edited article's story has a new key, hence a new entry.
+    let stories_after = entries_of(&s.cache, "s-");
+    assert!(stories_after.iter().any(|p| !stories_before.contains(p)));
+}
+
+#[test]
+fn the_environment_turns_the_cache_off() {
+    let s = setup();
+    let (out, _) = check(&s, &[], &[("CORROBORATE_NO_CACHE", "1")]);
+    assert!(entries(&s.cache).is_empty());
+    let (on, _) = check(&s, &[], &[("CORROBORATE_NO_CACHE", "0")]);
+    assert_eq!(on, out);
+    assert_eq!(entries_of(&s.cache, "a-").len(), 5);
+}
+
+#[test]
+fn an_unusable_cache_directory_is_a_warning() {
+    let s = setup();
+    let (uncached, _) = check(&s, &["--no-cache"], &[]);
+    fs::write(&s.cache, "a file where the cache directory should be").expect("write");
+    let (out, err) = check(&s, &[], &[]);
+    assert_eq!(out, uncached);
+    assert_eq!(err.matches("cannot write the cache").count(), 1, "{err}");
+}
