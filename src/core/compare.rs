@@ -447,17 +447,26 @@ fn is_people(h: &str) -> bool {
 /// quake that killed nearly 100 people two weeks ago", "the previous
 /// record"): its figure is not a rival account of the story's figure.
 fn displaced_in_time(v: &View) -> bool {
-    let toks = text::tokens(&v.art.text, v.claim.span.clone());
-    toks.iter().enumerate().any(|(i, t)| match t.norm.as_str() {
-        "ago" | "previous" | "previously" | "prior" | "former" | "earlier" => true,
-        "last" => toks.get(i + 1).is_some_and(|n| {
-            matches!(
-                n.norm.as_str(),
-                "week" | "month" | "year" | "decade" | "season" | "century"
-            )
-        }),
-        _ => false,
-    })
+    // Words of the span without tokenising (this runs in the comparison loop).
+    let span = v.art.text.get(v.claim.span.clone()).unwrap_or("");
+    let mut words = span
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .peekable();
+    let is = |w: &str, list: &[&str]| list.iter().any(|l| w.eq_ignore_ascii_case(l));
+    while let Some(w) = words.next() {
+        if is(w, &["ago", "previous", "previously", "prior", "former", "earlier"]) {
+            return true;
+        }
+        if w.eq_ignore_ascii_case("last")
+            && words.peek().is_some_and(|n| {
+                is(n, &["week", "month", "year", "decade", "season", "century"])
+            })
+        {
+            return true;
+        }
+    }
+    false
 }
 
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
