@@ -455,13 +455,23 @@ fn displaced_in_time(v: &View) -> bool {
         .peekable();
     let is = |w: &str, list: &[&str]| list.iter().any(|l| w.eq_ignore_ascii_case(l));
     while let Some(w) = words.next() {
-        if is(w, &["ago", "previous", "previously", "prior", "former", "earlier"]) {
+        if is(
+            w,
+            &[
+                "ago",
+                "previous",
+                "previously",
+                "prior",
+                "former",
+                "earlier",
+            ],
+        ) {
             return true;
         }
         if w.eq_ignore_ascii_case("last")
-            && words.peek().is_some_and(|n| {
-                is(n, &["week", "month", "year", "decade", "season", "century"])
-            })
+            && words
+                .peek()
+                .is_some_and(|n| is(n, &["week", "month", "year", "decade", "season", "century"]))
         {
             return true;
         }

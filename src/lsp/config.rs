@@ -320,6 +320,25 @@ mod tests {
     }
 
     #[test]
+    fn what_the_vscode_extension_sends_is_read() {
+        // The whole `corroborate` section, as VS Code sends it, editor-side keys included.
+        let v = serde_json::json!({"corroborate": {
+            "server": {"path": ""}, "documentSelector": ["plaintext"],
+            "diagnostics": {"conflict": true, "tension": false, "singleSource": false,
+                            "dateMismatch": true, "debounceMs": 150},
+            "inlayHints": {"enable": true},
+            "files": {"globs": ["**/*.txt"], "maxBytes": 1000},
+            "overrides": [{"path": "a.txt", "outlet": "Example Post"}],
+            "review": {"author": "ana"}
+        }});
+        let s = Settings::from_json(&v).expect("the extension's settings parse");
+        assert_eq!(s.files.max_bytes, 1000);
+        assert!(!s.diagnostics.tension);
+        assert_eq!(s.overrides.len(), 1);
+        assert_eq!(s.review.author.as_deref(), Some("ana"));
+    }
+
+    #[test]
     fn broken_config_reports_the_line() {
         let (line, msg) = Settings::from_toml("[diagnostics]\ntension = \"yes\"\n")
             .expect_err("a string is not a bool");

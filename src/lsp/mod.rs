@@ -1626,7 +1626,13 @@ impl LanguageServer for Backend {
                         s.reviews.len() - 1
                     }
                 };
-                let author = s.settings.review.author.clone();
+                // An empty setting (what an editor sends for "not set") is no author.
+                let author = s
+                    .settings
+                    .review
+                    .author
+                    .clone()
+                    .filter(|a| !a.trim().is_empty());
                 let store = s
                     .reviews
                     .get_mut(i)

@@ -31,7 +31,12 @@ function settings(): Settings {
       debounceMs: c.get<number>("diagnostics.debounceMs", 150),
     },
     inlayHints: { enable: c.get<boolean>("inlayHints.enable", true) },
-    files: { globs: c.get<string[]>("files.globs", ["**/*.txt", "**/*.md"]) },
+    files: {
+      globs: c.get<string[]>("files.globs", ["**/*.txt", "**/*.md"]),
+      maxBytes: c.get<number>("files.maxBytes", 20 * 1024 * 1024),
+    },
+    overrides: c.get<Settings["overrides"]>("overrides", []),
+    review: { author: c.get<string>("review.author", "") },
   };
 }
 

@@ -8,7 +8,9 @@ export interface Settings {
   documentSelector: string[];
   diagnostics: { conflict: boolean; tension: boolean; singleSource: boolean; dateMismatch: boolean; debounceMs: number };
   inlayHints: { enable: boolean };
-  files: { globs: string[] };
+  files: { globs: string[]; maxBytes: number };
+  overrides: { path: string; outlet?: string; published?: string; title?: string }[];
+  review: { author: string };
 }
 
 /** Where the server binary is: $CORROBORATE_SERVER, then the setting, then PATH. */
@@ -58,7 +60,10 @@ export function serverOptions(s: Settings): Record<string, unknown> {
   return {
     diagnostics: { ...s.diagnostics },
     inlayHints: { ...s.inlayHints },
-    files: { globs: [...s.files.globs] },
+    files: { globs: [...s.files.globs], maxBytes: s.files.maxBytes },
+    overrides: s.overrides.map((o) => ({ ...o })),
+    // An empty author means "not set": the server then uses $USER.
+    review: s.review.author.trim() ? { author: s.review.author.trim() } : {},
   };
 }
 

@@ -24,13 +24,24 @@ test("settings become the server's initialization options", () => {
     documentSelector: ["plaintext"],
     diagnostics: { conflict: true, tension: false, singleSource: true, dateMismatch: true, debounceMs: 50 },
     inlayHints: { enable: false },
-    files: { globs: ["**/*.txt"] },
+    files: { globs: ["**/*.txt"], maxBytes: 1000 },
+    overrides: [{ path: "a.txt", outlet: "Example Post" }],
+    review: { author: " ana " },
   });
   assert.deepStrictEqual(o, {
     diagnostics: { conflict: true, tension: false, singleSource: true, dateMismatch: true, debounceMs: 50 },
     inlayHints: { enable: false },
-    files: { globs: ["**/*.txt"] },
+    files: { globs: ["**/*.txt"], maxBytes: 1000 },
+    overrides: [{ path: "a.txt", outlet: "Example Post" }],
+    review: { author: "ana" },
   });
+  // No author set: the key is left out, so the server falls back to $USER.
+  const none = logic.serverOptions({
+    serverPath: "", documentSelector: [], inlayHints: { enable: true },
+    diagnostics: { conflict: true, tension: true, singleSource: false, dateMismatch: true, debounceMs: 150 },
+    files: { globs: [], maxBytes: 1 }, overrides: [], review: { author: "" },
+  });
+  assert.deepStrictEqual(none.review, {});
   assert.strictEqual("serverPath" in o, false);
 });
 
