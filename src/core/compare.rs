@@ -361,18 +361,16 @@ struct View<'a> {
 }
 
 impl View<'_> {
+    fn role(&self) -> Option<BlockRole> {
+        self.art.sentences.get(self.claim.sentence).map(|s| s.role)
+    }
+
     fn is_title(&self) -> bool {
-        self.art
-            .sentences
-            .get(self.claim.sentence)
-            .is_some_and(|s| matches!(s.role, BlockRole::Title | BlockRole::Standfirst))
+        matches!(self.role(), Some(BlockRole::Title | BlockRole::Standfirst))
     }
 
     fn is_caption(&self) -> bool {
-        self.art
-            .sentences
-            .get(self.claim.sentence)
-            .is_some_and(|s| s.role == BlockRole::Caption)
+        self.role() == Some(BlockRole::Caption)
     }
 }
 
@@ -1061,20 +1059,10 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     // may be matched once with the other article's body and once with its
     // display text (the caption's "more than 200" and the body's "217").
     let display = |r: ClaimRef| {
-        idx.arts
-            .iter()
-            .find(|(d, _)| *d == r.doc)
-            .and_then(|(_, a)| {
-                a.claims
-                    .get(r.claim)
-                    .and_then(|c| a.sentences.get(c.sentence))
-            })
-            .is_some_and(|s| {
-                matches!(
-                    s.role,
-                    BlockRole::Title | BlockRole::Standfirst | BlockRole::Caption
-                )
-            })
+        matches!(
+            role_of(idx, r),
+            Some(BlockRole::Title | BlockRole::Standfirst | BlockRole::Caption)
+        )
     };
     // Only a disagreement earns that second match: agreement with one of
     // them is already said.
@@ -1179,6 +1167,12 @@ fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
         .find(|(d, _)| *d == r.doc)
         .and_then(|(_, a)| a.claims.get(r.claim))
         .map(|c| c.sentence)
+}
+
+fn role_of(idx: &StoryIndex, r: ClaimRef) -> Option<BlockRole> {
+    let (_, a) = idx.arts.iter().find(|(d, _)| *d == r.doc)?;
+    let c = a.claims.get(r.claim)?;
+    a.sentences.get(c.sentence).map(|s| s.role)
 }
 
 /// Why two claims are (or are not) related: for debugging and `explain` tools.
