@@ -303,8 +303,14 @@ fn names(text: &str, toks: &[Token]) -> Vec<String> {
     out
 }
 
+/// A word of a quotation as compared across sources: stemmed, with number
+/// words as digits ("10 or twenty years" quotes "10 or 20 years").
+pub(crate) fn quote_word(norm: &str) -> String {
+    super::quantity::number_word(norm).map_or_else(|| text::stem(norm), super::quantity::fmt_num)
+}
+
 /// Byte ranges of quotations (straight or curly double quotes) in a span.
-fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+pub(crate) fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
     };
@@ -615,7 +621,7 @@ fn extract_sentence(
             span: part.clone(),
             words: text::tokens(text, part.clone())
                 .into_iter()
-                .map(|t| text::stem(&t.norm))
+                .map(|t| quote_word(&t.norm))
                 .collect(),
             speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
         });

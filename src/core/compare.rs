@@ -528,6 +528,95 @@ fn quote_words(v: &View) -> Option<HashSet<String>> {
         .map(|q| q.words.iter().cloned().collect())
 }
 
+/// The words of every quotation in the claim's sentence (a source may quote
+/// a remark in pieces: "the culmination of a quiet revolution" ... "over the
+/// last couple of decades").
+fn quoted_pieces(v: &View) -> Vec<HashSet<String>> {
+    let Some(sent) = v.art.sentences.get(v.claim.sentence) else {
+        return Vec::new();
+    };
+    super::claim::quotations(&v.art.text, sent.span.clone())
+        .into_iter()
+        .map(|r| {
+            super::text::tokens(&v.art.text, r)
+                .into_iter()
+                .map(|t| super::claim::quote_word(&t.norm))
+                .collect()
+        })
+        .collect()
+}
+
+/// How well the quotations of two sentences align: the share of the words
+/// of the best-contained piece (four words at least) of either side found in
+/// the other side's quotations, when it is 0.8 or more.
+fn quotes_aligned(x: &View, y: &View) -> Option<f32> {
+    let (qa, qb) = (quoted_pieces(x), quoted_pieces(y));
+    let (wa, wb): (HashSet<&String>, HashSet<&String>) =
+        (qa.iter().flatten().collect(), qb.iter().flatten().collect());
+    let within = |p: &HashSet<String>, other: &HashSet<&String>| {
+        if p.len() < 4 {
+            0.0
+        } else {
+            p.iter().filter(|w| other.contains(w)).count() as f32 / p.len() as f32
+        }
+    };
+    let contained = qa
+        .iter()
+        .map(|p| within(p, &wb))
+        .chain(qb.iter().map(|p| within(p, &wa)))
+        .fold(0.0f32, f32::max);
+    (contained >= 0.8).then_some(contained)
+}
+
+/// A figure quoted in one sentence that the other's quotations give in
+/// other words ("over the last couple of decades" / "for the past 10 or 20
+/// years"): a quotation is verbatim, its figures too. With `only`, the
+/// figures compared are those two quantities.
+fn quoted_figures_differ(
+    x: &View,
+    y: &View,
+    only: Option<(&Quantity, &Quantity)>,
+) -> Option<String> {
+    let (mut fa, mut fb) = (quoted_figures(x), quoted_figures(y));
+    if let Some((a, b)) = only {
+        fa.retain(|p| std::ptr::eq(p.1, a));
+        fb.retain(|q| std::ptr::eq(q.1, b));
+    }
+    let same = |p: &(String, &Quantity), q: &(String, &Quantity)| {
+        p.1.value == q.1.value && p.1.value_hi == q.1.value_hi && p.1.head == q.1.head
+    };
+    let p = fa.iter().find(|p| !fb.iter().any(|q| same(p, q)))?;
+    let q = fb
+        .iter()
+        .find(|q| !fa.iter().any(|p| same(p, q)))
+        .or(fb.first())?;
+    Some(format!(
+        "the quotation says '{}' here and '{}' there",
+        p.0, q.0
+    ))
+}
+
+/// Figures written inside the quotation marks of the claim's sentence, with
+/// their wording.
+fn quoted_figures<'a>(v: &View<'a>) -> Vec<(String, &'a Quantity)> {
+    let art: &'a Article = v.art;
+    let Some(sent) = art.sentences.get(v.claim.sentence) else {
+        return Vec::new();
+    };
+    let quotes = super::claim::quotations(&art.text, sent.span.clone());
+    art.claims
+        .iter()
+        .filter(|c| c.sentence == v.claim.sentence)
+        .filter_map(|c| c.quantity.as_ref())
+        .filter(|q| {
+            quotes
+                .iter()
+                .any(|r| r.start <= q.span.start && q.span.end <= r.end)
+        })
+        .map(|q| (qdesc(q, &art.text), q))
+        .collect()
+}
+
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
     let i = a.intersection(b).count() as f32;
     let u = a.union(b).count() as f32;
@@ -607,6 +696,19 @@ fn decide_inner(
                         ));
                     }
                     return Some((Support, "same quotation".into(), j, shared));
+                }
+            }
+            // One source quotes part of what the other quotes in full ("the
+            // culmination of a quiet revolution"): the same quotation, unless
+            // a figure inside the quotation marks is given in other words.
+            if cx.quote.is_some() && cy.quote.is_some() {
+                let (sa, sb) = (&cx.quote.as_ref()?.speaker, &cy.quote.as_ref()?.speaker);
+                if let Some(contained) = quotes_aligned(x, y) {
+                    if !speakers_differ(idx, sa, sb) {
+                        if let Some(reason) = quoted_figures_differ(x, y, None) {
+                            return Some((Tension, reason, contained * 0.6, shared));
+                        }
+                    }
                 }
             }
             // Official positions worded as a principle vs a policy.
@@ -759,6 +861,12 @@ fn decide_inner(
                     if sim < need {
                         return None;
                     }
+                    // Two figures inside one quotation, worded differently.
+                    if let Some(reason) = quoted_figures_differ(x, y, Some((a, b))) {
+                        if quotes_aligned(x, y).is_some() {
+                            return Some((Tension, reason, sim, shared));
+                        }
+                    }
                     let (kind, reason) = compare_quantities(a, b, x, y)?;
                     // Saying two figures disagree needs more: enough context, both
                     // nouns known, and the same distinguishing names on both sides.
@@ -779,6 +887,30 @@ fn decide_inner(
                                 && !rare_name))
                     {
                         return None;
+                    }
+                    // The same figure, granted with conditions by one source and
+                    // without any by the other ("up to 12 weeks, subject to
+                    // medical advice" / "unrestricted up to 12 weeks").
+                    if kind == Support {
+                        let cond = |v: &View| {
+                            v.art
+                                .sentences
+                                .get(v.claim.sentence)
+                                .and_then(|s| v.art.text.get(s.span.clone()))
+                                .and_then(lexicon::conditionality)
+                        };
+                        if let (Some(p), Some(q)) = (cond(x), cond(y)) {
+                            if p != q {
+                                let (ta, tb) = (qdesc(a, &x.art.text), qdesc(b, &y.art.text));
+                                let (with, without) = if p { (&ta, &tb) } else { (&tb, &ta) };
+                                return Some((
+                                    Tension,
+                                    format!("'{with}' comes with conditions in one source; '{without}' without any in the other"),
+                                    sim,
+                                    shared,
+                                ));
+                            }
+                        }
                     }
                     Some((kind, reason, sim + if specific { 0.3 } else { 0.0 }, shared))
                 }
@@ -1015,9 +1147,10 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     continue;
                 };
                 // A headline restates the body: when both carry the fact, the
-                // body's wording is the one to compare.
+                // body's wording is the one to compare, even when the headline
+                // shares more words with the other article's lead.
                 if x.is_title() || y.is_title() {
-                    score *= 0.8;
+                    score *= 0.5;
                 }
                 // So does a photo caption.
                 if x.is_caption() || y.is_caption() {

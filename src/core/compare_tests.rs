@@ -122,4 +122,6 @@ fixture_tests! {
     two_lower_bounds => "bounds.txt",
     a_count_of_people_is_a_count_of_the_dead => "people-head.txt",
     a_caption_does_not_hide_the_body => "caption-and-body.txt",
+    a_quoted_figure_in_other_words_is_a_tension => "quote-figures.txt",
+    conditions_against_none_are_a_tension => "conditions.txt",
 }

@@ -227,9 +227,54 @@ pub fn canonical(stem: &str) -> &str {
     table().get(stem).map(String::as_str).unwrap_or(stem)
 }
 
+/// Whether a sentence states that something comes with conditions
+/// (`Some(true)`: "subject to medical advice", "provided that ...") or
+/// without any (`Some(false)`: "unrestricted", "on request"); `None` when it
+/// says neither, or both.
+pub fn conditionality(sentence: &str) -> Option<bool> {
+    static RE: OnceLock<[regex::Regex; 2]> = OnceLock::new();
+    let [with, without] = RE.get_or_init(|| {
+        // Constant patterns, compiled by every test run.
+        let re = |s: &str| {
+            regex::Regex::new(s).unwrap_or_else(|e| panic!("condition pattern {s}: {e}"))
+        };
+        [
+            re(r"(?i)\b(subject to|conditional (on|upon)|on (the )?condition (that|of)|provided (that|it)|providing (that|it)|only if|only when)\b"),
+            re(r"(?i)\b(unrestricted|without (any )?(restrictions?|conditions?|limits?)|no (restrictions?|conditions?)|on (request|demand)|unconditional(ly)?|unlimited)\b"),
+        ]
+    });
+    match (with.is_match(sentence), without.is_match(sentence)) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditions_stated_or_denied() {
+        assert_eq!(
+            conditionality("terminations within 12 weeks, subject to medical advice"),
+            Some(true)
+        );
+        assert_eq!(
+            conditionality("allowed provided that a doctor agrees"),
+            Some(true)
+        );
+        assert_eq!(
+            conditionality("unrestricted access up to 12 weeks"),
+            Some(false)
+        );
+        assert_eq!(conditionality("available on request"), Some(false));
+        assert_eq!(conditionality("the subject of the talks"), None);
+        assert_eq!(
+            conditionality("on request, but subject to a waiting period"),
+            None
+        );
+    }
 
     #[test]
     fn folds_paraphrases() {

@@ -288,6 +288,23 @@ fn skip_as_head(w: &str) -> bool {
                 | "earlier"
                 | "ago"
                 | "years'"
+                // prepositions the stopword list leaves out: "four hours under the rules"
+                | "under"
+                | "since"
+                | "until"
+                | "within"
+                | "without"
+                | "across"
+                | "amid"
+                | "despite"
+                | "against"
+                | "behind"
+                | "beyond"
+                | "inside"
+                | "outside"
+                | "toward"
+                | "towards"
+                | "via"
         )
 }
 
@@ -325,6 +342,21 @@ fn is_modifier(w: &str) -> bool {
             | "registered"
             | "eligible"
     )
+}
+
+/// The value of one number word ("forty" → 40), so that quotations that
+/// spell a figure differently ("10 or twenty years") compare equal.
+pub fn number_word(w: &str) -> Option<f64> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(&format!("^(?i){NUMBER_WORDS}$"))
+            .unwrap_or_else(|e| panic!("number word pattern: {e}"))
+    });
+    if re.is_match(w) {
+        parse_words(w)
+    } else {
+        None
+    }
 }
 
 fn parse_words(s: &str) -> Option<f64> {
@@ -622,8 +654,12 @@ pub fn find(
             while run_end < rest_tokens.len() && run_end < i + 3 {
                 let t = rest_tokens[run_end];
                 let gap = &text[prev_end..t.span.start];
+                // A past tense after the noun is the clause's verb ("120 minutes
+                // produced no goals", "two million people voted").
+                let verb = run_end > i && t.norm.len() > 4 && t.norm.ends_with("ed");
                 if !gap.chars().all(|c| c == ' ' || c == '-')
                     || skip_as_head(&t.norm) && !is_modifier(&t.norm)
+                    || verb
                 {
                     break;
                 }
@@ -755,6 +791,10 @@ mod tests {
         assert_eq!(v[0].value, 25.0);
         assert_eq!(v[0].approx, Approx::Nearly);
         assert_eq!(v[0].head.as_deref(), Some("minut"));
+        let v =
+            q("where 120 minutes produced no goals, parking for up to four hours under the rules");
+        let heads: Vec<_> = v.iter().map(|q| q.head.as_deref()).collect();
+        assert_eq!(heads, [Some("minut"), Some("hour")]);
         let v = q("a dozen schools");
         assert_eq!(v[0].value, 12.0);
     }
