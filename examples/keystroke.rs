@@ -1,6 +1,7 @@
 //! Development tool: the engine's share of the keystroke path (re-parse one
 //! document, re-check it against its story), without the protocol.
 //! Usage: cargo run --release --example keystroke -- DIR FILE
+//! (`KEYSTROKE_PROFILE=N` adds N runs of `relations_for` alone, to profile.)
 use std::time::Instant;
 
 use corroborate::cli::{check, files};
@@ -39,6 +40,16 @@ fn main() -> anyhow::Result<()> {
         rel.push(t.elapsed().as_secs_f64() * 1e3);
         if i == 0 {
             eprintln!("story of {} docs, {} relations", s.len(), r.len());
+        }
+    }
+    // KEYSTROKE_PROFILE=N: then run `relations_for` N more times alone, for a profiler.
+    if let Some(n) = std::env::var("KEYSTROKE_PROFILE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let id = corpus.upsert(&path, &text, &MetaOverride::default());
+        for _ in 0..n {
+            std::hint::black_box(corpus.relations_for(id));
         }
     }
     for (name, mut v) in [

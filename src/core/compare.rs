@@ -86,6 +86,11 @@ pub struct StoryIndex {
     /// how many sentences of the story each name occurs.
     sent_names: Vec<Vec<Vec<String>>>,
     name_df: FxHashMap<String, u32>,
+    /// Document id → its index in `arts`.
+    pos: FxHashMap<DocId, usize>,
+    /// Local term id → the other terms of the story that contain it or that
+    /// it contains (five letters at least: "connect" / "interconnect"), sorted.
+    soft: FxHashMap<u32, Vec<u32>>,
     config: EngineConfig,
 }
 
@@ -96,6 +101,42 @@ fn synonym(stem: &str) -> &str {
 /// Log-scale bucket of a value: neighbouring buckets differ by 25 %.
 fn value_bucket(v: f64) -> Option<i32> {
     (v.is_finite() && v > 0.0).then(|| (v.ln() / 1.25f64.ln()).floor() as i32)
+}
+
+/// For each term of five letters or more, the other terms of the vocabulary
+/// that contain it or that it contains. Each term's substrings are looked up
+/// in the vocabulary (a term has few of them), rather than every pair of
+/// terms being compared on every comparison of two claims.
+fn soft_partners(vocab: &[&'static str]) -> FxHashMap<u32, Vec<u32>> {
+    let by_text: FxHashMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.len() >= 5)
+        .map(|(i, t)| (*t, i as u32))
+        .collect();
+    let mut out: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for (i, t) in vocab.iter().enumerate() {
+        if t.len() < 6 {
+            continue;
+        }
+        let i = i as u32;
+        for len in 5..t.len() {
+            for start in 0..=t.len() - len {
+                let Some(sub) = t.get(start..start + len) else {
+                    continue;
+                };
+                if let Some(&j) = by_text.get(sub) {
+                    out.entry(i).or_default().push(j);
+                    out.entry(j).or_default().push(i);
+                }
+            }
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    out
 }
 
 /// Dense local id of a global term within one story.
@@ -236,7 +277,9 @@ impl StoryIndex {
                     .collect()
             })
             .collect();
-        let vocab_text = vocab.iter().map(|&t| terms::resolve(t)).collect();
+        let vocab_text: Vec<&'static str> = vocab.iter().map(|&t| terms::resolve(t)).collect();
+        let soft = soft_partners(&vocab_text);
+        let pos = arts.iter().enumerate().map(|(i, (d, _))| (*d, i)).collect();
         StoryIndex {
             arts,
             vocab_text,
@@ -250,8 +293,16 @@ impl StoryIndex {
             aliases,
             sent_names,
             name_df,
+            pos,
+            soft,
             config,
         }
+    }
+
+    /// The article of a document of this story.
+    fn article_of(&self, d: DocId) -> Option<&Article> {
+        let i = *self.pos.get(&d)?;
+        self.arts.get(i).map(|(_, a)| a.as_ref())
     }
 
     /// The two claims' sentences name the same rare entity (one found in
@@ -299,16 +350,28 @@ impl StoryIndex {
 
     /// IDF-weighted cosine of two term sets (binary weights), and the shared terms.
     fn overlap(&self, a: &TermSet, b: &TermSet) -> (f32, Vec<u32>) {
+        let mut shared = Vec::new();
+        let sim = self.cosine(a, b, Some(&mut shared));
+        (sim, shared)
+    }
+
+    /// [`StoryIndex::overlap`] without the shared terms (no allocation).
+    fn similarity(&self, a: &TermSet, b: &TermSet) -> f32 {
+        self.cosine(a, b, None)
+    }
+
+    fn cosine(&self, a: &TermSet, b: &TermSet, mut shared: Option<&mut Vec<u32>>) -> f32 {
         if a.weight == 0.0 || b.weight == 0.0 {
-            return (0.0, Vec::new());
+            return 0.0;
         }
         let (mut i, mut j) = (0, 0);
-        let mut shared = Vec::new();
         let mut ws = 0.0;
         while i < a.ids.len() && j < b.ids.len() {
             match a.ids[i].cmp(&b.ids[j]) {
                 std::cmp::Ordering::Equal => {
-                    shared.push(a.ids[i]);
+                    if let Some(s) = shared.as_deref_mut() {
+                        s.push(a.ids[i]);
+                    }
                     ws += self.idf_of(a.ids[i]);
                     i += 1;
                     j += 1;
@@ -323,27 +386,19 @@ impl StoryIndex {
         let norm = (a.weight * b.weight).sqrt();
         let exact = ws / norm;
         if exact < 0.2 {
-            return (exact, shared);
+            return exact;
         }
-        let only_b: Vec<u32> = b
-            .ids
-            .iter()
-            .copied()
-            .filter(|y| shared.binary_search(y).is_err())
-            .collect();
-        for &x in a.ids.iter().filter(|x| shared.binary_search(x).is_err()) {
-            let xs = self.text_of(x);
-            if xs.len() < 5 {
+        let has = |t: &TermSet, id: &u32| t.ids.binary_search(id).is_ok();
+        for x in a.ids.iter().filter(|x| !has(b, x)) {
+            let Some(partners) = self.soft.get(x) else {
                 continue;
-            }
-            if let Some(&y) = only_b.iter().find(|&&y| {
-                let ys = self.text_of(y);
-                ys.len() >= 5 && (ys.contains(xs) || xs.contains(ys))
-            }) {
-                ws += 0.7 * self.idf_of(x).min(self.idf_of(y));
+            };
+            // The first partner (by id) that only `b` has.
+            if let Some(&y) = partners.iter().find(|y| has(b, y) && !has(a, y)) {
+                ws += 0.7 * self.idf_of(*x).min(self.idf_of(y));
             }
         }
-        (ws / norm, shared)
+        ws / norm
     }
 
     fn words(&self, ids: &[u32]) -> Vec<String> {
@@ -748,8 +803,8 @@ fn decide_inner(
         (true, true) => {
             // context: the clause's own terms count fully, the rest of the sentence less
             let (csim, shared) = idx.overlap(x.terms, y.terms);
-            let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
-            let (wsim, _) = idx.overlap(x.window, y.window);
+            let ssim = idx.similarity(x.sent_terms, y.sent_terms);
+            let wsim = idx.similarity(x.window, y.window);
             let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
             // Agreement needs the names next to the figures to agree; a
             // disagreement needs the names of the whole clauses to agree.
@@ -1173,10 +1228,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     }
     // One-to-one matching per document pair and claim family.
     let typed = |r: ClaimRef| {
-        idx.arts
-            .iter()
-            .find(|(d, _)| *d == r.doc)
-            .and_then(|(_, a)| a.claims.get(r.claim))
+        idx.article_of(r.doc)
+            .and_then(|a| a.claims.get(r.claim))
             .is_some_and(|c| c.kind.is_typed())
     };
     let mut cands: Vec<Relation> = all.into_values().collect();
@@ -1236,27 +1289,22 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     for r in &mut out {
         if let Some((ai, ci, shared)) = shared_of.get(&(r.a, r.b)) {
             if let Some(v) = view(idx, *ai, *ci) {
-                let other = idx
-                    .arts
-                    .iter()
-                    .position(|(d, _)| {
-                        *d == if r.a.doc == v_doc(idx, *ai) {
-                            r.b.doc
+                let other_doc = if r.a.doc == v_doc(idx, *ai) {
+                    r.b.doc
+                } else {
+                    r.a.doc
+                };
+                let other = idx.pos.get(&other_doc).copied().and_then(|bj| {
+                    view(
+                        idx,
+                        bj,
+                        if r.a.doc == v_doc(idx, *ai) {
+                            r.b.claim
                         } else {
-                            r.a.doc
-                        }
-                    })
-                    .and_then(|bj| {
-                        view(
-                            idx,
-                            bj,
-                            if r.a.doc == v_doc(idx, *ai) {
-                                r.b.claim
-                            } else {
-                                r.a.claim
-                            },
-                        )
-                    });
+                            r.a.claim
+                        },
+                    )
+                });
                 r.label = other
                     .and_then(|w| label_hint(&v, &w))
                     .unwrap_or_else(|| label_of(&v, shared, idx));
@@ -1295,15 +1343,13 @@ fn label_hint(x: &View, y: &View) -> Option<String> {
 }
 
 fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
-    idx.arts
-        .iter()
-        .find(|(d, _)| *d == r.doc)
-        .and_then(|(_, a)| a.claims.get(r.claim))
+    idx.article_of(r.doc)
+        .and_then(|a| a.claims.get(r.claim))
         .map(|c| c.sentence)
 }
 
 fn role_of(idx: &StoryIndex, r: ClaimRef) -> Option<BlockRole> {
-    let (_, a) = idx.arts.iter().find(|(d, _)| *d == r.doc)?;
+    let a = idx.article_of(r.doc)?;
     let c = a.claims.get(r.claim)?;
     a.sentences.get(c.sentence).map(|s| s.role)
 }
