@@ -319,7 +319,7 @@ impl State {
             .map(|st| st.marks(Path::new(path), &art.text));
         let is_ignored =
             |span: &std::ops::Range<usize>| marks.as_ref().is_some_and(|m| m.is_ignored(span));
-        let diags = render::diagnostics(
+        let mut diags = render::diagnostics(
             &self.corpus,
             doc,
             &rels,
@@ -327,6 +327,25 @@ impl State {
             &self.spans(),
             &is_ignored,
         );
+        // Marks whose text is gone stay in the store; the reviewer sees them
+        // where their text was, until they clear or re-mark them.
+        if let Some(m) = &marks {
+            for o in m.orphaned() {
+                let span = orphan_span(&art.text, &o.annotation.selector);
+                diags.push(Diagnostic {
+                    range: self.spans().range(doc, span),
+                    severity: Some(DiagnosticSeverity::INFORMATION),
+                    code: Some(NumberOrString::String(ORPHANED_CODE.into())),
+                    source: Some("corroborate".into()),
+                    message: format!(
+                        "review mark orphaned (its text is gone): '{}' ({})",
+                        render::short(&o.annotation.selector.exact, 80),
+                        o.annotation.summary()
+                    ),
+                    ..Default::default()
+                });
+            }
+        }
         let d = self.docs.get(path)?;
         Some((d.uri.clone(), diags, d.version, d.gen))
     }
@@ -350,6 +369,29 @@ fn path_of(uri: &Uri) -> String {
         Some(p) => p.to_string_lossy().into_owned(),
         None => uri.as_str().to_string(),
     }
+}
+
+/// The `code` of the diagnostic that shows a review mark whose text is gone.
+const ORPHANED_CODE: &str = "orphaned-mark";
+
+/// Where an orphaned mark is shown: from its old start (kept inside the
+/// text, on a character boundary) to the end of its old quote or of that
+/// line, whichever comes first.
+fn orphan_span(text: &str, sel: &review::Selector) -> std::ops::Range<usize> {
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while i > 0 && !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(sel.start);
+    let line_end = text
+        .get(start..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| start + i);
+    let end = floor(sel.start.saturating_add(sel.exact.len()).min(line_end));
+    start..end.max(start)
 }
 
 /// `p` with symlinks resolved (as the review stores hold their roots), or
