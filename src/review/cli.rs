@@ -81,8 +81,11 @@ pub enum AnnotationsCmd {
 pub struct ReportArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Write the self-contained HTML matrix to FILE.
-    #[arg(long, value_name = "FILE", required = true)]
+    /// Write the self-contained HTML matrix to FILE. One story: FILE is its
+    /// page. Several: FILE is an index linking to one page per story,
+    /// FILE-STEM-N-SLUG.html next to it. A directory (or a path ending with
+    /// a slash): DIR/index.html and DIR/story-N-SLUG.html.
+    #[arg(long, value_name = "FILE|DIR/", required = true)]
     pub html: PathBuf,
     /// Glob of article files inside directories (repeatable).
     #[arg(long = "glob")]
@@ -382,7 +385,34 @@ pub fn report(a: ReportArgs) -> Result<u8> {
     }
     let corpus = crate::cli::check::build_corpus(walk.files);
     let an = analysis::analyze(&corpus, true);
-    let page = html::render(
+    // FILE, or DIR/ (an existing directory, or a path ending with a slash):
+    // DIR/index.html. Story pages go next to it.
+    let target = absolute_file(&a.html);
+    let as_dir = target.is_dir()
+        || a.html
+            .as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::MAIN_SEPARATOR);
+    let (dir, main, stem) = if as_dir {
+        (
+            target.clone(),
+            "index.html".to_string(),
+            "story".to_string(),
+        )
+    } else {
+        let dir = target.parent().map(Path::to_path_buf).unwrap_or_else(cwd);
+        let main = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| anyhow!("--html {}: not a file name", a.html.display()))?;
+        let stem = target
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "report".into());
+        (dir, main, stem)
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let pages = html::pages(
         &corpus,
         &an,
         if st.annotations().is_empty() {
@@ -398,15 +428,29 @@ pub fn report(a: ReportArgs) -> Result<u8> {
             ),
             title: a.title,
         },
+        &main,
+        &stem,
     );
-    store::atomic_write(&absolute_file(&a.html), page.as_bytes())?;
+    for p in &pages {
+        store::atomic_write(&dir.join(&p.name), p.html.as_bytes())?;
+    }
+    let stories = an.stories.iter().filter(|s| !s.is_empty()).count();
     eprintln!(
-        "corroborate: wrote {} ({} sources, {} stories, {} facts)",
-        a.html.display(),
+        "corroborate: wrote {} ({} sources, {} {}, {} facts{})",
+        dir.join(&main).display(),
         corpus.len(),
-        an.stories.iter().filter(|s| !s.is_empty()).count(),
-        an.facts.len()
+        stories,
+        if stories == 1 { "story" } else { "stories" },
+        an.facts.len(),
+        if pages.len() > 1 {
+            format!("; an index of {} story pages", pages.len() - 1)
+        } else {
+            String::new()
+        }
     );
+    for p in pages.iter().skip(1) {
+        eprintln!("corroborate: wrote {}", dir.join(&p.name).display());
+    }
     Ok(0)
 }
 
