@@ -2,7 +2,8 @@
 //! actions survive edits above and inside their text and a restart (an
 //! ignored conflict stays hidden, the hover still says verified), and a mark
 //! whose text is removed is shown as an `orphaned-mark` diagnostic (and kept
-//! in the store), before and after a restart.
+//! in the store), before and after a restart, until the reviewer removes it
+//! with its quick fix.
 
 mod common;
 
@@ -273,7 +274,32 @@ fn marks_survive_edits_and_restarts_and_orphans_are_shown() {
     c.mark();
     c.open_text(&p2, "text", &t2);
     let d2 = diagnostics_at(&mut c, S002, 1);
-    assert_eq!(orphans(&d2).len(), 1, "{d2:?}");
+    let o = orphans(&d2);
+    assert_eq!(o.len(), 1, "{d2:?}");
     assert_eq!(marks_on_disk(ws.path()).len(), 2);
+
+    // 6. The reviewer removes it with the quick fix on its diagnostic: only
+    //    that line leaves the store, and the diagnostic goes.
+    let o = o[0].clone();
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file_uri(&p2)}, "range": o["range"], "context": {"diagnostics": [o]}}),
+    );
+    let list = r["result"].as_array().cloned().unwrap_or_default();
+    let remove = action(&list, "Remove orphaned review mark (ignored by ana)")["command"].clone();
+    c.mark();
+    run_command(&mut c, &remove, None);
+    c.diagnostics_for(S002, |d| orphans(d).is_empty())
+        .unwrap_or_else(|| panic!("the orphan's diagnostic goes"));
+    let left = marks_on_disk(ws.path());
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["status"], "verified", "the other mark stays");
+    // A mark of another article is not removed through this one.
+    let r = c.request(
+        "workspace/executeCommand",
+        json!({"command": remove["command"], "arguments": [file_uri(&p2), left[0]["id"]]}),
+    );
+    assert!(r["error"].is_object(), "{r}");
+    assert_eq!(marks_on_disk(ws.path()).len(), 1);
     assert_eq!(c.shutdown(), 0);
 }
