@@ -208,21 +208,28 @@ fn ignored_marks_hide_findings_and_do_not_fail_the_check() {
     assert!(text.contains("hidden by review marks"), "{text}");
     assert_eq!(all.status.code(), Some(0), "{text}");
 
-    // The machine formats agree.
-    let sarif = check(ws, &["--format", "sarif", "--fail-on", "conflict"]);
-    assert_eq!(sarif.status.code(), Some(0));
-    let s: Value = serde_json::from_slice(&sarif.stdout).unwrap_or_else(|e| panic!("{e}"));
-    let results = s["runs"][0]["results"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    assert!(
-        results.iter().all(|r| r["ruleId"] != "conflict"),
-        "{results:?}"
-    );
+    // The machine formats agree (and show the conflicts with --no-marks).
+    let sarif_conflicts = |extra: &[&str]| {
+        let mut a = vec!["--format", "sarif", "--fail-on", "conflict"];
+        a.extend_from_slice(extra);
+        let o = check(ws, &a);
+        let s: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+        let n = s["runs"][0]["results"].as_array().map_or(0, |r| {
+            r.iter()
+                .filter(|r| r["ruleId"] == "corroborate/conflict")
+                .count()
+        });
+        (o.status.code(), n)
+    };
+    assert_eq!(sarif_conflicts(&[]), (Some(0), 0));
+    let (code, n) = sarif_conflicts(&["--no-marks"]);
+    assert_eq!(code, Some(1));
+    assert!(n > 0);
     let gh = check(ws, &["--format", "github", "--fail-on", "conflict"]);
     assert_eq!(gh.status.code(), Some(0));
-    assert!(!stdout(&gh).contains("conflict:"), "{}", stdout(&gh));
+    assert!(!stdout(&gh).contains("title=Conflict"), "{}", stdout(&gh));
+    let gh = check(ws, &["--format", "github", "--no-marks"]);
+    assert!(stdout(&gh).contains("title=Conflict"), "{}", stdout(&gh));
 
     // JSON: every relation is still there (the contract), the marked claims say so.
     let v = json(ws, &[]);
