@@ -58,6 +58,8 @@ cs_pid=
 trap '[ -n "$cs_pid" ] && kill -- -"$cs_pid" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/ws" "$work/user/User" "$work/ext" "$work/shots"
 cp seeds/*.txt "$work/ws/"
+# A second story: the matrix command must show the active article's story page.
+mkdir -p "$work/ws/cup" && cp tests/data/dev/carabao-cup-final-2022/*.txt "$work/ws/cup/"
 cat > "$work/user/User/settings.json" <<JSON
 {
   "corroborate.server.path": "$bin",

@@ -175,7 +175,8 @@ async function main() {
       // Only webview frames: the workbench itself shows the same names.
       for (const f of page.frames().filter((f) => f !== page.mainFrame() && /webview/i.test(f.url()))) {
         const t = await f.evaluate(() => (document.body ? document.body.innerText : "")).catch(() => "");
-        if (/Global Times/.test(t) && /China Media Group/.test(t) && /conflict/i.test(t)) {
+        // The seeds' story page (the active article's), not the index nor the other story.
+        if (/Global Times/.test(t) && /China Media Group/.test(t) && /conflict/i.test(t) && !/Liverpool/.test(t)) {
           result.matrix = t.slice(0, 300);
           break;
         }
