@@ -261,12 +261,36 @@ fn several_stories_give_an_index_and_one_page_per_story() {
         seeds.to_string_lossy().into_owned(),
         cup.to_string_lossy().into_owned(),
     );
+    // Left by an earlier run: a story page of ours that this run does not
+    // write (removed), and pages that are not ours (kept).
+    let ours = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"corroborate\">\n";
+    fs::write(dir.path().join("out-9-old-story.html"), ours).unwrap_or_else(|e| panic!("{e}"));
+    fs::write(
+        dir.path().join("out-8-mine.html"),
+        "<!DOCTYPE html><p>my notes</p>",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    fs::write(dir.path().join("out-notes.html"), ours).unwrap_or_else(|e| panic!("{e}"));
     let out = report_cmd(dir.path(), &[&s, &c, "--html", "out.html"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(
+        !dir.path().join("out-9-old-story.html").exists(),
+        "stale page removed"
+    );
+    assert!(
+        dir.path().join("out-8-mine.html").exists(),
+        "not ours: kept"
+    );
+    assert!(
+        dir.path().join("out-notes.html").exists(),
+        "not a story page name: kept"
+    );
+    fs::remove_file(dir.path().join("out-8-mine.html")).unwrap_or_else(|e| panic!("{e}"));
+    fs::remove_file(dir.path().join("out-notes.html")).unwrap_or_else(|e| panic!("{e}"));
     let files = html_files(dir.path());
     assert_eq!(files.len(), 3, "{files:?}");
     let index = fs::read_to_string(dir.path().join("out.html")).unwrap_or_else(|e| panic!("{e}"));

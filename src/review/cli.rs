@@ -451,7 +451,58 @@ pub fn report(a: ReportArgs) -> Result<u8> {
     for p in pages.iter().skip(1) {
         eprintln!("corroborate: wrote {}", dir.join(&p.name).display());
     }
+    // Story pages of an earlier run that this one did not write (the stories
+    // changed): removed, so that no page beside the index is out of date.
+    // Only files named like ours and written by corroborate.
+    let names: Vec<&str> = pages.iter().map(|p| p.name.as_str()).collect();
+    for old in stale_pages(&dir, &stem, &names) {
+        match std::fs::remove_file(&old) {
+            Ok(()) => eprintln!(
+                "corroborate: removed {} (a story page of an earlier run)",
+                old.display()
+            ),
+            Err(e) => eprintln!("corroborate: warning: cannot remove {}: {e}", old.display()),
+        }
+    }
     Ok(0)
+}
+
+/// Files `STEM-N[-…].html` in `dir`, not in `keep`, that corroborate wrote
+/// (their head names it as the generator).
+fn stale_pages(dir: &Path, stem: &str, keep: &[&str]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let prefix = format!("{stem}-");
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".html"))
+        else {
+            continue;
+        };
+        let number = rest.split('-').next().unwrap_or("");
+        if number.is_empty()
+            || !number.bytes().all(|b| b.is_ascii_digit())
+            || keep.contains(&name.as_str())
+        {
+            continue;
+        }
+        let mut head = [0u8; 512];
+        let n = std::fs::File::open(e.path())
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .unwrap_or(0);
+        let head = String::from_utf8_lossy(head.get(..n).unwrap_or(&[]));
+        if head.starts_with("<!DOCTYPE html>")
+            && head.contains("<meta name=\"generator\" content=\"corroborate\">")
+        {
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
 }
 
 fn finish(r: Result<u8>) -> u8 {
