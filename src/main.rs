@@ -26,7 +26,7 @@ enum Cmd {
         #[command(subcommand)]
         cmd: corroborate::review::cli::AnnotationsCmd,
     },
-    /// Write the cross-source matrix of the articles under PATH... as one HTML page.
+    /// Write the cross-source matrix of the articles under PATH... as HTML: one self-contained page per story.
     Report(corroborate::review::cli::ReportArgs),
     /// Run the language server on standard input and output (for editors).
     Lsp,

@@ -213,3 +213,162 @@ fn report_command_writes_one_file_with_badges() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!dir.path().join("x.html").exists());
 }
+
+fn report_cmd(cwd: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_corroborate"))
+        .current_dir(cwd)
+        .arg("report")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn html_files(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".html"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A page is self-contained: balanced, no network reference, its script and style inline.
+fn assert_self_contained(page: &str) {
+    check_balanced(page);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    for bad in [
+        "<link",
+        "src=\"http",
+        "href=\"http",
+        "@import",
+        "url(http",
+        "<script src",
+    ] {
+        assert!(!page.contains(bad), "page references the network: {bad}");
+    }
+    assert!(page.contains("<style>") && page.contains("<script>"));
+}
+
+#[test]
+fn several_stories_give_an_index_and_one_page_per_story() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let seeds = root.join("seeds");
+    let cup = root.join("tests/data/dev/carabao-cup-final-2022");
+    let (s, c) = (
+        seeds.to_string_lossy().into_owned(),
+        cup.to_string_lossy().into_owned(),
+    );
+    // Left by an earlier run: a story page of ours that this run does not
+    // write (removed), and pages that are not ours (kept).
+    let ours = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"corroborate\">\n";
+    fs::write(dir.path().join("out-9-old-story.html"), ours).unwrap_or_else(|e| panic!("{e}"));
+    fs::write(
+        dir.path().join("out-8-mine.html"),
+        "<!DOCTYPE html><p>my notes</p>",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    fs::write(dir.path().join("out-notes.html"), ours).unwrap_or_else(|e| panic!("{e}"));
+    let out = report_cmd(dir.path(), &[&s, &c, "--html", "out.html"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !dir.path().join("out-9-old-story.html").exists(),
+        "stale page removed"
+    );
+    assert!(
+        dir.path().join("out-8-mine.html").exists(),
+        "not ours: kept"
+    );
+    assert!(
+        dir.path().join("out-notes.html").exists(),
+        "not a story page name: kept"
+    );
+    fs::remove_file(dir.path().join("out-8-mine.html")).unwrap_or_else(|e| panic!("{e}"));
+    fs::remove_file(dir.path().join("out-notes.html")).unwrap_or_else(|e| panic!("{e}"));
+    let files = html_files(dir.path());
+    assert_eq!(files.len(), 3, "{files:?}");
+    let index = fs::read_to_string(dir.path().join("out.html")).unwrap_or_else(|e| panic!("{e}"));
+    assert_self_contained(&index);
+    // The index links every story page and lists them as JSON for tools.
+    let json = index
+        .split("id=\"corroborate-stories\">")
+        .nth(1)
+        .and_then(|t| t.split("</script>").next())
+        .unwrap_or_else(|| panic!("manifest"));
+    let stories: serde_json::Value =
+        serde_json::from_str(&json.replace("<\\/", "</")).unwrap_or_else(|e| panic!("{e}"));
+    let stories = stories.as_array().cloned().unwrap_or_default();
+    assert_eq!(stories.len(), 2);
+    let mut all_sources = 0;
+    for st in &stories {
+        let name = st["file"].as_str().unwrap_or_else(|| panic!("file"));
+        assert!(
+            name.starts_with("out-") && name.ends_with(".html"),
+            "{name}"
+        );
+        assert!(files.contains(&name.to_string()), "{name} written");
+        assert!(index.contains(&format!("href=\"{name}\"")), "{name} linked");
+        let page = fs::read_to_string(dir.path().join(name)).unwrap_or_else(|e| panic!("{e}"));
+        assert_self_contained(&page);
+        // One story's matrix per page, with the counts per source and a way back.
+        assert_eq!(page.matches("<section id=\"story-").count(), 1, "{name}");
+        assert!(page.contains("class=\"counts\""), "{name}");
+        assert!(page.contains("href=\"out.html\""), "{name}");
+        let srcs = st["sources"].as_array().cloned().unwrap_or_default();
+        all_sources += srcs.len();
+        // Its own sources are its columns, the other story's are not.
+        for other in stories.iter().filter(|o| o["file"] != st["file"]) {
+            for p in other["sources"].as_array().into_iter().flatten() {
+                let p = p.as_str().unwrap_or("");
+                assert!(
+                    !page.contains(&format!("title=\"{}\"", esc(p))),
+                    "{name} shows {p}"
+                );
+            }
+        }
+        for p in &srcs {
+            let p = p.as_str().unwrap_or("");
+            assert!(
+                page.contains(&format!("title=\"{}\"", esc(p))),
+                "{name} lacks {p}"
+            );
+        }
+    }
+    assert!(all_sources >= 6);
+
+    // A directory: DIR/index.html and DIR/story-N-….html.
+    let out = report_cmd(dir.path(), &[&s, &c, "--html", "site/"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = html_files(&dir.path().join("site"));
+    assert_eq!(site.len(), 3, "{site:?}");
+    assert!(site.contains(&"index.html".to_string()));
+    assert!(
+        site.iter().filter(|n| n.starts_with("story-")).count() == 2,
+        "{site:?}"
+    );
+
+    // One story: the file is that story's page, and nothing else is written.
+    let one = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = report_cmd(one.path(), &[&c, "--html", "cup.html"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(html_files(one.path()), vec!["cup.html".to_string()]);
+    let page = fs::read_to_string(one.path().join("cup.html")).unwrap_or_else(|e| panic!("{e}"));
+    assert_self_contained(&page);
+    assert!(!page.contains("corroborate-stories"));
+    assert!(!page.contains("all stories"));
+    assert_eq!(page.matches("<section id=\"story-").count(), 1);
+}

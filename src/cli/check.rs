@@ -6,6 +6,8 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::core::{self, analysis, Article, ClaimRef, Corpus, MetaOverride, RelationKind};
+use crate::review::marks::CorpusMarks;
+use crate::review::Annotation;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -83,6 +85,12 @@ pub struct CheckArgs {
     /// else ~/.cache/corroborate.
     #[arg(long)]
     pub no_cache: bool,
+    /// Report everything, ignoring reviewers' marks. By default a claim
+    /// marked `ignored` in the workspace's .corroborate/annotations.jsonl has
+    /// no finding and does not count for --fail-on (the same conflict is still
+    /// reported on the other source's claim unless that one is ignored too).
+    #[arg(long)]
+    pub no_marks: bool,
 }
 
 /// Run `corroborate check`: the process exit status (0 ran, 1 `--fail-on`
@@ -134,9 +142,27 @@ pub fn execute(args: CheckArgs) -> u8 {
         color: args.format == Format::Text && args.color.resolve(),
         all: args.all,
     };
+    let marks = (!args.no_marks).then(|| CorpusMarks::load(&corpus));
+    if let Some(m) = &marks {
+        for w in &m.warnings {
+            eprintln!("corroborate: warning: {w}");
+        }
+        let mut orphans: Vec<(&str, &crate::review::Annotation)> = m
+            .orphaned()
+            .filter_map(|(d, a)| Some((corpus.article(d)?.path.as_str(), a)))
+            .collect();
+        orphans.sort_by(|x, y| (x.0, &x.1.created).cmp(&(y.0, &y.1.created)));
+        for (path, a) in orphans {
+            eprintln!(
+                "corroborate: warning: {path}: review mark orphaned (its text is gone): “{}” ({})",
+                super::report::excerpt(&a.selector.exact, 80),
+                a.summary()
+            );
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let res = run_analysis(&corpus, &an, &opts, &mut out).and_then(|code| {
+    let res = run_marked(&corpus, &an, &opts, marks.as_ref(), &mut out).and_then(|code| {
         out.flush()?;
         Ok(code)
     });
@@ -217,6 +243,33 @@ struct JsonClaim<'a> {
     kind: &'static str,
     value: Option<&'a str>,
     issue: Option<&'a str>,
+    /// The reviewer's latest mark on the claim (an extension of the
+    /// contract, which allows extra fields); absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<JsonReview<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonReview<'a> {
+    status: &'static str,
+    author: &'a str,
+    created: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+impl<'a> JsonReview<'a> {
+    fn of(a: &'a Annotation) -> Self {
+        JsonReview {
+            status: a.status.as_str(),
+            author: &a.author,
+            created: &a.created,
+            note: a.note.as_deref(),
+            source: a.source.as_deref(),
+        }
+    }
 }
 
 #[derive(serde::Serialize)]
@@ -247,9 +300,22 @@ pub struct JsonReport<'a> {
     /// Per document and claim: its number in the report (from 1), 0 when
     /// the claim is not printed.
     ids: Vec<Vec<u32>>,
+    /// Reviewers' marks, written with their claims.
+    marks: Option<&'a CorpusMarks>,
 }
 
 pub fn json_document<'a>(corpus: &'a Corpus, an: &'a analysis::Analysis) -> JsonReport<'a> {
+    json_document_marked(corpus, an, None)
+}
+
+/// [`json_document`] with each marked claim's latest mark as `review`
+/// (status, author, created, note, source). Relations are all kept: the
+/// contract lists every pair the tool links.
+pub fn json_document_marked<'a>(
+    corpus: &'a Corpus,
+    an: &'a analysis::Analysis,
+    marks: Option<&'a CorpusMarks>,
+) -> JsonReport<'a> {
     let mut ids: Vec<Vec<u32>> = Vec::new();
     let mut n = 0u32;
     for (d, a) in corpus.docs() {
@@ -273,7 +339,12 @@ pub fn json_document<'a>(corpus: &'a Corpus, an: &'a analysis::Analysis) -> Json
             *slot = numbers;
         }
     }
-    JsonReport { corpus, an, ids }
+    JsonReport {
+        corpus,
+        an,
+        ids,
+        marks,
+    }
 }
 
 impl JsonReport<'_> {
@@ -332,6 +403,10 @@ impl serde::Serialize for JsonReport<'_> {
                             kind: c.kind.as_str(),
                             value: c.value.as_deref(),
                             issue: c.issue.as_deref(),
+                            review: self
+                                .marks
+                                .and_then(|m| m.status_of(d, &c.span))
+                                .map(JsonReview::of),
                         })
                     })
                 })
@@ -388,28 +463,48 @@ pub fn run_analysis(
     opts: &Options,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
+    run_marked(corpus, an, opts, None, out)
+}
+
+/// [`run_analysis`] honouring reviewers' marks: claims marked `ignored` have
+/// no finding in the text, SARIF and GitHub reports, and a conflict or
+/// tension both of whose claims are ignored does not count for `--fail-on`.
+/// The JSON report keeps every relation and gives marked claims a `review`.
+pub fn run_marked(
+    corpus: &Corpus,
+    an: &analysis::Analysis,
+    opts: &Options,
+    marks: Option<&CorpusMarks>,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    let marks = marks.filter(|m| !m.is_empty());
     match opts.format {
         Format::Json => {
-            serde_json::to_writer(&mut *out, &json_document(corpus, an))?;
+            serde_json::to_writer(&mut *out, &json_document_marked(corpus, an, marks))?;
             writeln!(out)?;
         }
         Format::Text => {
-            let report = super::report::build(corpus, an);
+            let report = super::report::build_marked(corpus, an, marks);
             let detail = opts.all.then(|| super::report::detail(corpus, an));
             let style = super::text::Style { color: opts.color };
             super::text::write(&report, detail.as_ref(), style, out)?;
         }
         Format::Sarif => {
-            let report = super::report::build(corpus, an);
+            let report = super::report::build_marked(corpus, an, marks);
             serde_json::to_writer_pretty(&mut *out, &super::sarif::log(&report))?;
             writeln!(out)?;
         }
         Format::Github => {
-            let report = super::report::build(corpus, an);
+            let report = super::report::build_marked(corpus, an, marks);
             super::github::write(&report, out)?;
         }
     }
-    let found = |k: RelationKind| an.relations.iter().any(|r| r.kind == k);
+    let ignored = |c: ClaimRef| marks.is_some_and(|m| m.is_ignored(corpus, c));
+    let found = |k: RelationKind| {
+        an.relations
+            .iter()
+            .any(|r| r.kind == k && !(ignored(r.a) && ignored(r.b)))
+    };
     let fail = match opts.fail_on {
         None => false,
         Some(FailOn::Conflict) => found(RelationKind::Conflict),

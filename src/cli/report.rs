@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::core::{analysis::Analysis, Article, ClaimRef, Corpus, RelationKind, Verdict};
+use crate::review::marks::CorpusMarks;
 
 /// A position in a file: 1-based line, 1-based column in characters
 /// (Unicode scalar values), and the byte range it covers.
@@ -145,6 +146,9 @@ pub struct Totals {
     pub supported: usize,
     pub single_source: usize,
     pub date_issues: usize,
+    /// Findings (a claim's conflicts, tensions or date warning) not reported
+    /// because a reviewer marked the claim `ignored`.
+    pub ignored: usize,
 }
 
 impl Totals {
@@ -165,6 +169,12 @@ impl Totals {
             s.push_str(&format!(
                 ", {}",
                 n(self.date_issues, "date warning", "date warnings")
+            ));
+        }
+        if self.ignored > 0 {
+            s.push_str(&format!(
+                " ({} hidden by review marks)",
+                n(self.ignored, "finding", "findings")
             ));
         }
         s
@@ -201,6 +211,17 @@ fn side(a: &Article, claim: usize) -> Option<Side> {
 }
 
 pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
+    build_marked(corpus, an, None)
+}
+
+/// [`build`] honouring reviewers' marks: a claim whose latest mark says
+/// `ignored` has no finding (as in the editor, where its diagnostic is
+/// hidden); the same conflict is still reported on the other source's claim
+/// unless that one is ignored too. A pair both of whose claims are ignored
+/// is not counted in the totals.
+pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>) -> Report {
+    let ignored = |c: ClaimRef| marks.is_some_and(|m| m.is_ignored(corpus, c));
+    let mut hidden: std::collections::HashSet<(ClaimRef, FindingKind)> = Default::default();
     // (claim, kind) → [(other claim, reason, label)]
     type Key = (ClaimRef, FindingKind);
     let mut related: BTreeMap<Key, Vec<(ClaimRef, &str, &str)>> = BTreeMap::new();
@@ -211,7 +232,21 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
     };
     let mut supported: std::collections::HashSet<ClaimRef> = Default::default();
     for r in &an.relations {
+        let (ia, ib) = match r.kind {
+            RelationKind::Support => (false, false),
+            _ => (ignored(r.a), ignored(r.b)),
+        };
         let kind = match r.kind {
+            RelationKind::Conflict | RelationKind::Tension if ia && ib => {
+                let k = if r.kind == RelationKind::Conflict {
+                    FindingKind::Conflict
+                } else {
+                    FindingKind::Tension
+                };
+                hidden.insert((r.a, k));
+                hidden.insert((r.b, k));
+                continue;
+            }
             RelationKind::Conflict => {
                 totals.conflicts += 1;
                 FindingKind::Conflict
@@ -227,14 +262,22 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
                 continue;
             }
         };
-        related
-            .entry((r.a, kind))
-            .or_default()
-            .push((r.b, &r.reason, &r.label));
-        related
-            .entry((r.b, kind))
-            .or_default()
-            .push((r.a, &r.reason, &r.label));
+        if ia {
+            hidden.insert((r.a, kind));
+        } else {
+            related
+                .entry((r.a, kind))
+                .or_default()
+                .push((r.b, &r.reason, &r.label));
+        }
+        if ib {
+            hidden.insert((r.b, kind));
+        } else {
+            related
+                .entry((r.b, kind))
+                .or_default()
+                .push((r.a, &r.reason, &r.label));
+        }
     }
     let mut single: std::collections::HashSet<ClaimRef> = Default::default();
     for f in &an.facts {
@@ -297,7 +340,11 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
                 st.single_source += 1;
             }
             if let Some(issue) = c.issue.as_deref().filter(|i| !i.trim().is_empty()) {
-                issues.push((ci, issue));
+                if ignored(r) {
+                    hidden.insert((r, FindingKind::DateMismatch));
+                } else {
+                    issues.push((ci, issue));
+                }
             }
         }
         issues.sort_by_key(|&(ci, _)| a.claims[ci].span.len());
@@ -342,6 +389,7 @@ pub fn build(corpus: &Corpus, an: &Analysis) -> Report {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     totals.single_source = files.iter().map(|f| f.single_source).sum();
     totals.date_issues = files.iter().map(|f| f.date_issues).sum();
+    totals.ignored = hidden.len();
     findings.sort_by(|x, y| {
         (x.kind, &x.this.path, x.this.loc.byte_start).cmp(&(
             y.kind,

@@ -32,6 +32,7 @@ const IGNORE_COMMAND: &str = "corroborate.ignore";
 const VERIFY_COMMAND: &str = "corroborate.verify";
 const DISPUTE_COMMAND: &str = "corroborate.dispute";
 const CLEAR_COMMAND: &str = "corroborate.clearMark";
+const REMOVE_ORPHAN_COMMAND: &str = "corroborate.removeOrphanedMark";
 const WORDING_COMMAND: &str = "corroborate.useWording";
 const ATTRIBUTE_COMMAND: &str = "corroborate.addAttribution";
 const CONFIG_FILE: &str = "corroborate.toml";
@@ -319,7 +320,7 @@ impl State {
             .map(|st| st.marks(Path::new(path), &art.text));
         let is_ignored =
             |span: &std::ops::Range<usize>| marks.as_ref().is_some_and(|m| m.is_ignored(span));
-        let diags = render::diagnostics(
+        let mut diags = render::diagnostics(
             &self.corpus,
             doc,
             &rels,
@@ -327,6 +328,25 @@ impl State {
             &self.spans(),
             &is_ignored,
         );
+        // Marks whose text is gone stay in the store; the reviewer sees them
+        // where their text was, until they clear or re-mark them.
+        if let Some(m) = &marks {
+            for o in m.orphaned() {
+                let span = orphan_span(&art.text, &o.annotation.selector);
+                diags.push(Diagnostic {
+                    range: self.spans().range(doc, span),
+                    severity: Some(DiagnosticSeverity::INFORMATION),
+                    code: Some(NumberOrString::String(ORPHANED_CODE.into())),
+                    source: Some("corroborate".into()),
+                    message: format!(
+                        "review mark orphaned (its text is gone): '{}' ({})",
+                        render::short(&o.annotation.selector.exact, 80),
+                        o.annotation.summary()
+                    ),
+                    ..Default::default()
+                });
+            }
+        }
         let d = self.docs.get(path)?;
         Some((d.uri.clone(), diags, d.version, d.gen))
     }
@@ -350,6 +370,29 @@ fn path_of(uri: &Uri) -> String {
         Some(p) => p.to_string_lossy().into_owned(),
         None => uri.as_str().to_string(),
     }
+}
+
+/// The `code` of the diagnostic that shows a review mark whose text is gone.
+const ORPHANED_CODE: &str = "orphaned-mark";
+
+/// Where an orphaned mark is shown: from its old start (kept inside the
+/// text, on a character boundary) to the end of its old quote or of that
+/// line, whichever comes first.
+fn orphan_span(text: &str, sel: &review::Selector) -> std::ops::Range<usize> {
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while i > 0 && !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(sel.start);
+    let line_end = text
+        .get(start..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |i| start + i);
+    let end = floor(sel.start.saturating_add(sel.exact.len()).min(line_end));
+    start..end.max(start)
 }
 
 /// `p` with symlinks resolved (as the review stores hold their roots), or
@@ -877,6 +920,7 @@ impl LanguageServer for Backend {
                         CLEAR_COMMAND.into(),
                         WORDING_COMMAND.into(),
                         ATTRIBUTE_COMMAND.into(),
+                        REMOVE_ORPHAN_COMMAND.into(),
                     ],
                     ..Default::default()
                 }),
@@ -1548,6 +1592,30 @@ impl LanguageServer for Backend {
                     }
                 }
             }
+            // An orphaned mark shown here can be removed from the store.
+            for o in marks.iter().flat_map(|m| m.orphaned()) {
+                let span = orphan_span(&art.text, &o.annotation.selector);
+                if !(span.start <= b && a <= span.end) {
+                    continue;
+                }
+                let title = format!(
+                    "Remove orphaned review mark ({} by {})",
+                    o.annotation.status, o.annotation.author
+                );
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    command: Some(Command {
+                        title,
+                        command: REMOVE_ORPHAN_COMMAND.into(),
+                        arguments: Some(vec![
+                            Value::String(params.text_document.uri.as_str().to_string()),
+                            Value::String(o.annotation.id.clone()),
+                        ]),
+                    }),
+                    ..Default::default()
+                }));
+            }
             Some(out)
         })
         .await
@@ -1561,6 +1629,9 @@ impl LanguageServer for Backend {
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         if params.command == WORDING_COMMAND || params.command == ATTRIBUTE_COMMAND {
             return self.apply_text_command(params.arguments).await;
+        }
+        if params.command == REMOVE_ORPHAN_COMMAND {
+            return self.remove_orphan(params.arguments).await;
         }
         let status = match params.command.as_str() {
             IGNORE_COMMAND => Some(review::store::Status::Ignored),
@@ -1835,6 +1906,61 @@ impl Backend {
     /// still reads as when the action was offered, then ask the client to
     /// apply the edit (`workspace/applyEdit`, versioned when the document is
     /// open and the client supports it).
+    /// `corroborate.removeOrphanedMark [uri, id]`: remove a mark whose text is
+    /// gone from the store of the document's root (only while it is orphaned:
+    /// a mark that anchors again is cleared with `clearMark`).
+    async fn remove_orphan(&self, args: Vec<Value>) -> Result<Option<Value>> {
+        let (Some(uri), Some(id)) = (
+            args.first()
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<Uri>().ok()),
+            args.get(1).and_then(Value::as_str).map(str::to_string),
+        ) else {
+            return Err(Error::invalid_params("expected [uri, mark id]"));
+        };
+        let path = path_of(&uri);
+        let res = with_state(
+            &self.state,
+            move |s| -> std::result::Result<String, String> {
+                let doc = s
+                    .sync_doc(&path)
+                    .or_else(|| s.corpus.doc_id(&path))
+                    .ok_or("unknown document")?;
+                let text = s
+                    .corpus
+                    .article(doc)
+                    .map(|a| a.text.clone())
+                    .ok_or("unknown document")?;
+                let i = s
+                    .review_index(&path)
+                    .ok_or("no review store for the document")?;
+                let store = s.reviews.get_mut(i).ok_or("no review store")?;
+                let orphaned = store
+                    .marks(Path::new(&path), &text)
+                    .orphaned()
+                    .any(|o| o.annotation.id == id);
+                if !orphaned {
+                    return Err("no such orphaned mark (it may anchor again)".into());
+                }
+                let n = store.remove(&[id]).map_err(|e| e.to_string())?;
+                s.corpus_gen += 1;
+                Ok(format!("removed {n} orphaned mark(s)"))
+            },
+        )
+        .await
+        .map_err(internal)?;
+        match res {
+            Ok(msg) => {
+                self.client
+                    .log_message(MessageType::INFO, format!("corroborate: {msg}"))
+                    .await;
+                self.refresh(None).await;
+                Ok(Some(Value::String(msg)))
+            }
+            Err(e) => Err(Error::invalid_params(e)),
+        }
+    }
+
     async fn apply_text_command(&self, args: Vec<Value>) -> Result<Option<Value>> {
         let cmd: TextCommand = args
             .into_iter()

@@ -81,8 +81,11 @@ pub enum AnnotationsCmd {
 pub struct ReportArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Write the self-contained HTML matrix to FILE.
-    #[arg(long, value_name = "FILE", required = true)]
+    /// Write the self-contained HTML matrix to FILE. One story: FILE is its
+    /// page. Several: FILE is an index linking to one page per story,
+    /// FILE-STEM-N-SLUG.html next to it. A directory (or a path ending with
+    /// a slash): DIR/index.html and DIR/story-N-SLUG.html.
+    #[arg(long, value_name = "FILE|DIR/", required = true)]
     pub html: PathBuf,
     /// Glob of article files inside directories (repeatable).
     #[arg(long = "glob")]
@@ -382,7 +385,34 @@ pub fn report(a: ReportArgs) -> Result<u8> {
     }
     let corpus = crate::cli::check::build_corpus(walk.files);
     let an = analysis::analyze(&corpus, true);
-    let page = html::render(
+    // FILE, or DIR/ (an existing directory, or a path ending with a slash):
+    // DIR/index.html. Story pages go next to it.
+    let target = absolute_file(&a.html);
+    let as_dir = target.is_dir()
+        || a.html
+            .as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::MAIN_SEPARATOR);
+    let (dir, main, stem) = if as_dir {
+        (
+            target.clone(),
+            "index.html".to_string(),
+            "story".to_string(),
+        )
+    } else {
+        let dir = target.parent().map(Path::to_path_buf).unwrap_or_else(cwd);
+        let main = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| anyhow!("--html {}: not a file name", a.html.display()))?;
+        let stem = target
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "report".into());
+        (dir, main, stem)
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let pages = html::pages(
         &corpus,
         &an,
         if st.annotations().is_empty() {
@@ -398,16 +428,81 @@ pub fn report(a: ReportArgs) -> Result<u8> {
             ),
             title: a.title,
         },
+        &main,
+        &stem,
     );
-    store::atomic_write(&absolute_file(&a.html), page.as_bytes())?;
+    for p in &pages {
+        store::atomic_write(&dir.join(&p.name), p.html.as_bytes())?;
+    }
+    let stories = an.stories.iter().filter(|s| !s.is_empty()).count();
     eprintln!(
-        "corroborate: wrote {} ({} sources, {} stories, {} facts)",
-        a.html.display(),
+        "corroborate: wrote {} ({} sources, {} {}, {} facts{})",
+        dir.join(&main).display(),
         corpus.len(),
-        an.stories.iter().filter(|s| !s.is_empty()).count(),
-        an.facts.len()
+        stories,
+        if stories == 1 { "story" } else { "stories" },
+        an.facts.len(),
+        if pages.len() > 1 {
+            format!("; an index of {} story pages", pages.len() - 1)
+        } else {
+            String::new()
+        }
     );
+    for p in pages.iter().skip(1) {
+        eprintln!("corroborate: wrote {}", dir.join(&p.name).display());
+    }
+    // Story pages of an earlier run that this one did not write (the stories
+    // changed): removed, so that no page beside the index is out of date.
+    // Only files named like ours and written by corroborate.
+    let names: Vec<&str> = pages.iter().map(|p| p.name.as_str()).collect();
+    for old in stale_pages(&dir, &stem, &names) {
+        match std::fs::remove_file(&old) {
+            Ok(()) => eprintln!(
+                "corroborate: removed {} (a story page of an earlier run)",
+                old.display()
+            ),
+            Err(e) => eprintln!("corroborate: warning: cannot remove {}: {e}", old.display()),
+        }
+    }
     Ok(0)
+}
+
+/// Files `STEM-N[-…].html` in `dir`, not in `keep`, that corroborate wrote
+/// (their head names it as the generator).
+fn stale_pages(dir: &Path, stem: &str, keep: &[&str]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let prefix = format!("{stem}-");
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".html"))
+        else {
+            continue;
+        };
+        let number = rest.split('-').next().unwrap_or("");
+        if number.is_empty()
+            || !number.bytes().all(|b| b.is_ascii_digit())
+            || keep.contains(&name.as_str())
+        {
+            continue;
+        }
+        let mut head = [0u8; 512];
+        let n = std::fs::File::open(e.path())
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .unwrap_or(0);
+        let head = String::from_utf8_lossy(head.get(..n).unwrap_or(&[]));
+        if head.starts_with("<!DOCTYPE html>")
+            && head.contains("<meta name=\"generator\" content=\"corroborate\">")
+        {
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
 }
 
 fn finish(r: Result<u8>) -> u8 {

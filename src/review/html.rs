@@ -1,7 +1,9 @@
-//! `corroborate report --html`: one self-contained page (inline CSS and JS, no
-//! network) with a matrix per story: facts down, sources across, each cell the
+//! `corroborate report --html`: self-contained pages (inline CSS and JS, no
+//! network), one per story ([`pages`]; an index links them when there are
+//! several), each a matrix: facts down, sources across, each cell the
 //! source's wording marked agree / conflict / tension / silent, by colour and
-//! by glyph.
+//! by glyph, columns sortable, counts per source. [`render`] puts every story
+//! on one page.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -258,6 +260,8 @@ td.c,span.c{border-left:4px solid}
 td.ignored-cell .q{opacity:.6}
 details{margin-top:10px}summary{cursor:pointer;color:var(--muted)}
 .orphans li{margin:4px 0}
+nav.back{margin:0 0 8px}
+table.index{table-layout:auto}
 footer{margin-top:28px;color:var(--muted);font-size:12px}
 body.only-issues tr.r-agree,body.only-issues tr.r-single{display:none}
 @media print{.controls,nav{display:none}.matrix thead th{position:static}}
@@ -294,8 +298,16 @@ const JS: &str = r#"
 })();
 "#;
 
-/// Render the matrix page. `store`: the workspace's annotations, shown as badges.
-pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Options) -> String {
+/// The stories of the analysis that have articles: (story index, its documents).
+pub fn stories(an: &Analysis) -> Vec<(usize, &Vec<DocId>)> {
+    an.stories
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_empty())
+        .collect()
+}
+
+fn context<'a>(corpus: &'a Corpus, an: &'a Analysis, store: Option<&'a Store>) -> Ctx<'a> {
     let mut by_claim: HashMap<ClaimRef, Vec<&Relation>> = HashMap::new();
     for r in &an.relations {
         by_claim.entry(r.a).or_default().push(r);
@@ -311,60 +323,39 @@ pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Opti
             }
         }
     }
-    let ctx = Ctx {
+    Ctx {
         corpus,
         by_claim,
         marks,
-    };
+    }
+}
 
-    let stories: Vec<(usize, &Vec<DocId>)> = an
-        .stories
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.is_empty())
-        .collect();
-    let n_facts = an
-        .facts
-        .iter()
-        .filter(|f| f.verdict != Verdict::SingleSource)
-        .count();
-    let n_conf = an
-        .facts
-        .iter()
-        .filter(|f| f.verdict == Verdict::Conflict)
-        .count();
-    let n_tens = an
-        .facts
-        .iter()
-        .filter(|f| f.verdict == Verdict::Tension)
-        .count();
+/// Counts of facts reported by two or more sources: (facts, in conflict, in tension).
+fn fact_counts<'f>(facts: impl Iterator<Item = &'f crate::core::Fact>) -> (usize, usize, usize) {
+    let mut n = (0, 0, 0);
+    for f in facts {
+        if f.verdict != Verdict::SingleSource {
+            n.0 += 1;
+        }
+        if f.verdict == Verdict::Conflict {
+            n.1 += 1;
+        }
+        if f.verdict == Verdict::Tension {
+            n.2 += 1;
+        }
+    }
+    n
+}
 
-    let title = opts
-        .title
-        .clone()
-        .unwrap_or_else(|| "Cross-source matrix".to_string());
-    let mut h = String::with_capacity(64 * 1024);
+fn head(h: &mut String, title: &str) {
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     h.push_str("<meta name=\"generator\" content=\"corroborate\">\n");
-    let _ = writeln!(h, "<title>{} — corroborate</title>", esc(&title));
+    let _ = writeln!(h, "<title>{} — corroborate</title>", esc(title));
     let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>");
-    h.push_str("<header>\n");
-    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
-    let _ = write!(
-        h,
-        "<p class=\"sub\">{} sources · {} {} · {} facts reported by two or more sources ({} in conflict, {} in tension)",
-        corpus.len(),
-        stories.len(),
-        if stories.len() == 1 { "story" } else { "stories" },
-        n_facts,
-        n_conf,
-        n_tens
-    );
-    if let Some(g) = &opts.generated {
-        let _ = write!(h, " · generated {}", esc(g));
-    }
-    h.push_str("</p>\n");
+}
+
+fn legend(h: &mut String) {
     h.push_str("<div class=\"legend\" role=\"note\" aria-label=\"Legend\"><strong>Legend</strong>");
     for c in [
         Cell::Agree,
@@ -396,6 +387,77 @@ pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Opti
     }
     h.push_str("<span class=\"k\">Under each source: its count of ✗ conflicts, ~ tensions, ✓ supported, • single-source claims</span></div>\n");
     h.push_str("<p class=\"controls\"><label><input type=\"checkbox\" id=\"only-issues\"> show only conflicts and tensions</label> · click a column heading to sort</p>\n");
+}
+
+/// Orphaned annotations (kept and shown, never dropped) of the documents
+/// `keep` accepts.
+fn orphans_section(h: &mut String, ctx: &Ctx<'_>, keep: impl Fn(DocId) -> bool) {
+    let mut orphans: Vec<(&str, &Annotation)> = ctx
+        .marks
+        .iter()
+        .filter(|(d, _)| keep(**d))
+        .flat_map(|(d, m)| {
+            let path = ctx
+                .corpus
+                .article(*d)
+                .map(|a| a.path.as_str())
+                .unwrap_or("");
+            m.orphaned().map(move |o| (path, o.annotation))
+        })
+        .collect();
+    orphans.sort_by(|x, y| (x.0, &x.1.created, &x.1.id).cmp(&(y.0, &y.1.created, &y.1.id)));
+    if orphans.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<section class=\"orphans\"><h2>Annotations whose text is gone (orphaned)</h2><ul>\n",
+    );
+    for (p, a) in orphans {
+        let _ = writeln!(
+            h,
+            "<li>{} <code>{}</code>: “{}”</li>",
+            badge(a),
+            esc(p),
+            esc(&truncate(&collapse(&a.selector.exact), 160))
+        );
+    }
+    h.push_str("</ul></section>\n");
+}
+
+fn tail(h: &mut String) {
+    h.push_str("</main>\n<footer>Generated by corroborate. Cells show each source's own wording; hover a cell for the reasons. Colours are paired with the glyphs ✓ ✗ ~ — •.</footer>\n");
+    let _ = writeln!(h, "<script>{JS}</script>\n</body>\n</html>");
+}
+
+/// Render every story on one page (sections linked from a list at the top).
+/// `store`: the workspace's annotations, shown as badges.
+pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Options) -> String {
+    let ctx = context(corpus, an, store);
+    let stories = stories(an);
+    let (n_facts, n_conf, n_tens) = fact_counts(an.facts.iter());
+    let title = opts
+        .title
+        .clone()
+        .unwrap_or_else(|| "Cross-source matrix".to_string());
+    let mut h = String::with_capacity(64 * 1024);
+    head(&mut h, &title);
+    h.push_str("<header>\n");
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    let _ = write!(
+        h,
+        "<p class=\"sub\">{} sources · {} {} · {} facts reported by two or more sources ({} in conflict, {} in tension)",
+        corpus.len(),
+        stories.len(),
+        if stories.len() == 1 { "story" } else { "stories" },
+        n_facts,
+        n_conf,
+        n_tens
+    );
+    if let Some(g) = &opts.generated {
+        let _ = write!(h, " · generated {}", esc(g));
+    }
+    h.push_str("</p>\n");
+    legend(&mut h);
     if stories.len() > 1 {
         h.push_str("<nav aria-label=\"Stories\"><ul>\n");
         for (k, (si, docs)) in stories.iter().enumerate() {
@@ -409,38 +471,254 @@ pub fn render(corpus: &Corpus, an: &Analysis, store: Option<&Store>, opts: &Opti
         h.push_str("</ul></nav>\n");
     }
     h.push_str("</header>\n<main>\n");
-
     for (k, (si, docs)) in stories.iter().enumerate() {
         render_story(&mut h, &ctx, an, *si, docs, k + 1);
     }
+    orphans_section(&mut h, &ctx, |_| true);
+    tail(&mut h);
+    h
+}
 
-    // Orphaned annotations: kept and shown, never dropped.
-    let mut orphans: Vec<(&str, &Annotation)> = ctx
-        .marks
+/// One page of `corroborate report --html`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// File name, to be written next to the others.
+    pub name: String,
+    pub html: String,
+    /// The story it shows (its number among the stories, from 1); `None`
+    /// for the index of several stories.
+    pub story: Option<usize>,
+}
+
+/// The file name of story `n`'s page: `STEM-N-SLUG.html` (the slug from the
+/// story's headline, ASCII letters and digits only, at most 48 characters).
+pub fn story_file(stem: &str, corpus: &Corpus, docs: &[DocId], n: usize) -> String {
+    let title = docs
         .iter()
-        .flat_map(|(d, m)| {
-            let path = corpus.article(*d).map(|a| a.path.as_str()).unwrap_or("");
-            m.orphaned().map(move |o| (path, o.annotation))
-        })
-        .collect();
-    orphans.sort_by(|x, y| (x.0, &x.1.created, &x.1.id).cmp(&(y.0, &y.1.created, &y.1.id)));
-    if !orphans.is_empty() {
-        h.push_str(
-            "<section class=\"orphans\"><h2>Annotations whose text is gone (orphaned)</h2><ul>\n",
-        );
-        for (p, a) in orphans {
-            let _ = writeln!(
-                h,
-                "<li>{} <code>{}</code>: “{}”</li>",
-                badge(a),
-                esc(p),
-                esc(&truncate(&collapse(&a.selector.exact), 160))
-            );
+        .filter_map(|d| corpus.article(*d))
+        .find_map(|a| a.meta.title.clone().filter(|t| !t.trim().is_empty()))
+        .unwrap_or_default();
+    let mut slug = String::new();
+    for w in title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + w.len() + 1 > 48 {
+            break;
         }
-        h.push_str("</ul></section>\n");
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(&w.to_ascii_lowercase());
     }
-    h.push_str("</main>\n<footer>Generated by corroborate. Cells show each source's own wording; hover a cell for the reasons. Colours are paired with the glyphs ✓ ✗ ~ — •.</footer>\n");
-    let _ = writeln!(h, "<script>{JS}</script>\n</body>\n</html>");
+    if slug.is_empty() {
+        format!("{stem}-{n}.html")
+    } else {
+        format!("{stem}-{n}-{slug}.html")
+    }
+}
+
+/// The pages of `corroborate report --html FILE`: with one story, that
+/// story's page (named `main`); with several, an index named `main` linking
+/// to one page per story (named by [`story_file`] with `stem`). Every page is
+/// self-contained (inline CSS and script, nothing fetched).
+pub fn pages(
+    corpus: &Corpus,
+    an: &Analysis,
+    store: Option<&Store>,
+    opts: &Options,
+    main: &str,
+    stem: &str,
+) -> Vec<Page> {
+    let ctx = context(corpus, an, store);
+    let stories = stories(an);
+    if stories.len() <= 1 {
+        let html = match stories.first() {
+            Some((si, docs)) => story_page(&ctx, an, opts, *si, docs, 1, None),
+            None => render(corpus, an, store, opts),
+        };
+        return vec![Page {
+            name: main.to_string(),
+            html,
+            story: stories.first().map(|_| 1),
+        }];
+    }
+    let mut out = vec![Page {
+        name: main.to_string(),
+        html: String::new(),
+        story: None,
+    }];
+    let mut links = Vec::new();
+    for (k, (si, docs)) in stories.iter().enumerate() {
+        let name = story_file(stem, corpus, docs, k + 1);
+        out.push(Page {
+            html: story_page(&ctx, an, opts, *si, docs, k + 1, Some(main)),
+            name: name.clone(),
+            story: Some(k + 1),
+        });
+        links.push((name, *si, docs.as_slice()));
+    }
+    if let Some(first) = out.first_mut() {
+        first.html = index_page(&ctx, an, opts, &links);
+    }
+    out
+}
+
+/// The page of one story: its matrix, and the orphaned marks of its articles.
+fn story_page(
+    ctx: &Ctx<'_>,
+    an: &Analysis,
+    opts: &Options,
+    si: usize,
+    docs: &[DocId],
+    n: usize,
+    index: Option<&str>,
+) -> String {
+    let corpus = ctx.corpus;
+    let story = story_title(corpus, docs, n);
+    let title = match &opts.title {
+        Some(t) => format!("{t} — {story}"),
+        None => story.clone(),
+    };
+    let (n_facts, n_conf, n_tens) = fact_counts(an.facts.iter().filter(|f| f.story == si));
+    let mut h = String::with_capacity(32 * 1024);
+    head(&mut h, &title);
+    h.push_str("<header>\n");
+    if let Some(i) = index {
+        let _ = writeln!(
+            h,
+            "<nav class=\"back\" aria-label=\"All stories\"><a href=\"{}\">← all stories</a></nav>",
+            esc(i)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<h1>{}</h1>",
+        esc(opts.title.as_deref().unwrap_or("Cross-source matrix"))
+    );
+    let _ = write!(
+        h,
+        "<p class=\"sub\">{} sources · {} facts reported by two or more sources ({} in conflict, {} in tension)",
+        docs.len(),
+        n_facts,
+        n_conf,
+        n_tens
+    );
+    if let Some(g) = &opts.generated {
+        let _ = write!(h, " · generated {}", esc(g));
+    }
+    h.push_str("</p>\n");
+    legend(&mut h);
+    h.push_str("</header>\n<main>\n");
+    render_story(&mut h, ctx, an, si, docs, n);
+    orphans_section(&mut h, ctx, |d| docs.contains(&d));
+    tail(&mut h);
+    h
+}
+
+/// The index of several stories: one row per story with its counts and a
+/// link to its page; the same list as JSON (`#corroborate-stories`) for
+/// tools such as the VS Code extension.
+fn index_page(
+    ctx: &Ctx<'_>,
+    an: &Analysis,
+    opts: &Options,
+    links: &[(String, usize, &[DocId])],
+) -> String {
+    let corpus = ctx.corpus;
+    let title = opts
+        .title
+        .clone()
+        .unwrap_or_else(|| "Cross-source matrix".to_string());
+    let (n_facts, n_conf, n_tens) = fact_counts(an.facts.iter());
+    let mut h = String::with_capacity(8 * 1024);
+    head(&mut h, &title);
+    h.push_str("<header>\n");
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    let _ = write!(
+        h,
+        "<p class=\"sub\">{} sources · {} stories · {} facts reported by two or more sources ({} in conflict, {} in tension)",
+        corpus.len(),
+        links.len(),
+        n_facts,
+        n_conf,
+        n_tens
+    );
+    if let Some(g) = &opts.generated {
+        let _ = write!(h, " · generated {}", esc(g));
+    }
+    h.push_str("</p>\n</header>\n<main>\n");
+    h.push_str("<table class=\"matrix index\">\n<thead><tr>");
+    for (i, (name, class)) in [
+        ("Story", "fact"),
+        ("Sources", ""),
+        ("Facts", ""),
+        ("✗ Conflicts", ""),
+        ("~ Tensions", ""),
+        ("Orphaned marks", ""),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let _ = write!(
+            h,
+            "<th scope=\"col\" class=\"{class}\" data-col=\"{i}\"><button type=\"button\">{name} <span class=\"arrow\" aria-hidden=\"true\">↕</span></button></th>"
+        );
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    let mut manifest = Vec::new();
+    for (ri, (name, si, docs)) in links.iter().enumerate() {
+        let (f, c, t) = fact_counts(an.facts.iter().filter(|f| f.story == *si));
+        let orphaned: usize = docs
+            .iter()
+            .filter_map(|d| ctx.marks.get(d))
+            .map(|m| m.orphaned().count())
+            .sum();
+        let row = if c > 0 {
+            Cell::Conflict
+        } else if t > 0 {
+            Cell::Tension
+        } else {
+            Cell::Agree
+        };
+        let story = story_title(corpus, docs, ri + 1);
+        let _ = writeln!(
+            h,
+            "<tr class=\"r-{}\" data-i=\"{ri}\"><th scope=\"row\"><a href=\"{}\">{}</a></th><td data-k=\"{:08}\">{}</td><td data-k=\"{:08}\">{f}</td><td class=\"c {}\" data-k=\"{:08}\">{c}</td><td class=\"c {}\" data-k=\"{:08}\">{t}</td><td data-k=\"{:08}\">{orphaned}</td></tr>",
+            row.class(),
+            esc(name),
+            esc(&story),
+            docs.len(),
+            docs.len(),
+            f,
+            if c > 0 { "conflict" } else { "silent" },
+            c,
+            if t > 0 { "tension" } else { "silent" },
+            t,
+            orphaned
+        );
+        let sources: Vec<&str> = docs
+            .iter()
+            .filter_map(|d| corpus.article(*d).map(|a| a.path.as_str()))
+            .collect();
+        manifest.push(serde_json::json!({
+            "file": name,
+            "title": story,
+            "sources": sources,
+            "conflicts": c,
+            "tensions": t,
+        }));
+    }
+    h.push_str("</tbody>\n</table>\n");
+    // Inside <script>, "</" must not appear: escaped as "<\/".
+    let json = serde_json::Value::Array(manifest)
+        .to_string()
+        .replace("</", "<\\/");
+    let _ = writeln!(
+        h,
+        "<script type=\"application/json\" id=\"corroborate-stories\">{json}</script>"
+    );
+    tail(&mut h);
     h
 }
 

@@ -6,6 +6,7 @@
 //! - [`anchor`]: quote + prefix/suffix + position selectors and re-anchoring.
 //! - [`export`]: W3C Web Annotation Data Model JSON-LD and plain JSON.
 //! - [`html`]: the self-contained HTML matrix of `corroborate report --html`.
+//! - [`marks`]: the marks of a whole corpus, as `corroborate check` honours them.
 //!
 //! For the language server:
 //! ```no_run
@@ -23,6 +24,7 @@ pub mod anchor;
 pub mod cli;
 pub mod export;
 pub mod html;
+pub mod marks;
 pub mod store;
 
 pub use anchor::{Method, Selector};

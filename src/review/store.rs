@@ -257,7 +257,9 @@ pub fn new_uuid() -> String {
     )
 }
 
-fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+/// Whether a mark's range covers a claim's span: they overlap by at least
+/// half of the shorter one.
+pub fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     let lo = a.start.max(b.start);
     let hi = a.end.min(b.end);
     if hi <= lo {

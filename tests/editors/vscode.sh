@@ -2,7 +2,8 @@
 # VS Code end-to-end test: build and package the extension, install it into
 # the real VS Code workbench (code-server 4.100.3 = VS Code 1.100.3), drive it
 # with headless Chromium, and check that the conflict reaches the Problems
-# panel, the hover and the "Show Sources for Claim" peek. Installs what it needs
+# panel, the hover and the "Show Sources for Claim" peek, that the quick fixes
+# "Mark this claim verified/disputed" ask for a note (Escape: no mark). Installs what it needs
 # (cached under target/editors). CORROBORATE_BIN=/path tests another server
 # binary (e.g. CORROBORATE_BIN=/bin/true must make this script fail).
 set -euo pipefail
@@ -11,8 +12,8 @@ root=$PWD
 # Installs are cached here; CORROBORATE_EDITORS_CACHE=/elsewhere times a fresh install.
 cache=${CORROBORATE_EDITORS_CACHE:-$root/target/editors}
 mkdir -p "$cache"
-cargo build --release --quiet --bin corroborate
-bin=${CORROBORATE_BIN:-$root/target/release/corroborate}
+if [ -z "${CORROBORATE_BIN:-}" ]; then cargo build --release --quiet --bin corroborate; fi
+bin=${CORROBORATE_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/corroborate}
 
 log() { printf 'vscode.sh: %s\n' "$*" >&2; }
 
@@ -57,6 +58,8 @@ cs_pid=
 trap '[ -n "$cs_pid" ] && kill -- -"$cs_pid" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/ws" "$work/user/User" "$work/ext" "$work/shots"
 cp seeds/*.txt "$work/ws/"
+# A second story: the matrix command must show the active article's story page.
+mkdir -p "$work/ws/cup" && cp tests/data/dev/carabao-cup-final-2022/*.txt "$work/ws/cup/"
 cat > "$work/user/User/settings.json" <<JSON
 {
   "corroborate.server.path": "$bin",
@@ -92,7 +95,7 @@ fi
 
 file=000_d708aa83a71d4e9b.txt
 line=$(grep -n 'more than 200 members' "seeds/$file" | head -1 | cut -d: -f1)
-out=$(timeout 300 node tests/editors/vscode-e2e/drive.js "http://127.0.0.1:$port/?folder=$work/ws" "$file" "$line" "$work/shots" "$work/user/User/settings.json" || true)
+out=$(timeout 300 node tests/editors/vscode-e2e/drive.js "http://127.0.0.1:$port/?folder=$work/ws" "$file" "$line" "$work/shots" "$work/user/User/settings.json" "$work/ws" || true)
 if [ "${CORROBORATE_SCREENSHOTS:-}" != "" ]; then
   cp "$work"/shots/*.png "$CORROBORATE_SCREENSHOTS"/ 2>/dev/null || true
 fi
@@ -116,6 +119,12 @@ if "002_69854c8e9be16728" not in r.get("sources", ""):
 missing = r.get("missing", "")
 if "not found" not in missing or "corroborate.server.path" not in missing:
     errors.append("with corroborate.server.path pointing nowhere, no message said how to fix it: " + missing[:300].replace("\n", " | "))
+marks = r.get("marks") or []
+want = [{"status": "verified", "note": "checked the press release", "source": "https://example.org/r"},
+        {"status": "verified", "note": "second look", "source": None}]
+if [{k: m.get(k) for k in ("status", "note", "source")} for m in marks] != want:
+    errors.append("marking from the quick fixes with a note (then cancelling a dispute) stored: " + json.dumps(marks)
+                  + " (prompts: " + json.dumps(r.get("prompts", []))[:300] + ")")
 if not r.get("matrix"):
     errors.append("the command 'Corroborate: Show Cross-Source Matrix' did not show the matrix")
 if errors:

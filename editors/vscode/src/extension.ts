@@ -11,7 +11,20 @@ import {
   ServerOptions,
   State,
 } from "vscode-languageclient/node";
-import { matrixArgs, missingServerMessage, progressText, resolveServer, serverOptions, Settings, statusText } from "./logic";
+import {
+  matrixArgs,
+  missingServerMessage,
+  NOTE_COMMANDS,
+  progressText,
+  resolveServer,
+  serverOptions,
+  Settings,
+  statusText,
+  storyIndex,
+  storyOf,
+  withNote,
+  withoutBackLink,
+} from "./logic";
 
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel;
@@ -82,6 +95,21 @@ async function start(): Promise<void> {
         updateStatus();
         next(token, params);
       },
+      // "Mark this claim verified/disputed": ask what verifies or disputes it
+      // first. Escape cancels (no mark); Enter on an empty box marks without a note.
+      executeCommand: async (command, args, next) => {
+        const prompt = NOTE_COMMANDS[command];
+        if (!prompt) return next(command, args);
+        const claim = typeof args[3] === "string" ? args[3] : "";
+        const answer = await vscode.window.showInputBox({
+          title: command === "corroborate.verify" ? "Mark this claim verified" : "Mark this claim disputed",
+          prompt,
+          placeHolder: claim.length > 80 ? claim.slice(0, 79) + "…" : claim,
+          ignoreFocusOut: true,
+        });
+        if (answer === undefined) return undefined;
+        return next(command, withNote(args, answer));
+      },
     },
   };
   client = new LanguageClient("corroborate", "corroborate", server, clientOptions);
@@ -135,10 +163,25 @@ async function showMatrix(): Promise<void> {
     void vscode.window.showErrorMessage(missingServerMessage(found.tried));
     return;
   }
-  const out = path.join(os.tmpdir(), `corroborate-matrix-${process.pid}.html`);
-  const bin = found.path;
+  // A folder of its own: a several-story report writes a page per story next to the index.
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "corroborate-matrix-"));
+  let page: { html: string; title: string } | undefined;
+  try {
+    page = await matrixPage(found.path, folder.uri.fsPath, path.join(dir, "matrix.html"));
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+  if (!page) return;
+  const panel = vscode.window.createWebviewPanel("corroborateMatrix", page.title, vscode.ViewColumn.Active, {
+    enableScripts: true, // the page sorts its columns with an inline script
+  });
+  panel.webview.html = page.html;
+}
+
+/** Run `corroborate report` into `out` and read the page to show (undefined: nothing to show). */
+async function matrixPage(bin: string, folder: string, out: string): Promise<{ html: string; title: string } | undefined> {
   await new Promise<void>((resolve) => {
-    execFile(bin, matrixArgs(folder.uri.fsPath, out), { maxBuffer: 1 << 24 }, (err, _stdout, stderr) => {
+    execFile(bin, matrixArgs(folder, out), { maxBuffer: 1 << 24 }, (err, _stdout, stderr) => {
       if (err) output.appendLine(`corroborate report failed: ${stderr || err.message}`);
       resolve();
     });
@@ -148,12 +191,32 @@ async function showMatrix(): Promise<void> {
     html = await fsp.readFile(out, "utf8");
   } catch {
     void vscode.window.showErrorMessage("corroborate: the matrix could not be written (see the corroborate output).");
-    return;
+    return undefined;
   }
-  const panel = vscode.window.createWebviewPanel("corroborateMatrix", "Corroborate: Matrix", vscode.ViewColumn.Active, {
-    enableScripts: true, // the page sorts its columns with an inline script
-  });
-  panel.webview.html = html;
+  // Several stories: the report's first page is an index; show the story of
+  // the article being edited, else let the user pick one.
+  const stories = storyIndex(html);
+  if (!stories || stories.length === 0) return { html, title: "Corroborate: Matrix" };
+  let story = storyOf(stories, vscode.window.activeTextEditor?.document.uri.fsPath);
+  if (!story) {
+    const picked = await vscode.window.showQuickPick(
+      stories.map((s) => ({
+        label: s.title,
+        description: `${s.sources.length} sources · ${s.conflicts} conflicts · ${s.tensions} tensions`,
+        story: s,
+      })),
+      { title: "Corroborate: which story's matrix?" },
+    );
+    if (!picked) return undefined;
+    story = picked.story;
+  }
+  try {
+    html = withoutBackLink(await fsp.readFile(path.join(path.dirname(out), story.file), "utf8"));
+  } catch {
+    void vscode.window.showErrorMessage(`corroborate: the page of ${story.title} could not be read.`);
+    return undefined;
+  }
+  return { html, title: `Corroborate: ${story.title}` };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

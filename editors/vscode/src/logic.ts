@@ -85,3 +85,69 @@ export function progressText(p: { kind: string; title?: string; message?: string
 export function matrixArgs(folder: string, out: string): string[] {
   return ["report", folder, "--html", out];
 }
+
+/** One story of a several-story report, as its index page lists them. */
+export interface StoryPage {
+  file: string;
+  title: string;
+  sources: string[];
+  conflicts: number;
+  tensions: number;
+}
+
+/**
+ * The stories listed by a report's index page (its `#corroborate-stories`
+ * JSON), or undefined when the page is itself a story's page.
+ */
+export function storyIndex(html: string): StoryPage[] | undefined {
+  const m = /<script type="application\/json" id="corroborate-stories">([\s\S]*?)<\/script>/.exec(html);
+  if (!m) return undefined;
+  try {
+    const v = JSON.parse(m[1]);
+    if (!Array.isArray(v)) return undefined;
+    return v.filter((s) => s && typeof s.file === "string" && !s.file.includes("/") && !s.file.includes("\\"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The story whose sources include the file being edited, if one does. */
+export function storyOf(stories: StoryPage[], file: string | undefined): StoryPage | undefined {
+  if (!file) return undefined;
+  const norm = (p: string) => path.resolve(p);
+  return stories.find((s) => s.sources.some((src) => norm(src) === norm(file)));
+}
+
+/** A story page without its link back to the index (a webview cannot follow it). */
+export function withoutBackLink(html: string): string {
+  return html.replace(/<nav class="back"[^>]*>[\s\S]*?<\/nav>\n?/, "");
+}
+
+/** The commands that ask the reviewer for a note before marking a claim. */
+export const NOTE_COMMANDS: Record<string, string> = {
+  "corroborate.verify": "What verifies this claim? A note, a source URL, or both (Enter: no note; Escape: cancel)",
+  "corroborate.dispute": "Why is this claim disputed? (Enter: no note; Escape: cancel)",
+};
+
+/**
+ * The mark command's arguments with the reviewer's answer as its detail
+ * (`{note, source}`): a URL in the answer is the source, the rest the note.
+ * An empty answer marks without a note.
+ */
+export function withNote(args: unknown[], answer: string): unknown[] {
+  const text = answer.trim();
+  const url = /\bhttps?:\/\/\S+/.exec(text);
+  const detail: { note?: string; source?: string } = {};
+  if (url) {
+    detail.source = url[0];
+    const rest = (text.slice(0, url.index) + text.slice(url.index + url[0].length)).replace(/\s+/g, " ").trim();
+    const note = rest.replace(/^[\s—–:;,-]+|[\s—–:;,-]+$/g, "");
+    if (note) detail.note = note;
+  } else if (text) {
+    detail.note = text;
+  }
+  const out = args.slice(0, 4);
+  while (out.length < 4) out.push(null);
+  out.push(detail);
+  return out;
+}

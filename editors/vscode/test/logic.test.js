@@ -61,3 +61,33 @@ test("indexing progress text, cleared at the end", () => {
 test("the matrix command line", () => {
   assert.deepStrictEqual(logic.matrixArgs("/ws", "/tmp/m.html"), ["report", "/ws", "--html", "/tmp/m.html"]);
 });
+
+test("a several-story index lists its story pages; a story page lists none", () => {
+  const stories = [
+    { file: "m-1-a.html", title: "Story 1: A", sources: ["/ws/a.txt", "/ws/b.txt"], conflicts: 1, tensions: 0 },
+    { file: "m-2.html", title: "Story 2", sources: ["/ws/c.txt"], conflicts: 0, tensions: 2 },
+    { file: "../evil.html", title: "x", sources: [], conflicts: 0, tensions: 0 },
+  ];
+  const json = JSON.stringify(stories).replace(/<\//g, "<\\/");
+  const index = `<html><body><script type="application/json" id="corroborate-stories">${json}</script></body></html>`;
+  const listed = logic.storyIndex(index);
+  assert.deepStrictEqual(listed.map((s) => s.file), ["m-1-a.html", "m-2.html"], "no paths outside the folder");
+  assert.strictEqual(logic.storyIndex("<html><body><table class=\"matrix\"></table></body></html>"), undefined);
+  assert.strictEqual(logic.storyOf(listed, "/ws/c.txt").file, "m-2.html");
+  assert.strictEqual(logic.storyOf(listed, "/ws/./b.txt").file, "m-1-a.html");
+  assert.strictEqual(logic.storyOf(listed, "/elsewhere.txt"), undefined);
+  assert.strictEqual(logic.storyOf(listed, undefined), undefined);
+  const page = '<header>\n<nav class="back" aria-label="All stories"><a href="m.html">← all stories</a></nav>\n<h1>x</h1>';
+  assert.strictEqual(logic.withoutBackLink(page), "<header>\n<h1>x</h1>");
+});
+
+test("the reviewer's answer becomes the mark's note and source", () => {
+  const args = ["file:///ws/a.txt", 10, 20, "claim"];
+  assert.deepStrictEqual(logic.withNote(args, "checked the transcript"), [...args, { note: "checked the transcript" }]);
+  assert.deepStrictEqual(logic.withNote(args, "https://example.org/r"), [...args, { source: "https://example.org/r" }]);
+  assert.deepStrictEqual(logic.withNote(args, "press release — https://example.org/r"), [...args, { note: "press release", source: "https://example.org/r" }]);
+  assert.deepStrictEqual(logic.withNote(args, "   "), [...args, {}]);
+  assert.deepStrictEqual(logic.withNote(args.slice(0, 3), "x"), [...args.slice(0, 3), null, { note: "x" }]);
+  assert.ok(logic.NOTE_COMMANDS["corroborate.verify"] && logic.NOTE_COMMANDS["corroborate.dispute"]);
+  assert.strictEqual(logic.NOTE_COMMANDS["corroborate.ignore"], undefined);
+});

@@ -4,10 +4,13 @@
 // Last, with SETTINGS_JSON given (the flag to do it): set corroborate.server.path
 // to a missing binary in the Settings editor and check that the user is told
 // what was tried and how to fix it.
-// Usage: node drive.js URL FILE_NAME LINE SCREENSHOT_DIR [SETTINGS_JSON]
+// With WORKSPACE_DIR given: mark the claim verified from the quick fixes,
+// answering the note prompt, and cancel a disputed mark at the prompt.
+// Usage: node drive.js URL FILE_NAME LINE SCREENSHOT_DIR [SETTINGS_JSON [WORKSPACE_DIR]]
+const fs = require("fs");
 const { chromium } = require("playwright-core");
 
-const [url, fileName, line, shots, settingsFile] = process.argv.slice(2);
+const [url, fileName, line, shots, settingsFile, wsDir] = process.argv.slice(2);
 
 async function main() {
   const browser = await chromium.launch({
@@ -93,6 +96,71 @@ async function main() {
     }
     await page.screenshot({ path: `${shots}/vscode-sources.png` });
     await page.keyboard.press("Escape");
+    // Review marks from the quick fixes: "Mark this claim verified" asks for a
+    // note (typed, then Enter: the mark has it); "Mark this claim disputed"
+    // cancelled with Escape (no mark); a second verification, which would
+    // come after a disputed mark in the store if the cancel had sent one.
+    if (wsDir) {
+      const store = `${wsDir}/.corroborate/annotations.jsonl`;
+      const marks = () => {
+        try {
+          return fs.readFileSync(store, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+        } catch {
+          return [];
+        }
+      };
+      const quickFix = async (title) => {
+        await page.keyboard.press("Escape");
+        // Back to the claim (the peek view scrolled the editor), then into its squiggle.
+        await page.click(".monaco-editor .view-lines");
+        await page.keyboard.press("Control+G");
+        await page.keyboard.type(String(line));
+        await page.keyboard.press("Enter");
+        await page.waitForTimeout(1000);
+        const sq = await page.waitForSelector(".monaco-editor .squiggly-warning", { timeout: 30000 });
+        const b = await sq.boundingBox();
+        if (b) await page.mouse.click(b.x + Math.min(40, b.width / 2), b.y + b.height / 2);
+        await page.mouse.move(5, 400);
+        await page.keyboard.press("Control+.");
+        // The quick-fix list: move the focus to the action (a pointer block
+        // covers the list while it opens), then Enter.
+        await page.locator(".action-widget .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 30000 });
+        for (let k = 0; k < 12; k++) {
+          const focused = await page.evaluate(() => {
+            const f = document.querySelector(".action-widget .monaco-list-row.focused");
+            return f ? f.getAttribute("aria-label") || f.textContent : "";
+          });
+          if (focused && focused.includes(title)) break;
+          await page.keyboard.press("ArrowDown");
+          await page.waitForTimeout(100);
+        }
+        await page.keyboard.press("Enter");
+        await page.waitForSelector(".quick-input-widget input", { state: "visible", timeout: 30000 });
+        result.prompts = (result.prompts || []).concat(
+          await page.evaluate(() => {
+            const w = document.querySelector(".quick-input-widget");
+            return w ? w.innerText : "";
+          }),
+        );
+      };
+      const waitMarks = async (n) => {
+        const end = Date.now() + 30000;
+        while (Date.now() < end && marks().length < n) await page.waitForTimeout(300);
+        return marks();
+      };
+      await quickFix("Mark this claim verified");
+      await page.keyboard.type("checked the press release https://example.org/r", { delay: 5 });
+      await page.keyboard.press("Enter");
+      await waitMarks(1);
+      await quickFix("Mark this claim disputed");
+      await page.keyboard.press("Escape");
+      await quickFix("Mark this claim verified");
+      await page.keyboard.type("second look", { delay: 5 });
+      await page.keyboard.press("Enter");
+      result.marks = (await waitMarks(2)).map((m) => ({ status: m.status, note: m.note, source: m.source }));
+      await page.screenshot({ path: `${shots}/vscode-marked.png` });
+      await page.keyboard.press("Escape");
+    }
     // The cross-source matrix in a webview.
     await page.keyboard.press("Escape");
     await page.mouse.move(5, 400);
@@ -107,7 +175,8 @@ async function main() {
       // Only webview frames: the workbench itself shows the same names.
       for (const f of page.frames().filter((f) => f !== page.mainFrame() && /webview/i.test(f.url()))) {
         const t = await f.evaluate(() => (document.body ? document.body.innerText : "")).catch(() => "");
-        if (/Global Times/.test(t) && /China Media Group/.test(t) && /conflict/i.test(t)) {
+        // The seeds' story page (the active article's), not the index nor the other story.
+        if (/Global Times/.test(t) && /China Media Group/.test(t) && /conflict/i.test(t) && !/Liverpool/.test(t)) {
           result.matrix = t.slice(0, 300);
           break;
         }
