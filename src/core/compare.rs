@@ -545,29 +545,37 @@ fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     }
 }
 
-fn label_of(v: &View, shared: &[u32], idx: &StoryIndex) -> String {
-    let toks = text::tokens(&v.art.text, v.claim.span.clone());
-    let mut best: Vec<(f32, usize, String)> = toks
+/// The words of a claim that can name its fact: its non-stopwords, each with
+/// its local term id in the story (none when the story lacks it).
+fn label_words(v: &View, idx: &StoryIndex) -> Vec<(Option<u32>, String)> {
+    text::tokens(&v.art.text, v.claim.span.clone())
+        .into_iter()
+        .filter(|t| !text::is_stopword(&t.norm))
+        .map(|t| (idx.ids.get(&text::term(&t.norm)).copied(), t.norm))
+        .collect()
+}
+
+fn label_of(v: &View, words: &[(Option<u32>, String)], shared: &[u32], idx: &StoryIndex) -> String {
+    let mut best: Vec<(f32, usize, &str)> = words
         .iter()
         .enumerate()
-        .filter(|(_, t)| !text::is_stopword(&t.norm))
-        .filter_map(|(i, t)| {
+        .filter_map(|(i, (local, norm))| {
             // The word's folded stem, as a local id of the story (the same
             // test as comparing its text with the shared words' texts).
-            let local = idx.ids.get(&text::term(&t.norm)).copied()?;
+            let local = (*local)?;
             shared
                 .contains(&local)
-                .then(|| (idx.idf_of(local), i, t.norm.clone()))
+                .then(|| (idx.idf_of(local), i, norm.as_str()))
         })
         .collect();
     best.sort_by(|a, b| b.0.total_cmp(&a.0));
     best.truncate(3);
     best.sort_by_key(|b| b.1);
     let mut seen = HashSet::new();
-    let words: Vec<String> = best
+    let words: Vec<&str> = best
         .into_iter()
         .map(|b| b.2)
-        .filter(|w| seen.insert(w.clone()))
+        .filter(|w| seen.insert(*w))
         .collect();
     if words.is_empty() {
         v.claim.kind.as_str().to_string()
@@ -1286,6 +1294,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             _ => true,
         }
     });
+    // Many relations share a claim: its words are read once.
+    let mut words_of: FxHashMap<(usize, usize), Vec<(Option<u32>, String)>> = FxHashMap::default();
     for r in &mut out {
         if let Some((ai, ci, shared)) = shared_of.get(&(r.a, r.b)) {
             if let Some(v) = view(idx, *ai, *ci) {
@@ -1305,9 +1315,12 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         },
                     )
                 });
-                r.label = other
-                    .and_then(|w| label_hint(&v, &w))
-                    .unwrap_or_else(|| label_of(&v, shared, idx));
+                r.label = other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
+                    let words = words_of
+                        .entry((*ai, *ci))
+                        .or_insert_with(|| label_words(&v, idx));
+                    label_of(&v, words, shared, idx)
+                });
             }
         }
     }
