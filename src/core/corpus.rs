@@ -105,17 +105,18 @@ impl Corpus {
 
     /// Add or replace an already parsed article (parse in parallel, insert in order).
     pub fn insert(&mut self, article: Article) -> DocId {
-        let id = match self.by_path.get(&article.path) {
-            Some(&id) => {
-                self.unindex(id);
-                id
+        let (id, old) = match self.by_path.get(&article.path) {
+            Some(&id) if self.docs.get(id).is_some_and(Option::is_some) => {
+                self.live -= 1;
+                (id, std::mem::take(&mut self.tf[id]))
             }
+            Some(&id) => (id, Vec::new()),
             None => {
                 self.docs.push(None);
                 self.tf.push(Vec::new());
                 let id = self.docs.len() - 1;
                 self.by_path.insert(article.path.clone(), id);
-                id
+                (id, Vec::new())
             }
         };
         let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
@@ -127,9 +128,37 @@ impl Corpus {
         }
         let mut tf: Vec<(u32, u32)> = counts.into_iter().collect();
         tf.sort_unstable();
-        for &(t, _) in &tf {
-            self.df[t as usize] += 1;
-            self.postings[t as usize].push(id);
+        // A new version of a document (a keystroke) shares nearly all its
+        // terms with the old one: only the terms that came or went change
+        // the document frequencies and postings.
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let (a, b) = (old.get(i).map(|p| p.0), tf.get(j).map(|p| p.0));
+            match (a, b) {
+                (None, None) => break,
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                // A term new to the document.
+                (None, Some(b)) | (Some(_), Some(b)) if a.is_none_or(|a| b < a) => {
+                    self.df[b as usize] += 1;
+                    self.postings[b as usize].push(id);
+                    j += 1;
+                }
+                // A term gone from it.
+                (Some(a), _) => {
+                    let a = a as usize;
+                    self.df[a] = self.df[a].saturating_sub(1);
+                    self.postings[a].retain(|&d| d != id);
+                    i += 1;
+                }
+                (None, Some(b)) => {
+                    self.df[b as usize] += 1;
+                    self.postings[b as usize].push(id);
+                    j += 1;
+                }
+            }
         }
         self.tf[id] = tf;
         self.docs[id] = Some(Arc::new(article));
@@ -361,5 +390,53 @@ impl Corpus {
     /// a function of the story's articles and the configuration only.
     pub fn story_relations(&self, story: &[DocId]) -> Vec<Relation> {
         compare::relations(&self.story_index(story), None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Document frequencies and postings, by term, as sets.
+    fn stats(c: &Corpus) -> Vec<(Term, u32, Vec<DocId>)> {
+        let mut v: Vec<(Term, u32, Vec<DocId>)> = c
+            .term_ids
+            .iter()
+            .map(|(&t, &i)| {
+                let mut p = c.postings[i as usize].clone();
+                p.sort_unstable();
+                (t, c.df[i as usize], p)
+            })
+            .filter(|(_, df, _)| *df > 0)
+            .collect();
+        v.sort_by_key(|(t, ..)| crate::core::terms::resolve(*t));
+        v
+    }
+
+    #[test]
+    fn replacing_a_document_updates_only_what_changed_and_ends_as_a_fresh_build() {
+        let a1 = "Harbour opens\n\nThe new harbour opened on Monday with 40 berths for ferries.\n";
+        let a2 = "Harbour opens\n\nThe new harbour opened on Tuesday with 45 berths for yachts.\n";
+        let b = "Ferries return\n\nFerries returned to the harbour, which has 40 berths.\n";
+        let over = MetaOverride::default();
+        let mut edited = Corpus::new(EngineConfig::default());
+        edited.upsert("a.txt", a1, &over);
+        edited.upsert("b.txt", b, &over);
+        edited.upsert("a.txt", a2, &over);
+        edited.upsert("a.txt", a2, &over);
+        let mut fresh = Corpus::new(EngineConfig::default());
+        fresh.upsert("a.txt", a2, &over);
+        fresh.upsert("b.txt", b, &over);
+        assert_eq!(stats(&edited), stats(&fresh));
+        assert!(edited.remove("a.txt"));
+        let mut only_b = Corpus::new(EngineConfig::default());
+        only_b.upsert("b.txt", b, &over);
+        let ids = |c: &Corpus| -> Vec<(Term, u32, usize)> {
+            stats(c)
+                .into_iter()
+                .map(|(t, df, p)| (t, df, p.len()))
+                .collect()
+        };
+        assert_eq!(ids(&edited), ids(&only_b));
     }
 }
