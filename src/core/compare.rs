@@ -545,9 +545,12 @@ fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     }
 }
 
-/// The words of a claim that can name its fact: its non-stopwords, each with
-/// its local term id in the story (none when the story lacks it).
-fn label_words(v: &View, idx: &StoryIndex) -> Vec<(Option<u32>, String)> {
+/// A claim's non-stopwords, each with its local term id in the story (none
+/// when the story lacks it).
+type LabelWords = Vec<(Option<u32>, String)>;
+
+/// The words of a claim that can name its fact.
+fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
     text::tokens(&v.art.text, v.claim.span.clone())
         .into_iter()
         .filter(|t| !text::is_stopword(&t.norm))
@@ -1295,7 +1298,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         }
     });
     // Many relations share a claim: its words are read once.
-    let mut words_of: FxHashMap<(usize, usize), Vec<(Option<u32>, String)>> = FxHashMap::default();
+    let mut words_of: FxHashMap<(usize, usize), LabelWords> = FxHashMap::default();
     for r in &mut out {
         if let Some((ai, ci, shared)) = shared_of.get(&(r.a, r.b)) {
             if let Some(v) = view(idx, *ai, *ci) {
