@@ -216,6 +216,11 @@ impl State {
     }
 
     fn remove(&mut self, path: &str) {
+        // Its cached relations go with it (documents come and go by the
+        // thousand in a long session: the cache must not keep them all).
+        if let Some(id) = self.corpus.doc_id(path) {
+            self.cache.remove(&id);
+        }
         if self.corpus.remove(path) {
             self.corpus_gen += 1;
         }
@@ -1106,9 +1111,15 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let path = path_of(&params.text_document.uri);
         let disk = crate::cli::files::read_article(Path::new(&path));
-        let unsent = {
+        let (unsent, touched) = {
             let mut s = lock(&self.state);
-            s.docs.remove(&path);
+            // The open documents this one touched: those of its story, and
+            // those it was last checked with (not every open document: closing
+            // many documents must not re-check all the others each time).
+            let mut touched = s.open_peers(&path);
+            if let Some(d) = s.docs.remove(&path) {
+                touched.extend(d.peers);
+            }
             // The disk's version comes back (or the document goes, if unsaved).
             match disk {
                 Ok(text) => {
@@ -1116,19 +1127,26 @@ impl LanguageServer for Backend {
                 }
                 Err(_) => s.remove(&path),
             }
+            // And those of the story the disk's version is in.
+            touched.extend(s.open_peers(&path));
+            let mut seen = std::collections::HashSet::new();
+            touched.retain(|p| *p != path && s.docs.contains_key(p) && seen.insert(p.clone()));
             // Through the queue, after anything computed while it was open.
-            s.publish(Publish {
+            let unsent = s.publish(Publish {
                 uri: params.text_document.uri,
                 diagnostics: Vec::new(),
                 version: None,
-            })
+            });
+            (unsent, touched)
         };
         if let Some(p) = unsent {
             self.client
                 .publish_diagnostics(p.uri, p.diagnostics, p.version)
                 .await;
         }
-        self.refresh(None).await;
+        if !touched.is_empty() {
+            self.refresh(Some(touched)).await;
+        }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
