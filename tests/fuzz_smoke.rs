@@ -231,7 +231,7 @@ fn parse_article_smoke() {
         "parse_article",
         articles(),
         ARTICLE_TOKENS,
-        runs(10_000),
+        runs(5_000),
         parse_article::run,
     );
 }
