@@ -97,11 +97,34 @@ fn bad_corpus() -> Corpus {
         let p = c.join("secret.txt");
         fs::write(&p, "More than 300 homes were evacuated.\n").unwrap();
         fs::set_permissions(&p, fs::Permissions::from_mode(0o000)).unwrap();
-        (!readable(&p)).then_some("secret.txt")
+        // A folder that cannot be read.
+        let locked = c.join("locked");
+        fs::create_dir(&locked).unwrap();
+        fs::write(locked.join("inside.txt"), "Nothing to see.\n").unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        let denied = (!readable(&p)).then_some("secret.txt");
+        if denied.is_none() {
+            println!("note: running as root: the permission-denied cases do not apply");
+        }
+        denied
     };
     #[cfg(not(unix))]
     let denied = None;
     Corpus { dir, denied }
+}
+
+impl Drop for Corpus {
+    fn drop(&mut self) {
+        // Let the temporary directory be removed.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(
+                self.dir.path().join("corpus").join("locked"),
+                fs::Permissions::from_mode(0o755),
+            );
+        }
+    }
 }
 
 #[test]
@@ -128,8 +151,9 @@ fn bad_files_in_a_directory_are_skipped_with_a_warning() {
         "corpus/x.txt/inner.md",
     ];
     if cfg!(unix) && corpus.denied.is_none() {
-        // Root reads it anyway.
+        // Root reads them anyway.
         expected.push("corpus/secret.txt");
+        expected.push("corpus/locked/inside.txt");
         expected.sort();
     }
     assert_eq!(paths, expected, "{err}");
@@ -162,6 +186,8 @@ fn bad_files_in_a_directory_are_skipped_with_a_warning() {
     if let Some(name) = corpus.denied {
         let l = line_about(&err, name).expect("warning for the unreadable file");
         assert!(l.contains("permission denied"), "{l}");
+        let l = line_about(&err, "corpus/locked").expect("warning for the unreadable folder");
+        assert!(l.contains("skipped: permission denied"), "{l}");
     }
     // Every warning is one line about one path.
     for l in err.lines() {
@@ -195,6 +221,8 @@ fn bad_explicit_arguments_exit_2() {
             Box::leak(format!("corpus/{name}").into_boxed_str()),
             "permission denied",
         ));
+        // An explicit folder that cannot be read is unreadable too.
+        cases.push(("corpus/locked", "permission denied"));
     }
     for (arg, why) in cases {
         let o = check(corpus.dir.path(), &[arg]);

@@ -1,20 +1,7 @@
-//! Two articles from one input: the whole analysis never panics and only
-//! links claims of different documents.
+//! The whole analysis of two articles from one input (see `fuzz/harness/compare_articles.rs`).
 #![no_main]
-use corroborate::core::{analysis, Corpus, EngineConfig, MetaOverride};
-use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let (a, b) = text.split_at(
-        text.char_indices()
-            .nth(text.chars().count() / 2)
-            .map_or(0, |(i, _)| i),
-    );
-    let mut corpus = Corpus::new(EngineConfig::default());
-    corpus.upsert("a.txt", a, &MetaOverride::default());
-    corpus.upsert("b.txt", &format!("{b}\n{a}"), &MetaOverride::default());
-    for r in analysis::analyze(&corpus, true).relations {
-        assert_ne!(r.a.doc, r.b.doc);
-    }
-});
+#[path = "../harness/compare_articles.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::run(data));

@@ -177,6 +177,11 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
                     }
                 }
                 Ok(_) => {}
+                // The explicit argument itself cannot be read: a usage error.
+                Err(err) if err.depth() == 0 && err.loop_ancestor().is_none() => {
+                    let why = err.io_error().map_or_else(|| err.to_string(), io_reason);
+                    w.errors.push(format!("{}: {why}", p.display()));
+                }
                 Err(err) => w.warnings.push(walk_warning(&err, p)),
             }
         }

@@ -217,6 +217,11 @@ impl State {
     }
 
     fn remove(&mut self, path: &str) {
+        // Its cached relations go with it (documents come and go by the
+        // thousand in a long session: the cache must not keep them all).
+        if let Some(id) = self.corpus.doc_id(path) {
+            self.cache.remove(&id);
+        }
         if self.corpus.remove(path) {
             self.corpus_gen += 1;
         }
@@ -413,11 +418,68 @@ fn resolved(p: &Path) -> PathBuf {
 /// Whether indexing takes the file at `rel` (relative to its root): not
 /// under a hidden folder, `node_modules` or `target`, and matched by a glob.
 fn indexed_file(rel: &Path, set: Option<&globset::GlobSet>) -> bool {
-    let skip = rel.components().any(|c| {
-        let c = c.as_os_str().to_string_lossy();
-        c.starts_with('.') || c == "node_modules" || c == "target"
-    });
-    !skip && set.is_some_and(|s| s.is_match(rel))
+    !rel.components().any(|c| excluded_name(c.as_os_str())) && set.is_some_and(|s| s.is_match(rel))
+}
+
+/// A folder (or file) name indexing never enters: hidden, `node_modules`, `target`.
+fn excluded_name(name: &std::ffi::OsStr) -> bool {
+    let c = name.to_string_lossy();
+    c.starts_with('.') || c == "node_modules" || c == "target"
+}
+
+/// The article files under the roots, and a line for each entry skipped
+/// on the way: symbolic links (not followed: no loops, no article read
+/// twice) that look like articles or lead to a folder or nowhere, and
+/// folders that cannot be read. Excluded folders are not entered.
+fn list_articles(
+    roots: &[PathBuf],
+    set: Option<&globset::GlobSet>,
+) -> (Vec<PathBuf>, Vec<(MessageType, String)>) {
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    for r in roots {
+        let walk = walkdir::WalkDir::new(r)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !excluded_name(e.file_name()));
+        for e in walk {
+            let e = match e {
+                Ok(e) => e,
+                Err(err) => {
+                    let at = err.path().unwrap_or(r).display().to_string();
+                    let why = match err.io_error() {
+                        Some(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                            "permission denied".to_string()
+                        }
+                        Some(io) => io.to_string(),
+                        None => err.to_string(),
+                    };
+                    notes.push((MessageType::WARNING, format!("{at}: skipped: {why}")));
+                    continue;
+                }
+            };
+            let rel = e.path().strip_prefix(r).unwrap_or(e.path());
+            if e.file_type().is_file() {
+                if indexed_file(rel, set) {
+                    files.push(e.into_path());
+                }
+            } else if e.path_is_symlink() {
+                let target = std::fs::metadata(e.path());
+                let why = match &target {
+                    Ok(m) if m.is_dir() => "a symbolic link to a folder, not followed",
+                    Ok(_) if indexed_file(rel, set) => "a symbolic link, not followed",
+                    Ok(_) => continue, // a link to a file that is not an article
+                    Err(_) => "a symbolic link that leads nowhere (broken or a loop)",
+                };
+                notes.push((
+                    MessageType::INFO,
+                    format!("{}: skipped: {why}", e.path().display()),
+                ));
+            }
+        }
+    }
+    (files, notes)
 }
 
 /// Whether a watched file is an article, by the same rule as indexing: its
@@ -636,28 +698,17 @@ impl Backend {
             .create_work_done_progress(token.clone())
             .await
             .is_ok();
-        let files: Vec<PathBuf> = tokio::task::spawn_blocking(move || {
+        let (files, notes) = tokio::task::spawn_blocking(move || {
             let set = globset(&settings.files.globs).ok();
-            let mut v = Vec::new();
-            for r in &roots {
-                for e in walkdir::WalkDir::new(r)
-                    .follow_links(false)
-                    .into_iter()
-                    .flatten()
-                {
-                    if !e.file_type().is_file() {
-                        continue;
-                    }
-                    let rel = e.path().strip_prefix(r).unwrap_or(e.path());
-                    if indexed_file(rel, set.as_ref()) {
-                        v.push(e.into_path());
-                    }
-                }
-            }
-            v
+            list_articles(&roots, set.as_ref())
         })
         .await
         .unwrap_or_default();
+        for (typ, m) in notes {
+            self.client
+                .log_message(typ, format!("corroborate: {m}"))
+                .await;
+        }
         let total = files.len();
         {
             // Articles of these roots that are no longer files of the
@@ -693,6 +744,7 @@ impl Backend {
             None
         };
         let mut done = 0;
+        let mut unread = 0;
         for chunk in files.chunks(200) {
             let chunk = chunk.to_vec();
             let chunk_size = chunk.len();
@@ -741,6 +793,7 @@ impl Backend {
                 }
                 s.corpus_gen += 1;
             }
+            unread += skipped.len();
             for m in skipped {
                 self.client
                     .log_message(MessageType::WARNING, format!("corroborate: {m}"))
@@ -757,13 +810,20 @@ impl Backend {
             }
         }
         if let Some(p) = progress {
-            p.finish_with_message(format!("Indexed {} articles", group(total)))
+            p.finish_with_message(format!("Indexed {} articles", group(total - unread)))
                 .await;
         }
         self.client
             .log_message(
                 MessageType::INFO,
-                format!("corroborate: indexed {total} articles"),
+                if unread == 0 {
+                    format!("corroborate: indexed {total} articles")
+                } else {
+                    format!(
+                        "corroborate: indexed {} articles ({unread} skipped)",
+                        total - unread
+                    )
+                },
             )
             .await;
         self.refresh(None).await;
@@ -1095,9 +1155,15 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let path = path_of(&params.text_document.uri);
         let disk = crate::cli::files::read_article(Path::new(&path));
-        let unsent = {
+        let (unsent, touched) = {
             let mut s = lock(&self.state);
-            s.docs.remove(&path);
+            // The open documents this one touched: those of its story, and
+            // those it was last checked with (not every open document: closing
+            // many documents must not re-check all the others each time).
+            let mut touched = s.open_peers(&path);
+            if let Some(d) = s.docs.remove(&path) {
+                touched.extend(d.peers);
+            }
             // The disk's version comes back (or the document goes, if unsaved).
             match disk {
                 Ok(text) => {
@@ -1105,19 +1171,26 @@ impl LanguageServer for Backend {
                 }
                 Err(_) => s.remove(&path),
             }
+            // And those of the story the disk's version is in.
+            touched.extend(s.open_peers(&path));
+            let mut seen = std::collections::HashSet::new();
+            touched.retain(|p| *p != path && s.docs.contains_key(p) && seen.insert(p.clone()));
             // Through the queue, after anything computed while it was open.
-            s.publish(Publish {
+            let unsent = s.publish(Publish {
                 uri: params.text_document.uri,
                 diagnostics: Vec::new(),
                 version: None,
-            })
+            });
+            (unsent, touched)
         };
         if let Some(p) = unsent {
             self.client
                 .publish_diagnostics(p.uri, p.diagnostics, p.version)
                 .await;
         }
-        self.refresh(None).await;
+        if !touched.is_empty() {
+            self.refresh(Some(touched)).await;
+        }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -81,6 +81,12 @@ impl Client {
         let _ = self.stdin.flush();
     }
 
+    /// Write bytes as they are: headers and body, for tests of framing.
+    pub fn send_frame(&mut self, bytes: &[u8]) {
+        let _ = self.stdin.write_all(bytes);
+        let _ = self.stdin.flush();
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         let m = json!({"jsonrpc": "2.0", "method": method, "params": params});
         self.send_raw(m.to_string().as_bytes());
