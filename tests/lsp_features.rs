@@ -184,6 +184,43 @@ fn indexing_progress_navigation_and_symbols() {
 }
 
 #[test]
+fn a_pending_edit_is_seen_by_the_other_documents_before_its_debounce() {
+    let ws = seed_workspace(&[S000, S001, S002]);
+    let mut c = Client::start();
+    // A debounce far longer than the test: 002's own re-check never runs.
+    c.initialize_with(params(
+        &[ws.path()],
+        json!({"diagnostics": {"debounceMs": 600000}}),
+    ));
+    c.indexed().expect("indexed");
+    let p000 = ws.path().join(S000);
+    let t000 = c.open(&p000, "text");
+    let p002 = ws.path().join(S002);
+    let t002 = c.open(&p002, "text");
+    c.diagnostics_for(S002, |_| true).expect("002 checked once");
+    // 002 now agrees with 000 on the delegation size; the edit waits for its debounce.
+    let r002 = expected_range(&t002, "delegation of nearly 200 members", false);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&p002), "version": 2},
+               "contentChanges": [{"range": r002, "text": "delegation of more than 200 members"}]}),
+    );
+    // Hovering 000's delegation claim compares it with 002 as edited.
+    let r000 = expected_range(&t000, "delegation of more than 200 members", false);
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p000)}, "position": r000["start"]}),
+    );
+    let md = h["result"]["contents"]["value"].as_str().unwrap_or("");
+    assert!(!md.is_empty(), "a hover card: {h}");
+    assert!(
+        !md.contains("nearly 200 members"),
+        "002's unsaved edit is used: {md}"
+    );
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
 fn unsaved_buffers_win_over_the_disk() {
     let ws = seed_workspace(&[S000, S001, S002]);
     let mut c = Client::start();

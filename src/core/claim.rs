@@ -125,6 +125,42 @@ fn is_date_word(w: &str) -> bool {
 
 /// `sentence_toks` are the tokens of the claim's sentence; the claim's own are
 /// those inside its span (clause boundaries fall between tokens).
+/// Reporting verbs that follow or precede the name of whoever says something.
+fn is_reporting_verb(w: &str) -> bool {
+    matches!(
+        w,
+        "said" | "says" | "told" | "added" | "stated" | "announced" | "confirmed" | "explained"
+    )
+}
+
+/// Indices of the tokens that name a statement's source: the capitalised run
+/// right before a reporting verb ("Pena Nieto said"), right after one ("said
+/// Pena Nieto") and after "according to".
+fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let cap = |i: usize| toks.get(i).is_some_and(|t| t.capitalised);
+    for (k, t) in toks.iter().enumerate() {
+        let after = if is_reporting_verb(&t.norm) {
+            let mut i = k;
+            while i > 0 && cap(i - 1) {
+                i -= 1;
+                out.push(i);
+            }
+            k + 1
+        } else if t.norm == "according" && toks.get(k + 1).is_some_and(|n| n.norm == "to") {
+            k + 2
+        } else {
+            continue;
+        };
+        let mut i = after;
+        while cap(i) {
+            out.push(i);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Features {
     let toks: &[Token] = text::tokens_within(sentence_toks, &claim.span);
     // The words around a figure: what it counts, and the names that tell one
@@ -144,8 +180,15 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
         Some((lo, hi)) => toks.get(lo..hi).unwrap_or(&[]),
         None => toks,
     };
+    // Who says it ("President Enrique Pena Nieto said 20 children had died")
+    // does not tell one figure from another: the attribution's names are
+    // left out of the claim's names.
+    let attribution = attribution_tokens(toks);
     let names = toks
         .iter()
+        .enumerate()
+        .filter(|(i, _)| !attribution.contains(i))
+        .map(|(_, t)| t)
         .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
         .filter(|t| !is_date_word(&t.norm))
         .map(|t| (t.norm.clone(), text::term(&t.norm)))

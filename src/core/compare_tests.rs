@@ -124,4 +124,5 @@ fixture_tests! {
     a_caption_does_not_hide_the_body => "caption-and-body.txt",
     a_quoted_figure_in_other_words_is_a_tension => "quote-figures.txt",
     conditions_against_none_are_a_tension => "conditions.txt",
+    the_source_of_a_figure_does_not_distinguish_it => "attribution.txt",
 }

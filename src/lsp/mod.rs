@@ -49,6 +49,10 @@ struct Doc {
     peers: Vec<String>,
     /// Over `files.max_bytes` when last opened or changed (said once).
     too_big: bool,
+    /// The generation last brought into the corpus: an open document whose
+    /// edits are still waiting for their debounce is brought in before any
+    /// other document of its story is checked against it.
+    synced: Option<u64>,
 }
 
 struct State {
@@ -154,6 +158,7 @@ impl State {
     /// of its story before the change and when it was last re-checked (a
     /// conflict may have gone with the change), and now (one may have come).
     fn touched_by(&mut self, path: &str) -> Vec<String> {
+        self.sync_open(Some(path));
         let mut out = self.open_peers(path);
         self.sync_doc(path);
         let now = self.open_peers(path);
@@ -189,6 +194,7 @@ impl State {
     /// Compute and queue the diagnostics of the given open documents; what
     /// could not be queued is handed back.
     fn publish_for(&mut self, paths: &[String]) -> Vec<Publish> {
+        self.sync_open(None);
         let mut unsent = Vec::new();
         for p in paths {
             if let Some((uri, diagnostics, version, _)) = self.diagnostics(p) {
@@ -229,6 +235,7 @@ impl State {
 
     /// Relations of `doc`, from the cache when nothing changed since.
     fn relations(&mut self, doc: DocId) -> Arc<Vec<Relation>> {
+        self.sync_open(None);
         if let Some((g, r)) = self.cache.get(&doc) {
             if *g == self.corpus_gen {
                 return r.clone();
@@ -250,6 +257,10 @@ impl State {
     /// Make the corpus hold the open document's current text (none for a
     /// document over the size limit: not even an older version of it).
     fn sync_doc(&mut self, path: &str) -> Option<DocId> {
+        let gen = self.docs.get(path)?.gen;
+        if let Some(d) = self.docs.get_mut(path) {
+            d.synced = Some(gen);
+        }
         if self.skipped(path) {
             self.remove(path);
             return None;
@@ -264,6 +275,21 @@ impl State {
             return self.corpus.doc_id(path);
         }
         Some(self.upsert(path, &text))
+    }
+
+    /// Bring every open document but `except` up to date in the corpus (an
+    /// unsaved buffer always wins over the disk, even before its own
+    /// debounced re-check has run).
+    fn sync_open(&mut self, except: Option<&str>) {
+        let stale: Vec<String> = self
+            .docs
+            .iter()
+            .filter(|(p, d)| d.synced != Some(d.gen) && Some(p.as_str()) != except)
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in stale {
+            self.sync_doc(&p);
+        }
     }
 
     /// The review store of the root holding `path` (the innermost root).
@@ -1064,6 +1090,7 @@ impl LanguageServer for Backend {
                     gen,
                     peers: Vec::new(),
                     too_big,
+                    synced: None,
                 },
             );
             too_big.then_some((doc.text.len(), max))
