@@ -472,18 +472,6 @@ fn documents_with_a_bom_or_nul_bytes_are_served_with_exact_ranges() {
     assert_eq!(c.shutdown(), 0);
 }
 
-/// Resident and peak memory of a process, in kB (Linux only).
-fn memory_kb(pid: u32) -> Option<(u64, u64)> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
-}
-
 #[test]
 fn a_fifty_megabyte_document_is_not_analysed_and_the_server_goes_on() {
     let (ws, courier) = courier_workspace();

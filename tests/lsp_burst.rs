@@ -18,37 +18,10 @@ const COURIER: &str = "valley-courier.txt";
 /// The herald's side of the planted conflict (the courier says 150).
 const CLAIM: &str = "More than 300 homes were evacuated along the east bank";
 
-/// Resident and peak resident memory of a process, in kB (Linux only).
-fn memory_kb(pid: u32) -> Option<(u64, u64)> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
-}
-
 /// Reset the peak (VmHWM) to the current resident size; false when the
 /// kernel does not let us.
 fn reset_peak(pid: u32) -> bool {
     fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
-}
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// The LSP position (UTF-16 columns) of byte `at` in `text`. Line breaks
