@@ -634,51 +634,48 @@ fn quotes_aligned(x: &View, y: &View) -> Option<f32> {
     (contained >= 0.8).then_some(contained)
 }
 
+/// The same figure: value, upper end and unit.
+fn same_figure(a: &Quantity, b: &Quantity) -> bool {
+    a.value == b.value && a.value_hi == b.value_hi && a.head == b.head
+}
+
 /// A figure quoted in one sentence that the other's quotations give in
 /// other words ("over the last couple of decades" / "for the past 10 or 20
-/// years"): a quotation is verbatim, its figures too. With `only`, the
-/// figures compared are those two quantities.
-fn quoted_figures_differ(
-    x: &View,
-    y: &View,
-    only: Option<(&Quantity, &Quantity)>,
-) -> Option<String> {
-    let (mut fa, mut fb) = (quoted_figures(x), quoted_figures(y));
-    if let Some((a, b)) = only {
-        fa.retain(|p| std::ptr::eq(p.1, a));
-        fb.retain(|q| std::ptr::eq(q.1, b));
-    }
-    let same = |p: &(String, &Quantity), q: &(String, &Quantity)| {
-        p.1.value == q.1.value && p.1.value_hi == q.1.value_hi && p.1.head == q.1.head
-    };
-    let p = fa.iter().find(|p| !fb.iter().any(|q| same(p, q)))?;
+/// years"): a quotation is verbatim, its figures too.
+fn quoted_figures_differ(x: &View, y: &View) -> Option<String> {
+    let (fa, fb) = (quoted_figures(x), quoted_figures(y));
+    let p = fa
+        .iter()
+        .find(|p| !fb.iter().any(|q| same_figure(p.1, q.1)))?;
     let q = fb
         .iter()
-        .find(|q| !fa.iter().any(|p| same(p, q)))
+        .find(|q| !fa.iter().any(|p| same_figure(p.1, q.1)))
         .or(fb.first())?;
-    Some(format!(
-        "the quotation says '{}' here and '{}' there",
-        p.0, q.0
-    ))
+    Some(quoted_figure_reason(&p.0, &q.0))
+}
+
+fn quoted_figure_reason(a: &str, b: &str) -> String {
+    format!("the quotation says '{a}' here and '{b}' there")
+}
+
+/// Whether a figure stands inside the quotation marks of its claim's sentence.
+fn in_quotation(v: &View, q: &Quantity) -> bool {
+    v.art.sentences.get(v.claim.sentence).is_some_and(|s| {
+        super::claim::quotations(&v.art.text, s.span.clone())
+            .iter()
+            .any(|r| r.start <= q.span.start && q.span.end <= r.end)
+    })
 }
 
 /// Figures written inside the quotation marks of the claim's sentence, with
 /// their wording.
 fn quoted_figures<'a>(v: &View<'a>) -> Vec<(String, &'a Quantity)> {
     let art: &'a Article = v.art;
-    let Some(sent) = art.sentences.get(v.claim.sentence) else {
-        return Vec::new();
-    };
-    let quotes = super::claim::quotations(&art.text, sent.span.clone());
     art.claims
         .iter()
         .filter(|c| c.sentence == v.claim.sentence)
         .filter_map(|c| c.quantity.as_ref())
-        .filter(|q| {
-            quotes
-                .iter()
-                .any(|r| r.start <= q.span.start && q.span.end <= r.end)
-        })
+        .filter(|q| in_quotation(v, q))
         .map(|q| (qdesc(q, &art.text), q))
         .collect()
 }
@@ -767,11 +764,10 @@ fn decide_inner(
             // One source quotes part of what the other quotes in full ("the
             // culmination of a quiet revolution"): the same quotation, unless
             // a figure inside the quotation marks is given in other words.
-            if cx.quote.is_some() && cy.quote.is_some() {
-                let (sa, sb) = (&cx.quote.as_ref()?.speaker, &cy.quote.as_ref()?.speaker);
-                if let Some(contained) = quotes_aligned(x, y) {
-                    if !speakers_differ(idx, sa, sb) {
-                        if let Some(reason) = quoted_figures_differ(x, y, None) {
+            if let (Some(qa), Some(qb)) = (&cx.quote, &cy.quote) {
+                if !speakers_differ(idx, &qa.speaker, &qb.speaker) {
+                    if let Some(contained) = quotes_aligned(x, y) {
+                        if let Some(reason) = quoted_figures_differ(x, y) {
                             return Some((Tension, reason, contained * 0.6, shared));
                         }
                     }
@@ -928,10 +924,14 @@ fn decide_inner(
                         return None;
                     }
                     // Two figures inside one quotation, worded differently.
-                    if let Some(reason) = quoted_figures_differ(x, y, Some((a, b))) {
-                        if quotes_aligned(x, y).is_some() {
-                            return Some((Tension, reason, sim, shared));
-                        }
+                    if !same_figure(a, b)
+                        && in_quotation(x, a)
+                        && in_quotation(y, b)
+                        && quotes_aligned(x, y).is_some()
+                    {
+                        let reason =
+                            quoted_figure_reason(&qdesc(a, &x.art.text), &qdesc(b, &y.art.text));
+                        return Some((Tension, reason, sim, shared));
                     }
                     let (kind, reason) = compare_quantities(a, b, x, y)?;
                     // Saying two figures disagree needs more: enough context, both

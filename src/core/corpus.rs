@@ -131,34 +131,15 @@ impl Corpus {
         // A new version of a document (a keystroke) shares nearly all its
         // terms with the old one: only the terms that came or went change
         // the document frequencies and postings.
-        let (mut i, mut j) = (0, 0);
-        loop {
-            let (a, b) = (old.get(i).map(|p| p.0), tf.get(j).map(|p| p.0));
-            match (a, b) {
-                (None, None) => break,
-                (Some(a), Some(b)) if a == b => {
-                    i += 1;
-                    j += 1;
-                }
-                // A term new to the document.
-                (None, Some(b)) | (Some(_), Some(b)) if a.is_none_or(|a| b < a) => {
-                    self.df[b as usize] += 1;
-                    self.postings[b as usize].push(id);
-                    j += 1;
-                }
-                // A term gone from it.
-                (Some(a), _) => {
-                    let a = a as usize;
-                    self.df[a] = self.df[a].saturating_sub(1);
-                    self.postings[a].retain(|&d| d != id);
-                    i += 1;
-                }
-                (None, Some(b)) => {
-                    self.df[b as usize] += 1;
-                    self.postings[b as usize].push(id);
-                    j += 1;
-                }
-            }
+        let has = |v: &[(u32, u32)], t: u32| v.binary_search_by_key(&t, |p| p.0).is_ok();
+        for &(t, _) in old.iter().filter(|&&(t, _)| !has(&tf, t)) {
+            let t = t as usize;
+            self.df[t] = self.df[t].saturating_sub(1);
+            self.postings[t].retain(|&d| d != id);
+        }
+        for &(t, _) in tf.iter().filter(|&&(t, _)| !has(&old, t)) {
+            self.df[t as usize] += 1;
+            self.postings[t as usize].push(id);
         }
         self.tf[id] = tf;
         self.docs[id] = Some(Arc::new(article));
