@@ -435,17 +435,11 @@ fn documents_with_a_bom_or_nul_bytes_are_served_with_exact_ranges() {
         conflict(&d).expect("conflict")["range"],
         expected_range(&with_nul, CLAIM, false)
     );
-    let h = c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": file_uri(&nul)}, "position": conflict(&d).expect("conflict")["range"]["start"]}),
+    let h = c.hover_text(
+        &file_uri(&nul),
+        &conflict(&d).expect("conflict")["range"]["start"],
     );
-    assert!(
-        h["result"]["contents"]["value"]
-            .as_str()
-            .unwrap_or("")
-            .contains("150"),
-        "{h}"
-    );
+    assert!(h.contains("150"), "{h}");
     // Nothing but NUL bytes, only whitespace, nothing at all.
     for (name, text) in [
         ("zeros.txt", "\0".repeat(10_000)),

@@ -304,17 +304,8 @@ fn a_burst_of_a_thousand_edits_keeps_memory_bounded_and_the_text_exact() {
         json!({"textDocument": {"uri": uri}}),
     );
     assert_eq!(symbols["result"], symbols_again["result"]);
-    let h = c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri}, "position": conflict["range"]["start"]}),
-    );
-    assert!(
-        h["result"]["contents"]["value"]
-            .as_str()
-            .unwrap_or("")
-            .contains("150"),
-        "{h}"
-    );
+    let h = c.hover_text(&uri, &conflict["range"]["start"]);
+    assert!(h.contains("150"), "{h}");
 
     // Memory: a generous bound from the document's size (the server keeps
     // a rope, an article and a few analyses of it, not one per edit).

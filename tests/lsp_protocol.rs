@@ -220,17 +220,11 @@ fn parameters_of_the_wrong_type_are_invalid_params() {
         c.seen
     );
     // ... and the document is as it was: the same text, the same conflict.
-    let h = c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri}, "position": expected_range(&text, "More than 300 homes", false)["start"]}),
+    let h = c.hover_text(
+        &uri,
+        &expected_range(&text, "More than 300 homes", false)["start"],
     );
-    assert!(
-        h["result"]["contents"]["value"]
-            .as_str()
-            .unwrap_or("")
-            .contains("150"),
-        "{h}"
-    );
+    assert!(h.contains("150"), "{h}");
     still_serving(&mut c, &herald);
     assert_eq!(c.shutdown(), 0);
 }

@@ -217,6 +217,18 @@ impl Client {
         text
     }
 
+    /// The markdown of a hover at `position` of `uri` (empty when none).
+    pub fn hover_text(&mut self, uri: &str, position: &Value) -> String {
+        let h = self.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position}),
+        );
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
     pub fn shutdown(mut self) -> i32 {
         let _ = self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);
