@@ -125,32 +125,29 @@ fn is_date_word(w: &str) -> bool {
 
 /// `sentence_toks` are the tokens of the claim's sentence; the claim's own are
 /// those inside its span (clause boundaries fall between tokens).
-/// Reporting verbs that follow or precede the name of whoever says something.
-fn is_reporting_verb(w: &str) -> bool {
-    matches!(
-        w,
-        "said" | "says" | "told" | "added" | "stated" | "announced" | "confirmed" | "explained"
-    )
-}
-
 /// Indices of the tokens that name a statement's source: the capitalised run
 /// right before a reporting verb ("Pena Nieto said"), right after one ("said
-/// Pena Nieto") and after "according to".
+/// Pena Nieto") and after "according to" (the verbs of [`REPORTING`], the
+/// list the quotations' speakers are found with).
 fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
     let mut out = Vec::new();
     let cap = |i: usize| toks.get(i).is_some_and(|t| t.capitalised);
     for (k, t) in toks.iter().enumerate() {
-        let after = if is_reporting_verb(&t.norm) {
+        if !REPORTING.contains(&t.norm.as_str()) {
+            continue;
+        }
+        let after = if t.norm == "according" {
+            if !toks.get(k + 1).is_some_and(|n| n.norm == "to") {
+                continue;
+            }
+            k + 2
+        } else {
             let mut i = k;
             while i > 0 && cap(i - 1) {
                 i -= 1;
                 out.push(i);
             }
             k + 1
-        } else if t.norm == "according" && toks.get(k + 1).is_some_and(|n| n.norm == "to") {
-            k + 2
-        } else {
-            continue;
         };
         let mut i = after;
         while cap(i) {
