@@ -137,7 +137,7 @@ fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
             continue;
         }
         let after = if t.norm == "according" {
-            if !toks.get(k + 1).is_some_and(|n| n.norm == "to") {
+            if toks.get(k + 1).is_none_or(|n| n.norm != "to") {
                 continue;
             }
             k + 2
