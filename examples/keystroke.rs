@@ -1,7 +1,7 @@
 //! Development tool: the engine's share of the keystroke path (re-parse one
 //! document, re-check it against its story), without the protocol.
 //! Usage: cargo run --release --example keystroke -- DIR FILE
-//! (`KEYSTROKE_PROFILE=N` adds N runs of `relations_for` alone, to profile.)
+//! (`KEYSTROKE_PROFILE=N` adds N more edits (upsert + `relations_for`), to profile.)
 use std::time::Instant;
 
 use corroborate::cli::{check, files};
@@ -42,13 +42,14 @@ fn main() -> anyhow::Result<()> {
             eprintln!("story of {} docs, {} relations", s.len(), r.len());
         }
     }
-    // KEYSTROKE_PROFILE=N: then run `relations_for` N more times alone, for a profiler.
+    // KEYSTROKE_PROFILE=N: then N more edits without timing, for a profiler.
     if let Some(n) = std::env::var("KEYSTROKE_PROFILE")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
     {
-        let id = corpus.upsert(&path, &text, &MetaOverride::default());
-        for _ in 0..n {
+        for i in 0..n {
+            let edited = format!("{}{}", if i % 2 == 0 { "7" } else { "" }, text);
+            let id = corpus.upsert(&path, &edited, &MetaOverride::default());
             std::hint::black_box(corpus.relations_for(id));
         }
     }

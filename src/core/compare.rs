@@ -732,6 +732,17 @@ fn decide_inner(
             if x.is_title() || y.is_title() {
                 return None;
             }
+            // Most candidate pairs share a word or two and nothing else: without
+            // a quotation or a stated position on both sides, too little overlap
+            // ends the comparison before anything is allocated.
+            let both_quoted = cx.quote.is_some() && cy.quote.is_some();
+            let both_stances = !cx.features.stances.is_empty() && !cy.features.stances.is_empty();
+            if !both_quoted
+                && !both_stances
+                && idx.similarity(x.terms, y.terms) < idx.config.statement_threshold
+            {
+                return None;
+            }
             let (sim, shared) = idx.overlap(x.terms, y.terms);
             // Quotes: the same words given to different speakers, or reworded.
             if let (Some(qa), Some(qb)) = (quote_words(x), quote_words(y)) {
@@ -808,6 +819,9 @@ fn decide_inner(
             Some((Support, "same statement in other words".into(), sim, shared))
         }
         (true, true) => {
+            if !typed_pair_possible(cx, cy) {
+                return None;
+            }
             // context: the clause's own terms count fully, the rest of the sentence less
             let (csim, shared) = idx.overlap(x.terms, y.terms);
             let ssim = idx.similarity(x.sent_terms, y.sent_terms);
@@ -1020,6 +1034,43 @@ fn decide_inner(
     }
 }
 
+/// Whether two typed claims can be related at all, from their values alone:
+/// the checks of [`decide_inner`] that do not depend on context, made before
+/// its similarities are computed (most typed candidate pairs fail them).
+fn typed_pair_possible(cx: &Claim, cy: &Claim) -> bool {
+    use ClaimKind::*;
+    match (
+        cx.kind,
+        cy.kind,
+        &cx.quantity,
+        &cy.quantity,
+        &cx.date,
+        &cy.date,
+    ) {
+        (_, _, Some(a), Some(b), _, _) => {
+            if a.score.is_some() || b.score.is_some() {
+                return a.score.is_some() && b.score.is_some();
+            }
+            if quantity_heads_compatible(a, b) == Some(false) {
+                return false;
+            }
+            let (lo, hi) = (
+                a.value.abs().min(b.value.abs()),
+                a.value.abs().max(b.value.abs()),
+            );
+            !(hi > 2.0 * lo.max(1e-9) && a.per == b.per)
+        }
+        (Duration, Date, Some(q), None, _, Some(d))
+        | (Date, Duration, None, Some(q), Some(d), _) => {
+            matches!(d, DateValue::Span(..))
+                && q.head.as_deref() == Some("day")
+                && q.approx == Approx::Exact
+        }
+        (Date, Date, _, _, Some(_), Some(_)) => true,
+        _ => false,
+    }
+}
+
 fn compare_dates(a: &DateValue, b: &DateValue) -> Option<(RelationKind, String)> {
     use RelationKind::*;
     if let (DateValue::Weekday(x), DateValue::Weekday(y)) = (a, b) {
@@ -1161,13 +1212,41 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     let mut all: FxHashMap<(ClaimRef, ClaimRef), Relation> = FxHashMap::default();
     let mut shared_of: FxHashMap<(ClaimRef, ClaimRef), (usize, usize, Vec<u32>)> =
         FxHashMap::default();
+    // Candidates are gathered in a vector and told apart by a stamp per claim
+    // of the story (the claim being compared), not by hashing every posting.
+    let base: Vec<usize> = idx
+        .sets
+        .iter()
+        .scan(0, |n, s| {
+            let b = *n;
+            *n += s.len();
+            Some(b)
+        })
+        .collect();
+    let mut stamp: Vec<u32> = vec![0; idx.sets.iter().map(Vec::len).sum()];
+    let mut serial: u32 = 0;
+    let mut cands: Vec<(usize, usize)> = Vec::new();
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
         }
         for ci in 0..art.claims.len() {
             let Some(x) = view(idx, ai, ci) else { continue };
-            let mut cands: FxHashSet<(usize, usize)> = FxHashSet::default();
+            serial += 1;
+            cands.clear();
+            let mut add = |p: &[(usize, usize)]| {
+                for &(bj, cj) in p {
+                    if bj == ai {
+                        continue;
+                    }
+                    if let Some(s) = base.get(bj).and_then(|b| stamp.get_mut(b + cj)) {
+                        if *s != serial {
+                            *s = serial;
+                            cands.push((bj, cj));
+                        }
+                    }
+                }
+            };
             let fam = usize::from(x.claim.kind.is_typed());
             // Terms found in a fifth of the story's sentences (its protagonists,
             // its topic) match everything: they do not select candidates.
@@ -1177,7 +1256,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     continue;
                 }
                 if let Some(p) = idx.postings[fam].get(t) {
-                    cands.extend(p.iter().copied().filter(|&(bj, _)| bj != ai));
+                    add(p);
                 }
             }
             // Figures also find figures of a similar size, whatever their words.
@@ -1189,13 +1268,12 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             {
                 for nb in b - 3..=b + 3 {
                     if let Some(p) = idx.value_postings.get(&nb) {
-                        cands.extend(p.iter().copied().filter(|&(bj, _)| bj != ai));
+                        add(p);
                     }
                 }
             }
-            let mut cands: Vec<(usize, usize)> = cands.into_iter().collect();
             cands.sort_unstable();
-            for (bj, cj) in cands {
+            for &(bj, cj) in &cands {
                 let db = idx.arts[bj].0;
                 let (ra, rb) = (
                     ClaimRef {
