@@ -13,7 +13,7 @@ use super::dates;
 use super::text;
 
 /// Where a block of text sits in the article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BlockRole {
     Title,
     /// A summary paragraph above the byline or date line: it restates the body.

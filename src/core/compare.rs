@@ -94,6 +94,19 @@ pub struct StoryIndex {
     config: EngineConfig,
 }
 
+/// Below this exact overlap, [`StoryIndex::cosine`] does not look for soft
+/// matches: the exact overlap is the similarity.
+const SOFT_FROM: f32 = 0.2;
+
+/// Two statement claims that may be related whatever their overlap: both
+/// quote someone, or both state a position. Any other pair of statements
+/// needs the statement threshold.
+fn could_be_same_statement(x: &View, y: &View) -> bool {
+    let (cx, cy) = (x.claim, y.claim);
+    (cx.quote.is_some() && cy.quote.is_some())
+        || (!cx.features.stances.is_empty() && !cy.features.stances.is_empty())
+}
+
 fn synonym(stem: &str) -> &str {
     lexicon::canonical(stem)
 }
@@ -385,7 +398,7 @@ impl StoryIndex {
         // when the exact overlap is already notable (most pairs are not).
         let norm = (a.weight * b.weight).sqrt();
         let exact = ws / norm;
-        if exact < 0.2 {
+        if exact < SOFT_FROM {
             return exact;
         }
         let has = |t: &TermSet, id: &u32| t.ids.binary_search(id).is_ok();
@@ -735,10 +748,7 @@ fn decide_inner(
             // Most candidate pairs share a word or two and nothing else: without
             // a quotation or a stated position on both sides, too little overlap
             // ends the comparison before anything is allocated.
-            let both_quoted = cx.quote.is_some() && cy.quote.is_some();
-            let both_stances = !cx.features.stances.is_empty() && !cy.features.stances.is_empty();
-            if !both_quoted
-                && !both_stances
+            if !could_be_same_statement(x, y)
                 && idx.similarity(x.terms, y.terms) < idx.config.statement_threshold
             {
                 return None;
@@ -1223,7 +1233,11 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             Some(b)
         })
         .collect();
-    let mut stamp: Vec<u32> = vec![0; idx.sets.iter().map(Vec::len).sum()];
+    let total: usize = idx.sets.iter().map(Vec::len).sum();
+    let mut stamp: Vec<u32> = vec![0; total];
+    // Per candidate: the IDF weight of the selecting terms it shares with the
+    // claim being compared (each posting lists a claim once per term).
+    let mut acc: Vec<f32> = vec![0.0; total];
     let mut serial: u32 = 0;
     let mut cands: Vec<(usize, usize)> = Vec::new();
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
@@ -1234,16 +1248,21 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             let Some(x) = view(idx, ai, ci) else { continue };
             serial += 1;
             cands.clear();
-            let mut add = |p: &[(usize, usize)]| {
+            let mut add = |p: &[(usize, usize)], w: f32| {
                 for &(bj, cj) in p {
                     if bj == ai {
                         continue;
                     }
-                    if let Some(s) = base.get(bj).and_then(|b| stamp.get_mut(b + cj)) {
+                    let Some(k) = base.get(bj).map(|b| b + cj) else {
+                        continue;
+                    };
+                    if let (Some(s), Some(a)) = (stamp.get_mut(k), acc.get_mut(k)) {
                         if *s != serial {
                             *s = serial;
+                            *a = 0.0;
                             cands.push((bj, cj));
                         }
+                        *a += w;
                     }
                 }
             };
@@ -1251,12 +1270,14 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             // Terms found in a fifth of the story's sentences (its protagonists,
             // its topic) match everything: they do not select candidates.
             let common = (idx.n * 0.2).max(10.0) as u32;
+            let mut common_weight = 0.0;
             for t in &x.terms.ids {
                 if idx.df.get(*t as usize).is_some_and(|&d| d > common) {
+                    common_weight += idx.idf_of(*t);
                     continue;
                 }
                 if let Some(p) = idx.postings[fam].get(t) {
-                    add(p);
+                    add(p, idx.idf_of(*t));
                 }
             }
             // Figures also find figures of a similar size, whatever their words.
@@ -1268,7 +1289,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             {
                 for nb in b - 3..=b + 3 {
                     if let Some(p) = idx.value_postings.get(&nb) {
-                        add(p);
+                        add(p, 0.0);
                     }
                 }
             }
@@ -1287,6 +1308,17 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     continue;
                 }
                 let Some(y) = view(idx, bj, cj) else { continue };
+                // Two statements whose shared words cannot reach the threshold
+                // (their selecting terms, plus every common term of `x` at
+                // most) are not compared: `decide` would reject them.
+                if !x.claim.kind.is_typed() && !could_be_same_statement(&x, &y) {
+                    let shared = base.get(bj).and_then(|b| acc.get(b + cj)).copied();
+                    let norm = (x.terms.weight * y.terms.weight).sqrt();
+                    let bound = (shared.unwrap_or(f32::MAX) + common_weight) / norm;
+                    if norm > 0.0 && bound < SOFT_FROM.min(idx.config.statement_threshold) - 1e-4 {
+                        continue;
+                    }
+                }
                 let Some((kind, reason, mut score, shared)) = decide(idx, &x, &y) else {
                     continue;
                 };

@@ -88,8 +88,14 @@ impl Corpus {
     }
 
     /// Parse `text` as the article at `path` and add or replace it.
+    /// A new version of a document re-analyses only its edited blocks.
     pub fn upsert(&mut self, path: &str, text: &str, overrides: &MetaOverride) -> DocId {
-        self.insert(Article::parse(path, text, overrides))
+        let old = self
+            .by_path
+            .get(path)
+            .and_then(|&id| self.article(id))
+            .cloned();
+        self.insert(Article::reparse(path, text, overrides, old.as_deref()))
     }
 
     fn term_id(&mut self, t: Term) -> u32 {
