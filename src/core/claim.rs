@@ -1007,7 +1007,7 @@ mod tests {
             while !text.is_char_boundary(at) {
                 at -= 1;
             }
-            if seed % 3 == 0 && at < text.len() {
+            if seed.is_multiple_of(3) && at < text.len() {
                 let end = at + text[at..].chars().next().map_or(1, char::len_utf8);
                 text.replace_range(at..end, "");
             } else {
