@@ -1293,7 +1293,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     }
                 }
             }
-            cands.sort_unstable();
+            // (Their order does not matter: each pair is decided the first
+            // time it is met, and the results are sorted below.)
             for &(bj, cj) in &cands {
                 let db = idx.arts[bj].0;
                 let (ra, rb) = (
