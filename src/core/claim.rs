@@ -670,6 +670,10 @@ impl Article {
         }
         // Whatever the input, every claim is a valid, non-empty range of the text.
         claims.retain(|c| c.span.start < c.span.end && text.get(c.span.clone()).is_some());
+        // A corpus keeps every article: vectors grown by doubling would hold
+        // up to twice the memory their contents need.
+        claims.shrink_to_fit();
+        sentences.shrink_to_fit();
         Article {
             path: path.to_string(),
             text: text.to_string(),
