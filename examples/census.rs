@@ -14,7 +14,11 @@ fn main() -> anyhow::Result<()> {
     let corpus = check::build_corpus(walk.files);
     let mut parts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    let strings = |v: &[String]| v.iter().map(|s| s.capacity() + size_of::<String>()).sum::<usize>();
+    let strings = |v: &[String]| {
+        v.iter()
+            .map(|s| s.capacity() + size_of::<String>())
+            .sum::<usize>()
+    };
     for (_, a) in corpus.docs() {
         let mut add = |k, n| *parts.entry(k).or_default() += n;
         add("text", a.text.capacity());
@@ -30,7 +34,10 @@ fn main() -> anyhow::Result<()> {
             add("claim terms", c.terms.capacity() * 4);
             let f = &c.features;
             let named = |v: &[(String, _)]| v.iter().map(|n| n.0.capacity() + 32).sum::<usize>();
-            add("features", named(&f.names) + named(&f.near_names) + f.window.capacity() * 4);
+            add(
+                "features",
+                named(&f.names) + named(&f.near_names) + f.window.capacity() * 4,
+            );
             if let Some(q) = &c.quote {
                 add("quotes", strings(&q.words));
             }
@@ -39,6 +46,9 @@ fn main() -> anyhow::Result<()> {
     for (k, v) in &parts {
         println!("{k:<16} {:>8.1} MB", *v as f64 / 1e6);
     }
-    println!("claims by kind: {kinds:?}; one claim is {} bytes", size_of::<Claim>());
+    println!(
+        "claims by kind: {kinds:?}; one claim is {} bytes",
+        size_of::<Claim>()
+    );
     Ok(())
 }

@@ -174,23 +174,34 @@ fn front_matter(text: &str) -> Option<(usize, MetaOverride)> {
 }
 
 fn is_furniture_line(l: &str) -> bool {
-    let low = l.trim().to_lowercase();
-    if FURNITURE_EXACT.contains(&low.as_str()) {
+    let t = l.trim();
+    // The lists are short phrases: only the start of a long line (a
+    // paragraph) needs lowercasing to be compared with them.
+    let longest = FURNITURE_EXACT
+        .iter()
+        .chain(FURNITURE_PREFIX)
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0);
+    let head: String = t.chars().take(longest + 1).collect();
+    let low = head.to_lowercase();
+    let whole = head.len() == t.len();
+    if whole && FURNITURE_EXACT.contains(&low.as_str()) {
         return true;
     }
     if FURNITURE_PREFIX.iter().any(|p| low.starts_with(p)) {
         return true;
     }
     // Bare list numbers, pipes of links, all-caps section labels.
-    if low.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
+    if t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
         return true;
     }
     if l.matches(" | ").count() >= 3 && !ends_sentence(l) {
         return true;
     }
-    let letters: Vec<char> = l.chars().filter(|c| c.is_alphabetic()).collect();
-    if !letters.is_empty()
-        && letters.iter().all(|c| c.is_uppercase())
+    let mut letters = l.chars().filter(|c| c.is_alphabetic()).peekable();
+    if letters.peek().is_some()
+        && letters.all(char::is_uppercase)
         && word_count(l) <= 6
         && !ends_sentence(l)
     {

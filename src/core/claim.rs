@@ -275,6 +275,34 @@ const MODALS: &[&str] = &[
     "will",
 ];
 const HYPOTHETICAL: &[&str] = &["could", "might", "would", "if", "unless"];
+
+const NEGATION: u8 = 1;
+const MODAL: u8 = 2;
+const HYPOTHESIS: u8 = 4;
+const POSITION: u8 = 8;
+
+/// Which of the word lists above the tokens use, as a set of the flags
+/// (one hash lookup per word instead of a scan of every list).
+fn word_marks(toks: &[Token]) -> u8 {
+    static MARKS: std::sync::OnceLock<FxHashMap<&'static str, u8>> = std::sync::OnceLock::new();
+    let marks = MARKS.get_or_init(|| {
+        let mut m: FxHashMap<&'static str, u8> = FxHashMap::default();
+        for (list, flag) in [
+            (NEGATIONS, NEGATION),
+            (MODALS, MODAL),
+            (HYPOTHETICAL, HYPOTHESIS),
+            (POSITION_WORDS, POSITION),
+        ] {
+            for w in list {
+                *m.entry(w).or_default() |= flag;
+            }
+        }
+        m
+    });
+    toks.iter()
+        .filter_map(|t| marks.get(t.norm.as_str()))
+        .fold(0, |a, f| a | f)
+}
 const POSITION_WORDS: &[&str] = &[
     "policy",
     "principle",
@@ -744,10 +772,10 @@ fn extract_sentence(
     if toks.len() < 4 || sr.len() > 1200 {
         return;
     }
-    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
-    let negated = norms.iter().any(|w| NEGATIONS.contains(w)) || text[sr.clone()].contains("n't");
-    let modal = norms.iter().any(|w| MODALS.contains(w));
-    let hypothetical = norms.iter().any(|w| HYPOTHETICAL.contains(w));
+    let marks = word_marks(toks);
+    let negated = marks & NEGATION != 0 || text[sr.clone()].contains("n't");
+    let modal = marks & MODAL != 0;
+    let hypothetical = marks & HYPOTHESIS != 0;
     // Quotations are found per paragraph (a quote often spans sentences);
     // each sentence keeps its part of the longest one it overlaps.
     let quote = block_quotes
@@ -796,10 +824,10 @@ fn extract_sentence(
         if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
             continue;
         }
-        let pn: Vec<&str> = ptoks.iter().map(|t| t.norm.as_str()).collect();
+        let pm = word_marks(ptoks);
         let kind = if quote.is_some() {
             ClaimKind::Quote
-        } else if pn.iter().any(|w| POSITION_WORDS.contains(w)) {
+        } else if pm & POSITION != 0 {
             ClaimKind::Position
         } else {
             ClaimKind::Event
@@ -813,10 +841,9 @@ fn extract_sentence(
             date: None,
             quote: quote.clone(),
             terms,
-            negated: pn.iter().any(|w| NEGATIONS.contains(w))
-                || text[piece.clone()].contains("n't"),
-            modal: pn.iter().any(|w| MODALS.contains(w)),
-            hypothetical: pn.iter().any(|w| HYPOTHETICAL.contains(w)),
+            negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
+            modal: pm & MODAL != 0,
+            hypothetical: pm & HYPOTHESIS != 0,
             issue: issue.clone().filter(|_| {
                 date_spans
                     .iter()

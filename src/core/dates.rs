@@ -285,8 +285,16 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             .any(|m| m.span.start < r.end && r.start < m.span.end)
     };
     let year_of = |y: Option<i64>| y.or_else(|| published.map(|p| i64::from(p.year())));
+    // Every pattern but the weekday's and the month's needs a digit (`\d` is
+    // any Unicode digit: the test covers them all); most sentences have none,
+    // and those patterns then search an empty string.
+    let with_digits = if s.chars().any(char::is_numeric) {
+        s
+    } else {
+        ""
+    };
 
-    for c in p.iso.captures_iter(s) {
+    for c in p.iso.captures_iter(with_digits) {
         let Some(all) = c.get(0) else { continue };
         if let Some(d) = num(c.get(1)).and_then(|y| mk(y, num(c.get(2))?, num(c.get(3))?)) {
             out.push(DateMention {
@@ -296,7 +304,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             });
         }
     }
-    for c in p.mdy_range.captures_iter(s) {
+    for c in p.mdy_range.captures_iter(with_digits) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
@@ -358,7 +366,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: mismatch,
         });
     };
-    for c in p.mdy.captures_iter(s) {
+    for c in p.mdy.captures_iter(with_digits) {
         let Some(all) = c.get(0) else { continue };
         let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) else {
             continue;
@@ -376,7 +384,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             num(c.get(4)),
         );
     }
-    for c in p.dmy.captures_iter(s) {
+    for c in p.dmy.captures_iter(with_digits) {
         let Some(all) = c.get(0) else { continue };
         let Some(m) = c.get(3).and_then(|m| month_number(m.as_str())) else {
             continue;
@@ -470,7 +478,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: None,
         });
     }
-    for c in p.year.captures_iter(s) {
+    for c in p.year.captures_iter(with_digits) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
