@@ -532,6 +532,48 @@ fn displaced_in_time(v: &View) -> bool {
     false
 }
 
+/// The words that qualify an ordinal's head, folded: the tokens of the
+/// figure between the ordinal and its head ("first *domestic knockout*
+/// prize"). `None` unless the figure is a "first" bounded in time ("since
+/// 2012", "in a decade").
+fn first_since_qualifiers(q: &Quantity, v: &View) -> Option<FxHashSet<Term>> {
+    if !q.ordinal || q.value != 1.0 {
+        return None;
+    }
+    let end = v.claim.span.end.max(q.span.end);
+    let after = v.art.text.get(q.span.end..end)?;
+    if !lexicon::since_bound(text::prefix(after, 80)) {
+        return None;
+    }
+    let toks = text::tokens(&v.art.text, q.span.clone());
+    let inner = toks.get(1..toks.len().checked_sub(1)?)?;
+    Some(
+        inner
+            .iter()
+            .filter(|t| !text::is_stopword(&t.norm))
+            .map(|t| text::term(&t.norm))
+            .collect(),
+    )
+}
+
+/// Two "first since" claims of one head where one source adds a qualifier
+/// to the other's ("first domestic knockout prize since 2012" / "first
+/// domestic trophy in a decade"): the narrower streak may hold while the
+/// broader one does not.
+fn first_scope_differs(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<String> {
+    let (qa, qb) = (first_since_qualifiers(a, x)?, first_since_qualifiers(b, y)?);
+    let narrower = |p: &FxHashSet<Term>, q: &FxHashSet<Term>| {
+        !q.is_empty() && p.len() > q.len() && q.is_subset(p)
+    };
+    if !narrower(&qa, &qb) && !narrower(&qb, &qa) {
+        return None;
+    }
+    let (ta, tb) = (qdesc(a, &x.art.text), qdesc(b, &y.art.text));
+    Some(format!(
+        "'{ta}' vs '{tb}': the sources scope the 'first' differently"
+    ))
+}
+
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     if a.ordinal != b.ordinal {
         // "a ninth title" / "nine times": only a count of times matches an ordinal.
@@ -932,6 +974,17 @@ fn decide_inner(
                         let reason =
                             quoted_figure_reason(&qdesc(a, &x.art.text), &qdesc(b, &y.art.text));
                         return Some((Tension, reason, sim, shared));
+                    }
+                    // "first X since" claims scoped differently: both name the
+                    // head and a shared qualifier, which is the alignment evidence.
+                    if let Some(reason) = first_scope_differs(a, b, x, y) {
+                        if sim >= idx.config.typed_threshold + 0.1
+                            && heads == Some(true)
+                            && names_clause
+                            && displaced_in_time(x) == displaced_in_time(y)
+                        {
+                            return Some((Tension, reason, sim, shared));
+                        }
                     }
                     let (kind, reason) = compare_quantities(a, b, x, y)?;
                     // Saying two figures disagree needs more: enough context, both

@@ -125,4 +125,5 @@ fixture_tests! {
     a_quoted_figure_in_other_words_is_a_tension => "quote-figures.txt",
     conditions_against_none_are_a_tension => "conditions.txt",
     the_source_of_a_figure_does_not_distinguish_it => "attribution.txt",
+    a_first_since_narrowed_is_a_tension => "first-since-scope.txt",
 }
