@@ -234,7 +234,7 @@ fn dev_mexico_earthquake_floor() {
 
 #[test]
 fn dev_intel_mobileye_floor() {
-    dev("intel-mobileye-2017", 0.66, 0.56);
+    dev("intel-mobileye-2017", 0.75, 0.57);
 }
 
 #[test]

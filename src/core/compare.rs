@@ -574,6 +574,72 @@ fn first_scope_differs(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option
     ))
 }
 
+/// Two aligned statements that give one role to different people ("CEO
+/// Raj Patel" / "Lena Ortiz, chairman and CEO"), where one of the two
+/// people is named by both with another role: a different person in the
+/// same role, not two roles of one person.
+fn role_conflict(idx: &StoryIndex, x: &View, y: &View) -> Option<String> {
+    let (ra, rb) = (
+        entity::role_bindings(&x.art.text, x.claim.span.clone()),
+        entity::role_bindings(&y.art.text, y.claim.span.clone()),
+    );
+    if ra.is_empty() || rb.is_empty() {
+        return None;
+    }
+    let same = |a: &str, b: &str| {
+        a == b || idx.aliases.same(a, b) || a.rsplit(' ').next() == b.rsplit(' ').next()
+    };
+    let of_same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(p), Some(q)) => same(p, q),
+        _ => true,
+    };
+    for p in &ra {
+        for q in rb
+            .iter()
+            .filter(|q| q.role == p.role && of_same(&p.of, &q.of))
+        {
+            if same(&p.holder, &q.holder) {
+                continue;
+            }
+            // The other source's holder named here in another role, or this
+            // holder named there in another role.
+            let elsewhere = |rs: &[entity::RoleBinding], who: &str| {
+                rs.iter().any(|r| r.role != p.role && same(&r.holder, who))
+            };
+            if elsewhere(&ra, &q.holder) || elsewhere(&rb, &p.holder) {
+                return Some(format!(
+                    "the {} is {} in one source and {} in the other",
+                    role_label(p.role),
+                    capitalised(&p.holder),
+                    capitalised(&q.holder)
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// A normalised name written with capitals again ("ziv aviram" → "Ziv Aviram").
+fn capitalised(name: &str) -> String {
+    name.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn role_label(role: &str) -> String {
+    match role {
+        "ceo" | "cfo" | "coo" => role.to_uppercase(),
+        "chair" => "chairman".into(),
+        _ => role.into(),
+    }
+}
+
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     if a.ordinal != b.ordinal {
         // "a ninth title" / "nine times": only a count of times matches an ordinal.
@@ -846,6 +912,9 @@ fn decide_inner(
                     sim,
                     shared,
                 ));
+            }
+            if let Some(reason) = role_conflict(idx, x, y) {
+                return Some((Conflict, reason, sim, shared));
             }
             Some((Support, "same statement in other words".into(), sim, shared))
         }

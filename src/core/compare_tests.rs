@@ -126,4 +126,5 @@ fixture_tests! {
     conditions_against_none_are_a_tension => "conditions.txt",
     the_source_of_a_figure_does_not_distinguish_it => "attribution.txt",
     a_first_since_narrowed_is_a_tension => "first-since-scope.txt",
+    one_role_two_holders_conflict => "role-holders.txt",
 }
