@@ -640,6 +640,17 @@ fn role_label(role: &str) -> String {
     }
 }
 
+/// The noun right after a duration written as a modifier ("a four-day
+/// trip" → "trip"), as a term.
+fn duration_noun(q: &Quantity, v: &View) -> Option<Term> {
+    let end = v.claim.span.end.max(q.span.end);
+    let next = text::tokens(&v.art.text, q.span.end..end)
+        .into_iter()
+        .next()?;
+    let between = v.art.text.get(q.span.end..next.span.start)?;
+    (between.trim().is_empty() && !text::is_stopword(&next.norm)).then(|| text::term(&next.norm))
+}
+
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     if a.ordinal != b.ordinal {
         // "a ninth title" / "nine times": only a count of times matches an ordinal.
@@ -928,6 +939,23 @@ fn decide_inner(
             // disagreement needs the names of the whole clauses to agree.
             let names_near = names_compatible(idx, &near_names(idx, x), &near_names(idx, y));
             let names_clause = names_compatible(idx, &local_names(idx, x), &local_names(idx, y));
+            // Two day-precise dates that agree, in clauses that share words of
+            // their own: the date is the evidence, whatever names each source
+            // gives the actors ("Lee will visit China from January 4 to 7" /
+            // "President Lee Jae Myung heads to China this Sunday").
+            if let (Date, Date, Some(da), Some(db)) = (cx.kind, cy.kind, &cx.date, &cy.date) {
+                let day = |d: &DateValue| matches!(d, DateValue::Day(_) | DateValue::Span(..));
+                if day(da)
+                    && day(db)
+                    && names_near
+                    && shared.len() >= 2
+                    && csim >= idx.config.typed_threshold
+                {
+                    if let Some((Support, r)) = compare_dates(da, db) {
+                        return Some((Support, r, sim, shared));
+                    }
+                }
+            }
             if !names_near || (!names_clause && (cx.quantity.is_none() || cy.quantity.is_none())) {
                 return None;
             }
@@ -1108,7 +1136,18 @@ fn decide_inner(
                         DateValue::Span(a, b) => (*a, *b),
                         _ => return None,
                     };
-                    if q.head.as_deref() != Some("day") || sim < 0.1 || q.approx != Approx::Exact {
+                    // The noun the duration qualifies ("the four-day *trip*") found
+                    // in the date's clause is evidence of one event, whatever else
+                    // the two clauses say.
+                    let dv = if cx.kind == Duration { x } else { y };
+                    let other = if cx.kind == Duration { y } else { x };
+                    let same_event = duration_noun(q, dv)
+                        .and_then(|t| idx.ids.get(&t))
+                        .is_some_and(|id| other.terms.ids.binary_search(id).is_ok());
+                    if q.head.as_deref() != Some("day")
+                        || (sim < 0.1 && !same_event)
+                        || q.approx != Approx::Exact
+                    {
                         return None;
                     }
                     let days = (to - from).get_days() as f64 + 1.0;
@@ -1385,14 +1424,26 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     };
     // Only a disagreement earns that second match: agreement with one of
     // them is already said.
-    let mut used: FxHashSet<(ClaimRef, DocId, bool)> = FxHashSet::default();
+    // A date checked against a date and against a duration of the same
+    // article ("January 4 to 7" / "this Sunday", "the four-day trip") makes
+    // two checks: a duration matched with a date is a match apart.
+    let is_duration = |r: ClaimRef| {
+        idx.article_of(r.doc)
+            .and_then(|a| a.claims.get(r.claim))
+            .is_some_and(|c| c.kind == ClaimKind::Duration)
+    };
+    let mut used: FxHashSet<(ClaimRef, DocId, bool, bool)> = FxHashSet::default();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
-        let (ka, kb) = ((r.a, r.b.doc, display(r.b)), (r.b, r.a.doc, display(r.a)));
+        let cross = is_duration(r.a) != is_duration(r.b);
+        let (ka, kb) = (
+            (r.a, r.b.doc, display(r.b), cross),
+            (r.b, r.a.doc, display(r.a), cross),
+        );
         if used.contains(&ka) || used.contains(&kb) {
             continue;
         }
-        let taken = |k: &(ClaimRef, DocId, bool)| used.contains(&(k.0, k.1, !k.2));
+        let taken = |k: &(ClaimRef, DocId, bool, bool)| used.contains(&(k.0, k.1, !k.2, k.3));
         if r.kind == RelationKind::Support && (taken(&ka) || taken(&kb)) {
             continue;
         }

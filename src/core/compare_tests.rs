@@ -127,4 +127,5 @@ fixture_tests! {
     the_source_of_a_figure_does_not_distinguish_it => "attribution.txt",
     a_first_since_narrowed_is_a_tension => "first-since-scope.txt",
     one_role_two_holders_conflict => "role-holders.txt",
+    a_date_span_matches_a_start_day_and_a_length => "date-and-duration.txt",
 }
