@@ -651,6 +651,45 @@ fn duration_noun(q: &Quantity, v: &View) -> Option<Term> {
     (between.trim().is_empty() && !text::is_stopword(&next.norm)).then(|| text::term(&next.norm))
 }
 
+/// The dates stated in a claim's sentence that name one day or a span of
+/// days (a weekday not resolved against a publication date included).
+fn sentence_days<'a>(v: &View<'a>) -> impl Iterator<Item = &'a DateValue> + 'a {
+    let sentence = v.claim.sentence;
+    v.art
+        .claims
+        .iter()
+        .filter(move |c| c.sentence == sentence)
+        .filter_map(|c| c.date.as_ref())
+        .filter(|d| {
+            matches!(
+                d,
+                DateValue::Day(_) | DateValue::Span(..) | DateValue::Weekday(_)
+            )
+        })
+}
+
+/// Whether two dates can name a common day (a weekday: any date that falls
+/// on it).
+fn may_share_day(a: &DateValue, b: &DateValue) -> bool {
+    use DateValue::*;
+    match (a, b) {
+        (Weekday(p), Weekday(q)) => p == q,
+        (Weekday(w), Day(d)) | (Day(d), Weekday(w)) => d.weekday() == *w,
+        (Weekday(_), _) | (_, Weekday(_)) => true,
+        _ => match (a.range(), b.range()) {
+            (Some(p), Some(q)) => p.0 <= q.1 && q.0 <= p.1,
+            _ => true,
+        },
+    }
+}
+
+/// Both sentences date their event to the day, and no two of their dates
+/// can share a day.
+fn days_apart(x: &View, y: &View) -> bool {
+    let (dx, dy): (Vec<_>, Vec<_>) = (sentence_days(x).collect(), sentence_days(y).collect());
+    !dx.is_empty() && !dy.is_empty() && !dx.iter().any(|a| dy.iter().any(|b| may_share_day(a, b)))
+}
+
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     if a.ordinal != b.ordinal {
         // "a ninth title" / "nine times": only a count of times matches an ordinal.
@@ -923,6 +962,12 @@ fn decide_inner(
                     sim,
                     shared,
                 ));
+            }
+            // Events placed on different days are different events, however
+            // alike their words ("gave an interview that aired on Friday" /
+            // "met the premier on Monday").
+            if days_apart(x, y) {
+                return None;
             }
             if let Some(reason) = role_conflict(idx, x, y) {
                 return Some((Conflict, reason, sim, shared));
