@@ -1261,8 +1261,11 @@ fn rounds_to(a: &Quantity, b: &Quantity) -> bool {
     if b.precision <= 0.0 || a.precision > b.precision {
         return false;
     }
+    // Halfway ("6.5" / "7"): it rounds up as readily as down, so it is no
+    // evidence that one figure is the other rounded.
+    let halfway = ((a.value - b.value).abs() - b.precision / 2.0).abs() <= b.precision * 1e-6;
     let r = (a.value / b.precision + 0.5).floor() * b.precision;
-    (r - b.value).abs() <= b.precision * 1e-6
+    !halfway && (r - b.value).abs() <= b.precision * 1e-6
 }
 
 fn compare_quantities(

@@ -129,6 +129,7 @@ fixture_tests! {
     one_role_two_holders_conflict => "role-holders.txt",
     a_date_span_matches_a_start_day_and_a_length => "date-and-duration.txt",
     statements_dated_to_different_days_differ => "days-apart.txt",
+    a_halfway_figure_is_not_the_round_one => "halfway-rounding.txt",
 }
 
 #[test]
