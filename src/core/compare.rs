@@ -545,6 +545,164 @@ fn displaced_in_time(v: &View) -> bool {
     false
 }
 
+/// The words that qualify an ordinal's head, folded: the tokens of the
+/// figure between the ordinal and its head ("first *domestic knockout*
+/// prize"). `None` unless the figure is a "first" bounded in time ("since
+/// 2012", "in a decade").
+fn first_since_qualifiers(q: &Quantity, v: &View) -> Option<FxHashSet<Term>> {
+    if !q.ordinal || q.value != 1.0 {
+        return None;
+    }
+    let end = v.claim.span.end.max(q.span.end);
+    let after = v.art.text.get(q.span.end..end)?;
+    if !lexicon::since_bound(text::prefix(after, 80)) {
+        return None;
+    }
+    let toks = text::tokens(&v.art.text, q.span.clone());
+    let inner = toks.get(1..toks.len().checked_sub(1)?)?;
+    Some(
+        inner
+            .iter()
+            .filter(|t| !text::is_stopword(&t.norm))
+            .map(|t| text::term(&t.norm))
+            .collect(),
+    )
+}
+
+/// Two "first since" claims of one head where one source adds a qualifier
+/// to the other's ("first domestic knockout prize since 2012" / "first
+/// domestic trophy in a decade"): the narrower streak may hold while the
+/// broader one does not.
+fn first_scope_differs(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option<String> {
+    let (qa, qb) = (first_since_qualifiers(a, x)?, first_since_qualifiers(b, y)?);
+    let narrower = |p: &FxHashSet<Term>, q: &FxHashSet<Term>| {
+        !q.is_empty() && p.len() > q.len() && q.is_subset(p)
+    };
+    if !narrower(&qa, &qb) && !narrower(&qb, &qa) {
+        return None;
+    }
+    let (ta, tb) = (qdesc(a, &x.art.text), qdesc(b, &y.art.text));
+    Some(format!(
+        "'{ta}' vs '{tb}': the sources scope the 'first' differently"
+    ))
+}
+
+/// Two aligned statements that give one role to different people ("CEO
+/// Raj Patel" / "Lena Ortiz, chairman and CEO"), where one of the two
+/// people is named by both with another role: a different person in the
+/// same role, not two roles of one person.
+fn role_conflict(idx: &StoryIndex, x: &View, y: &View) -> Option<String> {
+    let (ra, rb) = (
+        entity::role_bindings(&x.art.text, x.claim.span.clone()),
+        entity::role_bindings(&y.art.text, y.claim.span.clone()),
+    );
+    if ra.is_empty() || rb.is_empty() {
+        return None;
+    }
+    let same = |a: &str, b: &str| {
+        a == b || idx.aliases.same(a, b) || a.rsplit(' ').next() == b.rsplit(' ').next()
+    };
+    let of_same = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(p), Some(q)) => same(p, q),
+        _ => true,
+    };
+    for p in &ra {
+        for q in rb
+            .iter()
+            .filter(|q| q.role == p.role && of_same(&p.of, &q.of))
+        {
+            if same(&p.holder, &q.holder) {
+                continue;
+            }
+            // The other source's holder named here in another role, or this
+            // holder named there in another role.
+            let elsewhere = |rs: &[entity::RoleBinding], who: &str| {
+                rs.iter().any(|r| r.role != p.role && same(&r.holder, who))
+            };
+            if elsewhere(&ra, &q.holder) || elsewhere(&rb, &p.holder) {
+                return Some(format!(
+                    "the {} is {} in one source and {} in the other",
+                    role_label(p.role),
+                    capitalised(&p.holder),
+                    capitalised(&q.holder)
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// A normalised name written with capitals again ("ziv aviram" → "Ziv Aviram").
+fn capitalised(name: &str) -> String {
+    name.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn role_label(role: &str) -> String {
+    match role {
+        "ceo" | "cfo" | "coo" => role.to_uppercase(),
+        "chair" => "chairman".into(),
+        _ => role.into(),
+    }
+}
+
+/// The noun right after a duration written as a modifier ("a four-day
+/// trip" → "trip"), as a term.
+fn duration_noun(q: &Quantity, v: &View) -> Option<Term> {
+    let end = v.claim.span.end.max(q.span.end);
+    let next = text::tokens(&v.art.text, q.span.end..end)
+        .into_iter()
+        .next()?;
+    let between = v.art.text.get(q.span.end..next.span.start)?;
+    (between.trim().is_empty() && !text::is_stopword(&next.norm)).then(|| text::term(&next.norm))
+}
+
+/// The dates stated in a claim's sentence that name one day or a span of
+/// days (a weekday not resolved against a publication date included).
+fn sentence_days<'a>(v: &View<'a>) -> impl Iterator<Item = &'a DateValue> + 'a {
+    let sentence = v.claim.sentence;
+    v.art
+        .claims
+        .iter()
+        .filter(move |c| c.sentence == sentence)
+        .filter_map(|c| c.date.as_ref())
+        .filter(|d| {
+            matches!(
+                d,
+                DateValue::Day(_) | DateValue::Span(..) | DateValue::Weekday(_)
+            )
+        })
+}
+
+/// Whether two dates can name a common day (a weekday: any date that falls
+/// on it).
+fn may_share_day(a: &DateValue, b: &DateValue) -> bool {
+    use DateValue::*;
+    match (a, b) {
+        (Weekday(p), Weekday(q)) => p == q,
+        (Weekday(w), Day(d)) | (Day(d), Weekday(w)) => d.weekday() == *w,
+        (Weekday(_), _) | (_, Weekday(_)) => true,
+        _ => match (a.range(), b.range()) {
+            (Some(p), Some(q)) => p.0 <= q.1 && q.0 <= p.1,
+            _ => true,
+        },
+    }
+}
+
+/// Both sentences date their event to the day, and no two of their dates
+/// can share a day.
+fn days_apart(x: &View, y: &View) -> bool {
+    let (dx, dy): (Vec<_>, Vec<_>) = (sentence_days(x).collect(), sentence_days(y).collect());
+    !dx.is_empty() && !dy.is_empty() && !dx.iter().any(|a| dy.iter().any(|b| may_share_day(a, b)))
+}
+
 fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     if a.ordinal != b.ordinal {
         // "a ninth title" / "nine times": only a count of times matches an ordinal.
@@ -826,6 +984,15 @@ fn decide_inner(
                     shared,
                 ));
             }
+            // Events placed on different days are different events, however
+            // alike their words ("gave an interview that aired on Friday" /
+            // "met the premier on Monday").
+            if days_apart(x, y) {
+                return None;
+            }
+            if let Some(reason) = role_conflict(idx, x, y) {
+                return Some((Conflict, reason, sim, shared));
+            }
             Some((Support, "same statement in other words".into(), sim, shared))
         }
         (true, true) => {
@@ -841,6 +1008,23 @@ fn decide_inner(
             // disagreement needs the names of the whole clauses to agree.
             let names_near = names_compatible(idx, &near_names(idx, x), &near_names(idx, y));
             let names_clause = names_compatible(idx, &local_names(idx, x), &local_names(idx, y));
+            // Two day-precise dates that agree, in clauses that share words of
+            // their own: the date is the evidence, whatever names each source
+            // gives the actors ("Lee will visit China from January 4 to 7" /
+            // "President Lee Jae Myung heads to China this Sunday").
+            if let (Date, Date, Some(da), Some(db)) = (cx.kind, cy.kind, &cx.date, &cy.date) {
+                let day = |d: &DateValue| matches!(d, DateValue::Day(_) | DateValue::Span(..));
+                if day(da)
+                    && day(db)
+                    && names_near
+                    && shared.len() >= 2
+                    && csim >= idx.config.typed_threshold
+                {
+                    if let Some((Support, r)) = compare_dates(da, db) {
+                        return Some((Support, r, sim, shared));
+                    }
+                }
+            }
             if !names_near || (!names_clause && (cx.quantity.is_none() || cy.quantity.is_none())) {
                 return None;
             }
@@ -957,6 +1141,17 @@ fn decide_inner(
                             quoted_figure_reason(&qdesc(a, &x.art.text), &qdesc(b, &y.art.text));
                         return Some((Tension, reason, sim, shared));
                     }
+                    // "first X since" claims scoped differently: both name the
+                    // head and a shared qualifier, which is the alignment evidence.
+                    if let Some(reason) = first_scope_differs(a, b, x, y) {
+                        if sim >= idx.config.typed_threshold + 0.1
+                            && heads == Some(true)
+                            && names_clause
+                            && displaced_in_time(x) == displaced_in_time(y)
+                        {
+                            return Some((Tension, reason, sim, shared));
+                        }
+                    }
                     let (kind, reason) = compare_quantities(a, b, x, y)?;
                     // Saying two figures disagree needs more: enough context, both
                     // nouns known, and the same distinguishing names on both sides.
@@ -1010,7 +1205,18 @@ fn decide_inner(
                         DateValue::Span(a, b) => (*a, *b),
                         _ => return None,
                     };
-                    if q.head.as_deref() != Some("day") || sim < 0.1 || q.approx != Approx::Exact {
+                    // The noun the duration qualifies ("the four-day *trip*") found
+                    // in the date's clause is evidence of one event, whatever else
+                    // the two clauses say.
+                    let dv = if cx.kind == Duration { x } else { y };
+                    let other = if cx.kind == Duration { y } else { x };
+                    let same_event = duration_noun(q, dv)
+                        .and_then(|t| idx.ids.get(&t))
+                        .is_some_and(|id| other.terms.ids.binary_search(id).is_ok());
+                    if q.head.as_deref() != Some("day")
+                        || (sim < 0.1 && !same_event)
+                        || q.approx != Approx::Exact
+                    {
                         return None;
                     }
                     let days = (to - from).get_days() as f64 + 1.0;
@@ -1116,8 +1322,11 @@ fn rounds_to(a: &Quantity, b: &Quantity) -> bool {
     if b.precision <= 0.0 || a.precision > b.precision {
         return false;
     }
+    // Halfway ("6.5" / "7"): it rounds up as readily as down, so it is no
+    // evidence that one figure is the other rounded.
+    let halfway = ((a.value - b.value).abs() - b.precision / 2.0).abs() <= b.precision * 1e-6;
     let r = (a.value / b.precision + 0.5).floor() * b.precision;
-    (r - b.value).abs() <= b.precision * 1e-6
+    !halfway && (r - b.value).abs() <= b.precision * 1e-6
 }
 
 fn compare_quantities(
@@ -1374,14 +1583,26 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     };
     // Only a disagreement earns that second match: agreement with one of
     // them is already said.
-    let mut used: FxHashSet<(ClaimRef, DocId, bool)> = FxHashSet::default();
+    // A date checked against a date and against a duration of the same
+    // article ("January 4 to 7" / "this Sunday", "the four-day trip") makes
+    // two checks: a duration matched with a date is a match apart.
+    let is_duration = |r: ClaimRef| {
+        idx.article_of(r.doc)
+            .and_then(|a| a.claims.get(r.claim))
+            .is_some_and(|c| c.kind == ClaimKind::Duration)
+    };
+    let mut used: FxHashSet<(ClaimRef, DocId, bool, bool)> = FxHashSet::default();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
-        let (ka, kb) = ((r.a, r.b.doc, display(r.b)), (r.b, r.a.doc, display(r.a)));
+        let cross = is_duration(r.a) != is_duration(r.b);
+        let (ka, kb) = (
+            (r.a, r.b.doc, display(r.b), cross),
+            (r.b, r.a.doc, display(r.a), cross),
+        );
         if used.contains(&ka) || used.contains(&kb) {
             continue;
         }
-        let taken = |k: &(ClaimRef, DocId, bool)| used.contains(&(k.0, k.1, !k.2));
+        let taken = |k: &(ClaimRef, DocId, bool, bool)| used.contains(&(k.0, k.1, !k.2, k.3));
         if r.kind == RelationKind::Support && (taken(&ka) || taken(&kb)) {
             continue;
         }

@@ -125,4 +125,38 @@ fixture_tests! {
     a_quoted_figure_in_other_words_is_a_tension => "quote-figures.txt",
     conditions_against_none_are_a_tension => "conditions.txt",
     the_source_of_a_figure_does_not_distinguish_it => "attribution.txt",
+    a_first_since_narrowed_is_a_tension => "first-since-scope.txt",
+    one_role_two_holders_conflict => "role-holders.txt",
+    a_date_span_matches_a_start_day_and_a_length => "date-and-duration.txt",
+    statements_dated_to_different_days_differ => "days-apart.txt",
+    a_halfway_figure_is_not_the_round_one => "halfway-rounding.txt",
+}
+
+#[test]
+fn a_weekday_shares_a_day_only_with_dates_on_it() {
+    use crate::core::dates::DateValue;
+    use jiff::civil::{date, Weekday};
+    // 2026-01-02 is a Friday.
+    let friday = DateValue::Day(date(2026, 1, 2));
+    assert!(super::may_share_day(
+        &friday,
+        &DateValue::Weekday(Weekday::Friday)
+    ));
+    assert!(!super::may_share_day(
+        &friday,
+        &DateValue::Weekday(Weekday::Monday)
+    ));
+    assert!(!super::may_share_day(
+        &DateValue::Weekday(Weekday::Friday),
+        &DateValue::Weekday(Weekday::Monday)
+    ));
+    let span = DateValue::Span(date(2026, 1, 1), date(2026, 1, 4));
+    assert!(super::may_share_day(
+        &span,
+        &DateValue::Day(date(2026, 1, 3))
+    ));
+    assert!(!super::may_share_day(
+        &span,
+        &DateValue::Day(date(2026, 1, 5))
+    ));
 }

@@ -88,6 +88,220 @@ pub fn name_words(name: &str) -> Vec<&str> {
     words[start..].to_vec()
 }
 
+/// A person named in a role that one person holds at a time ("CEO Ana
+/// Ruiz", "Ana Ruiz, the group's chairman and CEO").
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleBinding {
+    /// Canonical role: "ceo", "chair", "cfo", "coo", "president", "prime minister"...
+    pub role: &'static str,
+    /// The holder's name, normalised, honorifics left out.
+    pub holder: String,
+    /// The organisation or country the role belongs to when the text says
+    /// ("Intel CEO", "Mobileye's chairman"), normalised.
+    pub of: Option<String>,
+}
+
+/// A title at `toks[i..]` naming a role only one person holds at a time,
+/// and how many tokens it takes.
+fn role_at(toks: &[text::Token], i: usize) -> Option<(&'static str, usize)> {
+    let w = |k: usize| toks.get(i + k).map_or("", |t| t.norm.as_str());
+    let (role, len) = match (w(0), w(1), w(2)) {
+        ("chief", "executive", "officer") => ("ceo", 3),
+        ("chief", "financial", "officer") => ("cfo", 3),
+        ("chief", "operating", "officer") => ("coo", 3),
+        ("chief", "executive", _) => ("ceo", 2),
+        ("prime", "minister", _) => ("prime minister", 2),
+        ("ceo", ..) => ("ceo", 1),
+        ("cfo", ..) => ("cfo", 1),
+        ("coo", ..) => ("coo", 1),
+        ("chairman" | "chairwoman" | "chairperson", ..) => ("chair", 1),
+        ("president", ..) => ("president", 1),
+        ("premier", ..) => ("prime minister", 1),
+        ("mayor", ..) => ("mayor", 1),
+        ("governor", ..) => ("governor", 1),
+        _ => return None,
+    };
+    // "former CEO", "vice president", "co-CEO", "new chairman": another
+    // role, or the same one at another time.
+    let before = i
+        .checked_sub(1)
+        .and_then(|k| toks.get(k))
+        .map(|t| t.norm.as_str());
+    if matches!(
+        before,
+        Some(
+            "former"
+                | "ex"
+                | "vice"
+                | "deputy"
+                | "acting"
+                | "interim"
+                | "incoming"
+                | "outgoing"
+                | "then"
+                | "late"
+                | "new"
+                | "co"
+                | "next"
+                | "future"
+                | "previous"
+        )
+    ) {
+        return None;
+    }
+    Some((role, len))
+}
+
+fn is_honorific(w: &str) -> bool {
+    matches!(
+        w,
+        "mr" | "mrs" | "ms" | "dr" | "prof" | "professor" | "sir" | "dame"
+    )
+}
+
+/// Bytes between two tokens (empty when they touch or overlap).
+fn gap<'a>(text: &'a str, a: &text::Token, b: &text::Token) -> &'a str {
+    text.get(a.span.end..b.span.start).unwrap_or("")
+}
+
+/// A capitalised name starting at `toks[i]` (after honorifics): its
+/// normalised words and the index after it.
+fn name_at(text: &str, toks: &[text::Token], mut i: usize) -> Option<(String, usize)> {
+    while toks.get(i).is_some_and(|t| is_honorific(&t.norm)) {
+        i += 1;
+    }
+    let start = i;
+    while let Some(t) = toks.get(i) {
+        let joined = i == start
+            || toks
+                .get(i - 1)
+                .is_some_and(|p| gap(text, p, t).chars().all(|c| c == ' ' || c == '-'));
+        if !joined || !t.capitalised || text::is_stopword(&t.norm) || role_at(toks, i).is_some() {
+            break;
+        }
+        i += 1;
+    }
+    (i > start).then(|| {
+        let words: Vec<&str> = toks
+            .get(start..i)
+            .unwrap_or(&[])
+            .iter()
+            .map(|t| t.norm.as_str())
+            .collect();
+        (words.join(" "), i)
+    })
+}
+
+/// The people a span names in one-holder roles: "ROLE NAME" ("chairman Dr
+/// Lena Ortiz", "Acme CEO Raj Patel") and "NAME, [ORG's] ROLE [and ROLE]"
+/// ("Raj Patel, Acme's founder, chairman and CEO"). A role given to two
+/// different people within the span is left out (a list of countries'
+/// presidents, two companies' chief executives).
+pub fn role_bindings(text: &str, range: std::ops::Range<usize>) -> Vec<RoleBinding> {
+    let toks = text::tokens(text, range);
+    let mut out: Vec<RoleBinding> = Vec::new();
+    let capital_before = |i: usize| {
+        let t = toks.get(i.checked_sub(1)?)?;
+        let next = toks.get(i)?;
+        (t.capitalised && !text::is_stopword(&t.norm) && gap(text, t, next) == " ")
+            .then(|| t.norm.clone())
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        if let Some((role, len)) = role_at(&toks, i) {
+            let after = toks.get(i + len);
+            let spaced = match (toks.get(i + len - 1), after) {
+                (Some(l), Some(a)) => gap(text, l, a) == " ",
+                _ => false,
+            };
+            if spaced {
+                if let Some((holder, _)) = name_at(text, &toks, i + len) {
+                    out.push(RoleBinding {
+                        role,
+                        holder,
+                        of: capital_before(i),
+                    });
+                }
+            }
+            i += len;
+            continue;
+        }
+        // "NAME, [ORG's] [co-founder,] ROLE [and ROLE]"
+        let starts_run = i
+            .checked_sub(1)
+            .and_then(|k| toks.get(k))
+            .is_none_or(|p| !p.capitalised);
+        if toks.get(i).is_some_and(|t| t.capitalised) && starts_run {
+            if let Some((holder, after_name)) = name_at(text, &toks, i) {
+                let mut j = after_name;
+                let comma = toks
+                    .get(j)
+                    .zip(j.checked_sub(1).and_then(|k| toks.get(k)))
+                    .is_some_and(|(n, p)| gap(text, p, n).trim() == ",");
+                if comma {
+                    let mut of = None;
+                    let mut roles = Vec::new();
+                    while let Some(t) = toks.get(j) {
+                        if let Some((role, len)) = role_at(&toks, j) {
+                            roles.push(role);
+                            j += len;
+                        } else if matches!(t.norm.as_str(), "and" | "the" | "co" | "founder") {
+                            j += 1;
+                        } else if t.capitalised && !text::is_stopword(&t.norm) && of.is_none() {
+                            of = Some(t.norm.clone());
+                            j += 1;
+                        } else {
+                            break;
+                        }
+                        // A role list goes on over commas and spaces only.
+                        let sep = match (j.checked_sub(1).and_then(|k| toks.get(k)), toks.get(j)) {
+                            (Some(p), Some(n)) => gap(text, p, n),
+                            _ => "",
+                        };
+                        if !sep.chars().all(|c| c == ' ' || c == ',' || c == '-') {
+                            break;
+                        }
+                    }
+                    // "In Dublin, Mayor Ana Ruiz said": the role goes with the
+                    // name that follows it, not with the place before the comma.
+                    let named_after = roles.last().is_some()
+                        && toks.get(j).is_some_and(|t| t.capitalised)
+                        && j.checked_sub(1)
+                            .and_then(|k| toks.get(k))
+                            .zip(toks.get(j))
+                            .is_some_and(|(p, n)| gap(text, p, n) == " ");
+                    if !roles.is_empty() && !named_after {
+                        for role in roles {
+                            out.push(RoleBinding {
+                                role,
+                                holder: holder.clone(),
+                                of: of.clone(),
+                            });
+                        }
+                        i = j;
+                        continue;
+                    }
+                }
+                i = after_name;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    let surname = |h: &str| h.rsplit(' ').next().unwrap_or("").to_string();
+    let mut contested: Vec<&'static str> = Vec::new();
+    for a in &out {
+        if out
+            .iter()
+            .any(|b| b.role == a.role && surname(&b.holder) != surname(&a.holder))
+        {
+            contested.push(a.role);
+        }
+    }
+    out.retain(|b| !contested.contains(&b.role));
+    out
+}
+
 /// Acronyms defined in a sentence: "China Media Group (CMG)" → ("cmg", "china media group").
 pub fn acronyms(sentence: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -203,6 +417,45 @@ impl Aliases {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn roles_before_and_after_names() {
+        let roles = |s: &str| {
+            super::role_bindings(s, 0..s.len())
+                .into_iter()
+                .map(|b| (b.role, b.holder, b.of))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            roles("Its founders, chairman Dr Lena Ortiz and CEO Raj Patel, own a third"),
+            vec![
+                ("chair", "lena ortiz".to_string(), None),
+                ("ceo", "raj patel".to_string(), None)
+            ]
+        );
+        assert_eq!(
+            roles("The unit will be led by Lena Ortiz, Acme's co-founder, Chairman and CEO"),
+            vec![
+                ("chair", "lena ortiz".to_string(), Some("acme".to_string())),
+                ("ceo", "lena ortiz".to_string(), Some("acme".to_string()))
+            ]
+        );
+        assert_eq!(
+            roles("said Raj Patel, Acme CEO"),
+            vec![("ceo", "raj patel".to_string(), Some("acme".to_string()))]
+        );
+        assert_eq!(
+            roles("Acme chief executive Raj Patel said"),
+            vec![("ceo", "raj patel".to_string(), Some("acme".to_string()))]
+        );
+        // Two holders of one role in a span, a former holder, a place before a comma.
+        assert!(roles("President Ana Ruiz met President Li Wen in Lima").is_empty());
+        assert!(roles("former CEO Raj Patel").is_empty());
+        assert_eq!(
+            roles("In Lima, Mayor Ana Ruiz said"),
+            vec![("mayor", "ana ruiz".to_string(), None)]
+        );
+    }
+
     use super::*;
 
     #[test]

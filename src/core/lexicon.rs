@@ -250,6 +250,21 @@ pub fn conditionality(sentence: &str) -> Option<bool> {
     }
 }
 
+/// Whether the words after a "first ..." figure bound it in time ("since
+/// 2012", "since taking office", "in a decade", "in more than five years"):
+/// a "first since" claim, a streak that one source may scope differently.
+pub fn since_bound(after: &str) -> bool {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        // A constant pattern, compiled by every test run.
+        regex::Regex::new(
+            r"(?i)^\W*(?:[\w'’-]+\W+){0,3}?(?:since\b|in\s+(?:(?:over|more\s+than|nearly|almost|about)\s+)?(?:a|an|the\s+last|the\s+past|\w+)\s+(?:years?|decades?|seasons?|generations?|century|centuries)\b)",
+        )
+        .unwrap_or_else(|e| panic!("since pattern: {e}"))
+    });
+    re.is_match(after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +289,16 @@ mod tests {
             conditionality("on request, but subject to a waiting period"),
             None
         );
+    }
+
+    #[test]
+    fn first_since_bounds() {
+        assert!(since_bound(" since 2015"));
+        assert!(since_bound(" to the capital since taking office"));
+        assert!(since_bound(" in a decade"));
+        assert!(since_bound(" in more than five years"));
+        assert!(!since_bound(" in the second half"));
+        assert!(!since_bound(" of the season, he said"));
     }
 
     #[test]
