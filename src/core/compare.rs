@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::article::BlockRole;
 use super::claim::{stance_class, Article, Claim, ClaimKind};
@@ -91,6 +91,9 @@ pub struct StoryIndex {
     /// Local term id → the other terms of the story that contain it or that
     /// it contains (five letters at least: "connect" / "interconnect"), sorted.
     soft: FxHashMap<u32, Vec<u32>>,
+    /// Role bindings of each claim ("CEO Jane Doe"), read the first time a
+    /// comparison needs them (per article, per claim).
+    roles: Vec<Vec<OnceLock<Vec<entity::RoleBinding>>>>,
     config: EngineConfig,
 }
 
@@ -293,6 +296,10 @@ impl StoryIndex {
         let vocab_text: Vec<&'static str> = vocab.iter().map(|&t| terms::resolve(t)).collect();
         let soft = soft_partners(&vocab_text);
         let pos = arts.iter().enumerate().map(|(i, (d, _))| (*d, i)).collect();
+        let roles = arts
+            .iter()
+            .map(|(_, a)| a.claims.iter().map(|_| OnceLock::new()).collect())
+            .collect();
         StoryIndex {
             arts,
             vocab_text,
@@ -308,6 +315,7 @@ impl StoryIndex {
             name_df,
             pos,
             soft,
+            roles,
             config,
         }
     }
@@ -414,6 +422,20 @@ impl StoryIndex {
         ws / norm
     }
 
+    /// The role bindings of a claim's span, read once per claim.
+    fn roles_of(&self, v: &View) -> &[entity::RoleBinding] {
+        match self
+            .roles
+            .get(v.art_index)
+            .and_then(|r| r.get(v.claim_index))
+        {
+            Some(cell) => {
+                cell.get_or_init(|| entity::role_bindings(&v.art.text, v.claim.span.clone()))
+            }
+            None => &[],
+        }
+    }
+
     fn words(&self, ids: &[u32]) -> Vec<String> {
         ids.iter().map(|&i| self.text_of(i).to_string()).collect()
     }
@@ -421,6 +443,7 @@ impl StoryIndex {
 
 struct View<'a> {
     art_index: usize,
+    claim_index: usize,
     art: &'a Article,
     claim: &'a Claim,
     terms: &'a TermSet,
@@ -448,6 +471,7 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     let sets = idx.sets.get(ai)?.get(ci)?;
     Some(View {
         art_index: ai,
+        claim_index: ci,
         art,
         claim,
         terms: &sets.terms,
@@ -592,10 +616,7 @@ fn first_scope_differs(a: &Quantity, b: &Quantity, x: &View, y: &View) -> Option
 /// people is named by both with another role: a different person in the
 /// same role, not two roles of one person.
 fn role_conflict(idx: &StoryIndex, x: &View, y: &View) -> Option<String> {
-    let (ra, rb) = (
-        entity::role_bindings(&x.art.text, x.claim.span.clone()),
-        entity::role_bindings(&y.art.text, y.claim.span.clone()),
-    );
+    let (ra, rb) = (idx.roles_of(x), idx.roles_of(y));
     if ra.is_empty() || rb.is_empty() {
         return None;
     }
@@ -606,7 +627,7 @@ fn role_conflict(idx: &StoryIndex, x: &View, y: &View) -> Option<String> {
         (Some(p), Some(q)) => same(p, q),
         _ => true,
     };
-    for p in &ra {
+    for p in ra {
         for q in rb
             .iter()
             .filter(|q| q.role == p.role && of_same(&p.of, &q.of))
@@ -619,7 +640,7 @@ fn role_conflict(idx: &StoryIndex, x: &View, y: &View) -> Option<String> {
             let elsewhere = |rs: &[entity::RoleBinding], who: &str| {
                 rs.iter().any(|r| r.role != p.role && same(&r.holder, who))
             };
-            if elsewhere(&ra, &q.holder) || elsewhere(&rb, &p.holder) {
+            if elsewhere(ra, &q.holder) || elsewhere(rb, &p.holder) {
                 return Some(format!(
                     "the {} is {} in one source and {} in the other",
                     role_label(p.role),

@@ -198,6 +198,32 @@ fn name_at(text: &str, toks: &[text::Token], mut i: usize) -> Option<(String, us
 /// different people within the span is left out (a list of countries'
 /// presidents, two companies' chief executives).
 pub fn role_bindings(text: &str, range: std::ops::Range<usize>) -> Vec<RoleBinding> {
+    // Most spans name no role: one scan for the role words' letters (the
+    // words `role_at` knows, in any case) saves tokenising them.
+    static ROLE_WORDS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    let finder = ROLE_WORDS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "chief",
+                "prime",
+                "ceo",
+                "cfo",
+                "coo",
+                "chair",
+                "president",
+                "premier",
+                "mayor",
+                "governor",
+            ])
+            .ok()
+    });
+    if let (Some(f), Some(span)) = (finder, text.get(range.clone())) {
+        if !f.is_match(span) {
+            return Vec::new();
+        }
+    }
     let toks = text::tokens(text, range);
     let mut out: Vec<RoleBinding> = Vec::new();
     let capital_before = |i: usize| {
