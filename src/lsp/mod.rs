@@ -1165,7 +1165,11 @@ impl LanguageServer for Backend {
             state: self.state.clone(),
         };
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(debounce)).await;
+            // No debounce: no timer either (a zero sleep still waits for
+            // the timer wheel's next millisecond tick).
+            if debounce > 0 {
+                tokio::time::sleep(Duration::from_millis(debounce)).await;
+            }
             let current = lock(&me.state)
                 .docs
                 .get(&path)
