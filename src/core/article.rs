@@ -177,12 +177,15 @@ fn is_furniture_line(l: &str) -> bool {
     let t = l.trim();
     // The lists are short phrases: only the start of a long line (a
     // paragraph) needs lowercasing to be compared with them.
-    let longest = FURNITURE_EXACT
-        .iter()
-        .chain(FURNITURE_PREFIX)
-        .map(|p| p.chars().count())
-        .max()
-        .unwrap_or(0);
+    static LONGEST: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let longest = *LONGEST.get_or_init(|| {
+        FURNITURE_EXACT
+            .iter()
+            .chain(FURNITURE_PREFIX)
+            .map(|p| p.chars().count())
+            .max()
+            .unwrap_or(0)
+    });
     let head: String = t.chars().take(longest + 1).collect();
     let low = head.to_lowercase();
     let whole = head.len() == t.len();

@@ -999,6 +999,11 @@ mod tests {
         let over = MetaOverride::default();
         let reused = Article::reparse("x.txt", new, &over, Some(old));
         let fresh = Article::parse("x.txt", new, &over);
+        // Comparison finds a sentence's claims by binary search.
+        assert!(reused
+            .claims
+            .windows(2)
+            .all(|w| w[0].sentence <= w[1].sentence));
         assert_eq!(
             format!("{reused:?}"),
             format!("{fresh:?}"),

@@ -688,11 +688,8 @@ fn duration_noun(q: &Quantity, v: &View) -> Option<Term> {
 /// The dates stated in a claim's sentence that name one day or a span of
 /// days (a weekday not resolved against a publication date included).
 fn sentence_days<'a>(v: &View<'a>) -> impl Iterator<Item = &'a DateValue> + 'a {
-    let sentence = v.claim.sentence;
-    v.art
-        .claims
+    sentence_claims(v)
         .iter()
-        .filter(move |c| c.sentence == sentence)
         .filter_map(|c| c.date.as_ref())
         .filter(|d| {
             matches!(
@@ -700,6 +697,16 @@ fn sentence_days<'a>(v: &View<'a>) -> impl Iterator<Item = &'a DateValue> + 'a {
                 DateValue::Day(_) | DateValue::Span(..) | DateValue::Weekday(_)
             )
         })
+}
+
+/// The claims of the claim's sentence (an article's claims come in sentence
+/// order: a binary search, not a scan, on the comparison path).
+fn sentence_claims<'a>(v: &View<'a>) -> &'a [Claim] {
+    let claims = &v.art.claims;
+    let s = v.claim.sentence;
+    let lo = claims.partition_point(|c| c.sentence < s);
+    let hi = claims.partition_point(|c| c.sentence <= s);
+    claims.get(lo..hi).unwrap_or(&[])
 }
 
 /// Whether two dates can name a common day (a weekday: any date that falls
@@ -863,9 +870,8 @@ fn in_quotation(v: &View, q: &Quantity) -> bool {
 /// their wording.
 fn quoted_figures<'a>(v: &View<'a>) -> Vec<(String, &'a Quantity)> {
     let art: &'a Article = v.art;
-    art.claims
+    sentence_claims(v)
         .iter()
-        .filter(|c| c.sentence == v.claim.sentence)
         .filter_map(|c| c.quantity.as_ref())
         .filter(|q| in_quotation(v, q))
         .map(|q| (qdesc(q, &art.text), q))
@@ -1078,13 +1084,10 @@ fn decide_inner(
                             None
                         };
                     }
-                    if a.score.is_some() || b.score.is_some() {
-                        return None;
-                    }
+                    // (A score against a plain figure, heads that differ and
+                    // figures a factor of two apart were ruled out by
+                    // `typed_pair_possible`.)
                     let mut heads = quantity_heads_compatible(a, b);
-                    if heads == Some(false) {
-                        return None;
-                    }
                     // The state counted, from the clause or, for list items
                     // ("…, 43 in Puebla"), from the sentence that introduces them.
                     let state = |v: &View| {
@@ -1119,15 +1122,6 @@ fn decide_inner(
                         if heads.is_none() && generic(a) && generic(b) {
                             heads = Some(true);
                         }
-                    }
-                    // Sources disagree on a figure by tens of percent, not by a factor
-                    // of three: such figures are counts of different things.
-                    let (lo, hi) = (
-                        a.value.abs().min(b.value.abs()),
-                        a.value.abs().max(b.value.abs()),
-                    );
-                    if hi > 2.0 * lo.max(1e-9) && a.per == b.per {
-                        return None;
                     }
                     // The same specific figure ("$63.54", "1,429,981", "66.4%") is itself
                     // evidence of the same fact; round figures need their context.
@@ -1234,10 +1228,8 @@ fn decide_inner(
                     let same_event = duration_noun(q, dv)
                         .and_then(|t| idx.ids.get(&t))
                         .is_some_and(|id| other.terms.ids.binary_search(id).is_ok());
-                    if q.head.as_deref() != Some("day")
-                        || (sim < 0.1 && !same_event)
-                        || q.approx != Approx::Exact
-                    {
+                    // (A count of days, exact, against a span: `typed_pair_possible`.)
+                    if sim < 0.1 && !same_event {
                         return None;
                     }
                     let days = (to - from).get_days() as f64 + 1.0;
@@ -1291,6 +1283,8 @@ fn typed_pair_possible(cx: &Claim, cy: &Claim) -> bool {
             if quantity_heads_compatible(a, b) == Some(false) {
                 return false;
             }
+            // Sources disagree on a figure by tens of percent, not by a factor
+            // of three: such figures are counts of different things.
             let (lo, hi) = (
                 a.value.abs().min(b.value.abs()),
                 a.value.abs().max(b.value.abs()),
