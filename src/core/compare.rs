@@ -80,6 +80,13 @@ pub struct StoryIndex {
     postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2],
     /// Quantity claims by the magnitude of their value (log-scale buckets).
     value_postings: FxHashMap<i32, Vec<(usize, usize)>>,
+    /// Date claims at day precision by each day they cover (spans of a month
+    /// at most): a bare date clause ("scheduled from January 4 to 7") shares
+    /// no word with the other source's, only its days.
+    day_postings: FxHashMap<i32, Vec<(usize, usize)>>,
+    /// Date spans by their length in days, found by the durations of that
+    /// many days ("January 4 to 7" / "the four-day trip").
+    span_postings: FxHashMap<i64, Vec<(usize, usize)>>,
     sets: Vec<Vec<ClaimSets>>,
     aliases: Aliases,
     /// Canonical names of each sentence (per article, per sentence), and in
@@ -112,6 +119,24 @@ fn could_be_same_statement(x: &View, y: &View) -> bool {
 
 fn synonym(stem: &str) -> &str {
     lexicon::canonical(stem)
+}
+
+/// The days a day-precise date covers, as keys of `day_postings` (none for
+/// a span longer than a month: it dates a period, not an event).
+fn day_keys(d: &DateValue) -> Vec<i32> {
+    let (from, to) = match d {
+        DateValue::Day(a) => (*a, *a),
+        DateValue::Span(a, b) => (*a, *b),
+        _ => return Vec::new(),
+    };
+    let key = |d: jiff::civil::Date| i32::from(d.year()) * 400 + i32::from(d.day_of_year());
+    if (to - from).get_days() > 31 || to < from {
+        return Vec::new();
+    }
+    from.series(jiff::Span::new().days(1))
+        .take_while(|d| *d <= to)
+        .map(key)
+        .collect()
 }
 
 /// Log-scale bucket of a value: neighbouring buckets differ by 25 %.
@@ -228,6 +253,8 @@ impl StoryIndex {
             TermSet { ids, weight }
         };
         let mut value_postings: FxHashMap<i32, Vec<(usize, usize)>> = FxHashMap::default();
+        let mut day_postings: FxHashMap<i32, Vec<(usize, usize)>> = FxHashMap::default();
+        let mut span_postings: FxHashMap<i64, Vec<(usize, usize)>> = FxHashMap::default();
         let mut postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2] =
             [FxHashMap::default(), FxHashMap::default()];
         let mut sets = Vec::with_capacity(arts.len());
@@ -245,6 +272,13 @@ impl StoryIndex {
                 }
                 if let Some(b) = c.quantity.as_ref().and_then(|q| value_bucket(q.value)) {
                     value_postings.entry(b).or_default().push((ai, ci));
+                }
+                for d in c.date.as_ref().map(day_keys).into_iter().flatten() {
+                    day_postings.entry(d).or_default().push((ai, ci));
+                }
+                if let Some(DateValue::Span(from, to)) = &c.date {
+                    let days = (*to - *from).get_days() as i64 + 1;
+                    span_postings.entry(days).or_default().push((ai, ci));
                 }
                 let sent = sent_sets[ai].get(c.sentence).cloned().unwrap_or_default();
                 per.push(ClaimSets {
@@ -309,6 +343,8 @@ impl StoryIndex {
             n,
             postings,
             value_postings,
+            day_postings,
+            span_postings,
             sets,
             aliases,
             sent_names,
@@ -1041,11 +1077,18 @@ fn decide_inner(
             // "President Lee Jae Myung heads to China this Sunday").
             if let (Date, Date, Some(da), Some(db)) = (cx.kind, cy.kind, &cx.date, &cy.date) {
                 let day = |d: &DateValue| matches!(d, DateValue::Day(_) | DateValue::Span(..));
+                // A date clause may be a bare date ("scheduled from January 4
+                // to January 7"): then the sentences are the context, and they
+                // must share more.
+                let sentences_agree = || {
+                    let (s, sh) = idx.overlap(x.sent_terms, y.sent_terms);
+                    s >= idx.config.typed_threshold && sh.len() >= 4
+                };
                 if day(da)
                     && day(db)
                     && names_near
-                    && shared.len() >= 2
-                    && csim >= idx.config.typed_threshold
+                    && ((shared.len() >= 2 && csim >= idx.config.typed_threshold)
+                        || sentences_agree())
                 {
                     if let Some((Support, r)) = compare_dates(da, db) {
                         return Some((Support, r, sim, shared));
@@ -1227,7 +1270,7 @@ fn decide_inner(
                     let other = if cx.kind == Duration { y } else { x };
                     let same_event = duration_noun(q, dv)
                         .and_then(|t| idx.ids.get(&t))
-                        .is_some_and(|id| other.terms.ids.binary_search(id).is_ok());
+                        .is_some_and(|id| other.sent_terms.ids.binary_search(id).is_ok());
                     // (A count of days, exact, against a span: `typed_pair_possible`.)
                     if sim < 0.1 && !same_event {
                         return None;
@@ -1515,6 +1558,22 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     if let Some(p) = idx.value_postings.get(&nb) {
                         add(p, 0.0);
                     }
+                }
+            }
+            // Dates find the dates of the same days.
+            for d in x.claim.date.as_ref().map(day_keys).into_iter().flatten() {
+                if let Some(p) = idx.day_postings.get(&d) {
+                    add(p, 0.0);
+                }
+            }
+            // A duration of days finds the spans of as many days.
+            if let Some(q) = x.claim.quantity.as_ref().filter(|q| {
+                x.claim.kind == ClaimKind::Duration
+                    && q.head.as_deref() == Some("day")
+                    && q.value.fract() == 0.0
+            }) {
+                if let Some(p) = idx.span_postings.get(&(q.value as i64)) {
+                    add(p, 0.0);
                 }
             }
             // (Their order does not matter: each pair is decided the first

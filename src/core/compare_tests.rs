@@ -128,6 +128,7 @@ fixture_tests! {
     a_first_since_narrowed_is_a_tension => "first-since-scope.txt",
     one_role_two_holders_conflict => "role-holders.txt",
     a_date_span_matches_a_start_day_and_a_length => "date-and-duration.txt",
+    a_bare_date_clause_is_found_by_its_days => "bare-date-clause.txt",
     statements_dated_to_different_days_differ => "days-apart.txt",
     a_halfway_figure_is_not_the_round_one => "halfway-rounding.txt",
 }

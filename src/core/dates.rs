@@ -256,6 +256,68 @@ fn future_context(before: &str) -> bool {
     .any(|k| b.contains(k))
 }
 
+/// The clause of `s` around `start..end`: from the punctuation before it to
+/// the punctuation after it ("The summit, announced last week, *opens this
+/// Thursday*").
+fn clause_around(s: &str, start: usize, end: usize) -> &str {
+    let stop = |c: char| matches!(c, ',' | ';' | ':' | '—' | '–' | '(' | ')');
+    let from = s
+        .get(..start)
+        .and_then(|b| b.rfind(stop).map(|i| i + 1))
+        .unwrap_or(0);
+    let to = s
+        .get(end..)
+        .and_then(|a| a.find(stop).map(|i| end + i))
+        .unwrap_or(s.len());
+    s.get(from..to).unwrap_or(s)
+}
+
+/// Whether a sentence is told in the past tense: a past auxiliary, a common
+/// irregular past, or a lowercase word in "-ed" that is not "-eed"
+/// ("proceed") or "hundred". The tense is all a weekday after "this" needs:
+/// which of the week's two sides of the publication day it lies on.
+fn past_tense(sentence: &str) -> bool {
+    const IRREGULAR: &[&str] = &[
+        "was",
+        "were",
+        "had",
+        "did",
+        "said",
+        "told",
+        "met",
+        "went",
+        "came",
+        "gave",
+        "took",
+        "held",
+        "made",
+        "left",
+        "began",
+        "spoke",
+        "saw",
+        "won",
+        "lost",
+        "flew",
+        "sent",
+        "led",
+        "rose",
+        "fell",
+        "struck",
+        "brought",
+        "announced",
+    ];
+    sentence
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .any(|w| {
+            IRREGULAR.contains(&w)
+                || (w.len() >= 5
+                    && w.ends_with("ed")
+                    && !w.ends_with("eed")
+                    && w != "hundred"
+                    && w.chars().all(|c| c.is_ascii_lowercase()))
+        })
+}
+
 /// Resolve a bare weekday against the publication date: the nearest such day
 /// in the past (news reports what happened), or in the future when the
 /// sentence speaks of the future. The publication day itself counts both ways.
@@ -424,9 +486,14 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
                 let future = match modifier.as_deref() {
                     Some("next") => true,
                     Some("last") => false,
+                    // "this Thursday" is the one of the week the article
+                    // speaks from: ahead of it in the present or future
+                    // tense ("opens this Thursday"), behind it in the past
+                    // tense ("met this Monday").
                     Some("this") => {
-                        p.weekday() != w && future_context(&format!(" {} ", &s[..all.start()]))
-                            || future_context(&format!(" {s} "))
+                        p.weekday() != w
+                            && (future_context(&format!(" {s} "))
+                                || !past_tense(clause_around(s, all.start(), all.end())))
                     }
                     _ => future_context(&format!(" {} ", &s[..all.start()])),
                 };
@@ -570,6 +637,23 @@ mod tests {
             Some(date(2022, 2, 27))
         );
         assert_eq!(parse_date_line("no date here"), None);
+    }
+
+    #[test]
+    fn this_weekday_follows_the_tense() {
+        // Published on Sunday 8 June 2025.
+        let p = Some(date(2025, 6, 8));
+        let v = vals("Reyes opens her festival this Thursday.", p);
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 6, 12)));
+        let v = vals("The festival, postponed twice, opens this Thursday.", p);
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 6, 12)));
+        let v = vals("Reyes met the mayor this Thursday, her office said.", p);
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 6, 5)));
+        let v = vals("The mayor was re-elected this Thursday.", p);
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 6, 5)));
+        // A future word wins over a past one elsewhere in the sentence.
+        let v = vals("She said she will sign it this Thursday.", p);
+        assert_eq!(v[0].1, DateValue::Day(date(2025, 6, 12)));
     }
 
     #[test]
