@@ -161,3 +161,22 @@ fn a_weekday_shares_a_day_only_with_dates_on_it() {
         &DateValue::Day(date(2026, 1, 5))
     ));
 }
+
+#[test]
+fn day_keys_cover_a_short_span_and_nothing_else() {
+    use super::day_keys;
+    use crate::core::dates::DateValue;
+    use jiff::civil::{date, Weekday};
+    let day = day_keys(&DateValue::Day(date(2026, 1, 4)));
+    assert_eq!(day.len(), 1);
+    let span = day_keys(&DateValue::Span(date(2025, 12, 30), date(2026, 1, 2)));
+    assert_eq!(span.len(), 4, "four days across a new year");
+    let mut sorted = span.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 4, "each day its own key");
+    assert!(day_keys(&DateValue::Span(date(2026, 1, 1), date(2026, 3, 1))).is_empty());
+    assert!(day_keys(&DateValue::Span(date(2026, 1, 7), date(2026, 1, 4))).is_empty());
+    assert!(day_keys(&DateValue::Span(date(9999, 12, 30), date(9999, 12, 31))).len() == 2);
+    assert!(day_keys(&DateValue::Year(2026)).is_empty());
+    assert!(day_keys(&DateValue::Weekday(Weekday::Monday)).is_empty());
+}
