@@ -872,7 +872,7 @@ fn quoted_figures<'a>(v: &View<'a>) -> Vec<(String, &'a Quantity)> {
     let art: &'a Article = v.art;
     sentence_claims(v)
         .iter()
-        .filter_map(|c| c.quantity.as_ref())
+        .filter_map(|c| c.quantity.as_deref())
         .filter(|q| in_quotation(v, q))
         .map(|q| (qdesc(q, &art.text), q))
         .collect()
