@@ -562,7 +562,7 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
             a: (pos(a.doc)?, a.claim as u32),
             b: (pos(b.doc)?, b.claim as u32),
             kind: relation_kind_tag(*kind),
-            reason: reason.clone(),
+            reason: reason.to_string(),
             label: label.clone(),
             score: *score,
         });
@@ -593,7 +593,7 @@ pub fn decode_relations(
                 a: claim(r.a)?,
                 b: claim(r.b)?,
                 kind: relation_kind_of(r.kind)?,
-                reason: r.reason,
+                reason: super::compare::reason_text(r.reason),
                 label: r.label,
                 score: r.score,
             })
