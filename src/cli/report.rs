@@ -476,7 +476,7 @@ pub fn detail(corpus: &Corpus, an: &Analysis) -> Detail {
             Verdict::Agree => {
                 let sides: Vec<Side> = f.claims.iter().filter_map(|&r| side_of(r)).collect();
                 if sides.len() > 1 {
-                    d.supported.push((f.label.clone(), sides));
+                    d.supported.push((f.label.to_string(), sides));
                 }
             }
             Verdict::SingleSource => d.single.extend(f.claims.iter().filter_map(|&r| side_of(r))),

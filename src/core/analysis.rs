@@ -1,5 +1,7 @@
 //! The whole-corpus result: relations grouped into facts with a verdict.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use super::compare::{Relation, RelationKind};
@@ -26,7 +28,8 @@ impl Verdict {
 
 #[derive(Debug, Clone)]
 pub struct Fact {
-    pub label: String,
+    /// Borrowed for the many single-source facts, whose label is their kind.
+    pub label: Cow<'static, str>,
     pub claims: Vec<ClaimRef>,
     pub verdict: Verdict,
     /// Index into `Analysis::stories`.
@@ -104,7 +107,7 @@ pub fn analyze_relations(
             let label = rs
                 .iter()
                 .min_by_key(|r| (r.kind, std::cmp::Reverse((r.score * 1000.0) as i64)))
-                .map(|r| r.label.clone())
+                .map(|r| Cow::Owned(r.label.clone()))
                 .unwrap_or_default();
             facts.push(Fact {
                 label,
@@ -123,7 +126,7 @@ pub fn analyze_relations(
                         let r = ClaimRef { doc: d, claim: ci };
                         if !c.kind.is_typed() && !linked.contains(&r) {
                             facts.push(Fact {
-                                label: c.kind.as_str().to_string(),
+                                label: Cow::Borrowed(c.kind.as_str()),
                                 claims: vec![r],
                                 verdict: Verdict::SingleSource,
                                 story: si,

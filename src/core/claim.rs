@@ -68,9 +68,11 @@ pub struct Claim {
     pub kind: ClaimKind,
     /// Normalised value as a short string.
     pub value: Option<String>,
-    pub quantity: Option<Quantity>,
+    // The typed values are boxed: 95 % of claims are statements without
+    // them, and inline they made every claim 400 bytes instead of about 220.
+    pub quantity: Option<Box<Quantity>>,
     pub date: Option<DateValue>,
-    pub quote: Option<QuoteInfo>,
+    pub quote: Option<Box<QuoteInfo>>,
     /// Content terms (folded, interned stems) of the claim's own span.
     pub terms: Vec<Term>,
     /// The sentence states the opposite (not, never, denied).
@@ -785,13 +787,15 @@ fn extract_sentence(
             part.start < part.end && text[part.clone()].split_whitespace().count() >= 3
         })
         .max_by_key(|(_, part)| part.len())
-        .map(|(q, part)| QuoteInfo {
-            span: part.clone(),
-            words: text::tokens(text, part.clone())
-                .into_iter()
-                .map(|t| quote_word(&t.norm))
-                .collect(),
-            speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
+        .map(|(q, part)| {
+            Box::new(QuoteInfo {
+                span: part.clone(),
+                words: text::tokens(text, part.clone())
+                    .into_iter()
+                    .map(|t| quote_word(&t.norm))
+                    .collect(),
+                speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
+            })
         });
     let date_mentions = dates::find(text, sr.clone(), meta.published);
     let date_spans: Vec<Range<usize>> = date_mentions.iter().map(|d| d.span.clone()).collect();
@@ -874,7 +878,7 @@ fn extract_sentence(
                 |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
             )),
             terms: text::content_terms(ctoks),
-            quantity: Some(q),
+            quantity: Some(Box::new(q)),
             date: None,
             quote: None,
             negated,

@@ -6,6 +6,7 @@
 //! typed claims, when their units and distinguishing names agree. Precision
 //! comes first: every threshold errs on the side of saying nothing.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -43,11 +44,25 @@ pub struct Relation {
     pub a: ClaimRef,
     pub b: ClaimRef,
     pub kind: RelationKind,
-    /// One line a journalist understands.
-    pub reason: String,
+    /// One line a journalist understands. Most relations share one of a few
+    /// fixed phrases, kept borrowed rather than allocated per relation
+    /// ([`reason_text`]).
+    pub reason: Cow<'static, str>,
     /// Short label of the fact ("delegation members").
     pub label: String,
     pub score: f32,
+}
+
+/// The reasons that do not depend on the claims (on the bench corpus,
+/// 101,742 of 115,623 relations say "same statement in other words").
+const FIXED_REASONS: &[&str] = &["same statement in other words", "same quotation"];
+
+/// A relation's reason, borrowed when it is one of [`FIXED_REASONS`].
+pub fn reason_text(reason: String) -> Cow<'static, str> {
+    match FIXED_REASONS.iter().find(|r| **r == reason) {
+        Some(r) => Cow::Borrowed(r),
+        None => Cow::Owned(reason),
+    }
 }
 
 /// A set of interned terms (sorted ids) with its total IDF weight.
@@ -908,7 +923,7 @@ fn quoted_figures<'a>(v: &View<'a>) -> Vec<(String, &'a Quantity)> {
     let art: &'a Article = v.art;
     sentence_claims(v)
         .iter()
-        .filter_map(|c| c.quantity.as_ref())
+        .filter_map(|c| c.quantity.as_deref())
         .filter(|q| in_quotation(v, q))
         .map(|q| (qdesc(q, &art.text), q))
         .collect()
@@ -1623,7 +1638,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         a,
                         b,
                         kind,
-                        reason,
+                        reason: reason_text(reason),
                         label: String::new(),
                         score,
                     },

@@ -335,6 +335,32 @@ pub fn resolve_weekday(w: Weekday, published: Date, future: bool) -> Date {
 }
 
 /// All date expressions in `text[range]`.
+/// Whether `s` holds the first three letters of a weekday name ("Mon",
+/// "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") and of a month name ("Jan" …
+/// "Dec"): every match of `WEEKDAY` starts with one of the first, every
+/// match of `MONTH` with one of the second (both patterns are
+/// case-sensitive). `calendar_words_never_hide_a_match` checks it.
+fn calendar_words(s: &str) -> (bool, bool) {
+    let (mut weekday, mut month) = (false, false);
+    let b = s.as_bytes();
+    for (i, c) in b.iter().enumerate() {
+        if !c.is_ascii_uppercase() {
+            continue;
+        }
+        let Some(w) = b.get(i..i + 3) else { break };
+        match w {
+            b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun" => weekday = true,
+            b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
+            | b"Oct" | b"Nov" | b"Dec" => month = true,
+            _ => {}
+        }
+        if weekday && month {
+            break;
+        }
+    }
+    (weekday, month)
+}
+
 pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<DateMention> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
@@ -355,6 +381,12 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
     } else {
         ""
     };
+    // Likewise every pattern with a month name needs one of its first three
+    // letters as written ("Jan" … "Dec", case-sensitive like the patterns),
+    // and the weekday pattern one of "Mon" … "Sun": found in one pass over
+    // the bytes instead of a regex search per pattern.
+    let (weekday_word, month_word) = calendar_words(s);
+    let with_month = if month_word { with_digits } else { "" };
 
     for c in p.iso.captures_iter(with_digits) {
         let Some(all) = c.get(0) else { continue };
@@ -366,7 +398,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             });
         }
     }
-    for c in p.mdy_range.captures_iter(with_digits) {
+    for c in p.mdy_range.captures_iter(with_month) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
@@ -428,7 +460,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: mismatch,
         });
     };
-    for c in p.mdy.captures_iter(with_digits) {
+    for c in p.mdy.captures_iter(with_month) {
         let Some(all) = c.get(0) else { continue };
         let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) else {
             continue;
@@ -446,7 +478,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             num(c.get(4)),
         );
     }
-    for c in p.dmy.captures_iter(with_digits) {
+    for c in p.dmy.captures_iter(with_month) {
         let Some(all) = c.get(0) else { continue };
         let Some(m) = c.get(3).and_then(|m| month_number(m.as_str())) else {
             continue;
@@ -464,7 +496,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             num(c.get(4)),
         );
     }
-    for c in p.weekday.captures_iter(s) {
+    for c in p.weekday.captures_iter(if weekday_word { s } else { "" }) {
         let (Some(all), Some(wm)) = (c.get(0), c.get(2)) else {
             continue;
         };
@@ -511,7 +543,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: None,
         });
     }
-    for c in p.month_year.captures_iter(s) {
+    for c in p.month_year.captures_iter(if month_word { s } else { "" }) {
         let (Some(all), Some(mm)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -598,6 +630,46 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
 mod tests {
     use super::*;
     use jiff::civil::date;
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The prefilter of `find` never skips a pattern that would match.
+        #[test]
+        fn calendar_words_never_hide_a_match(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::sample::select(vec![
+                        "Mon", "Monday", "Tues", "Tuesday", "Wed", "Wednesday", "Thu",
+                        "Thurs", "Thursday", "Fri", "Friday", "Sat", "Saturday", "Sun",
+                        "Sunday", "Jan", "Jan.", "January", "Feb", "February", "Mar",
+                        "March", "Apr", "April", "May", "Jun", "June", "Jul", "July", "Aug",
+                        "August", "Sep", "Sept", "Sept.", "September", "Oct", "October",
+                        "Nov", "November", "Dec", "December", "in", "on", "next", "last",
+                        "this", "to", "through", "-", "–", ",", " ", "  ", "st", "th", "\u{2019}s",
+                        "'s", "2026", "4", "17", "1999", "monday", "MAY", "Mo", "Ju",
+                    ])
+                    .prop_map(str::to_string),
+                    1 => "[ -~]{1,4}",
+                ],
+                0..12,
+            )
+        ) {
+            let s = v.join(" ");
+            let (weekday, month) = calendar_words(&s);
+            let p = patterns();
+            proptest::prop_assert!(weekday || !p.weekday.is_match(&s), "{s:?}");
+            for r in [&p.month_year, &p.mdy, &p.dmy, &p.mdy_range] {
+                proptest::prop_assert!(month || !r.is_match(&s), "{s:?}");
+            }
+            let joined = v.concat();
+            let (weekday, month) = calendar_words(&joined);
+            proptest::prop_assert!(weekday || !p.weekday.is_match(&joined), "{joined:?}");
+            for r in [&p.month_year, &p.mdy, &p.dmy, &p.mdy_range] {
+                proptest::prop_assert!(month || !r.is_match(&joined), "{joined:?}");
+            }
+        }
+    }
 
     fn vals(s: &str, p: Option<Date>) -> Vec<(String, DateValue)> {
         find(s, 0..s.len(), p)

@@ -310,7 +310,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         sentence: *sentence,
         kind: kind_tag(*kind),
         value: value.clone(),
-        quantity: quantity.as_ref().map(encode_quantity),
+        quantity: quantity.as_deref().map(encode_quantity),
         date: date.as_ref().map(|d| match d {
             DateValue::Day(d) => PDateValue::Day(pdate(*d)),
             DateValue::Span(a, b) => PDateValue::Span(pdate(*a), pdate(*b)),
@@ -318,7 +318,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
             DateValue::Year(y) => PDateValue::Year(*y),
             DateValue::Weekday(w) => PDateValue::Weekday(w.to_monday_one_offset()),
         }),
-        quote: quote.as_ref().map(|q| {
+        quote: quote.as_deref().map(|q| {
             let QuoteInfo {
                 span: qs,
                 words,
@@ -458,7 +458,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                 kind: kind_of(c.kind)?,
                 value: c.value,
                 quantity: match c.quantity {
-                    Some(q) => Some(Quantity {
+                    Some(q) => Some(Box::new(Quantity {
                         span: range(q.span)?,
                         value: q.value,
                         value_hi: q.value_hi,
@@ -470,7 +470,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                         score: q.score,
                         precision: q.precision,
                         ordinal: q.ordinal,
-                    }),
+                    })),
                     None => None,
                 },
                 date: match c.date {
@@ -484,11 +484,11 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                     None => None,
                 },
                 quote: match c.quote {
-                    Some(q) => Some(QuoteInfo {
+                    Some(q) => Some(Box::new(QuoteInfo {
                         span: range(q.span)?,
                         words: q.words,
                         speaker: q.speaker,
-                    }),
+                    })),
                     None => None,
                 },
                 terms: term_list(&c.terms)?,
@@ -562,7 +562,7 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
             a: (pos(a.doc)?, a.claim as u32),
             b: (pos(b.doc)?, b.claim as u32),
             kind: relation_kind_tag(*kind),
-            reason: reason.clone(),
+            reason: reason.to_string(),
             label: label.clone(),
             score: *score,
         });
@@ -593,7 +593,7 @@ pub fn decode_relations(
                 a: claim(r.a)?,
                 b: claim(r.b)?,
                 kind: relation_kind_of(r.kind)?,
-                reason: r.reason,
+                reason: super::compare::reason_text(r.reason),
                 label: r.label,
                 score: r.score,
             })

@@ -757,7 +757,7 @@ fn render_story(h: &mut String, ctx: &Ctx<'_>, an: &Analysis, si: usize, docs: &
                     (ctx.cell(f.verdict, &cs), cs)
                 })
                 .collect();
-            (f.label.as_str(), f.verdict, cells)
+            (f.label.as_ref(), f.verdict, cells)
         })
         .collect();
     let mut counts = vec![Counts::default(); cols.len()];
