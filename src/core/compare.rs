@@ -139,17 +139,12 @@ fn synonym(stem: &str) -> &str {
 /// The days a day-precise date covers, as keys of `day_postings` (none for
 /// a span longer than a month: it dates a period, not an event).
 fn day_keys(d: &DateValue) -> Vec<i32> {
-    let (from, to) = match d {
-        DateValue::Day(a) => (*a, *a),
-        DateValue::Span(a, b) => (*a, *b),
-        _ => return Vec::new(),
+    let (Some(n), Some((from, _))) = (d.days().filter(|n| *n <= 32), d.range()) else {
+        return Vec::new();
     };
     let key = |d: jiff::civil::Date| i32::from(d.year()) * 400 + i32::from(d.day_of_year());
-    if (to - from).get_days() > 31 || to < from {
-        return Vec::new();
-    }
     from.series(jiff::Span::new().days(1))
-        .take_while(|d| *d <= to)
+        .take(n as usize)
         .map(key)
         .collect()
 }
@@ -291,9 +286,10 @@ impl StoryIndex {
                 for d in c.date.as_ref().map(day_keys).into_iter().flatten() {
                     day_postings.entry(d).or_default().push((ai, ci));
                 }
-                if let Some(DateValue::Span(from, to)) = &c.date {
-                    let days = (*to - *from).get_days() as i64 + 1;
-                    span_postings.entry(days).or_default().push((ai, ci));
+                if let Some(d @ DateValue::Span(..)) = &c.date {
+                    if let Some(days) = d.days() {
+                        span_postings.entry(days).or_default().push((ai, ci));
+                    }
                 }
                 let sent = sent_sets[ai].get(c.sentence).cloned().unwrap_or_default();
                 per.push(ClaimSets {
@@ -1279,7 +1275,7 @@ fn decide_inner(
                         _ => return None,
                     };
                     // The noun the duration qualifies ("the four-day *trip*") found
-                    // in the date's clause is evidence of one event, whatever else
+                    // in the date's sentence is evidence of one event, whatever else
                     // the two clauses say.
                     let dv = if cx.kind == Duration { x } else { y };
                     let other = if cx.kind == Duration { y } else { x };
@@ -1290,14 +1286,14 @@ fn decide_inner(
                     if sim < 0.1 && !same_event {
                         return None;
                     }
-                    let days = (to - from).get_days() as f64 + 1.0;
+                    let days = d.days()? as f64;
                     (days == q.value).then(|| {
                         (
                             Support,
                             format!(
                                 "{}-day span {from} to {to} matches '{}'",
                                 fmt_num(days),
-                                qdesc(q, &if cx.kind == Duration { x } else { y }.art.text)
+                                qdesc(q, &dv.art.text)
                             ),
                             sim,
                             shared,

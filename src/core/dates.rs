@@ -31,6 +31,17 @@ pub struct DateMention {
 }
 
 impl DateValue {
+    /// How many days a day or a span covers, both ends counted; `None` for
+    /// coarser values and for a span that ends before it starts.
+    pub fn days(&self) -> Option<i64> {
+        let (a, b) = match self {
+            DateValue::Day(a) => (*a, *a),
+            DateValue::Span(a, b) => (*a, *b),
+            _ => return None,
+        };
+        (a <= b).then(|| i64::from((b - a).get_days()) + 1)
+    }
+
     /// The inclusive day range this value covers, when it is at day precision or coarser.
     pub fn range(&self) -> Option<(Date, Date)> {
         match *self {
@@ -272,41 +283,17 @@ fn clause_around(s: &str, start: usize, end: usize) -> &str {
     s.get(from..to).unwrap_or(s)
 }
 
-/// Whether a sentence is told in the past tense: a past auxiliary, a common
+/// Whether a clause is told in the past tense: a past auxiliary, a common
 /// irregular past, or a lowercase word in "-ed" that is not "-eed"
 /// ("proceed") or "hundred". The tense is all a weekday after "this" needs:
 /// which of the week's two sides of the publication day it lies on.
-fn past_tense(sentence: &str) -> bool {
+fn past_tense(clause: &str) -> bool {
     const IRREGULAR: &[&str] = &[
-        "was",
-        "were",
-        "had",
-        "did",
-        "said",
-        "told",
-        "met",
-        "went",
-        "came",
-        "gave",
-        "took",
-        "held",
-        "made",
-        "left",
-        "began",
-        "spoke",
-        "saw",
-        "won",
-        "lost",
-        "flew",
-        "sent",
-        "led",
-        "rose",
-        "fell",
-        "struck",
-        "brought",
-        "announced",
+        "was", "were", "had", "did", "said", "told", "met", "went", "came", "gave", "took", "held",
+        "made", "left", "began", "spoke", "saw", "won", "lost", "flew", "sent", "led", "rose",
+        "fell", "struck", "brought",
     ];
-    sentence
+    clause
         .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
         .any(|w| {
             IRREGULAR.contains(&w)
@@ -334,7 +321,6 @@ pub fn resolve_weekday(w: Weekday, published: Date, future: bool) -> Date {
         .unwrap_or(published)
 }
 
-/// All date expressions in `text[range]`.
 /// Whether `s` holds the first three letters of a weekday name ("Mon",
 /// "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") and of a month name ("Jan" …
 /// "Dec"): every match of `WEEKDAY` starts with one of the first, every
@@ -361,6 +347,7 @@ fn calendar_words(s: &str) -> (bool, bool) {
     (weekday, month)
 }
 
+/// All date expressions in `text[range]`.
 pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<DateMention> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
@@ -373,14 +360,9 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             .any(|m| m.span.start < r.end && r.start < m.span.end)
     };
     let year_of = |y: Option<i64>| y.or_else(|| published.map(|p| i64::from(p.year())));
-    // Every pattern but the weekday's and the month's needs a digit (`\d` is
-    // any Unicode digit: the test covers them all); most sentences have none,
-    // and those patterns then search an empty string.
-    let with_digits = if s.chars().any(char::is_numeric) {
-        s
-    } else {
-        ""
-    };
+    // Every pattern but the weekday's and the month's needs a digit (the
+    // test covers every Unicode digit).
+    let with_digits = super::text::digit_gate(s);
     // Likewise every pattern with a month name needs one of its first three
     // letters as written ("Jan" … "Dec", case-sensitive like the patterns),
     // and the weekday pattern one of "Mon" … "Sun": found in one pass over

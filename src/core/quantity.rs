@@ -419,14 +419,8 @@ pub fn find(
     let overlaps =
         |r: &Range<usize>, v: &[Range<usize>]| v.iter().any(|o| o.start < r.end && r.start < o.end);
 
-    // The number pattern needs a digit (every `\d`, a Unicode decimal digit, is
-    // `char::is_numeric`); most sentences have none, and the pattern then
-    // searches an empty string, as in `dates::find`.
-    let with_digits = if s.chars().any(char::is_numeric) {
-        s
-    } else {
-        ""
-    };
+    // The number pattern needs a digit.
+    let with_digits = super::text::digit_gate(s);
     for c in p.number.captures_iter(with_digits) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();

@@ -446,6 +446,18 @@ fn normalise(w: &str) -> String {
 }
 
 /// Function words and reporting verbs that carry no topical content.
+/// `s` when it holds a digit, else the empty string: what a pattern that
+/// needs a digit should search (`\d` is any Unicode decimal digit, and each
+/// one is `char::is_numeric`). Most sentences have none, and a search of the
+/// empty string costs nothing.
+pub fn digit_gate(s: &str) -> &str {
+    if s.chars().any(char::is_numeric) {
+        s
+    } else {
+        ""
+    }
+}
+
 pub fn is_stopword(w: &str) -> bool {
     // A `match` compiles to a length-and-byte decision tree: no scan, no hashing.
     matches!(
