@@ -539,6 +539,29 @@ fn near_names(idx: &StoryIndex, v: &View) -> Vec<String> {
     rare_names(idx, &v.claim.features.near_names)
 }
 
+/// The names next to two claims' figures agree once the names each side
+/// shares with the other's sentence are set aside: a name one source writes
+/// as a name and the other only as a word of its sentence (the "myung" of
+/// "Lee Jae‑myung", split at a non-breaking hyphen) names the same actor,
+/// not a rival one.
+fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
+    let (a, b) = (near_names(idx, x), near_names(idx, y));
+    if names_compatible(idx, &a, &b) {
+        return true;
+    }
+    let not_in = |names: Vec<String>, v: &View| -> Vec<String> {
+        names
+            .into_iter()
+            .filter(|n| {
+                !idx.ids
+                    .get(&text::term(n))
+                    .is_some_and(|id| v.sent_terms.ids.binary_search(id).is_ok())
+            })
+            .collect()
+    };
+    names_compatible(idx, &not_in(a, y), &not_in(b, x))
+}
+
 fn rare_names(idx: &StoryIndex, names: &[(String, Term)]) -> Vec<String> {
     names
         .iter()
@@ -1080,7 +1103,7 @@ fn decide_inner(
             let sim = 0.6 * csim.max(wsim) + 0.4 * ssim;
             // Agreement needs the names next to the figures to agree; a
             // disagreement needs the names of the whole clauses to agree.
-            let names_near = names_compatible(idx, &near_names(idx, x), &near_names(idx, y));
+            let names_near = near_names_agree(idx, x, y);
             let names_clause = names_compatible(idx, &local_names(idx, x), &local_names(idx, y));
             // Two day-precise dates that agree, in clauses that share words of
             // their own: the date is the evidence, whatever names each source
@@ -1677,6 +1700,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             .is_some_and(|c| c.kind == ClaimKind::Duration)
     };
     let mut used: FxHashSet<(ClaimRef, DocId, bool, bool)> = FxHashSet::default();
+    // The claim each claim was first matched with in each other document.
+    let mut partner: FxHashMap<(ClaimRef, DocId), ClaimRef> = FxHashMap::default();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
         let cross = is_duration(r.a) != is_duration(r.b);
@@ -1684,7 +1709,24 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             (r.a, r.b.doc, display(r.b), cross),
             (r.b, r.a.doc, display(r.a), cross),
         );
-        if used.contains(&ka) || used.contains(&kb) {
+        let (ua, ub) = (used.contains(&ka), used.contains(&kb));
+        if ua && ub {
+            continue;
+        }
+        if ua || ub {
+            // An article that states a figure or a date twice: each of its
+            // mentions is supported by the other source's one mention.
+            let (held, other) = if ua { (r.a, r.b) } else { (r.b, r.a) };
+            let repeat = r.kind == RelationKind::Support
+                && partner
+                    .get(&(held, other.doc))
+                    .is_some_and(|p| same_typed_value(idx, *p, other));
+            if !repeat {
+                continue;
+            }
+            used.insert(if ua { kb } else { ka });
+            partner.entry((other, held.doc)).or_insert(held);
+            out.push(r);
             continue;
         }
         let taken = |k: &(ClaimRef, DocId, bool, bool)| used.contains(&(k.0, k.1, !k.2, k.3));
@@ -1693,6 +1735,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         }
         used.insert(ka);
         used.insert(kb);
+        partner.entry((r.a, r.b.doc)).or_insert(r.b);
+        partner.entry((r.b, r.a.doc)).or_insert(r.a);
         out.push(r);
     }
     // A statement pair whose typed claims disagree is not "support".
@@ -1748,6 +1792,27 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     out
 }
 
+/// Two typed claims of one document that state the same value ("his first
+/// visit" / "his first state visit since taking office").
+fn same_typed_value(idx: &StoryIndex, p: ClaimRef, q: ClaimRef) -> bool {
+    let claim = |r: ClaimRef| idx.article_of(r.doc).and_then(|a| a.claims.get(r.claim));
+    match (claim(p), claim(q)) {
+        (Some(a), Some(b)) if p.doc == q.doc && a.kind.is_typed() && a.kind == b.kind => {
+            match (&a.quantity, &b.quantity, &a.date, &b.date) {
+                (Some(x), Some(y), _, _) => {
+                    x.low == y.low
+                        && x.high == y.high
+                        && x.ordinal == y.ordinal
+                        && quantity_heads_compatible(x, y) == Some(true)
+                }
+                (None, None, Some(x), Some(y)) => x == y,
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 fn v_doc(idx: &StoryIndex, ai: usize) -> DocId {
     idx.arts.get(ai).map_or(usize::MAX, |(d, _)| *d)
 }
@@ -1797,9 +1862,12 @@ pub fn explain_pair(idx: &StoryIndex, a: (usize, usize), b: (usize, usize)) -> S
     let shared = idx.words(&shared);
     let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
     format!(
-        "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  q {:?}\n  q {:?}\n  -> {:?}",
+        "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  near {:?} / {:?} (compatible {})\n  q {:?}\n  q {:?}\n  -> {:?}",
         local_names(idx, &x),
         local_names(idx, &y),
+        near_names(idx, &x),
+        near_names(idx, &y),
+        names_compatible(idx, &near_names(idx, &x), &near_names(idx, &y)),
         x.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
         y.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
         decide(idx, &x, &y).map(|d| (d.0, d.1, d.2))

@@ -131,6 +131,7 @@ fixture_tests! {
     a_bare_date_clause_is_found_by_its_days => "bare-date-clause.txt",
     statements_dated_to_different_days_differ => "days-apart.txt",
     a_halfway_figure_is_not_the_round_one => "halfway-rounding.txt",
+    each_mention_of_a_repeated_figure_is_supported => "repeated-mention.txt",
 }
 
 #[test]
