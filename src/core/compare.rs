@@ -553,9 +553,9 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
         names
             .into_iter()
             .filter(|n| {
-                !idx.ids
+                idx.ids
                     .get(&text::term(n))
-                    .is_some_and(|id| v.sent_terms.ids.binary_search(id).is_ok())
+                    .is_none_or(|id| v.sent_terms.ids.binary_search(id).is_err())
             })
             .collect()
     };
