@@ -231,7 +231,7 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
         ..Totals::default()
     };
     let mut supported: std::collections::HashSet<ClaimRef> = Default::default();
-    for r in &an.relations {
+    for r in an.relations() {
         let (ia, ib) = match r.kind {
             RelationKind::Support => (false, false),
             _ => (ignored(r.a), ignored(r.b)),

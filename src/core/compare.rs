@@ -48,8 +48,9 @@ pub struct Relation {
     /// fixed phrases, kept borrowed rather than allocated per relation
     /// ([`reason_text`]).
     pub reason: Cow<'static, str>,
-    /// Short label of the fact ("delegation members").
-    pub label: String,
+    /// Short label of the fact ("delegation members"), stored once for the
+    /// process ([`terms::symbol`]): many relations share a label.
+    pub label: &'static str,
     pub score: f32,
 }
 
@@ -1635,7 +1636,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         b,
                         kind,
                         reason: reason_text(reason),
-                        label: String::new(),
+                        label: "",
                         score,
                     },
                 );
@@ -1735,16 +1736,20 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         },
                     )
                 });
-                r.label = other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
-                    let words = words_of
-                        .entry((*ai, *ci))
-                        .or_insert_with(|| label_words(&v, idx));
-                    label_of(&v, words, shared, idx)
-                });
+                r.label = terms::symbol(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(
+                    || {
+                        let words = words_of
+                            .entry((*ai, *ci))
+                            .or_insert_with(|| label_words(&v, idx));
+                        label_of(&v, words, shared, idx)
+                    },
+                ));
             }
         }
     }
     out.sort_by_key(|r| (r.a, r.b));
+    // A story's relations are kept to the end of `check`: no room to spare.
+    out.shrink_to_fit();
     out
 }
 

@@ -563,7 +563,7 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
             b: (pos(b.doc)?, b.claim as u32),
             kind: relation_kind_tag(*kind),
             reason: reason.to_string(),
-            label: label.clone(),
+            label: label.to_string(),
             score: *score,
         });
     }
@@ -594,7 +594,7 @@ pub fn decode_relations(
                 b: claim(r.b)?,
                 kind: relation_kind_of(r.kind)?,
                 reason: super::compare::reason_text(r.reason),
-                label: r.label,
+                label: super::terms::symbol(&r.label),
                 score: r.score,
             })
         })
