@@ -315,7 +315,7 @@ impl StoryIndex {
             arts.iter().flat_map(|(_, a)| {
                 a.sentences
                     .iter()
-                    .flat_map(|s| s.names.iter().map(String::as_str))
+                    .flat_map(|s| s.names.iter().copied())
             }),
             &acronyms,
         );
@@ -531,24 +531,24 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
 /// Distinguishing names inside the claim's own span: the names that tell
 /// list items apart ("71 in Morelos", "43 in Puebla"). Names found in many
 /// sentences of the story (its protagonists) distinguish nothing.
-fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
+fn local_names(idx: &StoryIndex, v: &View) -> Vec<&'static str> {
     rare_names(idx, &v.claim.features.names)
 }
 
 /// Distinguishing names next to the claim's figure.
-fn near_names(idx: &StoryIndex, v: &View) -> Vec<String> {
+fn near_names(idx: &StoryIndex, v: &View) -> Vec<&'static str> {
     rare_names(idx, &v.claim.features.near_names)
 }
 
-fn rare_names(idx: &StoryIndex, names: &[(String, Term)]) -> Vec<String> {
+fn rare_names(idx: &StoryIndex, names: &[(&'static str, Term)]) -> Vec<&'static str> {
     names
         .iter()
         .filter(|(_, st)| (idx.df_of_term(*st) as f32) < (idx.n * 0.1).max(3.0))
-        .map(|(n, _)| n.clone())
+        .map(|(n, _)| *n)
         .collect()
 }
 
-fn names_compatible(idx: &StoryIndex, a: &[String], b: &[String]) -> bool {
+fn names_compatible(idx: &StoryIndex, a: &[&str], b: &[&str]) -> bool {
     if a.is_empty() || b.is_empty() {
         return true;
     }
