@@ -312,11 +312,8 @@ impl StoryIndex {
             }
         }
         let aliases = Aliases::build(
-            arts.iter().flat_map(|(_, a)| {
-                a.sentences
-                    .iter()
-                    .flat_map(|s| s.names.iter().copied())
-            }),
+            arts.iter()
+                .flat_map(|(_, a)| a.sentences.iter().flat_map(|s| s.names.iter().copied())),
             &acronyms,
         );
         let mut name_df: FxHashMap<String, u32> = FxHashMap::default();
@@ -1736,14 +1733,13 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         },
                     )
                 });
-                r.label = terms::symbol(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(
-                    || {
+                r.label =
+                    terms::symbol(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
                         let words = words_of
                             .entry((*ai, *ci))
                             .or_insert_with(|| label_words(&v, idx));
                         label_of(&v, words, shared, idx)
-                    },
-                ));
+                    }));
             }
         }
     }
