@@ -72,7 +72,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function("analyze (stories + relations + facts)", |b| {
             b.iter_batched(
                 build,
-                |corpus| analysis::analyze(&corpus, true).relations.len(),
+                |corpus| analysis::analyze(&corpus, true).relations().count(),
                 BatchSize::LargeInput,
             )
         });

@@ -19,24 +19,36 @@ fn main() -> anyhow::Result<()> {
             .map(|s| s.capacity() + size_of::<String>())
             .sum::<usize>()
     };
+    // A ThinVec's heap block: its length and capacity, then the items.
+    fn thin<T>(v: &thin_vec::ThinVec<T>) -> usize {
+        match v.capacity() {
+            0 => 0,
+            n => 16 + n * size_of::<T>(),
+        }
+    }
     for (_, a) in corpus.docs() {
         let mut add = |k, n| *parts.entry(k).or_default() += n;
         add("text", a.text.capacity());
         add("blocks", a.blocks.capacity() * size_of::<Block>());
         add("sentences", a.sentences.capacity() * size_of::<Sentence>());
         for s in &a.sentences {
-            add("sentence terms", s.terms.capacity() * 4);
-            add("sentence names", strings(&s.names));
+            add("sentence terms", s.terms.len() * 4);
+            // The names themselves are symbols, stored once for the process.
+            add("sentence names", thin(&s.names));
         }
         add("claims", a.claims.capacity() * size_of::<Claim>());
         for c in &a.claims {
             *kinds.entry(c.kind.as_str()).or_default() += 1;
-            add("claim terms", c.terms.capacity() * 4);
+            add("claim terms", c.terms.len() * 4);
             let f = &c.features;
-            let named = |v: &[(String, _)]| v.iter().map(|n| n.0.capacity() + 32).sum::<usize>();
+            let stances: usize = f
+                .stances
+                .iter()
+                .map(|(m, n)| m.capacity() + n.capacity())
+                .sum();
             add(
                 "features",
-                named(&f.names) + named(&f.near_names) + f.window.capacity() * 4,
+                thin(&f.names) + thin(&f.near_names) + thin(&f.window) + thin(&f.stances) + stances,
             );
             if let Some(q) = &c.quote {
                 add("quotes", strings(&q.words));
@@ -47,8 +59,9 @@ fn main() -> anyhow::Result<()> {
         println!("{k:<16} {:>8.1} MB", *v as f64 / 1e6);
     }
     println!(
-        "claims by kind: {kinds:?}; one claim is {} bytes",
-        size_of::<Claim>()
+        "claims by kind: {kinds:?}; one claim is {} bytes, one sentence {}",
+        size_of::<Claim>(),
+        size_of::<Sentence>()
     );
     Ok(())
 }

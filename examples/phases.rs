@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
     eprintln!(
         "analyze {:>8.3}s  {} relations",
         t.elapsed().as_secs_f64(),
-        an.relations.len()
+        an.relations().count()
     );
     let t = Instant::now();
     let s = check::json_report(&corpus, &an).to_string();

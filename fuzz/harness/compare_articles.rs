@@ -13,7 +13,7 @@ pub fn run(data: &[u8]) {
     let mut corpus = Corpus::new(EngineConfig::default());
     corpus.upsert("a.txt", a, &MetaOverride::default());
     corpus.upsert("b.txt", &format!("{b}\n{a}"), &MetaOverride::default());
-    for r in analysis::analyze(&corpus, true).relations {
+    for r in analysis::analyze(&corpus, true).relations() {
         assert_ne!(r.a.doc, r.b.doc);
     }
 }

@@ -429,8 +429,7 @@ impl serde::Serialize for JsonReport<'_> {
         st.serialize_field(
             "relations",
             &Seq(|| {
-                an.relations
-                    .iter()
+                an.relations()
                     .filter(|r| r.a.doc != r.b.doc)
                     .filter_map(|r| {
                         Some(JsonRelation {
@@ -438,7 +437,7 @@ impl serde::Serialize for JsonReport<'_> {
                             b: self.id(r.b)?,
                             relation: r.kind.as_str(),
                             reason: &r.reason,
-                            label: &r.label,
+                            label: r.label,
                         })
                     })
             }),
@@ -501,8 +500,7 @@ pub fn run_marked(
     }
     let ignored = |c: ClaimRef| marks.is_some_and(|m| m.is_ignored(corpus, c));
     let found = |k: RelationKind| {
-        an.relations
-            .iter()
+        an.relations()
             .any(|r| r.kind == k && !(ignored(r.a) && ignored(r.b)))
     };
     let fail = match opts.fail_on {

@@ -39,8 +39,18 @@ pub struct Fact {
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     pub stories: Vec<Vec<DocId>>,
-    pub relations: Vec<Relation>,
+    /// The relations of each story (parallel to `stories`), as
+    /// [`Corpus::all_relations`] made them: kept apart rather than copied
+    /// into one vector, which would hold them twice at the peak.
+    pub per_story: Vec<Vec<Relation>>,
     pub facts: Vec<Fact>,
+}
+
+impl Analysis {
+    /// Every relation, story by story.
+    pub fn relations(&self) -> impl Iterator<Item = &Relation> + '_ {
+        self.per_story.iter().flatten()
+    }
 }
 
 struct UnionFind(FxHashMap<ClaimRef, ClaimRef>);
@@ -78,15 +88,23 @@ pub fn analyze_relations(
     per_story: Vec<Vec<Relation>>,
     single_source: bool,
 ) -> Analysis {
-    let mut relations = Vec::with_capacity(per_story.iter().map(Vec::len).sum());
-    let mut facts = Vec::new();
-    for (si, rels) in per_story.into_iter().enumerate() {
+    // Every fact has claims of its own (a claim is in one fact at most), so
+    // there are no more facts than claims: room for them is made once, not
+    // by doubling (which held the old and the new vector at the peak).
+    let bound: usize = stories
+        .iter()
+        .flatten()
+        .filter_map(|&d| corpus.article(d))
+        .map(|a| a.claims.len())
+        .sum();
+    let mut facts = Vec::with_capacity(bound);
+    for (si, rels) in per_story.iter().enumerate() {
         let mut uf = UnionFind(FxHashMap::default());
-        for r in &rels {
+        for r in rels {
             uf.union(r.a, r.b);
         }
         let mut groups: FxHashMap<ClaimRef, Vec<&Relation>> = FxHashMap::default();
-        for r in &rels {
+        for r in rels {
             let root = uf.find(r.a);
             groups.entry(root).or_default().push(r);
         }
@@ -107,7 +125,7 @@ pub fn analyze_relations(
             let label = rs
                 .iter()
                 .min_by_key(|r| (r.kind, std::cmp::Reverse((r.score * 1000.0) as i64)))
-                .map(|r| Cow::Owned(r.label.clone()))
+                .map(|r| Cow::Borrowed(r.label))
                 .unwrap_or_default();
             facts.push(Fact {
                 label,
@@ -136,12 +154,14 @@ pub fn analyze_relations(
                 }
             }
         }
-        relations.extend(rels);
     }
-    facts.sort_by_key(|f| (f.verdict, f.claims.first().copied()));
+    // The keys are distinct (a claim is in one fact), so an unstable sort,
+    // which needs no buffer, gives the same order.
+    facts.sort_unstable_by_key(|f| (f.verdict, f.claims.first().copied()));
+    facts.shrink_to_fit();
     Analysis {
         stories,
-        relations,
+        per_story,
         facts,
     }
 }

@@ -8,11 +8,12 @@
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
+use thin_vec::ThinVec;
 
 use super::article::{self, Block, BlockRole, Meta, MetaOverride};
 use super::dates::{self, DateValue};
 use super::quantity::{self, Quantity};
-use super::terms::Term;
+use super::terms::{self, Term};
 use super::text::{self, Token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,7 +75,7 @@ pub struct Claim {
     pub date: Option<DateValue>,
     pub quote: Option<Box<QuoteInfo>>,
     /// Content terms (folded, interned stems) of the claim's own span.
-    pub terms: Vec<Term>,
+    pub terms: Box<[Term]>,
     /// The sentence states the opposite (not, never, denied).
     pub negated: bool,
     /// Hedged or future ("expected", "plans to", "may").
@@ -89,18 +90,21 @@ pub struct Claim {
 }
 
 /// What comparison needs of a claim, computed once per parse so that the
-/// keystroke path never re-tokenises other articles.
+/// keystroke path never re-tokenises other articles. Most of these lists
+/// are empty (only figures have a window and near names), so they are
+/// `ThinVec`s: one pointer, and no allocation, when empty. Words are
+/// [`terms::symbol`]s, stored once for the process.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Features {
     /// Capitalised words inside the span (not sentence-initial, not dates):
     /// (normalised word, its term).
-    pub names: Vec<(String, Term)>,
+    pub names: ThinVec<(&'static str, Term)>,
     /// The same, within four words of the claim's figure (empty without one).
-    pub near_names: Vec<(String, Term)>,
+    pub near_names: ThinVec<(&'static str, Term)>,
     /// Content terms within four words of the claim's figure.
-    pub window: Vec<Term>,
+    pub window: ThinVec<Term>,
     /// "(modifier) principle/policy/stance" phrases: (modifier, noun).
-    pub stances: Vec<(String, String)>,
+    pub stances: ThinVec<(String, String)>,
 }
 
 /// Stance nouns: an official position worded as a principle is not the same
@@ -192,7 +196,7 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
         .map(|(_, t)| t)
         .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
         .filter(|t| !is_date_word(&t.norm))
-        .map(|t| (t.norm.clone(), text::term(&t.norm)))
+        .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
         .collect();
     let near_names = match around {
         Some(_) => local
@@ -201,15 +205,15 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
                 t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm)
             })
             .filter(|t| !is_date_word(&t.norm))
-            .map(|t| (t.norm.clone(), text::term(&t.norm)))
+            .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
             .collect(),
-        None => Vec::new(),
+        None => ThinVec::new(),
     };
     let window = match around {
-        Some(_) => text::content_terms(local),
-        None => Vec::new(),
+        Some(_) => text::content_terms(local).into_iter().collect(),
+        None => ThinVec::new(),
     };
-    let mut stances = Vec::new();
+    let mut stances = ThinVec::new();
     for (i, t) in toks.iter().enumerate() {
         if i == 0 || stance_class(&t.norm).is_none() {
             continue;
@@ -225,12 +229,18 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
             stances.push((m.join(" "), t.norm.clone()));
         }
     }
-    Features {
+    let mut f = Features {
         names,
         near_names,
         window,
         stances,
-    }
+    };
+    // Kept as long as the article: no room to spare.
+    f.names.shrink_to_fit();
+    f.near_names.shrink_to_fit();
+    f.window.shrink_to_fit();
+    f.stances.shrink_to_fit();
+    f
 }
 
 #[derive(Debug, Clone)]
@@ -238,9 +248,10 @@ pub struct Sentence {
     pub span: Range<usize>,
     pub role: BlockRole,
     /// Content terms (folded, interned stems) of the whole sentence.
-    pub terms: Vec<Term>,
-    /// Capitalised multi-word names and acronyms, normalised.
-    pub names: Vec<String>,
+    pub terms: Box<[Term]>,
+    /// Capitalised multi-word names and acronyms, normalised
+    /// ([`terms::symbol`]s; most sentences have none).
+    pub names: ThinVec<&'static str>,
 }
 
 /// An analysed article: metadata, sentences and claims. Pure function of
@@ -342,14 +353,14 @@ const REPORTING: &[&str] = &[
 
 /// Names: runs of capitalised words not at the very start of the sentence,
 /// plus all-caps acronyms, normalised to lower case with hyphens as spaces.
-fn names(text: &str, toks: &[Token]) -> Vec<String> {
-    let mut out = Vec::new();
+fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
+    let mut out = ThinVec::new();
     let mut run: Vec<&Token> = Vec::new();
-    let flush = |run: &mut Vec<&Token>, out: &mut Vec<String>| {
+    let flush = |run: &mut Vec<&Token>, out: &mut ThinVec<&'static str>| {
         if !run.is_empty() {
             let n: Vec<&str> = run.iter().map(|t| t.norm.as_str()).collect();
             if !(run.len() == 1 && text::is_stopword(n[0])) {
-                out.push(n.join(" "));
+                out.push(terms::symbol(&n.join(" ")));
             }
             run.clear();
         }
@@ -372,6 +383,7 @@ fn names(text: &str, toks: &[Token]) -> Vec<String> {
         }
     }
     flush(&mut run, &mut out);
+    out.shrink_to_fit();
     out
 }
 
@@ -674,12 +686,11 @@ impl Article {
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
                 let toks = text::tokens(text, sr.clone());
-                let terms = text::content_terms(&toks);
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,
                     names: names(text, &toks),
-                    terms: terms.clone(),
+                    terms: text::content_terms(&toks).into_boxed_slice(),
                 };
                 let first = claims.len();
                 extract_sentence(
@@ -844,7 +855,7 @@ fn extract_sentence(
             quantity: None,
             date: None,
             quote: quote.clone(),
-            terms,
+            terms: terms.into_boxed_slice(),
             negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
@@ -877,7 +888,7 @@ fn extract_sentence(
                 || q.display(),
                 |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
             )),
-            terms: text::content_terms(ctoks),
+            terms: text::content_terms(ctoks).into_boxed_slice(),
             quantity: Some(Box::new(q)),
             date: None,
             quote: None,
@@ -896,7 +907,7 @@ fn extract_sentence(
             sentence: idx,
             kind: ClaimKind::Date,
             value: Some(d.value.display()),
-            terms: text::content_terms(ctoks),
+            terms: text::content_terms(ctoks).into_boxed_slice(),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,

@@ -48,8 +48,9 @@ pub struct Relation {
     /// fixed phrases, kept borrowed rather than allocated per relation
     /// ([`reason_text`]).
     pub reason: Cow<'static, str>,
-    /// Short label of the fact ("delegation members").
-    pub label: String,
+    /// Short label of the fact ("delegation members"), stored once for the
+    /// process ([`terms::symbol`]): many relations share a label.
+    pub label: &'static str,
     pub score: f32,
 }
 
@@ -311,11 +312,8 @@ impl StoryIndex {
             }
         }
         let aliases = Aliases::build(
-            arts.iter().flat_map(|(_, a)| {
-                a.sentences
-                    .iter()
-                    .flat_map(|s| s.names.iter().map(String::as_str))
-            }),
+            arts.iter()
+                .flat_map(|(_, a)| a.sentences.iter().flat_map(|s| s.names.iter().copied())),
             &acronyms,
         );
         let mut name_df: FxHashMap<String, u32> = FxHashMap::default();
@@ -530,12 +528,12 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
 /// Distinguishing names inside the claim's own span: the names that tell
 /// list items apart ("71 in Morelos", "43 in Puebla"). Names found in many
 /// sentences of the story (its protagonists) distinguish nothing.
-fn local_names(idx: &StoryIndex, v: &View) -> Vec<String> {
+fn local_names(idx: &StoryIndex, v: &View) -> Vec<&'static str> {
     rare_names(idx, &v.claim.features.names)
 }
 
 /// Distinguishing names next to the claim's figure.
-fn near_names(idx: &StoryIndex, v: &View) -> Vec<String> {
+fn near_names(idx: &StoryIndex, v: &View) -> Vec<&'static str> {
     rare_names(idx, &v.claim.features.near_names)
 }
 
@@ -549,7 +547,7 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
     if names_compatible(idx, &a, &b) {
         return true;
     }
-    let not_in = |names: Vec<String>, v: &View| -> Vec<String> {
+    let not_in = |names: Vec<&'static str>, v: &View| -> Vec<&'static str> {
         names
             .into_iter()
             .filter(|n| {
@@ -562,15 +560,15 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
     names_compatible(idx, &not_in(a, y), &not_in(b, x))
 }
 
-fn rare_names(idx: &StoryIndex, names: &[(String, Term)]) -> Vec<String> {
+fn rare_names(idx: &StoryIndex, names: &[(&'static str, Term)]) -> Vec<&'static str> {
     names
         .iter()
         .filter(|(_, st)| (idx.df_of_term(*st) as f32) < (idx.n * 0.1).max(3.0))
-        .map(|(n, _)| n.clone())
+        .map(|(n, _)| *n)
         .collect()
 }
 
-fn names_compatible(idx: &StoryIndex, a: &[String], b: &[String]) -> bool {
+fn names_compatible(idx: &StoryIndex, a: &[&str], b: &[&str]) -> bool {
     if a.is_empty() || b.is_empty() {
         return true;
     }
@@ -1658,7 +1656,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         b,
                         kind,
                         reason: reason_text(reason),
-                        label: String::new(),
+                        label: "",
                         score,
                     },
                 );
@@ -1779,16 +1777,19 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         },
                     )
                 });
-                r.label = other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
-                    let words = words_of
-                        .entry((*ai, *ci))
-                        .or_insert_with(|| label_words(&v, idx));
-                    label_of(&v, words, shared, idx)
-                });
+                r.label =
+                    terms::symbol(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
+                        let words = words_of
+                            .entry((*ai, *ci))
+                            .or_insert_with(|| label_words(&v, idx));
+                        label_of(&v, words, shared, idx)
+                    }));
             }
         }
     }
     out.sort_by_key(|r| (r.a, r.b));
+    // A story's relations are kept to the end of `check`: no room to spare.
+    out.shrink_to_fit();
     out
 }
 

@@ -17,6 +17,7 @@ use std::ops::Range;
 use jiff::civil::{Date, Weekday};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use thin_vec::ThinVec;
 
 use super::article::{Block, BlockRole, Meta};
 use super::claim::{Article, Claim, ClaimKind, Features, QuoteInfo, Sentence};
@@ -24,7 +25,7 @@ use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, DocId};
 use super::dates::DateValue;
 use super::quantity::{Approx, Quantity};
-use super::terms::{self, Term};
+use super::terms::{self, symbol, Term};
 
 /// Version of the encodings; bump it whenever a layout below changes.
 pub const FORMAT: u32 = 1;
@@ -263,7 +264,7 @@ pub fn encode(a: &Article) -> Vec<u8> {
                 span: span(sp),
                 role: role_tag(*role),
                 terms: vocab.ids(terms),
-                names: names.clone(),
+                names: names.iter().map(|n| n.to_string()).collect(),
             }
         })
         .collect();
@@ -302,8 +303,8 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         window,
         stances,
     } = features;
-    let named = |v: &mut Vocab, ns: &[(String, Term)]| -> Vec<(String, u32)> {
-        ns.iter().map(|(n, t)| (n.clone(), v.id(*t))).collect()
+    let named = |v: &mut Vocab, ns: &[(&str, Term)]| -> Vec<(String, u32)> {
+        ns.iter().map(|(n, t)| (n.to_string(), v.id(*t))).collect()
     };
     PClaim {
         span: span(sp),
@@ -338,7 +339,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         names: named(vocab, names),
         near_names: named(vocab, near_names),
         window: vocab.ids(window),
-        stances: stances.clone(),
+        stances: stances.to_vec(),
     }
 }
 
@@ -433,8 +434,8 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
             Some(Sentence {
                 span: range(s.span)?,
                 role: role_of(s.role)?,
-                terms: term_list(&s.terms)?,
-                names: s.names,
+                terms: term_list(&s.terms)?.into_boxed_slice(),
+                names: thin(s.names.iter().map(|n| symbol(n))),
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -445,8 +446,9 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
         .map(|c| {
             let named = |ns: Vec<(String, u32)>| {
                 ns.into_iter()
-                    .map(|(n, i)| Some((n, term(i)?)))
+                    .map(|(n, i)| Some((symbol(&n), term(i)?)))
                     .collect::<Option<Vec<_>>>()
+                    .map(|v| thin(v.into_iter()))
             };
             let span = range(c.span)?;
             if span.start >= span.end || c.sentence >= n_sentences {
@@ -491,7 +493,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                     })),
                     None => None,
                 },
-                terms: term_list(&c.terms)?,
+                terms: term_list(&c.terms)?.into_boxed_slice(),
                 negated: c.negated,
                 modal: c.modal,
                 hypothetical: c.hypothetical,
@@ -499,8 +501,8 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                 features: Features {
                     names: named(c.names)?,
                     near_names: named(c.near_names)?,
-                    window: term_list(&c.window)?,
-                    stances: c.stances,
+                    window: thin(term_list(&c.window)?.into_iter()),
+                    stances: thin(c.stances.into_iter()),
                 },
             })
         })
@@ -513,6 +515,13 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
         sentences,
         claims,
     })
+}
+
+/// A decoded list as the parser makes it: no room to spare.
+fn thin<T>(items: impl ExactSizeIterator<Item = T>) -> ThinVec<T> {
+    let mut v = ThinVec::with_capacity(items.len());
+    v.extend(items);
+    v
 }
 
 /// One relation of a story, with its claims as (index in the story, claim index).
@@ -563,7 +572,7 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
             b: (pos(b.doc)?, b.claim as u32),
             kind: relation_kind_tag(*kind),
             reason: reason.to_string(),
-            label: label.clone(),
+            label: label.to_string(),
             score: *score,
         });
     }
@@ -594,7 +603,7 @@ pub fn decode_relations(
                 b: claim(r.b)?,
                 kind: relation_kind_of(r.kind)?,
                 reason: super::compare::reason_text(r.reason),
-                label: r.label,
+                label: symbol(&r.label),
                 score: r.score,
             })
         })

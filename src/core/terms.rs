@@ -26,6 +26,18 @@ pub fn get(s: &str) -> Option<Term> {
     rodeo().get(s).map(|k| k.into_usize() as Term)
 }
 
+/// A name or a label shared by every article that writes it: the text is
+/// stored once for the process (a separate table from the terms'), so a
+/// claim holds a pointer instead of its own `String`. Like the terms, the
+/// table only grows; it holds the distinct names and fact labels seen.
+pub fn symbol(s: &str) -> &'static str {
+    static R: OnceLock<ThreadedRodeo<Spur>> = OnceLock::new();
+    let r: &'static ThreadedRodeo<Spur> = R.get_or_init(ThreadedRodeo::default);
+    let k = r.get_or_intern(s);
+    // The key was just handed out, so it resolves.
+    r.try_resolve(&k).unwrap_or("")
+}
+
 /// The text of a term ("" for an id never handed out).
 pub fn resolve(t: Term) -> &'static str {
     match Spur::try_from_usize(t as usize) {
@@ -45,5 +57,14 @@ mod tests {
         assert_eq!(resolve(a), "zebra-test-term");
         assert_eq!(get("zebra-test-term"), Some(a));
         assert_eq!(get("never-seen-term-xyz"), None);
+    }
+
+    #[test]
+    fn symbols_are_stored_once() {
+        let a = symbol("pena nieto");
+        let b = symbol(&String::from("pena nieto"));
+        assert_eq!(a, "pena nieto");
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(symbol(""), "");
     }
 }

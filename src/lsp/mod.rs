@@ -1414,7 +1414,7 @@ impl LanguageServer for Backend {
                 let label = others
                     .iter()
                     .min_by_key(|o| (o.relation.kind == RelationKind::Support, o.relation.kind))
-                    .map(|o| o.relation.label.clone())
+                    .map(|o| o.relation.label.to_string())
                     .unwrap_or_default();
                 let r = s.spans().range(doc, c.span.clone());
                 #[allow(deprecated)]
@@ -1485,9 +1485,9 @@ impl LanguageServer for Backend {
             // (what the diagnostics and hovers show), every word of the query
             // somewhere in one of them.
             let mut rel_labels: HashMap<crate::core::ClaimRef, Vec<&str>> = HashMap::new();
-            for r in &an.relations {
+            for r in an.relations() {
                 for c in [r.a, r.b] {
-                    rel_labels.entry(c).or_default().push(r.label.as_str());
+                    rel_labels.entry(c).or_default().push(r.label);
                 }
             }
             let matches = |f: &crate::core::analysis::Fact| {

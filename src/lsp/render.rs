@@ -186,7 +186,7 @@ pub fn diagnostics(
                     others.iter().filter(|o| o.relation.kind == kind).collect();
                 let label = disagreeing
                     .first()
-                    .map(|o| o.relation.label.as_str())
+                    .map(|o| o.relation.label)
                     .unwrap_or("claim");
                 let here = short(&text[claim.span.clone()], 80);
                 let mut message = format!("{}: '{}' here", capitalise(label), here);
@@ -315,14 +315,14 @@ pub fn hover(
     let label = others
         .iter()
         .min_by_key(|o| (o.relation.kind == RelationKind::Support, o.relation.kind))
-        .map(|o| o.relation.label.clone())
+        .map(|o| o.relation.label)
         .unwrap_or_default();
     let mut s = format!(
         "**{}**",
         capitalise(if label.is_empty() {
             claim.kind.as_str()
         } else {
-            &label
+            label
         })
     );
     if let Some(v) = &claim.value {

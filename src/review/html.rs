@@ -309,7 +309,7 @@ pub fn stories(an: &Analysis) -> Vec<(usize, &Vec<DocId>)> {
 
 fn context<'a>(corpus: &'a Corpus, an: &'a Analysis, store: Option<&'a Store>) -> Ctx<'a> {
     let mut by_claim: HashMap<ClaimRef, Vec<&Relation>> = HashMap::new();
-    for r in &an.relations {
+    for r in an.relations() {
         by_claim.entry(r.a).or_default().push(r);
         by_claim.entry(r.b).or_default().push(r);
     }
