@@ -547,25 +547,34 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
     if names_compatible(idx, &a, &b) {
         return true;
     }
-    let not_in = |names: Vec<&'static str>, v: &View| -> Vec<&'static str> {
-        names
-            .into_iter()
-            .filter(|n| {
+    // The names' terms were derived at parse time: look them up, do not
+    // re-stem the names in the comparison loop.
+    let not_in = |of: &View, v: &View| -> Vec<&'static str> {
+        rare(idx, &of.claim.features.near_names)
+            .filter(|(_, t)| {
                 idx.ids
-                    .get(&text::term(n))
+                    .get(t)
                     .is_none_or(|id| v.sent_terms.ids.binary_search(id).is_err())
             })
+            .map(|(n, _)| *n)
             .collect()
     };
-    names_compatible(idx, &not_in(a, y), &not_in(b, x))
+    names_compatible(idx, &not_in(x, y), &not_in(y, x))
+}
+
+/// The names found in few sentences of the story.
+fn rare<'n>(
+    idx: &'n StoryIndex,
+    names: &'n [(&'static str, Term)],
+) -> impl Iterator<Item = &'n (&'static str, Term)> {
+    let limit = (idx.n * 0.1).max(3.0);
+    names
+        .iter()
+        .filter(move |(_, st)| (idx.df_of_term(*st) as f32) < limit)
 }
 
 fn rare_names(idx: &StoryIndex, names: &[(&'static str, Term)]) -> Vec<&'static str> {
-    names
-        .iter()
-        .filter(|(_, st)| (idx.df_of_term(*st) as f32) < (idx.n * 0.1).max(3.0))
-        .map(|(n, _)| *n)
-        .collect()
+    rare(idx, names).map(|(n, _)| *n).collect()
 }
 
 fn names_compatible(idx: &StoryIndex, a: &[&str], b: &[&str]) -> bool {
@@ -1711,9 +1720,11 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         if ua && ub {
             continue;
         }
+        // An article that states a figure or a date twice: each of its
+        // mentions is supported by the other source's one mention, so a
+        // claim already matched in this document may be matched again with a
+        // mention of the same value as its partner.
         if ua || ub {
-            // An article that states a figure or a date twice: each of its
-            // mentions is supported by the other source's one mention.
             let (held, other) = if ua { (r.a, r.b) } else { (r.b, r.a) };
             let repeat = r.kind == RelationKind::Support
                 && partner
@@ -1722,10 +1733,6 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             if !repeat {
                 continue;
             }
-            used.insert(if ua { kb } else { ka });
-            partner.entry((other, held.doc)).or_insert(held);
-            out.push(r);
-            continue;
         }
         let taken = |k: &(ClaimRef, DocId, bool, bool)| used.contains(&(k.0, k.1, !k.2, k.3));
         if r.kind == RelationKind::Support && (taken(&ka) || taken(&kb)) {
@@ -1793,12 +1800,13 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     out
 }
 
-/// Two typed claims of one document that state the same value ("his first
-/// visit" / "his first state visit since taking office").
+/// Two typed claims that state the same value ("his first visit" / "his
+/// first state visit since taking office"); the caller gives two claims of
+/// one document.
 fn same_typed_value(idx: &StoryIndex, p: ClaimRef, q: ClaimRef) -> bool {
     let claim = |r: ClaimRef| idx.article_of(r.doc).and_then(|a| a.claims.get(r.claim));
     match (claim(p), claim(q)) {
-        (Some(a), Some(b)) if p.doc == q.doc && a.kind.is_typed() && a.kind == b.kind => {
+        (Some(a), Some(b)) if a.kind.is_typed() && a.kind == b.kind => {
             match (&a.quantity, &b.quantity, &a.date, &b.date) {
                 (Some(x), Some(y), _, _) => {
                     x.low == y.low
@@ -1863,12 +1871,12 @@ pub fn explain_pair(idx: &StoryIndex, a: (usize, usize), b: (usize, usize)) -> S
     let shared = idx.words(&shared);
     let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
     format!(
-        "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  near {:?} / {:?} (compatible {})\n  q {:?}\n  q {:?}\n  -> {:?}",
+        "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  near {:?} / {:?} (agree {})\n  q {:?}\n  q {:?}\n  -> {:?}",
         local_names(idx, &x),
         local_names(idx, &y),
         near_names(idx, &x),
         near_names(idx, &y),
-        names_compatible(idx, &near_names(idx, &x), &near_names(idx, &y)),
+        near_names_agree(idx, &x, &y),
         x.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
         y.claim.quantity.as_ref().map(|q| (q.display(), q.low, q.high)),
         decide(idx, &x, &y).map(|d| (d.0, d.1, d.2))
