@@ -512,6 +512,15 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
         }
         i += s[i..].chars().next().map_or(1, char::len_utf8);
     }
+    // A fronted adverbial ("In an exclusive interview with CCTV, Lee
+    // reaffirmed ...", "During the final, ...") sets the occasion of what
+    // follows: it states a fact of its own (that there was an interview, and
+    // with whom), which another source may give in a sentence of its own.
+    if let Some(comma) = fronted_frame(s) {
+        if cuts.first().is_none_or(|c| c.0 > comma) {
+            cuts.insert(0, (comma, comma + 2));
+        }
+    }
     let mut pieces: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
     for (end, next) in cuts {
@@ -550,6 +559,27 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
             r.start..r.start + t.max(1)
         })
         .collect()
+}
+
+/// Where a sentence's fronted adverbial ends: the byte offset of the comma
+/// after an opening "In ...", "During ...", "Ahead of ..." of at most twelve
+/// words.
+fn fronted_frame(s: &str) -> Option<usize> {
+    const OPENERS: &[&str] = &[
+        "in ",
+        "during ",
+        "ahead of ",
+        "before ",
+        "after ",
+        "following ",
+        "at ",
+    ];
+    let head = s.get(..s.len().min(12))?.to_lowercase();
+    if !OPENERS.iter().any(|o| head.starts_with(o)) {
+        return None;
+    }
+    let comma = s.find(", ")?;
+    (s.get(..comma)?.split_whitespace().count() <= 12).then_some(comma)
 }
 
 /// Clause containing `r` within the sentence: cut at , ; : — – and " and "/" while ".

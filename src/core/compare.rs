@@ -117,6 +117,9 @@ pub struct StoryIndex {
     /// Role bindings of each claim ("CEO Jane Doe"), read the first time a
     /// comparison needs them (per article, per claim).
     roles: Vec<Vec<OnceLock<Vec<entity::RoleBinding>>>>,
+    /// The event each statement claim introduces, read the first time a
+    /// comparison needs it (per article, per claim).
+    events: Vec<Vec<OnceLock<Option<lexicon::EventIntro>>>>,
     config: EngineConfig,
 }
 
@@ -127,10 +130,25 @@ const SOFT_FROM: f32 = 0.2;
 /// Two statement claims that may be related whatever their overlap: both
 /// quote someone, or both state a position. Any other pair of statements
 /// needs the statement threshold.
-fn could_be_same_statement(x: &View, y: &View) -> bool {
+fn could_be_same_statement(idx: &StoryIndex, x: &View, y: &View) -> bool {
     let (cx, cy) = (x.claim, y.claim);
     (cx.quote.is_some() && cy.quote.is_some())
         || (!cx.features.stances.is_empty() && !cy.features.stances.is_empty())
+        || same_event(idx, x, y).is_some()
+}
+
+/// The event noun two statements both introduce ("gave an interview with
+/// CCTV News" / "In an exclusive interview with China's state broadcaster
+/// CCTV"), when the names it is given to do not tell two events apart.
+fn same_event<'i>(idx: &'i StoryIndex, x: &View, y: &View) -> Option<&'i str> {
+    let (a, b) = (idx.event_of(x)?, idx.event_of(y)?);
+    if a.noun != b.noun {
+        return None;
+    }
+    fn named(e: &lexicon::EventIntro) -> Vec<&str> {
+        e.partner.iter().map(String::as_str).collect()
+    }
+    names_compatible(idx, &named(a), &named(b)).then_some(a.word.as_str())
 }
 
 fn synonym(stem: &str) -> &str {
@@ -343,7 +361,12 @@ impl StoryIndex {
             .iter()
             .map(|(_, a)| a.claims.iter().map(|_| OnceLock::new()).collect())
             .collect();
+        let events = arts
+            .iter()
+            .map(|(_, a)| a.claims.iter().map(|_| OnceLock::new()).collect())
+            .collect();
         StoryIndex {
+            events,
             arts,
             vocab_text,
             ids,
@@ -467,6 +490,18 @@ impl StoryIndex {
         ws / norm
     }
 
+    /// The event a statement claim introduces, read once per claim.
+    fn event_of(&self, v: &View) -> Option<&lexicon::EventIntro> {
+        if v.claim.kind.is_typed() {
+            return None;
+        }
+        self.events
+            .get(v.art_index)?
+            .get(v.claim_index)?
+            .get_or_init(|| lexicon::event_introduction(v.art.claim_text(v.claim_index)))
+            .as_ref()
+    }
+
     /// The role bindings of a claim's span, read once per claim.
     fn roles_of(&self, v: &View) -> &[entity::RoleBinding] {
         match self
@@ -560,6 +595,23 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
             .collect()
     };
     names_compatible(idx, &not_in(x, y), &not_in(y, x))
+}
+
+/// How many of two claims' shared terms are not words of a name in either
+/// claim. The names of a story's protagonists ("South Korean President Lee
+/// Jae-myung") fill many sentences with the same four or five terms: two
+/// statements that share those and one more word ("... visit") say
+/// different things.
+fn shared_content(idx: &StoryIndex, x: &View, y: &View, shared: &[u32]) -> usize {
+    let is_name = |id: u32| {
+        x.claim
+            .features
+            .names
+            .iter()
+            .chain(y.claim.features.names.iter())
+            .any(|(_, t)| idx.ids.get(t) == Some(&id))
+    };
+    shared.iter().filter(|&&id| !is_name(id)).count()
 }
 
 /// The names found in few sentences of the story.
@@ -1010,7 +1062,7 @@ fn decide_inner(
             // Most candidate pairs share a word or two and nothing else: without
             // a quotation or a stated position on both sides, too little overlap
             // ends the comparison before anything is allocated.
-            if !could_be_same_statement(x, y)
+            if !could_be_same_statement(idx, x, y)
                 && idx.similarity(x.terms, y.terms) < idx.config.statement_threshold
             {
                 return None;
@@ -1069,6 +1121,19 @@ fn decide_inner(
                     }
                 }
             }
+            // Two sources that introduce the same occasion ("gave an
+            // interview with CCTV News" / "In a state media interview before
+            // his trip") report the same event, however they word the rest.
+            if let Some(noun) = same_event(idx, x, y) {
+                if !days_apart(x, y) && !x.is_caption() && !y.is_caption() {
+                    return Some((
+                        Support,
+                        format!("both report the {noun}"),
+                        sim.max(idx.config.statement_threshold),
+                        shared,
+                    ));
+                }
+            }
             if sim < idx.config.statement_threshold || shared.len() < 2 {
                 return None;
             }
@@ -1096,6 +1161,9 @@ fn decide_inner(
             }
             if let Some(reason) = role_conflict(idx, x, y) {
                 return Some((Conflict, reason, sim, shared));
+            }
+            if shared_content(idx, x, y, &shared) < 2 {
+                return None;
             }
             Some((Support, "same statement in other words".into(), sim, shared))
         }
@@ -1636,7 +1704,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 // Two statements whose shared words cannot reach the threshold
                 // (their selecting terms, plus every common term of `x` at
                 // most) are not compared: `decide` would reject them.
-                if !x.claim.kind.is_typed() && !could_be_same_statement(&x, &y) {
+                if !x.claim.kind.is_typed() && !could_be_same_statement(idx, &x, &y) {
                     let shared = base.get(bj).and_then(|b| acc.get(b + cj)).copied();
                     let norm = (x.terms.weight * y.terms.weight).sqrt();
                     let bound = (shared.unwrap_or(f32::MAX) + common_weight) / norm;
@@ -1709,6 +1777,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     let mut used: FxHashSet<(ClaimRef, DocId, bool, bool)> = FxHashSet::default();
     // The claim each claim was first matched with in each other document.
     let mut partner: FxHashMap<(ClaimRef, DocId), ClaimRef> = FxHashMap::default();
+    let mut stance_used: FxHashSet<(DocId, usize, DocId)> = FxHashSet::default();
     let mut out: Vec<Relation> = Vec::new();
     for r in cands {
         let cross = is_duration(r.a) != is_duration(r.b);
@@ -1737,6 +1806,18 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         let taken = |k: &(ClaimRef, DocId, bool, bool)| used.contains(&(k.0, k.1, !k.2, k.3));
         if r.kind == RelationKind::Support && (taken(&ka) || taken(&kb)) {
             continue;
+        }
+        // A sentence states its position once, however many of its clauses
+        // carry it (the clause and the whole sentence): it is compared once
+        // with each other document.
+        let stance_keys = stance_sentence(idx, r.a)
+            .zip(stance_sentence(idx, r.b))
+            .map(|(sa, sb)| [(r.a.doc, sa, r.b.doc), (r.b.doc, sb, r.a.doc)]);
+        if let Some(keys) = stance_keys {
+            if keys.iter().any(|k| stance_used.contains(k)) {
+                continue;
+            }
+            stance_used.extend(keys);
         }
         used.insert(ka);
         used.insert(kb);
@@ -1849,6 +1930,13 @@ fn label_hint(x: &View, y: &View) -> Option<String> {
     None
 }
 
+/// The sentence of a statement claim that states a position (None for any
+/// other claim).
+fn stance_sentence(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
+    let c = idx.article_of(r.doc)?.claims.get(r.claim)?;
+    (!c.kind.is_typed() && !c.features.stances.is_empty()).then_some(c.sentence)
+}
+
 fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
     idx.article_of(r.doc)
         .and_then(|a| a.claims.get(r.claim))
@@ -1868,10 +1956,11 @@ pub fn explain_pair(idx: &StoryIndex, a: (usize, usize), b: (usize, usize)) -> S
         return "no such claim".into();
     };
     let (sim, shared) = idx.overlap(x.terms, y.terms);
+    let content = shared_content(idx, &x, &y, &shared);
     let shared = idx.words(&shared);
     let (ssim, _) = idx.overlap(x.sent_terms, y.sent_terms);
     format!(
-        "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?}\n  names {:?} / {:?}\n  near {:?} / {:?} (agree {})\n  q {:?}\n  q {:?}\n  -> {:?}",
+        "clause sim {sim:.3} sentence sim {ssim:.3} shared {shared:?} ({content} not names)\n  names {:?} / {:?}\n  near {:?} / {:?} (agree {})\n  q {:?}\n  q {:?}\n  -> {:?}",
         local_names(idx, &x),
         local_names(idx, &y),
         near_names(idx, &x),
