@@ -208,7 +208,7 @@ fn seeds_floor() {
         &root().join("seeds"),
         &root().join("tests/data/gold/seeds-gold.json"),
     );
-    assert_floor("seeds", &f, 0.95, 0.54);
+    assert_floor("seeds", &f, 0.95, 0.61);
     assert!(
         f.disagree_p >= 0.8 && f.disagree_r >= 0.8,
         "seeds conflict precision/recall"
@@ -229,12 +229,12 @@ fn dev(story: &str, disagree_f1: f64, support_f1: f64) {
 
 #[test]
 fn dev_mexico_earthquake_floor() {
-    dev("mexico-earthquake-2017", 0.82, 0.64);
+    dev("mexico-earthquake-2017", 0.82, 0.65);
 }
 
 #[test]
 fn dev_intel_mobileye_floor() {
-    dev("intel-mobileye-2017", 0.75, 0.65);
+    dev("intel-mobileye-2017", 0.75, 0.67);
 }
 
 #[test]
@@ -244,7 +244,7 @@ fn dev_carabao_cup_floor() {
 
 #[test]
 fn dev_ireland_referendum_floor() {
-    dev("ireland-abortion-referendum-2018", 0.82, 0.57);
+    dev("ireland-abortion-referendum-2018", 0.82, 0.58);
 }
 
 /// All dev stories and the unrelated articles in one folder: no claim of one

@@ -132,6 +132,7 @@ fixture_tests! {
     statements_dated_to_different_days_differ => "days-apart.txt",
     a_halfway_figure_is_not_the_round_one => "halfway-rounding.txt",
     each_mention_of_a_repeated_figure_is_supported => "repeated-mention.txt",
+    sources_introducing_the_same_occasion_agree => "same-occasion.txt",
 }
 
 #[test]
