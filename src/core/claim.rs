@@ -67,8 +67,9 @@ pub struct Claim {
     /// Index of the sentence (in `Article::sentences`) the claim lies in.
     pub sentence: usize,
     pub kind: ClaimKind,
-    /// Normalised value as a short string.
-    pub value: Option<String>,
+    /// Normalised value as a short string (boxed: no room to spare, and 8
+    /// bytes a claim less than a `String`).
+    pub value: Option<Box<str>>,
     // The typed values are boxed: 95 % of claims are statements without
     // them, and inline they made every claim 400 bytes instead of about 220.
     pub quantity: Option<Box<Quantity>>,
@@ -84,9 +85,23 @@ pub struct Claim {
     /// another source can contradict.
     pub hypothetical: bool,
     /// A problem inside the claim itself (a weekday that disagrees with its date).
-    pub issue: Option<String>,
-    /// Derived once at parse time for comparison.
-    pub features: Features,
+    pub issue: Option<Box<str>>,
+    /// Derived once at parse time for comparison: `None` when all its lists
+    /// are empty, as they are for most claims (one pointer a claim instead
+    /// of four; read through [`Claim::features`], set through
+    /// [`Features::boxed`]).
+    pub feats: Option<Box<Features>>,
+}
+
+impl Claim {
+    /// What comparison needs of the claim (empty lists when it has none).
+    pub fn features(&self) -> &Features {
+        static EMPTY: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
+        match &self.feats {
+            Some(f) => f,
+            None => EMPTY.get_or_init(Features::default),
+        }
+    }
 }
 
 /// What comparison needs of a claim, computed once per parse so that the
@@ -105,6 +120,17 @@ pub struct Features {
     pub window: ThinVec<Term>,
     /// "(modifier) principle/policy/stance" phrases: (modifier, noun).
     pub stances: ThinVec<(String, String)>,
+}
+
+impl Features {
+    /// The features as a claim keeps them: nothing when every list is empty.
+    pub fn boxed(self) -> Option<Box<Features>> {
+        let empty = self.names.is_empty()
+            && self.near_names.is_empty()
+            && self.window.is_empty()
+            && self.stances.is_empty();
+        (!empty).then(|| Box::new(self))
+    }
 }
 
 /// Stance nouns: an official position worded as a principle is not the same
@@ -622,6 +648,37 @@ impl Article {
         overrides: &MetaOverride,
         old: Option<&Article>,
     ) -> Article {
+        let (meta, blocks, sentences, claims) = Article::analyse(text, overrides, old);
+        Article {
+            path: path.to_string(),
+            text: text.to_string(),
+            meta,
+            blocks,
+            sentences,
+            claims,
+        }
+    }
+
+    /// [`Article::parse`] of a text the caller owns (a file just read): the
+    /// article keeps it instead of a copy.
+    pub fn parse_owned(path: String, text: String, overrides: &MetaOverride) -> Article {
+        let (meta, blocks, sentences, claims) = Article::analyse(&text, overrides, None);
+        Article {
+            path,
+            text,
+            meta,
+            blocks,
+            sentences,
+            claims,
+        }
+    }
+
+    /// What [`Article::reparse`] makes of the text, without the text.
+    fn analyse(
+        text: &str,
+        overrides: &MetaOverride,
+        old: Option<&Article>,
+    ) -> (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>) {
         let (meta, blocks) = article::parse(text, overrides);
         // Relative dates are resolved against the publication date (the only
         // metadata the claims depend on): a new date changes every block.
@@ -704,7 +761,7 @@ impl Article {
                     &mut claims,
                 );
                 for c in claims.iter_mut().skip(first) {
-                    c.features = features(c, sent.span.start, &toks);
+                    c.feats = features(c, sent.span.start, &toks).boxed();
                 }
                 sentences.push(sent);
             }
@@ -715,14 +772,7 @@ impl Article {
         // up to twice the memory their contents need.
         claims.shrink_to_fit();
         sentences.shrink_to_fit();
-        Article {
-            path: path.to_string(),
-            text: text.to_string(),
-            meta,
-            blocks,
-            sentences,
-            claims,
-        }
+        (meta, blocks, sentences, claims)
     }
 
     /// Each analysed block's sentences and claims (they come in block order;
@@ -851,7 +901,9 @@ fn extract_sentence(
             span: piece.clone(),
             sentence: idx,
             kind,
-            value: quote.as_ref().and_then(|q| q.speaker.clone()),
+            value: quote
+                .as_ref()
+                .and_then(|q| q.speaker.as_deref().map(Box::from)),
             quantity: None,
             date: None,
             quote: quote.clone(),
@@ -859,12 +911,15 @@ fn extract_sentence(
             negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
-            issue: issue.clone().filter(|_| {
-                date_spans
-                    .iter()
-                    .any(|d| d.start >= piece.start && d.end <= piece.end)
-            }),
-            features: Features::default(),
+            issue: issue
+                .as_deref()
+                .filter(|_| {
+                    date_spans
+                        .iter()
+                        .any(|d| d.start >= piece.start && d.end <= piece.end)
+                })
+                .map(Box::from),
+            feats: None,
         });
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
@@ -884,10 +939,14 @@ fn extract_sentence(
             } else {
                 ClaimKind::Quantity
             },
-            value: Some(text.get(q.span.clone()).map_or_else(
-                || q.display(),
-                |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
-            )),
+            value: Some(
+                text.get(q.span.clone())
+                    .map_or_else(
+                        || q.display(),
+                        |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
+                    )
+                    .into_boxed_str(),
+            ),
             terms: text::content_terms(ctoks).into_boxed_slice(),
             quantity: Some(Box::new(q)),
             date: None,
@@ -896,7 +955,7 @@ fn extract_sentence(
             modal,
             hypothetical,
             issue: None,
-            features: Features::default(),
+            feats: None,
         });
     }
     for d in date_mentions {
@@ -906,7 +965,7 @@ fn extract_sentence(
             span: clause,
             sentence: idx,
             kind: ClaimKind::Date,
-            value: Some(d.value.display()),
+            value: Some(d.value.display().into_boxed_str()),
             terms: text::content_terms(ctoks).into_boxed_slice(),
             quantity: None,
             date: Some(d.value.clone()),
@@ -921,8 +980,9 @@ fn extract_sentence(
                     dates::weekday_name(is),
                     dates::weekday_name(said)
                 )
+                .into_boxed_str()
             }),
-            features: Features::default(),
+            feats: None,
         });
     }
 }

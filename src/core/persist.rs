@@ -295,14 +295,14 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         modal,
         hypothetical,
         issue,
-        features,
+        feats: _,
     } = c;
     let Features {
         names,
         near_names,
         window,
         stances,
-    } = features;
+    } = c.features();
     let named = |v: &mut Vocab, ns: &[(&str, Term)]| -> Vec<(String, u32)> {
         ns.iter().map(|(n, t)| (n.to_string(), v.id(*t))).collect()
     };
@@ -310,7 +310,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         span: span(sp),
         sentence: *sentence,
         kind: kind_tag(*kind),
-        value: value.clone(),
+        value: value.as_deref().map(String::from),
         quantity: quantity.as_deref().map(encode_quantity),
         date: date.as_ref().map(|d| match d {
             DateValue::Day(d) => PDateValue::Day(pdate(*d)),
@@ -335,7 +335,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         negated: *negated,
         modal: *modal,
         hypothetical: *hypothetical,
-        issue: issue.clone(),
+        issue: issue.as_deref().map(String::from),
         names: named(vocab, names),
         near_names: named(vocab, near_names),
         window: vocab.ids(window),
@@ -458,7 +458,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                 span,
                 sentence: c.sentence,
                 kind: kind_of(c.kind)?,
-                value: c.value,
+                value: c.value.map(String::into_boxed_str),
                 quantity: match c.quantity {
                     Some(q) => Some(Box::new(Quantity {
                         span: range(q.span)?,
@@ -497,13 +497,14 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                 negated: c.negated,
                 modal: c.modal,
                 hypothetical: c.hypothetical,
-                issue: c.issue,
-                features: Features {
+                issue: c.issue.map(String::into_boxed_str),
+                feats: Features {
                     names: named(c.names)?,
                     near_names: named(c.near_names)?,
                     window: thin(term_list(&c.window)?.into_iter()),
                     stances: thin(c.stances.into_iter()),
-                },
+                }
+                .boxed(),
             })
         })
         .collect::<Option<Vec<_>>>()?;
