@@ -75,8 +75,9 @@ pub struct Claim {
     pub quantity: Option<Box<Quantity>>,
     pub date: Option<DateValue>,
     pub quote: Option<Box<QuoteInfo>>,
-    /// Content terms (folded, interned stems) of the claim's own span.
-    pub terms: Box<[Term]>,
+    /// Content terms (folded, interned stems) of the claim's own span, in
+    /// the article's [`Article::terms`].
+    pub terms: TermRange,
     /// The sentence states the opposite (not, never, denied).
     pub negated: bool,
     /// Hedged or future ("expected", "plans to", "may").
@@ -273,8 +274,9 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
 pub struct Sentence {
     pub span: Range<usize>,
     pub role: BlockRole,
-    /// Content terms (folded, interned stems) of the whole sentence.
-    pub terms: Box<[Term]>,
+    /// Content terms (folded, interned stems) of the whole sentence, in the
+    /// article's [`Article::terms`].
+    pub terms: TermRange,
     /// Capitalised multi-word names and acronyms, normalised
     /// ([`terms::symbol`]s; most sentences have none).
     pub names: ThinVec<&'static str>,
@@ -290,6 +292,60 @@ pub struct Article {
     pub blocks: Vec<Block>,
     pub sentences: Vec<Sentence>,
     pub claims: Vec<Claim>,
+    /// The terms of every sentence, then of every claim, in order: one
+    /// block for the article instead of one per sentence and per claim
+    /// (an allocation's overhead was as much as a claim's terms).
+    pub terms: Box<[Term]>,
+}
+
+/// Where the terms of a sentence or a claim lie in [`Article::terms`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TermRange {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl TermRange {
+    pub fn len(self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Append `terms` to an article's term list, and where they now lie (an
+/// empty range if the list would outgrow `u32`, which no article within
+/// the size limit comes near).
+pub fn push_terms(pool: &mut Vec<Term>, terms: &[Term]) -> TermRange {
+    match (u32::try_from(pool.len()), u32::try_from(terms.len())) {
+        (Ok(start), Ok(len)) if start.checked_add(len).is_some() => {
+            pool.extend_from_slice(terms);
+            TermRange { start, len }
+        }
+        _ => TermRange::default(),
+    }
+}
+
+/// The term list laid out as [`Article::terms`] says (sentences, then
+/// claims, each once, nothing else), and the ranges set to it: a fresh
+/// parse and a reparse that reused blocks give the same article.
+fn canonical_terms(pool: &[Term], sentences: &mut [Sentence], claims: &mut [Claim]) -> Box<[Term]> {
+    let n = sentences.iter().map(|s| s.terms.len()).sum::<usize>()
+        + claims.iter().map(|c| c.terms.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(n);
+    let of = |r: TermRange| {
+        let start = r.start as usize;
+        pool.get(start..start + r.len()).unwrap_or(&[])
+    };
+    for s in sentences.iter_mut() {
+        s.terms = push_terms(&mut out, of(s.terms));
+    }
+    for c in claims.iter_mut() {
+        c.terms = push_terms(&mut out, of(c.terms));
+    }
+    out.into_boxed_slice()
 }
 
 const NEGATIONS: &[&str] = &[
@@ -648,7 +704,7 @@ impl Article {
         overrides: &MetaOverride,
         old: Option<&Article>,
     ) -> Article {
-        let (meta, blocks, sentences, claims) = Article::analyse(text, overrides, old);
+        let (meta, blocks, sentences, claims, terms) = Article::analyse(text, overrides, old);
         Article {
             path: path.to_string(),
             text: text.to_string(),
@@ -656,13 +712,20 @@ impl Article {
             blocks,
             sentences,
             claims,
+            terms,
         }
+    }
+
+    /// The terms at `r` in [`Article::terms`] (a sentence's or a claim's).
+    pub fn terms_of(&self, r: TermRange) -> &[Term] {
+        let start = r.start as usize;
+        self.terms.get(start..start + r.len()).unwrap_or(&[])
     }
 
     /// [`Article::parse`] of a text the caller owns (a file just read): the
     /// article keeps it instead of a copy.
     pub fn parse_owned(path: String, text: String, overrides: &MetaOverride) -> Article {
-        let (meta, blocks, sentences, claims) = Article::analyse(&text, overrides, None);
+        let (meta, blocks, sentences, claims, terms) = Article::analyse(&text, overrides, None);
         Article {
             path,
             text,
@@ -670,6 +733,7 @@ impl Article {
             blocks,
             sentences,
             claims,
+            terms,
         }
     }
 
@@ -678,7 +742,7 @@ impl Article {
         text: &str,
         overrides: &MetaOverride,
         old: Option<&Article>,
-    ) -> (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>) {
+    ) -> (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>, Box<[Term]>) {
         let (meta, blocks) = article::parse(text, overrides);
         // Relative dates are resolved against the publication date (the only
         // metadata the claims depend on): a new date changes every block.
@@ -686,6 +750,7 @@ impl Article {
         let parts = old.map(Article::block_parts).unwrap_or_default();
         let mut sentences = Vec::new();
         let mut claims = Vec::new();
+        let mut pool: Vec<Term> = Vec::new();
         for b in &blocks {
             if !analysed(b) {
                 continue;
@@ -704,12 +769,14 @@ impl Article {
                     };
                     sentences.extend(old_sents.iter().map(|s| Sentence {
                         span: moved(&s.span),
+                        terms: push_terms(&mut pool, o.terms_of(s.terms)),
                         ..s.clone()
                     }));
                     claims.extend(old_claims.iter().map(|c| {
                         let mut c = c.clone();
                         c.span = moved(&c.span);
                         c.sentence = c.sentence - srange.start + first;
+                        c.terms = push_terms(&mut pool, o.terms_of(c.terms));
                         if let Some(q) = &mut c.quantity {
                             q.span = moved(&q.span);
                         }
@@ -747,7 +814,7 @@ impl Article {
                     span: sr.clone(),
                     role: b.role,
                     names: names(text, &toks),
-                    terms: text::content_terms(&toks).into_boxed_slice(),
+                    terms: push_terms(&mut pool, &text::content_terms(&toks)),
                 };
                 let first = claims.len();
                 extract_sentence(
@@ -759,6 +826,7 @@ impl Article {
                     &span,
                     &block_quotes,
                     &mut claims,
+                    &mut pool,
                 );
                 for c in claims.iter_mut().skip(first) {
                     c.feats = features(c, sent.span.start, &toks).boxed();
@@ -772,7 +840,8 @@ impl Article {
         // up to twice the memory their contents need.
         claims.shrink_to_fit();
         sentences.shrink_to_fit();
-        (meta, blocks, sentences, claims)
+        let terms = canonical_terms(&pool, &mut sentences, &mut claims);
+        (meta, blocks, sentences, claims, terms)
     }
 
     /// Each analysed block's sentences and claims (they come in block order;
@@ -830,6 +899,7 @@ fn extract_sentence(
     block: &Range<usize>,
     block_quotes: &[Range<usize>],
     out: &mut Vec<Claim>,
+    pool: &mut Vec<Term>,
 ) {
     let sr = sent.span.clone();
     if toks.len() < 4 || sr.len() > 1200 {
@@ -907,7 +977,7 @@ fn extract_sentence(
             quantity: None,
             date: None,
             quote: quote.clone(),
-            terms: terms.into_boxed_slice(),
+            terms: push_terms(pool, &terms),
             negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
@@ -947,7 +1017,7 @@ fn extract_sentence(
                     )
                     .into_boxed_str(),
             ),
-            terms: text::content_terms(ctoks).into_boxed_slice(),
+            terms: push_terms(pool, &text::content_terms(ctoks)),
             quantity: Some(Box::new(q)),
             date: None,
             quote: None,
@@ -966,7 +1036,7 @@ fn extract_sentence(
             sentence: idx,
             kind: ClaimKind::Date,
             value: Some(d.value.display().into_boxed_str()),
-            terms: text::content_terms(ctoks).into_boxed_slice(),
+            terms: push_terms(pool, &text::content_terms(ctoks)),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,

@@ -214,8 +214,8 @@ impl StoryIndex {
             let mut per_sent = Vec::with_capacity(a.sentences.len());
             for s in &a.sentences {
                 n += 1.0;
-                let mut v: Vec<u32> = s
-                    .terms
+                let mut v: Vec<u32> = a
+                    .terms_of(s.terms)
                     .iter()
                     .map(|&t| intern(&mut vocab, &mut ids, t))
                     .collect();
@@ -232,8 +232,8 @@ impl StoryIndex {
             sent_sets.push(per_sent);
             let mut per_claim = Vec::with_capacity(a.claims.len());
             for c in &a.claims {
-                let mut t: Vec<u32> = c
-                    .terms
+                let mut t: Vec<u32> = a
+                    .terms_of(c.terms)
                     .iter()
                     .map(|&t| intern(&mut vocab, &mut ids, t))
                     .collect();

@@ -127,7 +127,7 @@ impl Corpus {
         };
         let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
         for s in &article.sentences {
-            for &t in &s.terms {
+            for &t in article.terms_of(s.terms) {
                 let tid = self.term_id(t);
                 *counts.entry(tid).or_default() += 1;
             }

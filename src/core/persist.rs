@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
 
 use super::article::{Block, BlockRole, Meta};
-use super::claim::{Article, Claim, ClaimKind, Features, QuoteInfo, Sentence};
+use super::claim::{push_terms, Article, Claim, ClaimKind, Features, QuoteInfo, Sentence};
 use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, DocId};
 use super::dates::DateValue;
@@ -232,6 +232,7 @@ pub fn encode(a: &Article) -> Vec<u8> {
         blocks,
         sentences,
         claims,
+        terms: _,
     } = a;
     let mut vocab = Vocab::default();
     let Meta {
@@ -263,12 +264,15 @@ pub fn encode(a: &Article) -> Vec<u8> {
             PSentence {
                 span: span(sp),
                 role: role_tag(*role),
-                terms: vocab.ids(terms),
+                terms: vocab.ids(a.terms_of(*terms)),
                 names: names.iter().map(|n| n.to_string()).collect(),
             }
         })
         .collect();
-    let claims = claims.iter().map(|c| encode_claim(c, &mut vocab)).collect();
+    let claims = claims
+        .iter()
+        .map(|c| encode_claim(c, a.terms_of(c.terms), &mut vocab))
+        .collect();
     let p = PArticle {
         vocab: std::mem::take(&mut vocab.words),
         meta,
@@ -281,7 +285,7 @@ pub fn encode(a: &Article) -> Vec<u8> {
     postcard::to_allocvec(&p).unwrap_or_default()
 }
 
-fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
+fn encode_claim(c: &Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim {
     let Claim {
         span: sp,
         sentence,
@@ -290,7 +294,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         quantity,
         date,
         quote,
-        terms,
+        terms: _,
         negated,
         modal,
         hypothetical,
@@ -427,6 +431,8 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    // Sentences' terms, then claims': the order the parser lays them in.
+    let mut pool: Vec<Term> = Vec::new();
     let sentences = p
         .sentences
         .into_iter()
@@ -434,7 +440,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
             Some(Sentence {
                 span: range(s.span)?,
                 role: role_of(s.role)?,
-                terms: term_list(&s.terms)?.into_boxed_slice(),
+                terms: push_terms(&mut pool, &term_list(&s.terms)?),
                 names: thin(s.names.iter().map(|n| symbol(n))),
             })
         })
@@ -493,7 +499,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                     })),
                     None => None,
                 },
-                terms: term_list(&c.terms)?.into_boxed_slice(),
+                terms: push_terms(&mut pool, &term_list(&c.terms)?),
                 negated: c.negated,
                 modal: c.modal,
                 hypothetical: c.hypothetical,
@@ -515,6 +521,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
         blocks,
         sentences,
         claims,
+        terms: pool.into_boxed_slice(),
     })
 }
 
