@@ -96,6 +96,7 @@ pub struct CheckArgs {
 /// Run `corroborate check`: the process exit status (0 ran, 1 `--fail-on`
 /// matched, 2 usage error or unreadable argument). Messages go to stderr.
 pub fn execute(args: CheckArgs) -> u8 {
+    tune_heap();
     let globs = if args.globs.is_empty() {
         super::files::default_globs()
     } else {
@@ -202,6 +203,21 @@ fn trim_heap() {
     // SAFETY: malloc_trim only reorganises the allocator's own free memory.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// Fewer, tighter glibc heaps for a batch run: two arenas (the main thread's
+/// and one the parsing threads share) instead of one per thread, and no
+/// padding above what the heap needs. Measured on the bench corpus: about
+/// 3 MB less at the peak, for about 0.3 s more system time (one arena
+/// saved as much but cost more than a second of CPU).
+fn tune_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's parameters; it is called
+    // before the threads that would use another arena start.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_TOP_PAD, 0);
     }
 }
 
@@ -431,7 +447,7 @@ impl serde::Serialize for JsonReport<'_> {
                             text,
                             kind: c.kind.as_str(),
                             value: c.value.as_deref(),
-                            issue: c.issue.as_deref(),
+                            issue: c.issue(),
                             review: self
                                 .marks
                                 .and_then(|m| m.status_of(d, &c.span))

@@ -339,7 +339,7 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
             if single.contains(&r) {
                 st.single_source += 1;
             }
-            if let Some(issue) = c.issue.as_deref().filter(|i| !i.trim().is_empty()) {
+            if let Some(issue) = c.issue().filter(|i| !i.trim().is_empty()) {
                 if ignored(r) {
                     hidden.insert((r, FindingKind::DateMismatch));
                 } else {

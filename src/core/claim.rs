@@ -85,23 +85,48 @@ pub struct Claim {
     /// Hypothetical ("could have been", "might", "would"): not an assertion
     /// another source can contradict.
     pub hypothetical: bool,
+    /// What most claims lack, boxed apart: `None` when the claim has no
+    /// issue and all its features' lists are empty (one pointer a claim
+    /// instead of six words; read through [`Claim::features`] and
+    /// [`Claim::issue`], made by [`Extra::new`]).
+    pub extra: Option<Box<Extra>>,
+}
+
+/// The rare parts of a claim.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extra {
+    /// Derived once at parse time for comparison.
+    pub features: Features,
     /// A problem inside the claim itself (a weekday that disagrees with its date).
     pub issue: Option<Box<str>>,
-    /// Derived once at parse time for comparison: `None` when all its lists
-    /// are empty, as they are for most claims (one pointer a claim instead
-    /// of four; read through [`Claim::features`], set through
-    /// [`Features::boxed`]).
-    pub feats: Option<Box<Features>>,
+}
+
+impl Extra {
+    /// The parts as a claim keeps them: nothing when there is no issue and
+    /// every list is empty.
+    pub fn new(features: Features, issue: Option<Box<str>>) -> Option<Box<Extra>> {
+        let f = &features;
+        let empty = f.names.is_empty()
+            && f.near_names.is_empty()
+            && f.window.is_empty()
+            && f.stances.is_empty();
+        (!empty || issue.is_some()).then(|| Box::new(Extra { features, issue }))
+    }
 }
 
 impl Claim {
     /// What comparison needs of the claim (empty lists when it has none).
     pub fn features(&self) -> &Features {
         static EMPTY: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
-        match &self.feats {
-            Some(f) => f,
+        match &self.extra {
+            Some(e) => &e.features,
             None => EMPTY.get_or_init(Features::default),
         }
+    }
+
+    /// A problem inside the claim itself (a weekday that disagrees with its date).
+    pub fn issue(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|e| e.issue.as_deref())
     }
 }
 
@@ -121,17 +146,6 @@ pub struct Features {
     pub window: ThinVec<Term>,
     /// "(modifier) principle/policy/stance" phrases: (modifier, noun).
     pub stances: ThinVec<(String, String)>,
-}
-
-impl Features {
-    /// The features as a claim keeps them: nothing when every list is empty.
-    pub fn boxed(self) -> Option<Box<Features>> {
-        let empty = self.names.is_empty()
-            && self.near_names.is_empty()
-            && self.window.is_empty()
-            && self.stances.is_empty();
-        (!empty).then(|| Box::new(self))
-    }
 }
 
 /// Stance nouns: an official position worded as a principle is not the same
@@ -829,7 +843,9 @@ impl Article {
                     &mut pool,
                 );
                 for c in claims.iter_mut().skip(first) {
-                    c.feats = features(c, sent.span.start, &toks).boxed();
+                    let f = features(c, sent.span.start, &toks);
+                    let issue = c.extra.take().and_then(|e| e.issue);
+                    c.extra = Extra::new(f, issue);
                 }
                 sentences.push(sent);
             }
@@ -981,15 +997,14 @@ fn extract_sentence(
             negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
-            issue: issue
+            extra: issue
                 .as_deref()
                 .filter(|_| {
                     date_spans
                         .iter()
                         .any(|d| d.start >= piece.start && d.end <= piece.end)
                 })
-                .map(Box::from),
-            feats: None,
+                .and_then(|i| Extra::new(Features::default(), Some(Box::from(i)))),
         });
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
@@ -1024,8 +1039,7 @@ fn extract_sentence(
             negated,
             modal,
             hypothetical,
-            issue: None,
-            feats: None,
+            extra: None,
         });
     }
     for d in date_mentions {
@@ -1043,16 +1057,16 @@ fn extract_sentence(
             negated,
             modal,
             hypothetical,
-            issue: d.weekday_mismatch.map(|(said, is)| {
-                format!(
+            extra: d.weekday_mismatch.and_then(|(said, is)| {
+                let issue = format!(
                     "{} is a {}, not a {}",
                     d.value.display(),
                     dates::weekday_name(is),
                     dates::weekday_name(said)
                 )
-                .into_boxed_str()
+                .into_boxed_str();
+                Extra::new(Features::default(), Some(issue))
             }),
-            feats: None,
         });
     }
 }
@@ -1126,7 +1140,7 @@ mod tests {
         assert!(a
             .claims
             .iter()
-            .any(|c| c.issue.as_deref() == Some("2026-01-05 is a Monday, not a Sunday")));
+            .any(|c| c.issue() == Some("2026-01-05 is a Monday, not a Sunday")));
     }
 
     #[test]

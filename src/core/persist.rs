@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
 
 use super::article::{Block, BlockRole, Meta};
-use super::claim::{push_terms, Article, Claim, ClaimKind, Features, QuoteInfo, Sentence};
+use super::claim::{push_terms, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence};
 use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, DocId};
 use super::dates::DateValue;
@@ -298,8 +298,7 @@ fn encode_claim(c: &Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim {
         negated,
         modal,
         hypothetical,
-        issue,
-        feats: _,
+        extra: _,
     } = c;
     let Features {
         names,
@@ -339,7 +338,7 @@ fn encode_claim(c: &Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim {
         negated: *negated,
         modal: *modal,
         hypothetical: *hypothetical,
-        issue: issue.as_deref().map(String::from),
+        issue: c.issue().map(String::from),
         names: named(vocab, names),
         near_names: named(vocab, near_names),
         window: vocab.ids(window),
@@ -503,14 +502,15 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                 negated: c.negated,
                 modal: c.modal,
                 hypothetical: c.hypothetical,
-                issue: c.issue.map(String::into_boxed_str),
-                feats: Features {
-                    names: named(c.names)?,
-                    near_names: named(c.near_names)?,
-                    window: thin(term_list(&c.window)?.into_iter()),
-                    stances: thin(c.stances.into_iter()),
-                }
-                .boxed(),
+                extra: Extra::new(
+                    Features {
+                        names: named(c.names)?,
+                        near_names: named(c.near_names)?,
+                        window: thin(term_list(&c.window)?.into_iter()),
+                        stances: thin(c.stances.into_iter()),
+                    },
+                    c.issue.map(String::into_boxed_str),
+                ),
             })
         })
         .collect::<Option<Vec<_>>>()?;
