@@ -481,7 +481,7 @@ impl serde::Serialize for JsonReport<'_> {
                             a: self.id(r.a)?,
                             b: self.id(r.b)?,
                             relation: r.kind.as_str(),
-                            reason: &r.reason,
+                            reason: r.reason,
                             label: r.label,
                         })
                     })

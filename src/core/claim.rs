@@ -312,6 +312,10 @@ pub struct Article {
     pub terms: Box<[Term]>,
 }
 
+/// What [`Article::analyse`] makes of a text: metadata, blocks,
+/// sentences, claims and their terms.
+type Analysed = (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>, Box<[Term]>);
+
 /// Where the terms of a sentence or a claim lie in [`Article::terms`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TermRange {
@@ -752,11 +756,7 @@ impl Article {
     }
 
     /// What [`Article::reparse`] makes of the text, without the text.
-    fn analyse(
-        text: &str,
-        overrides: &MetaOverride,
-        old: Option<&Article>,
-    ) -> (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>, Box<[Term]>) {
+    fn analyse(text: &str, overrides: &MetaOverride, old: Option<&Article>) -> Analysed {
         let (meta, blocks) = article::parse(text, overrides);
         // Relative dates are resolved against the publication date (the only
         // metadata the claims depend on): a new date changes every block.
