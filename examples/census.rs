@@ -40,7 +40,7 @@ fn main() -> anyhow::Result<()> {
         for c in &a.claims {
             *kinds.entry(c.kind.as_str()).or_default() += 1;
             add("claim terms", c.terms.len() * 4);
-            let f = &c.features;
+            let f = c.features();
             let stances: usize = f
                 .stances
                 .iter()

@@ -96,6 +96,7 @@ pub struct CheckArgs {
 /// Run `corroborate check`: the process exit status (0 ran, 1 `--fail-on`
 /// matched, 2 usage error or unreadable argument). Messages go to stderr.
 pub fn execute(args: CheckArgs) -> u8 {
+    tune_heap();
     let globs = if args.globs.is_empty() {
         super::files::default_globs()
     } else {
@@ -124,18 +125,21 @@ pub fn execute(args: CheckArgs) -> u8 {
         );
     }
     let cache = super::cache::Cache::from_env(args.no_cache);
-    let corpus = build_corpus_cached(walk.files, cache.as_ref());
-    let an = match &cache {
-        Some(c) => {
-            let stories = corpus.stories();
-            let per_story = stories
-                .par_iter()
-                .map(|s| c.story_relations(&corpus, s))
-                .collect();
-            analysis::analyze_relations(&corpus, stories, per_story, true)
-        }
-        None => analysis::analyze(&corpus, true),
-    };
+    let mut corpus = build_corpus_cached(walk.files, cache.as_ref());
+    // The same as `analysis::analyze`, with the term index freed once the
+    // stories are known: nothing after reads it.
+    let stories = corpus.stories();
+    corpus.release_index();
+    trim_heap();
+    let per_story = stories
+        .par_iter()
+        .map(|s| match &cache {
+            Some(c) => c.story_relations(&corpus, s),
+            None => corpus.story_relations(s),
+        })
+        .collect();
+    trim_heap();
+    let an = analysis::analyze_relations(&corpus, stories, per_story, true);
     let opts = Options {
         format: args.format,
         fail_on: args.fail_on,
@@ -190,6 +194,33 @@ pub fn execute(args: CheckArgs) -> u8 {
     }
 }
 
+/// Give the allocator's free pages back to the system (glibc keeps the
+/// holes that short-lived allocations leave between long-lived ones; parsing
+/// makes many). Peak memory is what `check` is measured by; this costs a
+/// walk of the free lists.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only reorganises the allocator's own free memory.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Fewer, tighter glibc heaps for a batch run: two arenas (the main thread's
+/// and one the parsing threads share) instead of one per thread, and no
+/// padding above what the heap needs. Measured on the bench corpus: about
+/// 3 MB less at the peak, for about 0.3 s more system time (one arena
+/// saved as much but cost more than a second of CPU).
+fn tune_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's parameters; it is called
+    // before the threads that would use another arena start.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_TOP_PAD, 0);
+    }
+}
+
 pub struct Options {
     pub format: Format,
     pub fail_on: Option<FailOn>,
@@ -198,6 +229,9 @@ pub struct Options {
     /// List supported facts and single-source claims in the text report.
     pub all: bool,
 }
+
+/// How many articles are parsed between two [`trim_heap`]s.
+const TRIM_EVERY: usize = 64;
 
 /// Build the corpus from loaded files, parsing in parallel.
 pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
@@ -211,13 +245,24 @@ pub fn build_corpus_cached(
     cache: Option<&super::cache::Cache>,
 ) -> Corpus {
     let none = MetaOverride::default();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let arts: Vec<Article> = files
         .into_par_iter()
-        .map(|f| match cache {
-            Some(c) => c.article(&f.path, &f.text, &none),
-            None => Article::parse(&f.path, &f.text, &none),
+        .map(|f| {
+            let a = match cache {
+                Some(c) => c.article(&f.path, &f.text, &none),
+                None => Article::parse_owned(f.path, f.text, &none),
+            };
+            // Every so many articles, the holes parsing left are given back.
+            if done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % TRIM_EVERY
+                == TRIM_EVERY - 1
+            {
+                trim_heap();
+            }
+            a
         })
         .collect();
+    trim_heap();
     let mut corpus = Corpus::new(core::EngineConfig::default());
     for a in arts {
         corpus.insert(a);
@@ -402,7 +447,7 @@ impl serde::Serialize for JsonReport<'_> {
                             text,
                             kind: c.kind.as_str(),
                             value: c.value.as_deref(),
-                            issue: c.issue.as_deref(),
+                            issue: c.issue(),
                             review: self
                                 .marks
                                 .and_then(|m| m.status_of(d, &c.span))
@@ -436,7 +481,7 @@ impl serde::Serialize for JsonReport<'_> {
                             a: self.id(r.a)?,
                             b: self.id(r.b)?,
                             relation: r.kind.as_str(),
-                            reason: &r.reason,
+                            reason: r.reason,
                             label: r.label,
                         })
                     })

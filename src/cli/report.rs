@@ -268,7 +268,7 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
             related
                 .entry((r.a, kind))
                 .or_default()
-                .push((r.b, &r.reason, r.label));
+                .push((r.b, r.reason, r.label));
         }
         if ib {
             hidden.insert((r.b, kind));
@@ -276,7 +276,7 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
             related
                 .entry((r.b, kind))
                 .or_default()
-                .push((r.a, &r.reason, r.label));
+                .push((r.a, r.reason, r.label));
         }
     }
     let mut single: std::collections::HashSet<ClaimRef> = Default::default();
@@ -339,7 +339,7 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
             if single.contains(&r) {
                 st.single_source += 1;
             }
-            if let Some(issue) = c.issue.as_deref().filter(|i| !i.trim().is_empty()) {
+            if let Some(issue) = c.issue().filter(|i| !i.trim().is_empty()) {
                 if ignored(r) {
                     hidden.insert((r, FindingKind::DateMismatch));
                 } else {

@@ -67,15 +67,17 @@ pub struct Claim {
     /// Index of the sentence (in `Article::sentences`) the claim lies in.
     pub sentence: usize,
     pub kind: ClaimKind,
-    /// Normalised value as a short string.
-    pub value: Option<String>,
+    /// Normalised value as a short string (boxed: no room to spare, and 8
+    /// bytes a claim less than a `String`).
+    pub value: Option<Box<str>>,
     // The typed values are boxed: 95 % of claims are statements without
     // them, and inline they made every claim 400 bytes instead of about 220.
     pub quantity: Option<Box<Quantity>>,
     pub date: Option<DateValue>,
     pub quote: Option<Box<QuoteInfo>>,
-    /// Content terms (folded, interned stems) of the claim's own span.
-    pub terms: Box<[Term]>,
+    /// Content terms (folded, interned stems) of the claim's own span, in
+    /// the article's [`Article::terms`].
+    pub terms: TermRange,
     /// The sentence states the opposite (not, never, denied).
     pub negated: bool,
     /// Hedged or future ("expected", "plans to", "may").
@@ -83,10 +85,49 @@ pub struct Claim {
     /// Hypothetical ("could have been", "might", "would"): not an assertion
     /// another source can contradict.
     pub hypothetical: bool,
-    /// A problem inside the claim itself (a weekday that disagrees with its date).
-    pub issue: Option<String>,
+    /// What most claims lack, boxed apart: `None` when the claim has no
+    /// issue and all its features' lists are empty (one pointer a claim
+    /// instead of six words; read through [`Claim::features`] and
+    /// [`Claim::issue`], made by [`Extra::new`]).
+    pub extra: Option<Box<Extra>>,
+}
+
+/// The rare parts of a claim.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extra {
     /// Derived once at parse time for comparison.
     pub features: Features,
+    /// A problem inside the claim itself (a weekday that disagrees with its date).
+    pub issue: Option<Box<str>>,
+}
+
+impl Extra {
+    /// The parts as a claim keeps them: nothing when there is no issue and
+    /// every list is empty.
+    pub fn new(features: Features, issue: Option<Box<str>>) -> Option<Box<Extra>> {
+        let f = &features;
+        let empty = f.names.is_empty()
+            && f.near_names.is_empty()
+            && f.window.is_empty()
+            && f.stances.is_empty();
+        (!empty || issue.is_some()).then(|| Box::new(Extra { features, issue }))
+    }
+}
+
+impl Claim {
+    /// What comparison needs of the claim (empty lists when it has none).
+    pub fn features(&self) -> &Features {
+        static EMPTY: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
+        match &self.extra {
+            Some(e) => &e.features,
+            None => EMPTY.get_or_init(Features::default),
+        }
+    }
+
+    /// A problem inside the claim itself (a weekday that disagrees with its date).
+    pub fn issue(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|e| e.issue.as_deref())
+    }
 }
 
 /// What comparison needs of a claim, computed once per parse so that the
@@ -247,8 +288,9 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
 pub struct Sentence {
     pub span: Range<usize>,
     pub role: BlockRole,
-    /// Content terms (folded, interned stems) of the whole sentence.
-    pub terms: Box<[Term]>,
+    /// Content terms (folded, interned stems) of the whole sentence, in the
+    /// article's [`Article::terms`].
+    pub terms: TermRange,
     /// Capitalised multi-word names and acronyms, normalised
     /// ([`terms::symbol`]s; most sentences have none).
     pub names: ThinVec<&'static str>,
@@ -264,6 +306,64 @@ pub struct Article {
     pub blocks: Vec<Block>,
     pub sentences: Vec<Sentence>,
     pub claims: Vec<Claim>,
+    /// The terms of every sentence, then of every claim, in order: one
+    /// block for the article instead of one per sentence and per claim
+    /// (an allocation's overhead was as much as a claim's terms).
+    pub terms: Box<[Term]>,
+}
+
+/// What [`Article::analyse`] makes of a text: metadata, blocks,
+/// sentences, claims and their terms.
+type Analysed = (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>, Box<[Term]>);
+
+/// Where the terms of a sentence or a claim lie in [`Article::terms`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TermRange {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl TermRange {
+    pub fn len(self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Append `terms` to an article's term list, and where they now lie (an
+/// empty range if the list would outgrow `u32`, which no article within
+/// the size limit comes near).
+pub fn push_terms(pool: &mut Vec<Term>, terms: &[Term]) -> TermRange {
+    match (u32::try_from(pool.len()), u32::try_from(terms.len())) {
+        (Ok(start), Ok(len)) if start.checked_add(len).is_some() => {
+            pool.extend_from_slice(terms);
+            TermRange { start, len }
+        }
+        _ => TermRange::default(),
+    }
+}
+
+/// The term list laid out as [`Article::terms`] says (sentences, then
+/// claims, each once, nothing else), and the ranges set to it: a fresh
+/// parse and a reparse that reused blocks give the same article.
+fn canonical_terms(pool: &[Term], sentences: &mut [Sentence], claims: &mut [Claim]) -> Box<[Term]> {
+    let n = sentences.iter().map(|s| s.terms.len()).sum::<usize>()
+        + claims.iter().map(|c| c.terms.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(n);
+    let of = |r: TermRange| {
+        let start = r.start as usize;
+        pool.get(start..start + r.len()).unwrap_or(&[])
+    };
+    for s in sentences.iter_mut() {
+        s.terms = push_terms(&mut out, of(s.terms));
+    }
+    for c in claims.iter_mut() {
+        c.terms = push_terms(&mut out, of(c.terms));
+    }
+    out.into_boxed_slice()
 }
 
 const NEGATIONS: &[&str] = &[
@@ -652,6 +752,41 @@ impl Article {
         overrides: &MetaOverride,
         old: Option<&Article>,
     ) -> Article {
+        let (meta, blocks, sentences, claims, terms) = Article::analyse(text, overrides, old);
+        Article {
+            path: path.to_string(),
+            text: text.to_string(),
+            meta,
+            blocks,
+            sentences,
+            claims,
+            terms,
+        }
+    }
+
+    /// The terms at `r` in [`Article::terms`] (a sentence's or a claim's).
+    pub fn terms_of(&self, r: TermRange) -> &[Term] {
+        let start = r.start as usize;
+        self.terms.get(start..start + r.len()).unwrap_or(&[])
+    }
+
+    /// [`Article::parse`] of a text the caller owns (a file just read): the
+    /// article keeps it instead of a copy.
+    pub fn parse_owned(path: String, text: String, overrides: &MetaOverride) -> Article {
+        let (meta, blocks, sentences, claims, terms) = Article::analyse(&text, overrides, None);
+        Article {
+            path,
+            text,
+            meta,
+            blocks,
+            sentences,
+            claims,
+            terms,
+        }
+    }
+
+    /// What [`Article::reparse`] makes of the text, without the text.
+    fn analyse(text: &str, overrides: &MetaOverride, old: Option<&Article>) -> Analysed {
         let (meta, blocks) = article::parse(text, overrides);
         // Relative dates are resolved against the publication date (the only
         // metadata the claims depend on): a new date changes every block.
@@ -659,6 +794,7 @@ impl Article {
         let parts = old.map(Article::block_parts).unwrap_or_default();
         let mut sentences = Vec::new();
         let mut claims = Vec::new();
+        let mut pool: Vec<Term> = Vec::new();
         for b in &blocks {
             if !analysed(b) {
                 continue;
@@ -677,12 +813,14 @@ impl Article {
                     };
                     sentences.extend(old_sents.iter().map(|s| Sentence {
                         span: moved(&s.span),
+                        terms: push_terms(&mut pool, o.terms_of(s.terms)),
                         ..s.clone()
                     }));
                     claims.extend(old_claims.iter().map(|c| {
                         let mut c = c.clone();
                         c.span = moved(&c.span);
                         c.sentence = c.sentence - srange.start + first;
+                        c.terms = push_terms(&mut pool, o.terms_of(c.terms));
                         if let Some(q) = &mut c.quantity {
                             q.span = moved(&q.span);
                         }
@@ -720,7 +858,7 @@ impl Article {
                     span: sr.clone(),
                     role: b.role,
                     names: names(text, &toks),
-                    terms: text::content_terms(&toks).into_boxed_slice(),
+                    terms: push_terms(&mut pool, &text::content_terms(&toks)),
                 };
                 let first = claims.len();
                 extract_sentence(
@@ -732,9 +870,12 @@ impl Article {
                     &span,
                     &block_quotes,
                     &mut claims,
+                    &mut pool,
                 );
                 for c in claims.iter_mut().skip(first) {
-                    c.features = features(c, sent.span.start, &toks);
+                    let f = features(c, sent.span.start, &toks);
+                    let issue = c.extra.take().and_then(|e| e.issue);
+                    c.extra = Extra::new(f, issue);
                 }
                 sentences.push(sent);
             }
@@ -745,14 +886,8 @@ impl Article {
         // up to twice the memory their contents need.
         claims.shrink_to_fit();
         sentences.shrink_to_fit();
-        Article {
-            path: path.to_string(),
-            text: text.to_string(),
-            meta,
-            blocks,
-            sentences,
-            claims,
-        }
+        let terms = canonical_terms(&pool, &mut sentences, &mut claims);
+        (meta, blocks, sentences, claims, terms)
     }
 
     /// Each analysed block's sentences and claims (they come in block order;
@@ -810,6 +945,7 @@ fn extract_sentence(
     block: &Range<usize>,
     block_quotes: &[Range<usize>],
     out: &mut Vec<Claim>,
+    pool: &mut Vec<Term>,
 ) {
     let sr = sent.span.clone();
     if toks.len() < 4 || sr.len() > 1200 {
@@ -881,20 +1017,24 @@ fn extract_sentence(
             span: piece.clone(),
             sentence: idx,
             kind,
-            value: quote.as_ref().and_then(|q| q.speaker.clone()),
+            value: quote
+                .as_ref()
+                .and_then(|q| q.speaker.as_deref().map(Box::from)),
             quantity: None,
             date: None,
             quote: quote.clone(),
-            terms: terms.into_boxed_slice(),
+            terms: push_terms(pool, &terms),
             negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
-            issue: issue.clone().filter(|_| {
-                date_spans
-                    .iter()
-                    .any(|d| d.start >= piece.start && d.end <= piece.end)
-            }),
-            features: Features::default(),
+            extra: issue
+                .as_deref()
+                .filter(|_| {
+                    date_spans
+                        .iter()
+                        .any(|d| d.start >= piece.start && d.end <= piece.end)
+                })
+                .and_then(|i| Extra::new(Features::default(), Some(Box::from(i)))),
         });
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
@@ -914,19 +1054,22 @@ fn extract_sentence(
             } else {
                 ClaimKind::Quantity
             },
-            value: Some(text.get(q.span.clone()).map_or_else(
-                || q.display(),
-                |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
-            )),
-            terms: text::content_terms(ctoks).into_boxed_slice(),
+            value: Some(
+                text.get(q.span.clone())
+                    .map_or_else(
+                        || q.display(),
+                        |t| t.split_whitespace().collect::<Vec<_>>().join(" "),
+                    )
+                    .into_boxed_str(),
+            ),
+            terms: push_terms(pool, &text::content_terms(ctoks)),
             quantity: Some(Box::new(q)),
             date: None,
             quote: None,
             negated,
             modal,
             hypothetical,
-            issue: None,
-            features: Features::default(),
+            extra: None,
         });
     }
     for d in date_mentions {
@@ -936,23 +1079,24 @@ fn extract_sentence(
             span: clause,
             sentence: idx,
             kind: ClaimKind::Date,
-            value: Some(d.value.display()),
-            terms: text::content_terms(ctoks).into_boxed_slice(),
+            value: Some(d.value.display().into_boxed_str()),
+            terms: push_terms(pool, &text::content_terms(ctoks)),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,
             negated,
             modal,
             hypothetical,
-            issue: d.weekday_mismatch.map(|(said, is)| {
-                format!(
+            extra: d.weekday_mismatch.and_then(|(said, is)| {
+                let issue = format!(
                     "{} is a {}, not a {}",
                     d.value.display(),
                     dates::weekday_name(is),
                     dates::weekday_name(said)
                 )
+                .into_boxed_str();
+                Extra::new(Features::default(), Some(issue))
             }),
-            features: Features::default(),
         });
     }
 }
@@ -1026,7 +1170,7 @@ mod tests {
         assert!(a
             .claims
             .iter()
-            .any(|c| c.issue.as_deref() == Some("2026-01-05 is a Monday, not a Sunday")));
+            .any(|c| c.issue() == Some("2026-01-05 is a Monday, not a Sunday")));
     }
 
     #[test]

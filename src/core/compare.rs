@@ -6,7 +6,6 @@
 //! typed claims, when their units and distinguishing names agree. Precision
 //! comes first: every threshold errs on the side of saying nothing.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -45,9 +44,9 @@ pub struct Relation {
     pub b: ClaimRef,
     pub kind: RelationKind,
     /// One line a journalist understands. Most relations share one of a few
-    /// fixed phrases, kept borrowed rather than allocated per relation
-    /// ([`reason_text`]).
-    pub reason: Cow<'static, str>,
+    /// fixed phrases; the others are stored once for the process, like the
+    /// labels ([`reason_text`]): no allocation per relation.
+    pub reason: &'static str,
     /// Short label of the fact ("delegation members"), stored once for the
     /// process ([`terms::symbol`]): many relations share a label.
     pub label: &'static str,
@@ -58,11 +57,12 @@ pub struct Relation {
 /// 101,742 of 115,623 relations say "same statement in other words").
 const FIXED_REASONS: &[&str] = &["same statement in other words", "same quotation"];
 
-/// A relation's reason, borrowed when it is one of [`FIXED_REASONS`].
-pub fn reason_text(reason: String) -> Cow<'static, str> {
+/// A relation's reason as it is kept: one of [`FIXED_REASONS`], or else a
+/// [`terms::symbol`] (stored once for the process).
+pub fn reason_text(reason: String) -> &'static str {
     match FIXED_REASONS.iter().find(|r| **r == reason) {
-        Some(r) => Cow::Borrowed(r),
-        None => Cow::Owned(reason),
+        Some(r) => r,
+        None => terms::symbol(&reason),
     }
 }
 
@@ -133,7 +133,7 @@ const SOFT_FROM: f32 = 0.2;
 fn could_be_same_statement(idx: &StoryIndex, x: &View, y: &View) -> bool {
     let (cx, cy) = (x.claim, y.claim);
     (cx.quote.is_some() && cy.quote.is_some())
-        || (!cx.features.stances.is_empty() && !cy.features.stances.is_empty())
+        || (!cx.features().stances.is_empty() && !cy.features().stances.is_empty())
         || same_event(idx, x, y).is_some()
 }
 
@@ -232,8 +232,8 @@ impl StoryIndex {
             let mut per_sent = Vec::with_capacity(a.sentences.len());
             for s in &a.sentences {
                 n += 1.0;
-                let mut v: Vec<u32> = s
-                    .terms
+                let mut v: Vec<u32> = a
+                    .terms_of(s.terms)
                     .iter()
                     .map(|&t| intern(&mut vocab, &mut ids, t))
                     .collect();
@@ -250,15 +250,15 @@ impl StoryIndex {
             sent_sets.push(per_sent);
             let mut per_claim = Vec::with_capacity(a.claims.len());
             for c in &a.claims {
-                let mut t: Vec<u32> = c
-                    .terms
+                let mut t: Vec<u32> = a
+                    .terms_of(c.terms)
                     .iter()
                     .map(|&t| intern(&mut vocab, &mut ids, t))
                     .collect();
                 t.sort_unstable();
                 t.dedup();
                 let mut w: Vec<u32> = c
-                    .features
+                    .features()
                     .window
                     .iter()
                     .map(|&t| intern(&mut vocab, &mut ids, t))
@@ -564,12 +564,12 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
 /// list items apart ("71 in Morelos", "43 in Puebla"). Names found in many
 /// sentences of the story (its protagonists) distinguish nothing.
 fn local_names(idx: &StoryIndex, v: &View) -> Vec<&'static str> {
-    rare_names(idx, &v.claim.features.names)
+    rare_names(idx, &v.claim.features().names)
 }
 
 /// Distinguishing names next to the claim's figure.
 fn near_names(idx: &StoryIndex, v: &View) -> Vec<&'static str> {
-    rare_names(idx, &v.claim.features.near_names)
+    rare_names(idx, &v.claim.features().near_names)
 }
 
 /// The names next to two claims' figures agree once the names each side
@@ -585,7 +585,7 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
     // The names' terms were derived at parse time: look them up, do not
     // re-stem the names in the comparison loop.
     let not_in = |of: &View, v: &View| -> Vec<&'static str> {
-        rare(idx, &of.claim.features.near_names)
+        rare(idx, &of.claim.features().near_names)
             .filter(|(_, t)| {
                 idx.ids
                     .get(t)
@@ -605,10 +605,10 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
 fn shared_content(idx: &StoryIndex, x: &View, y: &View, shared: &[u32]) -> usize {
     let is_name = |id: u32| {
         x.claim
-            .features
+            .features()
             .names
             .iter()
-            .chain(y.claim.features.names.iter())
+            .chain(y.claim.features().names.iter())
             .any(|(_, t)| idx.ids.get(t) == Some(&id))
     };
     shared.iter().filter(|&&id| !is_name(id)).count()
@@ -1109,7 +1109,7 @@ fn decide_inner(
                 }
             }
             // Official positions worded as a principle vs a policy.
-            let (px, py) = (&cx.features.stances, &cy.features.stances);
+            let (px, py) = (&cx.features().stances, &cy.features().stances);
             for (mx, nx) in px {
                 for (my, ny) in py {
                     let same_mod = mx == my || mx.replace(' ', "") == my.replace(' ', "");
@@ -1910,9 +1910,9 @@ fn v_doc(idx: &StoryIndex, ai: usize) -> DocId {
 /// A label that says what kind of fact two claims share, when their shape
 /// tells: an official position, a quotation.
 fn label_hint(x: &View, y: &View) -> Option<String> {
-    for (mx, _) in &x.claim.features.stances {
+    for (mx, _) in &x.claim.features().stances {
         if y.claim
-            .features
+            .features()
             .stances
             .iter()
             .any(|(my, _)| my.replace(' ', "") == mx.replace(' ', ""))
@@ -1934,7 +1934,7 @@ fn label_hint(x: &View, y: &View) -> Option<String> {
 /// other claim).
 fn stance_sentence(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
     let c = idx.article_of(r.doc)?.claims.get(r.claim)?;
-    (!c.kind.is_typed() && !c.features.stances.is_empty()).then_some(c.sentence)
+    (!c.kind.is_typed() && !c.features().stances.is_empty()).then_some(c.sentence)
 }
 
 fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {

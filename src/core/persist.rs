@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
 
 use super::article::{Block, BlockRole, Meta};
-use super::claim::{Article, Claim, ClaimKind, Features, QuoteInfo, Sentence};
+use super::claim::{push_terms, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence};
 use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, DocId};
 use super::dates::DateValue;
@@ -232,6 +232,7 @@ pub fn encode(a: &Article) -> Vec<u8> {
         blocks,
         sentences,
         claims,
+        terms: _,
     } = a;
     let mut vocab = Vocab::default();
     let Meta {
@@ -263,12 +264,15 @@ pub fn encode(a: &Article) -> Vec<u8> {
             PSentence {
                 span: span(sp),
                 role: role_tag(*role),
-                terms: vocab.ids(terms),
+                terms: vocab.ids(a.terms_of(*terms)),
                 names: names.iter().map(|n| n.to_string()).collect(),
             }
         })
         .collect();
-    let claims = claims.iter().map(|c| encode_claim(c, &mut vocab)).collect();
+    let claims = claims
+        .iter()
+        .map(|c| encode_claim(c, a.terms_of(c.terms), &mut vocab))
+        .collect();
     let p = PArticle {
         vocab: std::mem::take(&mut vocab.words),
         meta,
@@ -281,7 +285,7 @@ pub fn encode(a: &Article) -> Vec<u8> {
     postcard::to_allocvec(&p).unwrap_or_default()
 }
 
-fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
+fn encode_claim(c: &Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim {
     let Claim {
         span: sp,
         sentence,
@@ -290,19 +294,18 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         quantity,
         date,
         quote,
-        terms,
+        terms: _,
         negated,
         modal,
         hypothetical,
-        issue,
-        features,
+        extra: _,
     } = c;
     let Features {
         names,
         near_names,
         window,
         stances,
-    } = features;
+    } = c.features();
     let named = |v: &mut Vocab, ns: &[(&str, Term)]| -> Vec<(String, u32)> {
         ns.iter().map(|(n, t)| (n.to_string(), v.id(*t))).collect()
     };
@@ -310,7 +313,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         span: span(sp),
         sentence: *sentence,
         kind: kind_tag(*kind),
-        value: value.clone(),
+        value: value.as_deref().map(String::from),
         quantity: quantity.as_deref().map(encode_quantity),
         date: date.as_ref().map(|d| match d {
             DateValue::Day(d) => PDateValue::Day(pdate(*d)),
@@ -335,7 +338,7 @@ fn encode_claim(c: &Claim, vocab: &mut Vocab) -> PClaim {
         negated: *negated,
         modal: *modal,
         hypothetical: *hypothetical,
-        issue: issue.clone(),
+        issue: c.issue().map(String::from),
         names: named(vocab, names),
         near_names: named(vocab, near_names),
         window: vocab.ids(window),
@@ -427,6 +430,8 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
+    // Sentences' terms, then claims': the order the parser lays them in.
+    let mut pool: Vec<Term> = Vec::new();
     let sentences = p
         .sentences
         .into_iter()
@@ -434,7 +439,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
             Some(Sentence {
                 span: range(s.span)?,
                 role: role_of(s.role)?,
-                terms: term_list(&s.terms)?.into_boxed_slice(),
+                terms: push_terms(&mut pool, &term_list(&s.terms)?),
                 names: thin(s.names.iter().map(|n| symbol(n))),
             })
         })
@@ -458,7 +463,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                 span,
                 sentence: c.sentence,
                 kind: kind_of(c.kind)?,
-                value: c.value,
+                value: c.value.map(String::into_boxed_str),
                 quantity: match c.quantity {
                     Some(q) => Some(Box::new(Quantity {
                         span: range(q.span)?,
@@ -493,17 +498,19 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
                     })),
                     None => None,
                 },
-                terms: term_list(&c.terms)?.into_boxed_slice(),
+                terms: push_terms(&mut pool, &term_list(&c.terms)?),
                 negated: c.negated,
                 modal: c.modal,
                 hypothetical: c.hypothetical,
-                issue: c.issue,
-                features: Features {
-                    names: named(c.names)?,
-                    near_names: named(c.near_names)?,
-                    window: thin(term_list(&c.window)?.into_iter()),
-                    stances: thin(c.stances.into_iter()),
-                },
+                extra: Extra::new(
+                    Features {
+                        names: named(c.names)?,
+                        near_names: named(c.near_names)?,
+                        window: thin(term_list(&c.window)?.into_iter()),
+                        stances: thin(c.stances.into_iter()),
+                    },
+                    c.issue.map(String::into_boxed_str),
+                ),
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -514,6 +521,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
         blocks,
         sentences,
         claims,
+        terms: pool.into_boxed_slice(),
     })
 }
 

@@ -245,8 +245,7 @@ pub fn diagnostics(
             _ => {}
         }
         if let Some(issue) = claim
-            .issue
-            .as_ref()
+            .issue()
             .filter(|_| settings.diagnostics.date_mismatch && claim.kind.is_typed())
         {
             out.push(Diagnostic {

@@ -183,7 +183,7 @@ impl<'a> Ctx<'a> {
                     .article(other.doc)
                     .map(|a| source_name(a))
                     .unwrap_or_default();
-                let s = format!("{} {}: {}", r.kind.as_str(), name, collapse(&r.reason));
+                let s = format!("{} {}: {}", r.kind.as_str(), name, collapse(r.reason));
                 if !out.contains(&s) {
                     out.push(s);
                 }
