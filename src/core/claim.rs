@@ -674,8 +674,10 @@ fn fronted_frame(s: &str) -> Option<usize> {
         "following ",
         "at ",
     ];
-    let head = s.get(..s.len().min(12))?.to_lowercase();
-    if !OPENERS.iter().any(|o| head.starts_with(o)) {
+    // Compared on the opener's bytes: a cut of the sentence at a fixed
+    // length could fall inside a character.
+    let opens = |o: &str| s.get(..o.len()).is_some_and(|h| h.eq_ignore_ascii_case(o));
+    if !OPENERS.iter().any(|o| opens(o)) {
         return None;
     }
     let comma = s.find(", ")?;

@@ -603,15 +603,16 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
 /// statements that share those and one more word ("... visit") say
 /// different things.
 fn shared_content(idx: &StoryIndex, x: &View, y: &View, shared: &[u32]) -> usize {
-    let is_name = |id: u32| {
-        x.claim
-            .features()
-            .names
-            .iter()
-            .chain(y.claim.features().names.iter())
-            .any(|(_, t)| idx.ids.get(t) == Some(&id))
-    };
-    shared.iter().filter(|&&id| !is_name(id)).count()
+    // The names' local ids, looked up once (not once per shared term).
+    let names: Vec<u32> = x
+        .claim
+        .features()
+        .names
+        .iter()
+        .chain(y.claim.features().names.iter())
+        .filter_map(|(_, t)| idx.ids.get(t).copied())
+        .collect();
+    shared.iter().filter(|id| !names.contains(id)).count()
 }
 
 /// The names found in few sentences of the story.
