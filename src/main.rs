@@ -4,6 +4,45 @@ use clap::{Parser, Subcommand};
 
 use corroborate::cli;
 
+/// mimalloc instead of glibc's malloc: under glibc, malloc and free were a
+/// quarter of `check`'s CPU samples (`perf record`, 1,000 generated
+/// articles), spread over the parser's and the comparison's short-lived
+/// vectors. See [`tune_allocator`] for the two options that keep its peak
+/// memory near glibc's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc's option numbers (`mi_option_t` in `mimalloc.h`; the same in its
+/// v2 and v3). The crate's bindings do not name these two.
+#[cfg(target_os = "linux")]
+const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+#[cfg(target_os = "linux")]
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Commit arena memory page by page, and give freed pages back at once
+/// rather than after 10 ms. With mimalloc's defaults the peak RSS of `check`
+/// on 1,000 generated articles (9.2 MB) was 178 MB against glibc's 91 MB,
+/// and 60 MB on `seeds/` against 15 MB.
+///
+/// It must run before the first allocation: mimalloc reserves its first
+/// arena then, with the options of that moment, and Rust's runtime
+/// allocates before `main`. So it is a constructor of the executable
+/// (`.init_array`), which the loader runs before the runtime starts.
+#[cfg(target_os = "linux")]
+extern "C" fn tune_allocator() {
+    // SAFETY: mi_option_set is not thread-safe; constructors run on the
+    // loading thread before any other thread exists.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
+
 #[derive(Parser)]
 #[command(
     name = "corroborate",

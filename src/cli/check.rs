@@ -96,7 +96,6 @@ pub struct CheckArgs {
 /// Run `corroborate check`: the process exit status (0 ran, 1 `--fail-on`
 /// matched, 2 usage error or unreadable argument). Messages go to stderr.
 pub fn execute(args: CheckArgs) -> u8 {
-    tune_heap();
     let globs = if args.globs.is_empty() {
         super::files::default_globs()
     } else {
@@ -130,7 +129,6 @@ pub fn execute(args: CheckArgs) -> u8 {
     // stories are known: nothing after reads it.
     let stories = corpus.stories();
     corpus.release_index();
-    trim_heap();
     let per_story = stories
         .par_iter()
         .map(|s| match &cache {
@@ -138,7 +136,6 @@ pub fn execute(args: CheckArgs) -> u8 {
             None => corpus.story_relations(s),
         })
         .collect();
-    trim_heap();
     let an = analysis::analyze_relations(&corpus, stories, per_story, true);
     let opts = Options {
         format: args.format,
@@ -194,33 +191,6 @@ pub fn execute(args: CheckArgs) -> u8 {
     }
 }
 
-/// Give the allocator's free pages back to the system (glibc keeps the
-/// holes that short-lived allocations leave between long-lived ones; parsing
-/// makes many). Peak memory is what `check` is measured by; this costs a
-/// walk of the free lists.
-fn trim_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only reorganises the allocator's own free memory.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// Fewer, tighter glibc heaps for a batch run: two arenas (the main thread's
-/// and one the parsing threads share) instead of one per thread, and no
-/// padding above what the heap needs. Measured on the bench corpus: about
-/// 3 MB less at the peak, for about 0.3 s more system time (one arena
-/// saved as much but cost more than a second of CPU).
-fn tune_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets the allocator's parameters; it is called
-    // before the threads that would use another arena start.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_TOP_PAD, 0);
-    }
-}
-
 pub struct Options {
     pub format: Format,
     pub fail_on: Option<FailOn>,
@@ -229,9 +199,6 @@ pub struct Options {
     /// List supported facts and single-source claims in the text report.
     pub all: bool,
 }
-
-/// How many articles are parsed between two [`trim_heap`]s.
-const TRIM_EVERY: usize = 64;
 
 /// Build the corpus from loaded files, parsing in parallel.
 pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
@@ -245,24 +212,13 @@ pub fn build_corpus_cached(
     cache: Option<&super::cache::Cache>,
 ) -> Corpus {
     let none = MetaOverride::default();
-    let done = std::sync::atomic::AtomicUsize::new(0);
     let arts: Vec<Article> = files
         .into_par_iter()
-        .map(|f| {
-            let a = match cache {
-                Some(c) => c.article(&f.path, &f.text, &none),
-                None => Article::parse_owned(f.path, f.text, &none),
-            };
-            // Every so many articles, the holes parsing left are given back.
-            if done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % TRIM_EVERY
-                == TRIM_EVERY - 1
-            {
-                trim_heap();
-            }
-            a
+        .map(|f| match cache {
+            Some(c) => c.article(&f.path, &f.text, &none),
+            None => Article::parse_owned(f.path, f.text, &none),
         })
         .collect();
-    trim_heap();
     let mut corpus = Corpus::new(core::EngineConfig::default());
     for a in arts {
         corpus.insert(a);
