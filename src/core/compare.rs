@@ -73,12 +73,19 @@ struct TermSet {
     weight: f32,
 }
 
-/// The interned term sets of one claim.
+/// The interned term sets of one claim (its sentence's set is kept once per
+/// sentence, in [`StoryIndex::sent_sets`]: a sentence has several claims).
 struct ClaimSets {
     terms: TermSet,
-    sent: TermSet,
     window: TermSet,
 }
+
+/// The term set of a claim whose sentence is missing (never, for claims of
+/// a parsed article).
+static NO_TERMS: TermSet = TermSet {
+    ids: Vec::new(),
+    weight: 0.0,
+};
 
 /// The articles of one story with their sentence-level term statistics.
 /// Terms are folded through the lexicon and interned once, so that comparing
@@ -104,6 +111,8 @@ pub struct StoryIndex {
     /// many days ("January 4 to 7" / "the four-day trip").
     span_postings: FxHashMap<i64, Vec<(usize, usize)>>,
     sets: Vec<Vec<ClaimSets>>,
+    /// The term set of each sentence (per article, per sentence).
+    sent_sets: Vec<Vec<TermSet>>,
     aliases: Aliases,
     /// Canonical names of each sentence (per article, per sentence), and in
     /// how many sentences of the story each name occurs.
@@ -310,15 +319,17 @@ impl StoryIndex {
                         span_postings.entry(days).or_default().push((ai, ci));
                     }
                 }
-                let sent = sent_sets[ai].get(c.sentence).cloned().unwrap_or_default();
                 per.push(ClaimSets {
                     terms: set(t),
-                    sent: set(sent),
                     window: set(w),
                 });
             }
             sets.push(per);
         }
+        let sent_sets: Vec<Vec<TermSet>> = sent_sets
+            .into_iter()
+            .map(|a| a.into_iter().map(set).collect())
+            .collect();
         let mut acronyms = Vec::new();
         for (_, a) in &arts {
             for s in &a.sentences {
@@ -378,6 +389,7 @@ impl StoryIndex {
             day_postings,
             span_postings,
             sets,
+            sent_sets,
             aliases,
             sent_names,
             name_df,
@@ -549,13 +561,18 @@ fn view<'a>(idx: &'a StoryIndex, ai: usize, ci: usize) -> Option<View<'a>> {
     let art = &idx.arts.get(ai)?.1;
     let claim = art.claims.get(ci)?;
     let sets = idx.sets.get(ai)?.get(ci)?;
+    let sent_terms = idx
+        .sent_sets
+        .get(ai)
+        .and_then(|a| a.get(claim.sentence))
+        .unwrap_or(&NO_TERMS);
     Some(View {
         art_index: ai,
         claim_index: ci,
         art,
         claim,
         terms: &sets.terms,
-        sent_terms: &sets.sent,
+        sent_terms,
         window: &sets.window,
     })
 }
@@ -1589,6 +1606,16 @@ fn compare_quantities(
     ))
 }
 
+/// A relation found by [`relations`], with what its label is made of: the
+/// claim it was found from (article and claim index) and the terms the two
+/// claims share.
+struct Found {
+    rel: Relation,
+    ai: usize,
+    ci: usize,
+    shared: Vec<u32>,
+}
+
 /// Relations of a story; with `focus`, only those touching that document.
 ///
 /// Every candidate pair is scored, then for each pair of documents the claims
@@ -1596,9 +1623,11 @@ fn compare_quantities(
 /// separately): a sentence of one article restates at most one sentence of
 /// another, and the best-aligned wording is the one reported.
 pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
-    let mut all: FxHashMap<(ClaimRef, ClaimRef), Relation> = FxHashMap::default();
-    let mut shared_of: FxHashMap<(ClaimRef, ClaimRef), (usize, usize, Vec<u32>)> =
-        FxHashMap::default();
+    // The relations found, and the pairs they relate as one integer (the
+    // two claims' positions in the story, lower first): a pair met again from
+    // its other side is not decided twice.
+    let mut found: Vec<Found> = Vec::new();
+    let mut related: FxHashSet<u64> = FxHashSet::default();
     // Candidates are gathered in a vector and told apart by a stamp per claim
     // of the story (the claim being compared), not by hashing every posting.
     let base: Vec<usize> = idx
@@ -1698,7 +1727,14 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     ClaimRef { doc: db, claim: cj },
                 );
                 let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
-                if all.contains_key(&(a, b)) {
+                let pair = match (base.get(ai), base.get(bj)) {
+                    (Some(&x0), Some(&y0)) => {
+                        let (gx, gy) = ((x0 + ci) as u64, (y0 + cj) as u64);
+                        (gx.min(gy) << 32) | gx.max(gy)
+                    }
+                    _ => continue,
+                };
+                if related.contains(&pair) {
                     continue;
                 }
                 let Some(y) = view(idx, bj, cj) else { continue };
@@ -1726,10 +1762,9 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 if x.is_caption() || y.is_caption() {
                     score *= 0.8;
                 }
-                shared_of.insert((a, b), (ai, ci, shared));
-                all.insert(
-                    (a, b),
-                    Relation {
+                related.insert(pair);
+                found.push(Found {
+                    rel: Relation {
                         a,
                         b,
                         kind,
@@ -1737,7 +1772,10 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         label: "",
                         score,
                     },
-                );
+                    ai,
+                    ci,
+                    shared,
+                });
             }
         }
     }
@@ -1747,11 +1785,13 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             .and_then(|a| a.claims.get(r.claim))
             .is_some_and(|c| c.kind.is_typed())
     };
-    let mut cands: Vec<Relation> = all.into_values().collect();
+    drop(related);
+    let mut cands = found;
     // Scores within 0.05 of each other are a tie; ties go to the earliest
     // mentions, the lead statement of each article.
     let bucket = |r: &Relation| (r.score / 0.05).floor() as i64;
     cands.sort_by(|p, q| {
+        let (p, q) = (&p.rel, &q.rel);
         bucket(q)
             .cmp(&bucket(p))
             .then_with(|| (p.a, p.b).cmp(&(q.a, q.b)))
@@ -1779,8 +1819,9 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     // The claim each claim was first matched with in each other document.
     let mut partner: FxHashMap<(ClaimRef, DocId), ClaimRef> = FxHashMap::default();
     let mut stance_used: FxHashSet<(DocId, usize, DocId)> = FxHashSet::default();
-    let mut out: Vec<Relation> = Vec::new();
-    for r in cands {
+    let mut out: Vec<Found> = Vec::new();
+    for f in cands {
+        let r = &f.rel;
         let cross = is_duration(r.a) != is_duration(r.b);
         let (ka, kb) = (
             (r.a, r.b.doc, display(r.b), cross),
@@ -1824,11 +1865,12 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         used.insert(kb);
         partner.entry((r.a, r.b.doc)).or_insert(r.b);
         partner.entry((r.b, r.a.doc)).or_insert(r.a);
-        out.push(r);
+        out.push(f);
     }
     // A statement pair whose typed claims disagree is not "support".
     let disagree: FxHashSet<(DocId, usize, DocId, usize)> = out
         .iter()
+        .map(|f| &f.rel)
         .filter(|r| r.kind != RelationKind::Support)
         .filter_map(|r| {
             let sa = sentence_of(idx, r.a)?;
@@ -1836,7 +1878,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             Some((r.a.doc, sa, r.b.doc, sb))
         })
         .collect();
-    out.retain(|r| {
+    out.retain(|f| {
+        let r = &f.rel;
         if r.kind != RelationKind::Support || typed(r.a) {
             return true;
         }
@@ -1847,35 +1890,38 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     });
     // Many relations share a claim: its words are read once.
     let mut words_of: FxHashMap<(usize, usize), LabelWords> = FxHashMap::default();
-    for r in &mut out {
-        if let Some((ai, ci, shared)) = shared_of.get(&(r.a, r.b)) {
-            if let Some(v) = view(idx, *ai, *ci) {
-                let other_doc = if r.a.doc == v_doc(idx, *ai) {
-                    r.b.doc
+    let mut out: Vec<Relation> = out
+        .into_iter()
+        .map(|f| {
+            let Found {
+                rel: mut r,
+                ai,
+                ci,
+                shared,
+            } = f;
+            if let Some(v) = view(idx, ai, ci) {
+                let mine = r.a.doc == v_doc(idx, ai);
+                let (other_doc, other_claim) = if mine {
+                    (r.b.doc, r.b.claim)
                 } else {
-                    r.a.doc
+                    (r.a.doc, r.a.claim)
                 };
-                let other = idx.pos.get(&other_doc).copied().and_then(|bj| {
-                    view(
-                        idx,
-                        bj,
-                        if r.a.doc == v_doc(idx, *ai) {
-                            r.b.claim
-                        } else {
-                            r.a.claim
-                        },
-                    )
-                });
+                let other = idx
+                    .pos
+                    .get(&other_doc)
+                    .copied()
+                    .and_then(|bj| view(idx, bj, other_claim));
                 r.label =
                     terms::symbol(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
                         let words = words_of
-                            .entry((*ai, *ci))
+                            .entry((ai, ci))
                             .or_insert_with(|| label_words(&v, idx));
-                        label_of(&v, words, shared, idx)
+                        label_of(&v, words, &shared, idx)
                     }));
             }
-        }
-    }
+            r
+        })
+        .collect();
     out.sort_by_key(|r| (r.a, r.b));
     // A story's relations are kept to the end of `check`: no room to spare.
     out.shrink_to_fit();
