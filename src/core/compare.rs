@@ -467,19 +467,17 @@ impl StoryIndex {
         }
         let (mut i, mut j) = (0, 0);
         let mut ws = 0.0;
-        while i < a.ids.len() && j < b.ids.len() {
-            match a.ids[i].cmp(&b.ids[j]) {
-                std::cmp::Ordering::Equal => {
-                    if let Some(s) = shared.as_deref_mut() {
-                        s.push(a.ids[i]);
-                    }
-                    ws += self.idf_of(a.ids[i]);
-                    i += 1;
-                    j += 1;
+        // The merge steps without a branch on which side is behind (most
+        // steps: which one is not predictable); only a shared term branches.
+        while let (Some(&x), Some(&y)) = (a.ids.get(i), b.ids.get(j)) {
+            if x == y {
+                if let Some(s) = shared.as_deref_mut() {
+                    s.push(x);
                 }
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
+                ws += self.idf_of(x);
             }
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
         }
         // Soft matches beyond the stemmer: one word inside the other
         // ("interconnect" / "connect"), at a discount. Only worth looking for
@@ -1741,11 +1739,15 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 // Two statements whose shared words cannot reach the threshold
                 // (their selecting terms, plus every common term of `x` at
                 // most) are not compared: `decide` would reject them.
-                if !x.claim.kind.is_typed() && !could_be_same_statement(idx, &x, &y) {
+                // (The bound first: it is cheaper than the other test.)
+                if !x.claim.kind.is_typed() {
                     let shared = base.get(bj).and_then(|b| acc.get(b + cj)).copied();
                     let norm = (x.terms.weight * y.terms.weight).sqrt();
                     let bound = (shared.unwrap_or(f32::MAX) + common_weight) / norm;
-                    if norm > 0.0 && bound < SOFT_FROM.min(idx.config.statement_threshold) - 1e-4 {
+                    if norm > 0.0
+                        && bound < SOFT_FROM.min(idx.config.statement_threshold) - 1e-4
+                        && !could_be_same_statement(idx, &x, &y)
+                    {
                         continue;
                     }
                 }
