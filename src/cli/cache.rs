@@ -38,11 +38,16 @@ const HEADER: usize = 8 + 4 + 16 + 32 + 8 + 32;
 /// Hash of the analysis sources this binary was built from (see build.rs).
 const ENGINE: &str = env!("CORROBORATE_ENGINE");
 
+/// Numbers the temporary files of this process. One counter for the whole
+/// process, not one per [`Cache`]: the server makes a `Cache` for each
+/// indexing pass and two passes can overlap (a config change during the
+/// first one), and two counters would hand both the same temporary name.
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
 pub struct Cache {
     dir: PathBuf,
     engine: [u8; 16],
     warned: AtomicBool,
-    tmp_counter: AtomicU64,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
 }
@@ -82,7 +87,6 @@ impl Cache {
             dir: dir.join(format!("v{}", persist::FORMAT)),
             engine,
             warned: AtomicBool::new(false),
-            tmp_counter: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -230,10 +234,15 @@ impl Cache {
         }
     }
 
+    /// A temporary file name no other writer of this process or of another uses.
+    fn tmp_path(&self) -> PathBuf {
+        let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        self.dir.join(format!(".tmp-{}-{n}", std::process::id()))
+    }
+
     fn write_atomic(&self, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
-        let tmp = self.dir.join(format!(".tmp-{}-{n}", std::process::id()));
+        let tmp = self.tmp_path();
         let res = (|| {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(bytes)?;
@@ -287,6 +296,15 @@ mod tests {
             ..Default::default()
         };
         assert!(c.load("a.txt", TEXT, &o2).is_none());
+    }
+
+    #[test]
+    fn two_caches_of_one_process_never_share_a_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b) = (Cache::new(dir.path()), Cache::new(dir.path()));
+        let names: std::collections::HashSet<PathBuf> =
+            (0..3).flat_map(|_| [a.tmp_path(), b.tmp_path()]).collect();
+        assert_eq!(names.len(), 6);
     }
 
     #[test]
