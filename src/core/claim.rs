@@ -14,7 +14,7 @@ use super::article::{self, Block, BlockRole, Meta, MetaOverride};
 use super::dates::{self, DateValue};
 use super::quantity::{self, Quantity};
 use super::terms::{self, Term};
-use super::text::{self, Token};
+use super::text::{self, Token, TokenTerms};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClaimKind {
@@ -207,8 +207,14 @@ fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
     out
 }
 
-fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Features {
-    let toks: &[Token] = text::tokens_within(sentence_toks, &claim.span);
+fn features(
+    claim: &Claim,
+    sentence_start: usize,
+    sentence_toks: &[Token],
+    sentence_terms: &[TokenTerms],
+) -> Features {
+    let range = text::token_range(sentence_toks, &claim.span);
+    let toks: &[Token] = sentence_toks.get(range.clone()).unwrap_or(&[]);
     // The words around a figure: what it counts, and the names that tell one
     // figure of a list from another ("71 in Morelos", "43 in Puebla").
     let around: Option<(usize, usize)> = claim.quantity.as_ref().map(|q| {
@@ -251,7 +257,13 @@ fn features(claim: &Claim, sentence_start: usize, sentence_toks: &[Token]) -> Fe
         None => ThinVec::new(),
     };
     let window = match around {
-        Some(_) => text::content_terms(local).into_iter().collect(),
+        Some((lo, hi)) => text::content_terms_of(
+            sentence_terms
+                .get(range.start + lo..range.start + hi)
+                .unwrap_or(&[]),
+        )
+        .into_iter()
+        .collect(),
         None => ThinVec::new(),
     };
     let mut stances = ThinVec::new();
@@ -878,11 +890,12 @@ impl Article {
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
                 let toks = text::tokens(text, sr.clone());
+                let tterms = text::token_terms(&toks);
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,
                     names: names(text, &toks),
-                    terms: push_terms(&mut pool, &text::content_terms(&toks)),
+                    terms: push_terms(&mut pool, &text::content_terms_of(&tterms)),
                 };
                 let first = claims.len();
                 extract_sentence(
@@ -891,13 +904,14 @@ impl Article {
                     idx,
                     &sent,
                     &toks,
+                    &tterms,
                     &span,
                     &block_quotes,
                     &mut claims,
                     &mut pool,
                 );
                 for c in claims.iter_mut().skip(first) {
-                    let f = features(c, sent.span.start, &toks);
+                    let f = features(c, sent.span.start, &toks, &tterms);
                     let issue = c.extra.take().and_then(|e| e.issue);
                     c.extra = Extra::new(f, issue);
                 }
@@ -966,6 +980,7 @@ fn extract_sentence(
     idx: usize,
     sent: &Sentence,
     toks: &[Token],
+    tterms: &[TokenTerms],
     block: &Range<usize>,
     block_quotes: &[Range<usize>],
     out: &mut Vec<Claim>,
@@ -1023,8 +1038,9 @@ fn extract_sentence(
         pieces.push(sr.clone());
     }
     for piece in pieces {
-        let ptoks = text::tokens_within(toks, &piece);
-        let terms = text::content_terms(ptoks);
+        let pr = text::token_range(toks, &piece);
+        let ptoks = toks.get(pr.clone()).unwrap_or(&[]);
+        let terms = text::content_terms_of(tterms.get(pr).unwrap_or(&[]));
         // Short quotations ("We needed to have luck.") are still claims.
         if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
             continue;
@@ -1063,7 +1079,7 @@ fn extract_sentence(
     }
     for q in quantity::find(text, sr.clone(), toks, &date_spans) {
         let clause = clause_of(text, &sr, &q.span);
-        let ctoks = text::tokens_within(toks, &clause);
+        let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
         let is_duration = q.head.as_deref().is_some_and(|h| {
             [
                 "day", "week", "month", "year", "hour", "minut", "second", "decad",
@@ -1086,7 +1102,7 @@ fn extract_sentence(
                     )
                     .into_boxed_str(),
             ),
-            terms: push_terms(pool, &text::content_terms(ctoks)),
+            terms: push_terms(pool, &text::content_terms_of(ctoks)),
             quantity: Some(Box::new(q)),
             date: None,
             quote: None,
@@ -1098,13 +1114,13 @@ fn extract_sentence(
     }
     for d in date_mentions {
         let clause = clause_of(text, &sr, &d.span);
-        let ctoks = text::tokens_within(toks, &clause);
+        let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
         out.push(Claim {
             span: clause,
             sentence: idx,
             kind: ClaimKind::Date,
             value: Some(d.value.display().into_boxed_str()),
-            terms: push_terms(pool, &text::content_terms(ctoks)),
+            terms: push_terms(pool, &text::content_terms_of(ctoks)),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,

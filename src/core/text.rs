@@ -664,6 +664,59 @@ pub fn content_terms(tokens: &[Token]) -> Vec<super::terms::Term> {
     out
 }
 
+/// A token's contribution to `content_terms`, worked out once per sentence:
+/// a sentence's tokens feed the term sets of the sentence, of each of its
+/// clauses and of every figure's and date's clause, and hashing each word
+/// again for every set was an eighth of parsing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenTerms {
+    /// The word's own term: None for stopwords and pure numbers.
+    own: Option<super::terms::Term>,
+    /// The term of the hyphenated compound this token closes with the
+    /// previous token ("pre-market"), if it forms one.
+    joined: Option<super::terms::Term>,
+}
+
+/// `TokenTerms` of each token, in order.
+pub fn token_terms(tokens: &[Token]) -> Vec<TokenTerms> {
+    let mut joined = String::new();
+    tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let numeric = is_numeric(&t.norm);
+            let own = (!is_stopword(&t.norm) && !numeric).then(|| term(&t.norm));
+            let mut pair = None;
+            if t.hyphen_joined && !numeric && !t.capitalised {
+                if let Some(p) = i.checked_sub(1).and_then(|j| tokens.get(j)) {
+                    if !p.capitalised && !is_numeric(&p.norm) {
+                        joined.clear();
+                        joined.push_str(&p.norm);
+                        joined.push_str(&t.norm);
+                        pair = Some(term(&joined));
+                    }
+                }
+            }
+            TokenTerms { own, joined: pair }
+        })
+        .collect()
+}
+
+/// `content_terms` of a run of tokens from their `TokenTerms`: the same
+/// terms in the same order. The first token's compound is left out, as
+/// `content_terms` leaves it out when the run starts at that token.
+pub fn content_terms_of(terms: &[TokenTerms]) -> Vec<super::terms::Term> {
+    let mut out = Vec::with_capacity(terms.len());
+    for (i, t) in terms.iter().enumerate() {
+        out.extend(t.own);
+        if i > 0 {
+            out.extend(t.joined);
+        }
+    }
+    out.shrink_to_fit();
+    out
+}
+
 fn is_numeric(w: &str) -> bool {
     w.bytes().all(|b| b.is_ascii_digit())
 }
@@ -672,9 +725,14 @@ fn is_numeric(w: &str) -> bool {
 /// `t.span.start >= span.start && t.span.end <= span.end`, as a sub-slice
 /// (tokens are in text order and disjoint, so they are contiguous).
 pub fn tokens_within<'t>(tokens: &'t [Token], span: &Range<usize>) -> &'t [Token] {
+    tokens.get(token_range(tokens, span)).unwrap_or(&[])
+}
+
+/// The indices of `tokens_within(tokens, span)` in `tokens`.
+pub fn token_range(tokens: &[Token], span: &Range<usize>) -> Range<usize> {
     let lo = tokens.partition_point(|t| t.span.start < span.start);
     let hi = tokens.partition_point(|t| t.span.end <= span.end);
-    tokens.get(lo..hi.max(lo)).unwrap_or(&[])
+    lo..hi.max(lo)
 }
 
 /// Byte offset → (0-based line, byte column) for reports.
@@ -692,6 +750,41 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_terms_give_content_terms_of_every_run() {
+        // Hyphenated compounds inside and at the edge of a run, a capitalised
+        // pair (no compound), numbers, stopwords and a possessive.
+        let t = "The pre-market fall of 12-day highs hit Jae-myung's well-known \
+                 co-op, and 40 long-term out-of-town traders said it was over.";
+        let toks = tokens(t, 0..t.len());
+        let tt = token_terms(&toks);
+        assert_eq!(tt.len(), toks.len());
+        for lo in 0..=toks.len() {
+            for hi in lo..=toks.len() {
+                assert_eq!(
+                    content_terms_of(&tt[lo..hi]),
+                    content_terms(&toks[lo..hi]),
+                    "tokens {lo}..{hi}"
+                );
+            }
+        }
+        // Byte spans map to the same runs as `tokens_within`.
+        for (a, b) in [(0, t.len()), (4, 20), (5, 18), (30, 90), (60, 61)] {
+            let r = token_range(&toks, &(a..b));
+            assert_eq!(
+                content_terms_of(&tt[r]),
+                content_terms(tokens_within(&toks, &(a..b)))
+            );
+        }
+        // The compound is there when its first half is in the run, and not
+        // when the run starts at its second half.
+        let pre = toks.iter().position(|x| x.norm == "pre").unwrap_or(0);
+        assert!(
+            content_terms_of(&tt[pre..pre + 2]).len()
+                > content_terms_of(&tt[pre + 1..pre + 2]).len()
+        );
+    }
 
     fn sents(t: &str) -> Vec<&str> {
         sentences(t, 0..t.len())
