@@ -343,12 +343,16 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             role = BlockRole::Caption;
         } else if i < header_end {
             // Header region: date lines, bylines, the title.
-            let date = dates::parse_date_line(s);
             let short = word_count(s) <= 8
                 || ["published", "updated", "posted", "date", "created"]
                     .iter()
                     .any(|k| low.starts_with(k));
-            if let Some(d) = date.filter(|_| short || s.contains(" | ")) {
+            // Only a short or a piped line can be a date line: a paragraph
+            // of the header region is not searched for dates.
+            let date = (short || s.contains(" | "))
+                .then(|| dates::parse_date_line(s))
+                .flatten();
+            if let Some(d) = date {
                 meta.published.get_or_insert(d);
                 if meta.outlet.is_none() && s.contains(" | ") {
                     meta.outlet =

@@ -203,6 +203,11 @@ fn infer_year(m: i8, d: i8, reference: Option<Date>) -> Option<Date> {
 /// The first absolute date in a header line ("Published: Jan 03, 2026 11:06 AM",
 /// "date 2026-01-04", "Updated: 04-01-2026 06:21 IST", "Sunday 27 February 2022").
 pub fn parse_date_line(s: &str) -> Option<Date> {
+    // Every form below needs a `\d` (a Unicode decimal digit, which is
+    // numeric): most header candidates have none, and need no regex.
+    if !s.chars().any(char::is_numeric) {
+        return None;
+    }
     let p = patterns();
     let mut found: Vec<(usize, Date)> = Vec::new();
     if let Some(c) = p.iso.captures(s) {
