@@ -193,18 +193,13 @@ impl Cache {
 
     /// The cached analysis of this exact article, if a valid entry exists.
     pub fn load(&self, path: &str, text: &str, overrides: &MetaOverride) -> Option<Article> {
-        self.load_from(&self.entry_path(path), path, text, overrides)
+        let key = self.key(path, text, overrides);
+        self.load_from(&self.entry_path(path), &key, path, text)
     }
 
-    fn load_from(
-        &self,
-        file: &Path,
-        path: &str,
-        text: &str,
-        overrides: &MetaOverride,
-    ) -> Option<Article> {
+    fn load_from(&self, file: &Path, key: &[u8; 32], path: &str, text: &str) -> Option<Article> {
         let bytes = std::fs::read(file).ok()?;
-        self.check_entry(&bytes, &self.key(path, text, overrides))
+        self.check_entry(&bytes, key)
             .and_then(|payload| persist::decode(path, text, payload))
     }
 
@@ -225,13 +220,6 @@ impl Cache {
             && len == payload.len() as u64
             && sum == blake3::hash(payload).as_bytes();
         ok.then_some(payload)
-    }
-
-    /// Writes the entry of a freshly parsed article (errors: one warning, then silence).
-    pub fn store(&self, article: &Article, overrides: &MetaOverride) {
-        let payload = persist::encode(article);
-        let key = self.key(&article.path, &article.text, overrides);
-        self.write_entry(&self.entry_path(&article.path), &key, &payload);
     }
 
     fn write_entry(&self, file: &Path, key: &[u8; 32], payload: &[u8]) {
@@ -280,16 +268,17 @@ impl Cache {
 
     /// An analysed article: from the cache when valid, else parsed and stored.
     pub fn article(&self, path: &str, text: &str, overrides: &MetaOverride) -> Article {
-        // One canonicalisation of the path for the lookup and the store.
+        // One canonicalisation of the path and one key for the lookup and
+        // the store (errors storing: one warning, then silence).
         let file = self.entry_path(path);
-        if let Some(a) = self.load_from(&file, path, text, overrides) {
+        let key = self.key(path, text, overrides);
+        if let Some(a) = self.load_from(&file, &key, path, text) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return a;
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let a = Article::parse(path, text, overrides);
-        let payload = persist::encode(&a);
-        self.write_entry(&file, &self.key(path, text, overrides), &payload);
+        self.write_entry(&file, &key, &persist::encode(&a));
         a
     }
 }
