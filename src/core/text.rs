@@ -641,27 +641,7 @@ pub fn content_stems(tokens: &[Token]) -> Vec<String> {
 /// The same terms, in the same order, as interning `content_stems(tokens)`
 /// through the lexicon, without building the stems.
 pub fn content_terms(tokens: &[Token]) -> Vec<super::terms::Term> {
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut joined = String::new();
-    for (i, t) in tokens.iter().enumerate() {
-        let numeric = is_numeric(&t.norm);
-        if !is_stopword(&t.norm) && !numeric {
-            out.push(term(&t.norm));
-        }
-        if t.hyphen_joined && !numeric && !t.capitalised {
-            if let Some(p) = i.checked_sub(1).and_then(|j| tokens.get(j)) {
-                if !p.capitalised && !is_numeric(&p.norm) {
-                    joined.clear();
-                    joined.push_str(&p.norm);
-                    joined.push_str(&t.norm);
-                    out.push(term(&joined));
-                }
-            }
-        }
-    }
-    // Kept for the life of the corpus: no room for the stopwords dropped.
-    out.shrink_to_fit();
-    out
+    content_terms_of(&token_terms(tokens))
 }
 
 /// A token's contribution to `content_terms`, worked out once per sentence:
@@ -760,6 +740,12 @@ mod tests {
         let toks = tokens(t, 0..t.len());
         let tt = token_terms(&toks);
         assert_eq!(tt.len(), toks.len());
+        // The terms are the stems of `content_stems`, folded and interned.
+        let from_stems: Vec<_> = content_stems(&toks)
+            .iter()
+            .map(|s| crate::core::terms::intern(crate::core::lexicon::canonical(s)))
+            .collect();
+        assert_eq!(content_terms(&toks), from_stems);
         for lo in 0..=toks.len() {
             for hi in lo..=toks.len() {
                 assert_eq!(
