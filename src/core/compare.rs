@@ -1792,12 +1792,9 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     // Scores within 0.05 of each other are a tie; ties go to the earliest
     // mentions, the lead statement of each article.
     let bucket = |r: &Relation| (r.score / 0.05).floor() as i64;
-    cands.sort_by(|p, q| {
-        let (p, q) = (&p.rel, &q.rel);
-        bucket(q)
-            .cmp(&bucket(p))
-            .then_with(|| (p.a, p.b).cmp(&(q.a, q.b)))
-    });
+    // (The key is computed once per relation, not twice per comparison; the
+    // sort is stable, as `sort_by` was.)
+    cands.sort_by_cached_key(|f| (std::cmp::Reverse(bucket(&f.rel)), f.rel.a, f.rel.b));
     // A headline or caption restates the body of its own article: a claim
     // may be matched once with the other article's body and once with its
     // display text (the caption's "more than 200" and the body's "217").
