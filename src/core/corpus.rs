@@ -19,7 +19,7 @@ const RARE_TERMS: usize = 30;
 /// read from a table built with the same expression (so the weights are the
 /// same bits), because the keystroke path weighs every term of every
 /// candidate document of the edited one (`logf` was 2.7% of the instructions
-/// of `relations_for`, half of it here).
+/// of `relations_for`; half of its calls were here).
 fn log_tf(n: u32) -> f32 {
     static TABLE: OnceLock<[f32; 64]> = OnceLock::new();
     let table = TABLE.get_or_init(|| std::array::from_fn(|i| 1.0 + (i as f32).ln()));
