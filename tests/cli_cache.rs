@@ -7,6 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
 
 struct Setup {
@@ -111,6 +113,50 @@ fn cached_runs_print_what_uncached_runs_print() {
     assert_eq!(contents(&entries(&s.cache)), written);
     // No temporary files are left behind.
     assert_eq!(walk(&s.cache).len(), files.len());
+}
+
+/// The language server stores the entries of the articles it indexes (after
+/// the index is ready, on a thread of its own), and `check` reads them.
+#[test]
+fn the_servers_index_fills_the_cache_that_check_reads() {
+    let s = setup();
+    // The server's paths are absolute, and a key covers the path: so are
+    // these runs'.
+    let check_abs = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_corroborate"))
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .arg(&s.articles)
+            .env_remove("CORROBORATE_NO_CACHE")
+            .env("CORROBORATE_CACHE_DIR", &s.cache)
+            .output()
+            .expect("run corroborate");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let uncached = check_abs(&["--no-cache"]);
+    assert!(uncached.contains("\"relations\""));
+    let mut c = common::Client::start_env(&[
+        ("CORROBORATE_CACHE_DIR", s.cache.as_os_str()),
+        ("CORROBORATE_NO_CACHE", std::ffi::OsStr::new("")),
+    ]);
+    c.initialize(&s.articles, false);
+    c.indexed().expect("indexing ends");
+    // The entries come after the index: wait for all five (or the timeout).
+    let end = std::time::Instant::now() + common::TIMEOUT;
+    while entries_of(&s.cache, "a-").len() < 5 && std::time::Instant::now() < end {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let by_server = entries_of(&s.cache, "a-");
+    assert_eq!(by_server.len(), 5, "one entry per indexed article");
+    let written = contents(&by_server);
+    assert_eq!(check_abs(&[]), uncached);
+    // `check` found them valid: it read them and did not rewrite them.
+    assert_eq!(entries_of(&s.cache, "a-"), by_server);
+    assert!(
+        contents(&by_server) == written,
+        "check rewrote entries the server stored"
+    );
 }
 
 #[test]

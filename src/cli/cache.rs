@@ -223,15 +223,45 @@ impl Cache {
     }
 
     fn write_entry(&self, file: &Path, key: &[u8; 32], payload: &[u8]) {
-        let mut bytes = Vec::with_capacity(HEADER + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&persist::FORMAT.to_le_bytes());
-        bytes.extend_from_slice(&self.engine);
-        bytes.extend_from_slice(key);
-        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(blake3::hash(payload).as_bytes());
-        bytes.extend_from_slice(payload);
-        if let Err(e) = self.write_atomic(file, &bytes) {
+        self.write_entry_with(file, key, |out| out.extend_from_slice(payload));
+    }
+
+    /// Stores the entry whose payload `fill` appends to the buffer it is
+    /// given: this thread's buffer, reused from entry to entry, with room
+    /// for the header in front.
+    fn write_entry_with(&self, file: &Path, key: &[u8; 32], fill: impl FnOnce(&mut Vec<u8>)) {
+        /// Above this, a buffer is not kept for the next entry.
+        const KEEP: usize = 1 << 20;
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let res = BUF.with(|cell| {
+            // A store that re-enters on this thread (none does) gets a
+            // buffer of its own instead of a panic.
+            let mut own = Vec::new();
+            let mut guard = cell.try_borrow_mut().ok();
+            let bytes = guard.as_deref_mut().unwrap_or(&mut own);
+            bytes.clear();
+            bytes.resize(HEADER, 0);
+            fill(bytes);
+            let payload = bytes.get(HEADER..).unwrap_or_default();
+            let mut head = Vec::with_capacity(HEADER);
+            head.extend_from_slice(MAGIC);
+            head.extend_from_slice(&persist::FORMAT.to_le_bytes());
+            head.extend_from_slice(&self.engine);
+            head.extend_from_slice(key);
+            head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+            head.extend_from_slice(blake3::hash(payload).as_bytes());
+            if let Some(h) = bytes.get_mut(..HEADER) {
+                h.copy_from_slice(&head);
+            }
+            let res = self.write_atomic(file, bytes);
+            if bytes.capacity() > KEEP {
+                *bytes = Vec::new();
+            }
+            res
+        });
+        if let Err(e) = res {
             if !self.warned.swap(true, Ordering::Relaxed) {
                 eprintln!(
                     "corroborate: warning: cannot write the cache in {}: {e} (continuing without it)",
@@ -268,19 +298,50 @@ impl Cache {
 
     /// An analysed article: from the cache when valid, else parsed and stored.
     pub fn article(&self, path: &str, text: &str, overrides: &MetaOverride) -> Article {
+        match self.lookup(path, text, overrides) {
+            Ok(a) => a,
+            Err(miss) => {
+                let a = Article::parse(path, text, overrides);
+                self.store(&miss, &a);
+                a
+            }
+        }
+    }
+
+    /// The cached analysis of this exact article, or the [`Miss`] with which
+    /// to store it once parsed (now, or later: the server stores the
+    /// entries of a workspace it indexes after the index is ready).
+    pub fn lookup(
+        &self,
+        path: &str,
+        text: &str,
+        overrides: &MetaOverride,
+    ) -> Result<Article, Miss> {
         // One canonicalisation of the path and one key for the lookup and
         // the store (errors storing: one warning, then silence).
         let file = self.entry_path(path);
         let key = self.key(path, text, overrides);
         if let Some(a) = self.load_from(&file, &key, path, text) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return a;
+            return Ok(a);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let a = Article::parse(path, text, overrides);
-        self.write_entry(&file, &key, &persist::encode(&a));
-        a
+        Err(Miss { file, key })
     }
+
+    /// Stores `a`, the article of the lookup that missed. It must be the
+    /// parse of that lookup's path, text and overrides: the key says so.
+    pub fn store(&self, miss: &Miss, a: &Article) {
+        self.write_entry_with(&miss.file, &miss.key, |out| persist::encode_into(a, out));
+    }
+}
+
+/// A lookup that found no valid entry: where and under which key the
+/// article's entry goes.
+#[derive(Debug)]
+pub struct Miss {
+    file: PathBuf,
+    key: [u8; 32],
 }
 
 #[cfg(test)]
@@ -324,6 +385,33 @@ mod tests {
             ..Default::default()
         };
         assert!(c.load("a.txt", TEXT, &o2).is_none());
+    }
+
+    #[test]
+    fn a_miss_stored_later_is_a_hit_and_one_buffer_serves_many_stores() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = Cache::new(dir.path());
+        let o = MetaOverride::default();
+        let texts = [TEXT.to_string(), TEXT.replace("300", "400"), String::new()];
+        let mut pending = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            let path = format!("{i}.txt");
+            let Err(miss) = c.lookup(&path, t, &o) else {
+                panic!("{path}: a hit in an empty cache");
+            };
+            pending.push((miss, Article::parse(&path, t, &o)));
+        }
+        // Nothing is written before the stores.
+        assert!(c.lookup("0.txt", &texts[0], &o).is_err());
+        for (miss, a) in &pending {
+            c.store(miss, a);
+        }
+        for (i, t) in texts.iter().enumerate() {
+            let Ok(got) = c.lookup(&format!("{i}.txt"), t, &o) else {
+                panic!("entry {i}: a miss after its store");
+            };
+            assert!(same(&got, &pending[i].1), "entry {i}");
+        }
     }
 
     #[test]

@@ -225,6 +225,15 @@ fn span(r: &Range<usize>) -> Span {
 
 /// The article's analysis as bytes (everything but its path and text).
 pub fn encode(a: &Article) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_into(a, &mut out);
+    out
+}
+
+/// [`encode`], appended to `out` (the cache reuses one buffer per thread:
+/// a fresh, doubling `Vec` per entry freed and re-committed pages on every
+/// store, 10× the `madvise` calls of a run without the cache).
+pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     let Article {
         path: _,
         text: _,
@@ -282,7 +291,11 @@ pub fn encode(a: &Article) -> Vec<u8> {
     };
     // Serialising plain data into a Vec cannot fail; an empty payload
     // would only be rejected on reading (a cache miss).
-    postcard::to_allocvec(&p).unwrap_or_default()
+    let start = out.len();
+    match postcard::to_extend(&p, std::mem::take(out)) {
+        Ok(v) => *out = v,
+        Err(_) => out.truncate(start),
+    }
 }
 
 fn encode_claim(c: &Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim {

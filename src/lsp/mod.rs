@@ -771,47 +771,65 @@ impl Backend {
         };
         let mut done = 0;
         let mut unread = 0;
+        // The analysis cache of `check` (off with CORROBORATE_NO_CACHE=1).
+        // Entries that missed are stored once the index is ready (below):
+        // encoding and writing them was a quarter of a cold index's time,
+        // and they are for the next start, not for this one.
+        let cache = crate::cli::cache::Cache::from_env(false).map(Arc::new);
+        let mut to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)> = Vec::new();
         for chunk in files.chunks(200) {
             let chunk = chunk.to_vec();
             let chunk_size = chunk.len();
             let max = lock(&self.state).settings.files.max_bytes;
-            let parsed: Vec<(std::result::Result<Article, String>, PathBuf)> =
-                tokio::task::spawn_blocking(move || {
-                    use rayon::prelude::*;
-                    // The analysis cache of `check` (off with CORROBORATE_NO_CACHE=1).
-                    let cache = crate::cli::cache::Cache::from_env(false);
-                    let none = crate::core::MetaOverride::default();
-                    chunk
-                        .into_par_iter()
-                        .map(|p| {
-                            let r = read_limited(&p, max).map(|text| {
-                                let path = p.to_string_lossy().into_owned();
-                                match &cache {
-                                    Some(c) => c.article(&path, &text, &none),
-                                    None => Article::parse(&path, &text, &none),
+            let cache = cache.clone();
+            type Parsed = std::result::Result<(Article, Option<crate::cli::cache::Miss>), String>;
+            let parsed: Vec<(Parsed, PathBuf)> = tokio::task::spawn_blocking(move || {
+                use rayon::prelude::*;
+                let none = crate::core::MetaOverride::default();
+                chunk
+                    .into_par_iter()
+                    .map(|p| {
+                        let r = read_limited(&p, max).map(|text| {
+                            let path = p.to_string_lossy().into_owned();
+                            match cache.as_deref().map(|c| c.lookup(&path, &text, &none)) {
+                                Some(Ok(a)) => (a, None),
+                                Some(Err(miss)) => {
+                                    (Article::parse(&path, &text, &none), Some(miss))
                                 }
-                            });
-                            (r, p)
-                        })
-                        .collect()
-                })
-                .await
-                .unwrap_or_default();
+                                None => (Article::parse(&path, &text, &none), None),
+                            }
+                        });
+                        (r, p)
+                    })
+                    .collect()
+            })
+            .await
+            .unwrap_or_default();
             let mut skipped = Vec::new();
             {
                 let mut s = lock(&self.state);
                 for (r, p) in parsed {
                     match r {
-                        Ok(a) => {
+                        Ok((a, miss)) => {
                             // Unsaved buffers win over the disk.
                             if !s.docs.contains_key(&a.path) {
                                 let over = s.settings.override_for(s.root_of(&a.path), &a.path);
                                 if over != crate::core::MetaOverride::default() {
                                     let (path, text) = (a.path.clone(), a.text.clone());
                                     s.corpus.upsert(&path, &text, &over);
+                                    // The entry is of the article without
+                                    // the overrides, as `check` reads it.
+                                    if let Some(m) = miss {
+                                        to_store.push((m, Arc::new(a)));
+                                    }
                                 } else {
-                                    s.corpus.insert(a);
+                                    let id = s.corpus.insert(a);
+                                    if let (Some(m), Some(a)) = (miss, s.corpus.article(id)) {
+                                        to_store.push((m, a.clone()));
+                                    }
                                 }
+                            } else if let Some(m) = miss {
+                                to_store.push((m, Arc::new(a)));
                             }
                         }
                         Err(e) => skipped.push(format!("{}: {e}", p.display())),
@@ -838,6 +856,18 @@ impl Backend {
         if let Some(p) = progress {
             p.finish_with_message(format!("Indexed {} articles", group(total - unread)))
                 .await;
+        }
+        if let (Some(cache), false) = (cache, to_store.is_empty()) {
+            // One thread, so that the other core stays free for the
+            // diagnostics of the refresh below and for the first keystrokes.
+            // An entry not written yet (the server stopped) is a miss at the
+            // next start, never a wrong hit: each is written whole, under the
+            // key of the text that was parsed.
+            tokio::task::spawn_blocking(move || {
+                for (miss, a) in to_store {
+                    cache.store(&miss, &a);
+                }
+            });
         }
         self.client
             .log_message(

@@ -23,8 +23,14 @@ pub struct Client {
 
 impl Client {
     pub fn start() -> Client {
+        Client::start_env(&[])
+    }
+
+    /// A server with these environment variables set.
+    pub fn start_env(env: &[(&str, &std::ffi::OsStr)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_corroborate"))
             .arg("lsp")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
