@@ -375,7 +375,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
     let (weekday_word, month_word) = calendar_words(s);
     let with_month = if month_word { with_digits } else { "" };
 
-    for c in p.iso.captures_iter(with_digits) {
+    for c in super::text::captures_in(&p.iso, with_digits) {
         let Some(all) = c.get(0) else { continue };
         if let Some(d) = num(c.get(1)).and_then(|y| mk(y, num(c.get(2))?, num(c.get(3))?)) {
             out.push(DateMention {
@@ -385,7 +385,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             });
         }
     }
-    for c in p.mdy_range.captures_iter(with_month) {
+    for c in super::text::captures_in(&p.mdy_range, with_month) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
@@ -447,7 +447,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: mismatch,
         });
     };
-    for c in p.mdy.captures_iter(with_month) {
+    for c in super::text::captures_in(&p.mdy, with_month) {
         let Some(all) = c.get(0) else { continue };
         let Some(m) = c.get(2).and_then(|m| month_number(m.as_str())) else {
             continue;
@@ -465,7 +465,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             num(c.get(4)),
         );
     }
-    for c in p.dmy.captures_iter(with_month) {
+    for c in super::text::captures_in(&p.dmy, with_month) {
         let Some(all) = c.get(0) else { continue };
         let Some(m) = c.get(3).and_then(|m| month_number(m.as_str())) else {
             continue;
@@ -483,7 +483,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             num(c.get(4)),
         );
     }
-    for c in p.weekday.captures_iter(if weekday_word { s } else { "" }) {
+    for c in super::text::captures_in(&p.weekday, if weekday_word { s } else { "" }) {
         let (Some(all), Some(wm)) = (c.get(0), c.get(2)) else {
             continue;
         };
@@ -530,7 +530,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: None,
         });
     }
-    for c in p.month_year.captures_iter(if month_word { s } else { "" }) {
+    for c in super::text::captures_in(&p.month_year, if month_word { s } else { "" }) {
         let (Some(all), Some(mm)) = (c.get(0), c.get(1)) else {
             continue;
         };
@@ -564,7 +564,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: None,
         });
     }
-    for c in p.year.captures_iter(with_digits) {
+    for c in super::text::captures_in(&p.year, with_digits) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {

@@ -421,7 +421,7 @@ pub fn find(
 
     // The number pattern needs a digit.
     let with_digits = super::text::digit_gate(s);
-    for c in p.number.captures_iter(with_digits) {
+    for c in super::text::captures_in(&p.number, with_digits) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if overlaps(&r, skip) {
