@@ -1,11 +1,12 @@
 //! `corroborate check PATH...`: the batch analysis and its report formats.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::core::{self, analysis, Article, ClaimRef, Corpus, MetaOverride, RelationKind};
+use crate::core::{self, analysis, Article, ClaimRef, Corpus, DocId, MetaOverride, RelationKind};
 use crate::review::marks::CorpusMarks;
 use crate::review::Annotation;
 
@@ -372,6 +373,144 @@ where
     }
 }
 
+impl<'a> JsonReport<'a> {
+    fn source(a: &'a Article) -> JsonSource<'a> {
+        JsonSource {
+            path: &a.path,
+            outlet: a.meta.outlet.as_deref(),
+            published: a.meta.published.map(|p| p.to_string()),
+            title: a.meta.title.as_deref(),
+        }
+    }
+
+    /// The printed claims of one document.
+    fn claims_of(&self, d: DocId, a: &'a Article) -> impl Iterator<Item = JsonClaim<'a>> + '_ {
+        a.claims.iter().enumerate().filter_map(move |(ci, c)| {
+            let text = a.text.get(c.span.clone())?;
+            Some(JsonClaim {
+                id: self.id(ClaimRef { doc: d, claim: ci })?,
+                source: &a.path,
+                start: c.span.start,
+                end: c.span.end,
+                text,
+                kind: c.kind.as_str(),
+                value: c.value.as_deref(),
+                issue: c.issue(),
+                review: self
+                    .marks
+                    .and_then(|m| m.status_of(d, &c.span))
+                    .map(JsonReview::of),
+            })
+        })
+    }
+
+    /// The `i`-th fact (from 0), when one of its claims is printed.
+    fn fact(&self, i: usize, f: &'a analysis::Fact) -> Option<JsonFact<'a>> {
+        let claims: Vec<String> = f.claims.iter().filter_map(|&r| self.id(r)).collect();
+        (!claims.is_empty()).then(|| JsonFact {
+            id: format!("f{}", i + 1),
+            label: &f.label,
+            claims,
+            verdict: f.verdict.as_str(),
+        })
+    }
+
+    /// A relation between two documents whose claims are both printed.
+    fn relation(&self, r: &'a core::Relation) -> Option<JsonRelation<'a>> {
+        if r.a.doc == r.b.doc {
+            return None;
+        }
+        Some(JsonRelation {
+            a: self.id(r.a)?,
+            b: self.id(r.b)?,
+            relation: r.kind.as_str(),
+            reason: r.reason,
+            label: r.label,
+        })
+    }
+
+    /// Write the report as compact JSON: the same bytes as
+    /// `serde_json::to_writer(out, self)`, with the arrays' elements
+    /// serialised on every core. Serialising was the one long stretch of
+    /// `check` that ran on one thread (a sixth of its time on 10,000
+    /// articles); it runs a batch at a time so that the report is never
+    /// held whole in memory.
+    pub fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let (corpus, an) = (self.corpus, self.an);
+        let docs: Vec<(DocId, &Arc<Article>)> = corpus.docs().collect();
+        out.write_all(b"{\"version\":1,\"sources\":")?;
+        serde_json::to_writer(
+            &mut *out,
+            &Seq(|| docs.iter().map(|(_, a)| Self::source(a))),
+        )?;
+        out.write_all(b",\"claims\":")?;
+        write_array(out, &docs, 16, |(d, a), w| {
+            self.claims_of(*d, a).try_for_each(|c| w.push(&c))
+        })?;
+        out.write_all(b",\"facts\":")?;
+        let facts: Vec<(usize, &analysis::Fact)> = an.facts.iter().enumerate().collect();
+        write_array(out, &facts, 1024, |(i, f), w| match self.fact(*i, f) {
+            Some(j) => w.push(&j),
+            None => Ok(()),
+        })?;
+        out.write_all(b",\"relations\":")?;
+        write_array(out, &an.per_story, 16, |rels, w| {
+            rels.iter()
+                .filter_map(|r| self.relation(r))
+                .try_for_each(|j| w.push(&j))
+        })?;
+        out.write_all(b"}")
+    }
+}
+
+/// The elements of one JSON array that one item of [`write_array`] makes,
+/// serialised into a buffer and separated by commas.
+struct Elements<'b>(&'b mut Vec<u8>);
+
+impl Elements<'_> {
+    fn push<T: serde::Serialize>(&mut self, v: &T) -> serde_json::Result<()> {
+        if !self.0.is_empty() {
+            self.0.push(b',');
+        }
+        serde_json::to_writer(&mut *self.0, v)
+    }
+}
+
+/// Write a JSON array whose elements `each` makes from `items` (none, one
+/// or several per item), `batch` items at a time in parallel, in order.
+/// The batch's buffers are reused from one batch to the next: fresh ones
+/// for every batch raised the peak memory of `check` by a few megabytes
+/// (pages freed on one thread wait to be purged while the other threads
+/// take new ones).
+fn write_array<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    batch: usize,
+    each: impl Fn(&T, &mut Elements) -> serde_json::Result<()> + Sync,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    let batch = batch.max(1);
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); batch.min(items.len())];
+    let mut first = true;
+    for chunk in items.chunks(batch) {
+        chunk
+            .par_iter()
+            .zip(bufs.par_iter_mut())
+            .try_for_each(|(t, buf)| {
+                buf.clear();
+                each(t, &mut Elements(buf))
+            })?;
+        for b in bufs.iter().take(chunk.len()).filter(|b| !b.is_empty()) {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            out.write_all(b)?;
+        }
+    }
+    out.write_all(b"]")
+}
+
 impl serde::Serialize for JsonReport<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
@@ -380,68 +519,24 @@ impl serde::Serialize for JsonReport<'_> {
         st.serialize_field("version", &1u32)?;
         st.serialize_field(
             "sources",
-            &Seq(|| {
-                corpus.docs().map(|(_, a)| JsonSource {
-                    path: &a.path,
-                    outlet: a.meta.outlet.as_deref(),
-                    published: a.meta.published.map(|p| p.to_string()),
-                    title: a.meta.title.as_deref(),
-                })
-            }),
+            &Seq(|| corpus.docs().map(|(_, a)| Self::source(a))),
         )?;
         st.serialize_field(
             "claims",
-            &Seq(|| {
-                corpus.docs().flat_map(move |(d, a)| {
-                    a.claims.iter().enumerate().filter_map(move |(ci, c)| {
-                        let text = a.text.get(c.span.clone())?;
-                        Some(JsonClaim {
-                            id: self.id(ClaimRef { doc: d, claim: ci })?,
-                            source: &a.path,
-                            start: c.span.start,
-                            end: c.span.end,
-                            text,
-                            kind: c.kind.as_str(),
-                            value: c.value.as_deref(),
-                            issue: c.issue(),
-                            review: self
-                                .marks
-                                .and_then(|m| m.status_of(d, &c.span))
-                                .map(JsonReview::of),
-                        })
-                    })
-                })
-            }),
+            &Seq(|| corpus.docs().flat_map(move |(d, a)| self.claims_of(d, a))),
         )?;
         st.serialize_field(
             "facts",
             &Seq(|| {
-                an.facts.iter().enumerate().filter_map(|(i, f)| {
-                    let claims: Vec<String> = f.claims.iter().filter_map(|&r| self.id(r)).collect();
-                    (!claims.is_empty()).then(|| JsonFact {
-                        id: format!("f{}", i + 1),
-                        label: &f.label,
-                        claims,
-                        verdict: f.verdict.as_str(),
-                    })
-                })
+                an.facts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| self.fact(i, f))
             }),
         )?;
         st.serialize_field(
             "relations",
-            &Seq(|| {
-                an.relations()
-                    .filter(|r| r.a.doc != r.b.doc)
-                    .filter_map(|r| {
-                        Some(JsonRelation {
-                            a: self.id(r.a)?,
-                            b: self.id(r.b)?,
-                            relation: r.kind.as_str(),
-                            reason: r.reason,
-                            label: r.label,
-                        })
-                    })
-            }),
+            &Seq(|| an.relations().filter_map(|r| self.relation(r))),
         )?;
         st.end()
     }
@@ -480,7 +575,7 @@ pub fn run_marked(
     let marks = marks.filter(|m| !m.is_empty());
     match opts.format {
         Format::Json => {
-            serde_json::to_writer(&mut *out, &json_document_marked(corpus, an, marks))?;
+            json_document_marked(corpus, an, marks).write(&mut *out)?;
             writeln!(out)?;
         }
         Format::Text => {
@@ -510,4 +605,70 @@ pub fn run_marked(
         Some(FailOn::Tension) => found(RelationKind::Conflict) || found(RelationKind::Tension),
     };
     Ok(i32::from(fail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `JsonReport::write` (parallel, in batches) writes the very bytes that
+    /// serde writes from the `Serialize` impl (one thread, one pass).
+    fn assert_same_bytes(corpus: &Corpus) {
+        let an = analysis::analyze(corpus, true);
+        let doc = json_document(corpus, &an);
+        let mut streamed = Vec::new();
+        doc.write(&mut streamed).expect("write to a vector");
+        let reference = serde_json::to_vec(&doc).expect("serialise");
+        assert_eq!(
+            String::from_utf8_lossy(&streamed),
+            String::from_utf8_lossy(&reference)
+        );
+        let v: Value = serde_json::from_slice(&streamed).expect("valid JSON");
+        assert!(v["claims"].is_array() && v["relations"].is_array());
+    }
+
+    #[test]
+    fn parallel_report_is_the_serialised_report_on_the_seeds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut corpus = Corpus::new(core::EngineConfig::default());
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).expect("seeds/").flatten() {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                corpus.upsert(
+                    &e.path().display().to_string(),
+                    &text,
+                    &MetaOverride::default(),
+                );
+                n += 1;
+            }
+        }
+        assert!(n >= 5);
+        assert_same_bytes(&corpus);
+    }
+
+    #[test]
+    fn parallel_report_is_the_serialised_report_across_batches() {
+        // More documents than one batch holds, some with no claim at all (an
+        // empty part must not leave a stray comma), one with none printed.
+        let mut corpus = Corpus::new(core::EngineConfig::default());
+        for i in 0..41 {
+            let text = match i % 4 {
+                0 => String::new(),
+                1 => format!(
+                    "Flood in Ardmore\n\nThe flood killed {} people on Tuesday, officials said. \
+                     Rescuers worked for 3 days in the town of Ardmore.\n",
+                    10 + i
+                ),
+                2 => "ok\n".to_string(),
+                _ => format!(
+                    "Ardmore flood\n\nOfficials said {} people died in the Ardmore flood on \
+                     Tuesday. “We are heartbroken,” the mayor said.\n",
+                    12 + i
+                ),
+            };
+            corpus.upsert(&format!("a{i:02}.txt"), &text, &MetaOverride::default());
+        }
+        assert_same_bytes(&corpus);
+        assert_same_bytes(&Corpus::new(core::EngineConfig::default()));
+    }
 }
