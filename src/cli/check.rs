@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::core::corpus::TermCounts;
 use crate::core::{self, analysis, Article, ClaimRef, Corpus, DocId, MetaOverride, RelationKind};
 use crate::review::marks::CorpusMarks;
 use crate::review::Annotation;
@@ -213,16 +214,20 @@ pub fn build_corpus_cached(
     cache: Option<&super::cache::Cache>,
 ) -> Corpus {
     let none = MetaOverride::default();
-    let arts: Vec<Article> = files
+    let arts: Vec<(Article, TermCounts)> = files
         .into_par_iter()
-        .map(|f| match cache {
-            Some(c) => c.article(&f.path, &f.text, &none),
-            None => Article::parse_owned(f.path, f.text, &none),
+        .map(|f| {
+            let a = match cache {
+                Some(c) => c.article(&f.path, &f.text, &none),
+                None => Article::parse_owned(f.path, f.text, &none),
+            };
+            let counts = TermCounts::of(&a);
+            (a, counts)
         })
         .collect();
     let mut corpus = Corpus::new(core::EngineConfig::default());
-    for a in arts {
-        corpus.insert(a);
+    for (a, counts) in arts {
+        corpus.insert_counted(a, counts);
     }
     corpus
 }
@@ -409,7 +414,7 @@ impl<'a> JsonReport<'a> {
         let claims: Vec<String> = f.claims.iter().filter_map(|&r| self.id(r)).collect();
         (!claims.is_empty()).then(|| JsonFact {
             id: format!("f{}", i + 1),
-            label: &f.label,
+            label: f.label,
             claims,
             verdict: f.verdict.as_str(),
         })

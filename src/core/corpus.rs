@@ -12,6 +12,30 @@ use super::terms::Term;
 
 pub type DocId = usize;
 
+/// How often each term occurs in an article's sentences: distinct terms in
+/// the order they first occur, which is the order in which the corpus gives
+/// new terms their ids (and ties between terms are broken by id).
+pub struct TermCounts(Vec<(Term, u32)>);
+
+impl TermCounts {
+    pub fn of(article: &Article) -> TermCounts {
+        let mut at: FxHashMap<Term, usize> = FxHashMap::default();
+        let mut counts: Vec<(Term, u32)> = Vec::new();
+        for s in &article.sentences {
+            for &t in article.terms_of(s.terms) {
+                let i = *at.entry(t).or_insert_with(|| {
+                    counts.push((t, 0));
+                    counts.len() - 1
+                });
+                if let Some(c) = counts.get_mut(i) {
+                    c.1 += 1;
+                }
+            }
+        }
+        TermCounts(counts)
+    }
+}
+
 /// How many of a document's rarest terms select its story candidates.
 const RARE_TERMS: usize = 30;
 
@@ -125,6 +149,14 @@ impl Corpus {
 
     /// Add or replace an already parsed article (parse in parallel, insert in order).
     pub fn insert(&mut self, article: Article) -> DocId {
+        let counts = TermCounts::of(&article);
+        self.insert_counted(article, counts)
+    }
+
+    /// [`Corpus::insert`] with the article's [`TermCounts`] already made
+    /// (on the thread that parsed it: counting is most of inserting, and
+    /// insertion is serial).
+    pub fn insert_counted(&mut self, article: Article, counts: TermCounts) -> DocId {
         let (id, old) = match self.by_path.get(&article.path) {
             Some(&id) if self.docs.get(id).is_some_and(Option::is_some) => {
                 self.live -= 1;
@@ -139,14 +171,11 @@ impl Corpus {
                 (id, Vec::new())
             }
         };
-        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
-        for s in &article.sentences {
-            for &t in article.terms_of(s.terms) {
-                let tid = self.term_id(t);
-                *counts.entry(tid).or_default() += 1;
-            }
-        }
-        let mut tf: Vec<(u32, u32)> = counts.into_iter().collect();
+        let mut tf: Vec<(u32, u32)> = counts
+            .0
+            .into_iter()
+            .map(|(t, n)| (self.term_id(t), n))
+            .collect();
         tf.sort_unstable();
         // A new version of a document (a keystroke) shares nearly all its
         // terms with the old one: only the terms that came or went change
@@ -409,6 +438,35 @@ impl Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Term counts list each term once, in the order of its first
+    /// occurrence (the order the corpus numbers new terms in), with the
+    /// number of its occurrences.
+    #[test]
+    fn term_counts_are_distinct_in_first_occurrence_order() {
+        let text = "Storm hits Ardmore\n\nThe storm hit Ardmore on Tuesday and the storm \
+                    flooded 40 homes, officials said. Ardmore officials said the storm was \
+                    the worst in years.\n";
+        let a = Article::parse("a.txt", text, &MetaOverride::default());
+        let all: Vec<Term> = a
+            .sentences
+            .iter()
+            .flat_map(|s| a.terms_of(s.terms).iter().copied())
+            .collect();
+        let mut first: Vec<Term> = Vec::new();
+        for &t in &all {
+            if !first.contains(&t) {
+                first.push(t);
+            }
+        }
+        let counts = TermCounts::of(&a).0;
+        assert!(counts.len() > 5, "{}", counts.len());
+        assert_eq!(counts.iter().map(|c| c.0).collect::<Vec<_>>(), first);
+        for (t, n) in &counts {
+            assert_eq!(*n as usize, all.iter().filter(|x| *x == t).count());
+        }
+        assert!(counts.iter().any(|c| c.1 >= 3), "'storm' occurs 4 times");
+    }
 
     /// The table gives the bits the expression gives, inside it and past it.
     #[test]

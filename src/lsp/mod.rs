@@ -12,6 +12,7 @@ pub mod position;
 pub mod render;
 mod transport;
 
+use crate::core::corpus::TermCounts;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -782,7 +783,8 @@ impl Backend {
             let chunk_size = chunk.len();
             let max = lock(&self.state).settings.files.max_bytes;
             let cache = cache.clone();
-            type Parsed = std::result::Result<(Article, Option<crate::cli::cache::Miss>), String>;
+            type Parsed =
+                std::result::Result<(Article, TermCounts, Option<crate::cli::cache::Miss>), String>;
             let parsed: Vec<(Parsed, PathBuf)> = tokio::task::spawn_blocking(move || {
                 use rayon::prelude::*;
                 let none = crate::core::MetaOverride::default();
@@ -791,13 +793,18 @@ impl Backend {
                     .map(|p| {
                         let r = read_limited(&p, max).map(|text| {
                             let path = p.to_string_lossy().into_owned();
-                            match cache.as_deref().map(|c| c.lookup(&path, &text, &none)) {
-                                Some(Ok(a)) => (a, None),
-                                Some(Err(miss)) => {
-                                    (Article::parse(&path, &text, &none), Some(miss))
-                                }
-                                None => (Article::parse(&path, &text, &none), None),
-                            }
+                            let (a, miss) =
+                                match cache.as_deref().map(|c| c.lookup(&path, &text, &none)) {
+                                    Some(Ok(a)) => (a, None),
+                                    Some(Err(miss)) => {
+                                        (Article::parse(&path, &text, &none), Some(miss))
+                                    }
+                                    None => (Article::parse(&path, &text, &none), None),
+                                };
+                            // Counted here, in parallel: inserting is serial,
+                            // under the state's lock.
+                            let counts = TermCounts::of(&a);
+                            (a, counts, miss)
                         });
                         (r, p)
                     })
@@ -810,7 +817,7 @@ impl Backend {
                 let mut s = lock(&self.state);
                 for (r, p) in parsed {
                     match r {
-                        Ok((a, miss)) => {
+                        Ok((a, counts, miss)) => {
                             // Unsaved buffers win over the disk.
                             if !s.docs.contains_key(&a.path) {
                                 let over = s.settings.override_for(s.root_of(&a.path), &a.path);
@@ -823,7 +830,7 @@ impl Backend {
                                         to_store.push((m, Arc::new(a)));
                                     }
                                 } else {
-                                    let id = s.corpus.insert(a);
+                                    let id = s.corpus.insert_counted(a, counts);
                                     if let (Some(m), Some(a)) = (miss, s.corpus.article(id)) {
                                         to_store.push((m, a.clone()));
                                     }

@@ -580,7 +580,7 @@ fn story_page(
         Some(t) => format!("{t} — {story}"),
         None => story.clone(),
     };
-    let (n_facts, n_conf, n_tens) = fact_counts(an.facts.iter().filter(|f| f.story == si));
+    let (n_facts, n_conf, n_tens) = fact_counts(an.facts.iter().filter(|f| f.story as usize == si));
     let mut h = String::with_capacity(32 * 1024);
     head(&mut h, &title);
     h.push_str("<header>\n");
@@ -668,7 +668,7 @@ fn index_page(
     h.push_str("</tr></thead>\n<tbody>\n");
     let mut manifest = Vec::new();
     for (ri, (name, si, docs)) in links.iter().enumerate() {
-        let (f, c, t) = fact_counts(an.facts.iter().filter(|f| f.story == *si));
+        let (f, c, t) = fact_counts(an.facts.iter().filter(|f| f.story as usize == *si));
         let orphaned: usize = docs
             .iter()
             .filter_map(|d| ctx.marks.get(d))
@@ -745,7 +745,8 @@ fn render_story(h: &mut String, ctx: &Ctx<'_>, an: &Analysis, si: usize, docs: &
         let ky = (y.1.meta.published.is_none(), y.1.meta.published, &y.1.path);
         kx.cmp(&ky)
     });
-    let facts: Vec<&crate::core::Fact> = an.facts.iter().filter(|f| f.story == si).collect();
+    let facts: Vec<&crate::core::Fact> =
+        an.facts.iter().filter(|f| f.story as usize == si).collect();
     let rows: Vec<Row<'_>> = facts
         .iter()
         .map(|f| {
@@ -757,7 +758,7 @@ fn render_story(h: &mut String, ctx: &Ctx<'_>, an: &Analysis, si: usize, docs: &
                     (ctx.cell(f.verdict, &cs), cs)
                 })
                 .collect();
-            (f.label.as_ref(), f.verdict, cells)
+            (f.label, f.verdict, cells)
         })
         .collect();
     let mut counts = vec![Counts::default(); cols.len()];
