@@ -449,17 +449,16 @@ impl<'a> JsonReport<'a> {
             &Seq(|| docs.iter().map(|(_, a)| Self::source(a))),
         )?;
         out.write_all(b",\"claims\":")?;
-        write_array(out, &docs, 16, |(d, a), w| {
+        write_array(out, &docs, 16, |_, (d, a), w| {
             self.claims_of(*d, a).try_for_each(|c| w.push(&c))
         })?;
         out.write_all(b",\"facts\":")?;
-        let facts: Vec<(usize, &analysis::Fact)> = an.facts.iter().enumerate().collect();
-        write_array(out, &facts, 1024, |(i, f), w| match self.fact(*i, f) {
+        write_array(out, &an.facts, 1024, |i, f, w| match self.fact(i, f) {
             Some(j) => w.push(&j),
             None => Ok(()),
         })?;
         out.write_all(b",\"relations\":")?;
-        write_array(out, &an.per_story, 16, |rels, w| {
+        write_array(out, &an.per_story, 16, |_, rels, w| {
             rels.iter()
                 .filter_map(|r| self.relation(r))
                 .try_for_each(|j| w.push(&j))
@@ -482,7 +481,8 @@ impl Elements<'_> {
 }
 
 /// Write a JSON array whose elements `each` makes from `items` (none, one
-/// or several per item), `batch` items at a time in parallel, in order.
+/// or several per item, given its index in `items`), `batch` items at a
+/// time in parallel, in order.
 /// The batch's buffers are reused from one batch to the next: fresh ones
 /// for every batch raised the peak memory of `check` by a few megabytes
 /// (pages freed on one thread wait to be purged while the other threads
@@ -491,19 +491,20 @@ fn write_array<T: Sync>(
     out: &mut dyn Write,
     items: &[T],
     batch: usize,
-    each: impl Fn(&T, &mut Elements) -> serde_json::Result<()> + Sync,
+    each: impl Fn(usize, &T, &mut Elements) -> serde_json::Result<()> + Sync,
 ) -> std::io::Result<()> {
     out.write_all(b"[")?;
     let batch = batch.max(1);
     let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); batch.min(items.len())];
     let mut first = true;
-    for chunk in items.chunks(batch) {
+    for (k, chunk) in items.chunks(batch).enumerate() {
         chunk
             .par_iter()
+            .enumerate()
             .zip(bufs.par_iter_mut())
-            .try_for_each(|(t, buf)| {
+            .try_for_each(|((j, t), buf)| {
                 buf.clear();
-                each(t, &mut Elements(buf))
+                each(k * batch + j, t, &mut Elements(buf))
             })?;
         for b in bufs.iter().take(chunk.len()).filter(|b| !b.is_empty()) {
             if !first {
@@ -649,6 +650,27 @@ mod tests {
         }
         assert!(n >= 5);
         assert_same_bytes(&corpus);
+    }
+
+    #[test]
+    fn parallel_arrays_keep_order_and_indices_across_batches() {
+        // Each item writes its index once, twice or not at all: the array
+        // must read as the serial loop over the items would write it.
+        let items: Vec<u32> = (0..2_500).map(|i| i % 3).collect();
+        let mut out = Vec::new();
+        write_array(&mut out, &items, 1024, |i, &n, w| {
+            (0..n).try_for_each(|_| w.push(&i))
+        })
+        .expect("write to a vector");
+        let serial: Vec<usize> = items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &n)| std::iter::repeat_n(i, n as usize))
+            .collect();
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            serde_json::to_string(&serial).expect("serialise")
+        );
     }
 
     #[test]
