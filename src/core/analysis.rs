@@ -218,11 +218,11 @@ pub fn analyze_relations(
     let mut facts = Vec::with_capacity(counts.iter().sum());
     // A batch of stories at a time, so that their own vectors are never all
     // held beside the whole one.
-    let order: Vec<usize> = (0..per_story.len()).collect();
-    for batch in order.chunks(256) {
-        let parts: Vec<Vec<Fact>> = batch
-            .par_iter()
-            .map(|&si| {
+    const BATCH: usize = 256;
+    for start in (0..per_story.len()).step_by(BATCH) {
+        let parts: Vec<Vec<Fact>> = (start..(start + BATCH).min(per_story.len()))
+            .into_par_iter()
+            .map(|si| {
                 story_facts(
                     corpus,
                     si,
