@@ -99,17 +99,25 @@ pub struct StoryIndex {
     df: Vec<u32>,
     idf: Vec<f32>,
     n: f32,
-    /// term id → (article index, claim index), statements and typed claims apart.
-    postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2],
+    /// Local term id → the claims whose terms hold it (as positions in
+    /// `flat`), statements and typed claims apart.
+    postings: [Vec<Vec<u32>>; 2],
+    /// Every claim of the story, article by article, with what the search
+    /// for candidates reads of it (see [`ClaimFlat`]).
+    flat: Vec<ClaimFlat>,
+    /// Position in `flat` of each article's first claim.
+    base: Vec<usize>,
+    /// The IDF of the common terms given a bit in [`ClaimFlat::common`].
+    common_idf: Vec<f32>,
     /// Quantity claims by the magnitude of their value (log-scale buckets).
-    value_postings: FxHashMap<i32, Vec<(usize, usize)>>,
+    value_postings: FxHashMap<i32, Vec<u32>>,
     /// Date claims at day precision by each day they cover (spans of a month
     /// at most): a bare date clause ("scheduled from January 4 to 7") shares
     /// no word with the other source's, only its days.
-    day_postings: FxHashMap<i32, Vec<(usize, usize)>>,
+    day_postings: FxHashMap<i32, Vec<u32>>,
     /// Date spans by their length in days, found by the durations of that
     /// many days ("January 4 to 7" / "the four-day trip").
-    span_postings: FxHashMap<i64, Vec<(usize, usize)>>,
+    span_postings: FxHashMap<i64, Vec<u32>>,
     sets: Vec<Vec<ClaimSets>>,
     /// The term set of each sentence (per article, per sentence).
     sent_sets: Vec<Vec<TermSet>>,
@@ -135,6 +143,35 @@ pub struct StoryIndex {
 /// Below this exact overlap, [`StoryIndex::cosine`] does not look for soft
 /// matches: the exact overlap is the similarity.
 const SOFT_FROM: f32 = 0.2;
+
+/// A document frequency above this share of the story's sentences makes a
+/// term common (its protagonists, its topic): common terms do not select
+/// candidates, and they are the terms [`ClaimFlat::common`] gives a bit.
+fn common_df(n: f32) -> u32 {
+    (n * 0.2).max(10.0) as u32
+}
+
+/// What [`relations`] reads of a claim for each candidate pair before it
+/// builds a view of it: enough to bound the two claims' similarity from
+/// above (and so to skip the pairs `decide` would reject at once), in one
+/// small record rather than behind the article's vectors.
+#[derive(Debug, Clone, Default)]
+struct ClaimFlat {
+    art: u32,
+    claim: u32,
+    typed: bool,
+    quote: bool,
+    stance: bool,
+    /// The claim's term weight (`TermSet::weight` of its terms).
+    weight: f32,
+    /// Its common terms, one bit each (the first 64 of the story by id).
+    common: u64,
+    /// The IDF of its common terms past those 64 (counted as shared).
+    overflow: f32,
+    /// The most that soft matches can add to its overlap with another
+    /// claim: 0.7 of the IDF of each of its terms that has a soft partner.
+    soft: f32,
+}
 
 /// Two statement claims that may be related whatever their overlap: both
 /// quote someone, or both state a position. Any other pair of statements
@@ -279,6 +316,8 @@ impl StoryIndex {
             raw.push(per_claim);
         }
         df.resize(vocab.len(), 0);
+        let vocab_text: Vec<&'static str> = vocab.iter().map(|&t| terms::resolve(t)).collect();
+        let soft = soft_partners(&vocab_text);
         let idf: Vec<f32> = df
             .iter()
             .map(|&d| (n / (d as f32 + 1.0)).ln().max(0.05))
@@ -290,37 +329,69 @@ impl StoryIndex {
                 .sum();
             TermSet { ids, weight }
         };
-        let mut value_postings: FxHashMap<i32, Vec<(usize, usize)>> = FxHashMap::default();
-        let mut day_postings: FxHashMap<i32, Vec<(usize, usize)>> = FxHashMap::default();
-        let mut span_postings: FxHashMap<i64, Vec<(usize, usize)>> = FxHashMap::default();
-        let mut postings: [FxHashMap<u32, Vec<(usize, usize)>>; 2] =
-            [FxHashMap::default(), FxHashMap::default()];
+        let mut value_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
+        let mut day_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
+        let mut span_postings: FxHashMap<i64, Vec<u32>> = FxHashMap::default();
+        let mut postings: [Vec<Vec<u32>>; 2] =
+            [vec![Vec::new(); vocab.len()], vec![Vec::new(); vocab.len()]];
+        // The common terms, a bit each in id order (the first 64).
+        let common = common_df(n);
+        let mut common_bit: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut common_idf: Vec<f32> = Vec::new();
+        for (t, _) in df.iter().enumerate().filter(|(_, &d)| d > common) {
+            if common_idf.len() < 64 {
+                common_bit.insert(t as u32, common_idf.len() as u32);
+                common_idf.push(idf.get(t).copied().unwrap_or(0.05));
+            }
+        }
+        let idf_of = |i: u32| idf.get(i as usize).copied().unwrap_or(0.05);
+        let mut flat: Vec<ClaimFlat> = Vec::new();
+        let mut base: Vec<usize> = Vec::with_capacity(arts.len());
         let mut sets = Vec::with_capacity(arts.len());
         for (ai, (_, a)) in arts.iter().enumerate() {
+            base.push(flat.len());
             let mut per = Vec::with_capacity(a.claims.len());
-            for (ci, (c, (t, w))) in a
-                .claims
-                .iter()
-                .zip(std::mem::take(&mut raw[ai]))
-                .enumerate()
-            {
+            for (c, (t, w)) in a.claims.iter().zip(std::mem::take(&mut raw[ai])) {
+                let k = flat.len() as u32;
                 let fam = usize::from(c.kind.is_typed());
+                let mut cf = ClaimFlat {
+                    art: ai as u32,
+                    claim: (k as usize - base.last().copied().unwrap_or(0)) as u32,
+                    typed: c.kind.is_typed(),
+                    quote: c.quote.is_some(),
+                    stance: !c.features().stances.is_empty(),
+                    ..ClaimFlat::default()
+                };
                 for &id in &t {
-                    postings[fam].entry(id).or_default().push((ai, ci));
+                    if let Some(p) = postings[fam].get_mut(id as usize) {
+                        p.push(k);
+                    }
+                    if df.get(id as usize).is_some_and(|&d| d > common) {
+                        match common_bit.get(&id) {
+                            Some(b) => cf.common |= 1 << b,
+                            None => cf.overflow += idf_of(id),
+                        }
+                    }
+                    if soft.contains_key(&id) {
+                        cf.soft += 0.7 * idf_of(id);
+                    }
                 }
                 if let Some(b) = c.quantity.as_ref().and_then(|q| value_bucket(q.value)) {
-                    value_postings.entry(b).or_default().push((ai, ci));
+                    value_postings.entry(b).or_default().push(k);
                 }
                 for d in c.date.as_ref().map(day_keys).into_iter().flatten() {
-                    day_postings.entry(d).or_default().push((ai, ci));
+                    day_postings.entry(d).or_default().push(k);
                 }
                 if let Some(d @ DateValue::Span(..)) = &c.date {
                     if let Some(days) = d.days() {
-                        span_postings.entry(days).or_default().push((ai, ci));
+                        span_postings.entry(days).or_default().push(k);
                     }
                 }
+                let terms = set(t);
+                cf.weight = terms.weight;
+                flat.push(cf);
                 per.push(ClaimSets {
-                    terms: set(t),
+                    terms,
                     window: set(w),
                 });
             }
@@ -365,8 +436,6 @@ impl StoryIndex {
                     .collect()
             })
             .collect();
-        let vocab_text: Vec<&'static str> = vocab.iter().map(|&t| terms::resolve(t)).collect();
-        let soft = soft_partners(&vocab_text);
         let pos = arts.iter().enumerate().map(|(i, (d, _))| (*d, i)).collect();
         let roles = arts
             .iter()
@@ -385,6 +454,9 @@ impl StoryIndex {
             idf,
             n,
             postings,
+            flat,
+            base,
+            common_idf,
             value_postings,
             day_postings,
             span_postings,
@@ -1078,12 +1150,12 @@ fn decide_inner(
             // Most candidate pairs share a word or two and nothing else: without
             // a quotation or a stated position on both sides, too little overlap
             // ends the comparison before anything is allocated.
-            if !could_be_same_statement(idx, x, y)
-                && idx.similarity(x.terms, y.terms) < idx.config.statement_threshold
-            {
+            // (One cosine, with the shared terms: a pair that gets this far
+            // usually passes, and would otherwise be measured twice.)
+            let (sim, shared) = idx.overlap(x.terms, y.terms);
+            if sim < idx.config.statement_threshold && !could_be_same_statement(idx, x, y) {
                 return None;
             }
-            let (sim, shared) = idx.overlap(x.terms, y.terms);
             // Quotes: the same words given to different speakers, or reworded.
             if let (Some(qa), Some(qb)) = (quote_words(x), quote_words(y)) {
                 let j = jaccard(&qa, &qb);
@@ -1604,6 +1676,41 @@ fn compare_quantities(
     ))
 }
 
+/// How far below the statement threshold [`similarity_bound`] must be for a
+/// pair to be skipped: far more than the rounding of its sums.
+const BOUND_MARGIN: f32 = 1e-4;
+
+/// An upper bound of `idx.similarity(x.terms, y.terms)` (what `decide` first
+/// compares with the statement threshold) from the claims' records alone:
+/// `selecting` is the IDF weight of the selecting (not common) terms they
+/// share, which [`relations`] sums while it gathers candidates. Their exact
+/// overlap is that plus the common terms they share (from their bits; those
+/// past the 64th are all counted); when that overlap could reach
+/// [`SOFT_FROM`], the most that soft matches could add goes on top. The sums
+/// are taken in another order than [`StoryIndex::cosine`]'s, so the bound
+/// holds within rounding: callers leave a [`BOUND_MARGIN`]. Infinite when a
+/// claim has no weight (the pair is then left to `decide`).
+fn similarity_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32) -> f32 {
+    let norm = (x.weight * y.weight).sqrt();
+    if norm <= 0.0 {
+        return f32::INFINITY;
+    }
+    let mut shared = selecting;
+    let mut both = x.common & y.common;
+    while both != 0 {
+        let bit = both.trailing_zeros() as usize;
+        shared += idx.common_idf.get(bit).copied().unwrap_or(f32::INFINITY);
+        both &= both - 1;
+    }
+    shared += x.overflow;
+    let exact = shared / norm;
+    if exact < SOFT_FROM - BOUND_MARGIN {
+        exact
+    } else {
+        (shared + x.soft) / norm
+    }
+}
+
 /// A relation found by [`relations`], with what its label is made of: the
 /// claim it was found from (article and claim index) and the terms the two
 /// claims share.
@@ -1628,43 +1735,38 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     let mut related: FxHashSet<u64> = FxHashSet::default();
     // Candidates are gathered in a vector and told apart by a stamp per claim
     // of the story (the claim being compared), not by hashing every posting.
-    let base: Vec<usize> = idx
-        .sets
-        .iter()
-        .scan(0, |n, s| {
-            let b = *n;
-            *n += s.len();
-            Some(b)
-        })
-        .collect();
-    let total: usize = idx.sets.iter().map(Vec::len).sum();
+    let total = idx.flat.len();
     let mut stamp: Vec<u32> = vec![0; total];
     // Per candidate: the IDF weight of the selecting terms it shares with the
     // claim being compared (each posting lists a claim once per term).
     let mut acc: Vec<f32> = vec![0.0; total];
     let mut serial: u32 = 0;
-    let mut cands: Vec<(usize, usize)> = Vec::new();
+    let mut cands: Vec<u32> = Vec::new();
+    let common = common_df(idx.n);
+    let threshold = idx.config.statement_threshold;
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
         }
+        let own = idx.base.get(ai).map_or(0..0, |&b| b..b + art.claims.len());
         for ci in 0..art.claims.len() {
             let Some(x) = view(idx, ai, ci) else { continue };
+            let Some(fx) = idx.flat.get(own.start + ci) else {
+                continue;
+            };
             serial += 1;
             cands.clear();
-            let mut add = |p: &[(usize, usize)], w: f32| {
-                for &(bj, cj) in p {
-                    if bj == ai {
+            let mut add = |p: &[u32], w: f32| {
+                for &k in p {
+                    if own.contains(&(k as usize)) {
                         continue;
                     }
-                    let Some(k) = base.get(bj).map(|b| b + cj) else {
-                        continue;
-                    };
-                    if let (Some(s), Some(a)) = (stamp.get_mut(k), acc.get_mut(k)) {
+                    if let (Some(s), Some(a)) = (stamp.get_mut(k as usize), acc.get_mut(k as usize))
+                    {
                         if *s != serial {
                             *s = serial;
                             *a = 0.0;
-                            cands.push((bj, cj));
+                            cands.push(k);
                         }
                         *a += w;
                     }
@@ -1673,14 +1775,11 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             let fam = usize::from(x.claim.kind.is_typed());
             // Terms found in a fifth of the story's sentences (its protagonists,
             // its topic) match everything: they do not select candidates.
-            let common = (idx.n * 0.2).max(10.0) as u32;
-            let mut common_weight = 0.0;
             for t in &x.terms.ids {
                 if idx.df.get(*t as usize).is_some_and(|&d| d > common) {
-                    common_weight += idx.idf_of(*t);
                     continue;
                 }
-                if let Some(p) = idx.postings[fam].get(t) {
+                if let Some(p) = idx.postings[fam].get(*t as usize) {
                     add(p, idx.idf_of(*t));
                 }
             }
@@ -1713,10 +1812,37 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     add(p, 0.0);
                 }
             }
+            // Whether `x` introduces an event (read once, when needed).
+            let mut x_event: Option<bool> = None;
             // (Their order does not matter: each pair is decided the first
             // time it is met, and the results are sorted below.)
-            for &(bj, cj) in &cands {
-                let db = idx.arts[bj].0;
+            for &k in &cands {
+                let Some(fy) = idx.flat.get(k as usize) else {
+                    continue;
+                };
+                let (bj, cj) = (fy.art as usize, fy.claim as usize);
+                // Two statements whose similarity cannot reach the threshold
+                // are not compared: `decide` would reject them, unless both
+                // quote someone, state a position or introduce the same event
+                // (`could_be_same_statement`).
+                if !fx.typed {
+                    let selecting = acc.get(k as usize).copied().unwrap_or(f32::MAX);
+                    let most = similarity_bound(idx, fx, fy, selecting);
+                    if most < threshold - BOUND_MARGIN {
+                        let event = *x_event.get_or_insert_with(|| idx.event_of(&x).is_some());
+                        let maybe = (fx.quote && fy.quote) || (fx.stance && fy.stance) || event;
+                        if !maybe {
+                            continue;
+                        }
+                        match view(idx, bj, cj) {
+                            Some(y) if could_be_same_statement(idx, &x, &y) => {}
+                            _ => continue,
+                        }
+                    }
+                }
+                let Some(db) = idx.arts.get(bj).map(|a| a.0) else {
+                    continue;
+                };
                 let (ra, rb) = (
                     ClaimRef {
                         doc: *da,
@@ -1725,32 +1851,14 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     ClaimRef { doc: db, claim: cj },
                 );
                 let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
-                let pair = match (base.get(ai), base.get(bj)) {
-                    (Some(&x0), Some(&y0)) => {
-                        let (gx, gy) = ((x0 + ci) as u64, (y0 + cj) as u64);
-                        (gx.min(gy) << 32) | gx.max(gy)
-                    }
-                    _ => continue,
+                let pair = {
+                    let (gx, gy) = ((own.start + ci) as u64, u64::from(k));
+                    (gx.min(gy) << 32) | gx.max(gy)
                 };
                 if related.contains(&pair) {
                     continue;
                 }
                 let Some(y) = view(idx, bj, cj) else { continue };
-                // Two statements whose shared words cannot reach the threshold
-                // (their selecting terms, plus every common term of `x` at
-                // most) are not compared: `decide` would reject them.
-                // (The bound first: it is cheaper than the other test.)
-                if !x.claim.kind.is_typed() {
-                    let shared = base.get(bj).and_then(|b| acc.get(b + cj)).copied();
-                    let norm = (x.terms.weight * y.terms.weight).sqrt();
-                    let bound = (shared.unwrap_or(f32::MAX) + common_weight) / norm;
-                    if norm > 0.0
-                        && bound < SOFT_FROM.min(idx.config.statement_threshold) - 1e-4
-                        && !could_be_same_statement(idx, &x, &y)
-                    {
-                        continue;
-                    }
-                }
                 let Some((kind, reason, mut score, shared)) = decide(idx, &x, &y) else {
                     continue;
                 };

@@ -182,3 +182,69 @@ fn day_keys_cover_a_short_span_and_nothing_else() {
     assert!(day_keys(&DateValue::Year(2026)).is_empty());
     assert!(day_keys(&DateValue::Weekday(Weekday::Monday)).is_empty());
 }
+
+/// The bound by which `relations` skips statement pairs without comparing
+/// them is never below the similarity `decide` first tests, and a pair it
+/// skips is one `decide` rejects: on every cross-document pair of real
+/// stories (the seeds and the dev stories).
+#[test]
+fn similarity_bound_holds_on_real_stories() {
+    use super::{
+        could_be_same_statement, decide, similarity_bound, view, StoryIndex, BOUND_MARGIN,
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dirs = [
+        root.join("seeds"),
+        root.join("tests/data/dev/intel-mobileye-2017"),
+        root.join("tests/data/dev/mexico-earthquake-2017"),
+        root.join("tests/data/dev/ireland-abortion-referendum-2018"),
+        root.join("tests/data/dev/carabao-cup-final-2022"),
+    ];
+    let (mut pairs, mut skipped) = (0, 0);
+    for dir in dirs {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("story directory")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        let mut c = Corpus::new(EngineConfig::default());
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("article");
+            c.upsert(&f.to_string_lossy(), &text, &MetaOverride::default());
+        }
+        let arts: Vec<_> = c.docs().map(|(d, a)| (d, a.clone())).collect();
+        let idx = StoryIndex::new(arts, EngineConfig::default());
+        let common = super::common_df(idx.n);
+        for (kx, fx) in idx.flat.iter().enumerate() {
+            let x = view(&idx, fx.art as usize, fx.claim as usize).expect("claim");
+            assert_eq!(idx.base[fx.art as usize] + fx.claim as usize, kx);
+            if fx.typed {
+                continue;
+            }
+            for fy in idx.flat.iter().filter(|f| f.art != fx.art && !f.typed) {
+                let y = view(&idx, fy.art as usize, fy.claim as usize).expect("claim");
+                let selecting: f32 = x
+                    .terms
+                    .ids
+                    .iter()
+                    .filter(|t| y.terms.ids.contains(t) && idx.df[**t as usize] <= common)
+                    .map(|&t| idx.idf_of(t))
+                    .sum();
+                let bound = similarity_bound(&idx, fx, fy, selecting);
+                let sim = idx.similarity(x.terms, y.terms);
+                assert!(bound >= sim - 1e-5, "bound {bound} < similarity {sim}");
+                pairs += 1;
+                if bound < idx.config.statement_threshold - BOUND_MARGIN
+                    && !could_be_same_statement(&idx, &x, &y)
+                {
+                    skipped += 1;
+                    assert!(decide(&idx, &x, &y).is_none(), "a skipped pair is related");
+                }
+            }
+        }
+    }
+    assert!(
+        pairs > 10_000 && skipped > pairs / 2,
+        "{skipped} of {pairs}"
+    );
+}

@@ -351,6 +351,19 @@ pub fn event_introduction(clause: &str) -> Option<EventIntro> {
         ))
         .unwrap_or_else(|e| panic!("event pattern: {e}"))
     });
+    // Most clauses name no event at all: the nouns alone, under the same
+    // case folding, are a literal search (no word boundary, which makes the
+    // lazy DFA give up on text with curly quotes and fall back to a slower
+    // engine). Without one of them the full pattern cannot match.
+    static NOUNS: OnceLock<regex::Regex> = OnceLock::new();
+    let nouns = NOUNS.get_or_init(|| {
+        // A constant pattern, compiled by every test run.
+        regex::Regex::new(&format!("(?i){EVENT_NOUNS}"))
+            .unwrap_or_else(|e| panic!("event nouns: {e}"))
+    });
+    if !nouns.is_match(clause) {
+        return None;
+    }
     let caps = re.captures(clause)?;
     let noun_text = caps.get(1)?.as_str().to_lowercase();
     let noun = canonical(&stem(&noun_text.replace(['-', ' '], ""))).to_string();
@@ -392,6 +405,18 @@ mod event_tests {
             event_introduction("the premier will pay a three-day trip to Oslo").expect("a trip");
         assert_eq!(t.noun, canonical(&stem("visit")));
         assert_eq!(t.partner, vec!["oslo"]);
+    }
+
+    /// Text with curly quotes and other letters beyond ASCII, and nouns in
+    /// capitals: the search for the nouns alone folds case as the full
+    /// pattern does.
+    #[test]
+    fn events_found_beside_curly_quotes_and_in_capitals() {
+        let e = event_introduction("“It was fine,” she said, giving an INTERVIEW to Café Nova")
+            .expect("an interview");
+        assert_eq!(e.noun, stem("interview"));
+        assert_eq!(e.partner, vec!["café", "nova"]);
+        assert!(event_introduction("“Ça va,” the café’s owner said").is_none());
     }
 
     #[test]
