@@ -162,8 +162,9 @@ struct ClaimFlat {
     typed: bool,
     quote: bool,
     stance: bool,
-    /// The claim's term weight (`TermSet::weight` of its terms).
-    weight: f32,
+    /// The square root of the claim's term weight (`TermSet::weight` of its
+    /// terms): the norm of a pair is the product of theirs.
+    root: f32,
     /// Its common terms, one bit each (the first 64 of the story by id).
     common: u64,
     /// The IDF of its common terms past those 64 (counted as shared).
@@ -388,7 +389,7 @@ impl StoryIndex {
                     }
                 }
                 let terms = set(t);
-                cf.weight = terms.weight;
+                cf.root = terms.weight.sqrt();
                 flat.push(cf);
                 per.push(ClaimSets {
                     terms,
@@ -1681,20 +1682,19 @@ fn compare_quantities(
 const BOUND_MARGIN: f32 = 1e-4;
 
 /// An upper bound of `idx.similarity(x.terms, y.terms)` (what `decide` first
-/// compares with the statement threshold) from the claims' records alone:
-/// `selecting` is the IDF weight of the selecting (not common) terms they
-/// share, which [`relations`] sums while it gathers candidates. Their exact
-/// overlap is that plus the common terms they share (from their bits; those
-/// past the 64th are all counted); when that overlap could reach
+/// compares with the statement threshold) from the claims' records alone,
+/// as a fraction (numerator, norm) so that the caller compares without a
+/// division: `selecting` is the IDF weight of the selecting (not common)
+/// terms they share, which [`relations`] sums while it gathers candidates.
+/// Their exact overlap is that plus the common terms they share (from their
+/// bits; those past the 64th are all counted); when that overlap could reach
 /// [`SOFT_FROM`], the most that soft matches could add goes on top. The sums
-/// are taken in another order than [`StoryIndex::cosine`]'s, so the bound
-/// holds within rounding: callers leave a [`BOUND_MARGIN`]. Infinite when a
-/// claim has no weight (the pair is then left to `decide`).
-fn similarity_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32) -> f32 {
-    let norm = (x.weight * y.weight).sqrt();
-    if norm <= 0.0 {
-        return f32::INFINITY;
-    }
+/// are taken in another order than [`StoryIndex::cosine`]'s, and the norm is
+/// a product of square roots, so the bound holds within rounding: callers
+/// leave a [`BOUND_MARGIN`]. A norm of zero (a claim without weight) bounds
+/// nothing: the pair is left to `decide`.
+fn similarity_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32) -> (f32, f32) {
+    let norm = x.root * y.root;
     let mut shared = selecting;
     let mut both = x.common & y.common;
     while both != 0 {
@@ -1703,11 +1703,10 @@ fn similarity_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f
         both &= both - 1;
     }
     shared += x.overflow;
-    let exact = shared / norm;
-    if exact < SOFT_FROM - BOUND_MARGIN {
-        exact
+    if shared < (SOFT_FROM - BOUND_MARGIN) * norm {
+        (shared, norm)
     } else {
-        (shared + x.soft) / norm
+        (shared + x.soft, norm)
     }
 }
 
@@ -1827,8 +1826,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 // (`could_be_same_statement`).
                 if !fx.typed {
                     let selecting = acc.get(k as usize).copied().unwrap_or(f32::MAX);
-                    let most = similarity_bound(idx, fx, fy, selecting);
-                    if most < threshold - BOUND_MARGIN {
+                    let (most, norm) = similarity_bound(idx, fx, fy, selecting);
+                    if norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm {
                         let event = *x_event.get_or_insert_with(|| idx.event_of(&x).is_some());
                         let maybe = (fx.quote && fy.quote) || (fx.stance && fy.stance) || event;
                         if !maybe {
