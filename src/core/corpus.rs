@@ -280,7 +280,7 @@ impl Corpus {
     pub fn neighbours(&self, id: DocId) -> Vec<DocId> {
         let va = self.vector(id);
         let mut out: Vec<DocId> = self
-            .rare_candidates(id)
+            .rare_candidates(id, &mut Vec::new())
             .into_iter()
             .filter(|&d| {
                 self.close_in_time(id, d)
@@ -294,8 +294,9 @@ impl Corpus {
     /// The documents that share at least two of `id`'s rarest terms (its
     /// [`RARE_TERMS`] rarest, used by at least one other document), sorted:
     /// the candidates of its neighbours. The cost is the length of a few
-    /// short lists.
-    fn rare_candidates(&self, id: DocId) -> Vec<DocId> {
+    /// short lists. `seen` counts the lists each document is on: one
+    /// counter per document of the corpus, all zero before and after.
+    fn rare_candidates(&self, id: DocId, seen: &mut Vec<u8>) -> Vec<DocId> {
         let Some(tf) = self.tf.get(id) else {
             return Vec::new();
         };
@@ -306,24 +307,33 @@ impl Corpus {
             .filter(|p| p.len() >= 2 && p.len() <= limit)
             .collect();
         rare.sort_unstable_by_key(|p| p.len());
-        // Every posting of the selected lists, sorted: a run of two or more
-        // is a document sharing two rare terms (a sort of a few thousand
-        // integers costs less than a hash map entry per posting).
-        let mut all: Vec<DocId> = rare
-            .iter()
-            .take(RARE_TERMS)
-            .flat_map(|p| p.iter().copied())
-            .filter(|&d| d != id)
-            .collect();
-        all.sort_unstable();
+        // Every posting of the selected lists is counted in `seen`: the
+        // second time a document is met it is a candidate (a counter per
+        // document costs less than a sort of the postings or a hash map
+        // entry per posting).
+        if seen.len() < self.docs.len() {
+            seen.resize(self.docs.len(), 0);
+        }
         let mut out: Vec<DocId> = Vec::new();
-        for w in all.windows(2) {
-            if let [a, b] = *w {
-                if a == b && out.last() != Some(&a) {
-                    out.push(a);
-                }
+        let mut met: Vec<DocId> = Vec::new();
+        for &d in rare.iter().take(RARE_TERMS).flat_map(|p| p.iter()) {
+            if d == id {
+                continue;
+            }
+            let Some(n) = seen.get_mut(d) else { continue };
+            *n = n.saturating_add(1);
+            match *n {
+                1 => met.push(d),
+                2 => out.push(d),
+                _ => {}
             }
         }
+        for d in met {
+            if let Some(n) = seen.get_mut(d) {
+                *n = 0;
+            }
+        }
+        out.sort_unstable();
         out
     }
 
@@ -377,9 +387,9 @@ impl Corpus {
         let ids: Vec<DocId> = self.docs().map(|(d, _)| d).collect();
         let candidates: Vec<Vec<DocId>> = (0..self.docs.len())
             .into_par_iter()
-            .map(|d| {
+            .map_init(Vec::new, |seen, d| {
                 if self.article(d).is_some() {
-                    self.rare_candidates(d)
+                    self.rare_candidates(d, seen)
                 } else {
                     Vec::new()
                 }
