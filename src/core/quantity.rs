@@ -403,6 +403,116 @@ fn interval(v: f64, approx: Approx, precision: f64) -> (f64, f64) {
     }
 }
 
+/// Whether `s` may hold a match of the `words` pattern and of the
+/// `ordinals` pattern: a prefilter, never false where the pattern matches
+/// (`spelled_numbers_never_hide_a_match` checks it).
+///
+/// Every match of `words` starts with a whole word (between `\b`s) that is
+/// one of [`NUMBER_WORDS`] or "couple", "dozen", "dozens", "hundreds",
+/// "thousands", "millions": whatever follows the first number word is a
+/// space, a hyphen or a word boundary. Every match of `ordinals` is a whole
+/// word of [`ORDINALS`]. So it is enough to look at each run of word
+/// characters, lower-cased. Under `(?i)` the only non-ASCII characters that
+/// match an ASCII letter are `ſ` (s) and `K` (k, in none of the words;
+/// `only_long_s_and_kelvin_fold_to_ascii` checks this): `ſ` is read as `s`
+/// and every other non-ASCII character ends a run. A run that a non-ASCII
+/// letter splits is then read as pieces, which only adds candidates.
+fn spelled_numbers(s: &str) -> (bool, bool) {
+    let b = s.as_bytes();
+    // The longest word of either list is 11 bytes ("seventeenth").
+    let mut word = [0u8; 12];
+    let mut len = 0usize;
+    let (mut number, mut ordinal) = (false, false);
+    let mut i = 0;
+    loop {
+        let c = b.get(i).copied();
+        let letter = match c {
+            Some(c) if c.is_ascii_alphanumeric() || c == b'_' => Some(c.to_ascii_lowercase()),
+            // U+017F LATIN SMALL LETTER LONG S, which `(?i)` folds to `s`.
+            Some(0xC5) if b.get(i + 1) == Some(&0xBF) => {
+                i += 1;
+                Some(b's')
+            }
+            _ => None,
+        };
+        match letter {
+            Some(l) => {
+                if let Some(slot) = word.get_mut(len) {
+                    *slot = l;
+                }
+                len += 1;
+            }
+            None => {
+                if (3..=word.len()).contains(&len) {
+                    let w = word.get(..len).unwrap_or(&[]);
+                    number |= is_number_word(w);
+                    ordinal |= is_ordinal(w);
+                    if number && ordinal {
+                        break;
+                    }
+                }
+                len = 0;
+                if c.is_none() {
+                    break;
+                }
+            }
+        }
+        i += 1;
+    }
+    (number, ordinal)
+}
+
+/// A whole word that can start a match of the `words` pattern (lower case).
+fn is_number_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"zero"
+            | b"one"
+            | b"two"
+            | b"three"
+            | b"four"
+            | b"five"
+            | b"six"
+            | b"seven"
+            | b"eight"
+            | b"nine"
+            | b"ten"
+            | b"eleven"
+            | b"twelve"
+            | b"thirteen"
+            | b"fourteen"
+            | b"fifteen"
+            | b"sixteen"
+            | b"seventeen"
+            | b"eighteen"
+            | b"nineteen"
+            | b"twenty"
+            | b"thirty"
+            | b"forty"
+            | b"fifty"
+            | b"sixty"
+            | b"seventy"
+            | b"eighty"
+            | b"ninety"
+            | b"hundred"
+            | b"thousand"
+            | b"million"
+            | b"billion"
+            | b"trillion"
+            | b"couple"
+            | b"dozen"
+            | b"dozens"
+            | b"hundreds"
+            | b"thousands"
+            | b"millions"
+    )
+}
+
+/// A whole word that the `ordinals` pattern matches (lower case).
+fn is_ordinal(w: &[u8]) -> bool {
+    ORDINALS.iter().any(|o| o.as_bytes() == w)
+}
+
 /// Find quantities in `text[range]`; `skip` are spans already claimed by dates.
 pub fn find(
     text: &str,
@@ -491,7 +601,15 @@ pub fn find(
         }
         raw.push((r, v, unit, precision, false));
     }
-    for m in p.words.find_iter(s) {
+    // Most sentences hold no number word and no ordinal: one pass over the
+    // bytes tells, instead of two regex searches of every sentence (they
+    // were a tenth of parsing).
+    let (number_word, ordinal_word) = spelled_numbers(s);
+    for m in number_word
+        .then(|| p.words.find_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;
@@ -510,7 +628,11 @@ pub fn find(
             format!("{}", v as i64).len() - format!("{}", v as i64).trim_end_matches('0').len();
         raw.push((r, v, None, 10f64.powi(zeros as i32), false));
     }
-    for m in p.ordinals.find_iter(s) {
+    for m in ordinal_word
+        .then(|| p.ordinals.find_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;
@@ -761,6 +883,49 @@ pub fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
+
+    /// What `spelled_numbers` assumes of `(?i)`: no non-ASCII character but
+    /// `ſ` and `K` matches an ASCII letter.
+    #[test]
+    fn only_long_s_and_kelvin_fold_to_ascii() {
+        let re = Regex::new("(?i)[a-z]").unwrap();
+        let folding: Vec<char> = (0x80..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| re.is_match(&c.to_string()))
+            .collect();
+        assert_eq!(folding, ['\u{17F}', '\u{212A}']);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The prefilter of `find` never skips a pattern that would match.
+        #[test]
+        fn spelled_numbers_never_hide_a_match(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::sample::select(vec![
+                        "one", "One", "ONE", "two", "ten", "often", "seven", "seventeen",
+                        "Seventeenth", "twenty", "hundred", "hundreds", "Thousands",
+                        "millions", "couple", "dozen", "dozens", "a", "an", "and", "of",
+                        "first", "First", "second", "twelfth", "twentieth", "ſix", "ſecond",
+                        "ſ", "\u{212A}", "-", "\u{2014}", "\u{201C}", "\u{201D}", "\u{e9}",
+                        "_", "1", "'s", ".", ",", " ", "\u{a0}", "  ", "x",
+                    ])
+                    .prop_map(str::to_string),
+                    1 => "[ -~]{1,4}",
+                ],
+                0..12,
+            )
+        ) {
+            let p = patterns();
+            for s in [v.join(" "), v.concat()] {
+                let (number, ordinal) = spelled_numbers(&s);
+                proptest::prop_assert!(number || !p.words.is_match(&s), "{s:?}");
+                proptest::prop_assert!(ordinal || !p.ordinals.is_match(&s), "{s:?}");
+            }
+        }
+    }
 
     fn q(s: &str) -> Vec<Quantity> {
         let toks = text::tokens(s, 0..s.len());
