@@ -374,6 +374,10 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
     // the bytes instead of a regex search per pattern.
     let (weekday_word, month_word) = calendar_words(s);
     let with_month = if month_word { with_digits } else { "" };
+    // Most sentences give no pattern anything to search: nothing to set up.
+    if with_digits.is_empty() && !weekday_word && !month_word {
+        return out;
+    }
 
     for c in super::text::captures_in(&p.iso, with_digits) {
         let Some(all) = c.get(0) else { continue };
