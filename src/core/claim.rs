@@ -151,9 +151,25 @@ pub struct Features {
 /// Stance nouns: an official position worded as a principle is not the same
 /// commitment as one worded as a policy or a stance.
 pub fn stance_class(w: &str) -> Option<u8> {
-    match w {
-        "principle" | "principles" | "doctrine" => Some(0),
-        "policy" | "policies" | "stance" | "position" | "approach" | "line" => Some(1),
+    // Asked of every token of every claim: a table lookup, not a `match`
+    // of strings (see [`text::WordTable`]). Flag 1 is class 0, flag 2 class 1.
+    static CLASSES: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    let flags = CLASSES
+        .get_or_init(|| {
+            text::WordTable::new(&[
+                (&["principle", "principles", "doctrine"], 1),
+                (
+                    &[
+                        "policy", "policies", "stance", "position", "approach", "line",
+                    ],
+                    2,
+                ),
+            ])
+        })
+        .get(w);
+    match flags {
+        1 => Some(0),
+        2 => Some(1),
         _ => None,
     }
 }
@@ -378,14 +394,10 @@ fn canonical_terms(pool: &[Term], sentences: &mut [Sentence], claims: &mut [Clai
     out.into_boxed_slice()
 }
 
-/// (Read through [`word_mark`]; the list is kept for its test.)
-#[cfg(test)]
 const NEGATIONS: &[&str] = &[
     "not", "never", "no", "denied", "denies", "deny", "refused", "rejected", "neither", "nor",
     "n't", "without",
 ];
-/// (Read through [`word_mark`]; the list is kept for its test.)
-#[cfg(test)]
 const MODALS: &[&str] = &[
     "expected",
     "expects",
@@ -403,8 +415,6 @@ const MODALS: &[&str] = &[
     "scheduled",
     "will",
 ];
-/// (Read through [`word_mark`]; the list is kept for its test.)
-#[cfg(test)]
 const HYPOTHETICAL: &[&str] = &["could", "might", "would", "if", "unless"];
 
 const NEGATION: u8 = 1;
@@ -417,26 +427,22 @@ fn word_marks(toks: &[Token]) -> u8 {
     toks.iter().fold(0, |a, t| a | word_mark(&t.norm))
 }
 
-/// The flags of one word: the lists above as one `match`, which compiles
-/// to a length-and-byte decision tree (hashing every word of every
-/// sentence, and of its clauses again, cost several times as much).
-/// `word_mark_is_the_lists` checks it against the lists.
+/// The flags of one word, from a [`text::WordTable`] of the lists (hashing
+/// every word of every sentence, and of its clauses again, cost several
+/// times as much; so did a `match` of the words).
 fn word_mark(w: &str) -> u8 {
-    match w {
-        "not" | "never" | "no" | "denied" | "denies" | "deny" | "refused" | "rejected"
-        | "neither" | "nor" | "n't" | "without" => NEGATION,
-        "expected" | "expects" | "plans" | "planned" | "may" | "likely" | "possible"
-        | "potential" | "reportedly" | "allegedly" | "scheduled" | "will" => MODAL,
-        "could" | "might" | "would" => MODAL | HYPOTHESIS,
-        "if" | "unless" => HYPOTHESIS,
-        "policy" | "principle" | "stance" | "position" | "support" | "supports" | "oppose"
-        | "opposes" | "respect" | "respects" | "commitment" | "committed" | "reaffirmed"
-        | "reaffirms" | "adhere" | "uphold" => POSITION,
-        _ => 0,
-    }
+    static MARKS: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    MARKS
+        .get_or_init(|| {
+            text::WordTable::new(&[
+                (NEGATIONS, NEGATION),
+                (MODALS, MODAL),
+                (HYPOTHETICAL, HYPOTHESIS),
+                (POSITION_WORDS, POSITION),
+            ])
+        })
+        .get(w)
 }
-/// (Read through [`word_mark`]; the list is kept for its test.)
-#[cfg(test)]
 const POSITION_WORDS: &[&str] = &[
     "policy",
     "principle",
@@ -1181,8 +1187,6 @@ mod tests {
                 n += 1;
             }
         }
-        // Every arm of the match is a word of a list: 12 + 15 + 5 + 16
-        // words, 3 in two lists, and the match names 45.
         assert_eq!(n, 48);
         for w in ["", "nott", "No", "said", "support's", "polic", "mayor"] {
             assert_eq!(word_mark(w), 0, "{w}");

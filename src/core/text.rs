@@ -120,17 +120,20 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
     let Some(slice) = text.get(range.clone()) else {
         return Vec::new();
     };
-    let words: Box<dyn Iterator<Item = (usize, &str)>> = if slice.is_ascii() {
-        Box::new(ascii_word_spans(slice.as_bytes()).filter_map(|r| Some((r.start, slice.get(r)?))))
+    if slice.is_ascii() {
+        ascii_tokens(slice, range.start)
     } else {
-        Box::new(
-            slice
-                .split_word_bound_indices()
-                .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric())),
-        )
-    };
+        unicode_tokens(slice, range.start)
+    }
+}
+
+/// [`tokens`] of `slice`, which starts at `base` in the text, by the
+/// crate's word boundaries.
+fn unicode_tokens(slice: &str, base: usize) -> Vec<Token> {
     let mut prev_end: Option<usize> = None;
-    words
+    slice
+        .split_word_bound_indices()
+        .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric()))
         .map(|(i, w)| {
             let gap = prev_end.map(|p| &slice[p..i]);
             prev_end = Some(i + w.len());
@@ -139,13 +142,42 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
             });
             let norm = normalise(w);
             Token {
-                span: range.start + i..range.start + i + w.len(),
+                span: base + i..base + i + w.len(),
                 norm,
                 capitalised: w.chars().next().is_some_and(char::is_uppercase),
                 hyphen_joined,
             }
         })
         .collect()
+}
+
+/// [`tokens`] of an ASCII `slice` that starts at `base` in the text: the
+/// same tokens, read from the bytes (nearly every sentence is ASCII, and
+/// the general path's dynamic dispatch, char decoding and a vector grown
+/// from nothing were a fifth of tokenising). In ASCII a gap is a hyphen
+/// when it is the one byte `-` (`fold_char` changes only non-ASCII
+/// characters), and a word is capitalised when its first byte is an
+/// upper-case letter. `ascii_tokens_are_the_general_ones` compares the two.
+fn ascii_tokens(slice: &str, base: usize) -> Vec<Token> {
+    let b = slice.as_bytes();
+    // Room for words of about five bytes and a space: most sentences never
+    // grow the vector, and none holds twice this.
+    let mut out = Vec::with_capacity(b.len() / 5 + 4);
+    let mut prev_end: Option<usize> = None;
+    for r in ascii_word_spans(b) {
+        let Some(w) = slice.get(r.clone()) else {
+            continue;
+        };
+        let hyphen_joined = prev_end.is_some_and(|p| r.start == p + 1 && b.get(p) == Some(&b'-'));
+        prev_end = Some(r.end);
+        out.push(Token {
+            span: base + r.start..base + r.end,
+            norm: normalise(w),
+            capitalised: b.get(r.start).is_some_and(u8::is_ascii_uppercase),
+            hyphen_joined,
+        });
+    }
+    out
 }
 
 /// UAX #29 word-break classes of the ASCII characters that can join a word
@@ -473,7 +505,6 @@ fn normalise(w: &str) -> String {
     norm
 }
 
-/// Function words and reporting verbs that carry no topical content.
 /// `s` when it holds a digit, else the empty string: what a pattern that
 /// needs a digit should search (`\d` is any Unicode decimal digit, and each
 /// one is `char::is_numeric`). Most sentences have none, and a search of the
@@ -500,164 +531,289 @@ pub fn captures_in<'r, 'h>(
         .flatten()
 }
 
+/// Function words and reporting verbs that carry no topical content.
 pub fn is_stopword(w: &str) -> bool {
-    // A `match` compiles to a length-and-byte decision tree: no scan, no hashing.
-    matches!(
-        w,
-        "a" | "an"
-            | "the"
-            | "and"
-            | "or"
-            | "but"
-            | "if"
-            | "of"
-            | "to"
-            | "in"
-            | "on"
-            | "at"
-            | "by"
-            | "for"
-            | "with"
-            | "from"
-            | "as"
-            | "into"
-            | "onto"
-            | "about"
-            | "over"
-            | "after"
-            | "before"
-            | "during"
-            | "between"
-            | "through"
-            | "than"
-            | "then"
-            | "that"
-            | "this"
-            | "these"
-            | "those"
-            | "there"
-            | "here"
-            | "it"
-            | "its"
-            | "he"
-            | "she"
-            | "they"
-            | "them"
-            | "his"
-            | "her"
-            | "their"
-            | "we"
-            | "our"
-            | "us"
-            | "you"
-            | "your"
-            | "i"
-            | "me"
-            | "my"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "be"
-            | "been"
-            | "being"
-            | "am"
-            | "has"
-            | "have"
-            | "had"
-            | "do"
-            | "does"
-            | "did"
-            | "will"
-            | "would"
-            | "shall"
-            | "should"
-            | "can"
-            | "could"
-            | "may"
-            | "might"
-            | "must"
-            | "not"
-            | "no"
-            | "so"
-            | "such"
-            | "also"
-            | "which"
-            | "who"
-            | "whom"
-            | "whose"
-            | "what"
-            | "when"
-            | "where"
-            | "while"
-            | "why"
-            | "how"
-            | "all"
-            | "any"
-            | "both"
-            | "each"
-            | "more"
-            | "most"
-            | "other"
-            | "some"
-            | "very"
-            | "just"
-            | "only"
-            | "own"
-            | "same"
-            | "too"
-            | "said"
-            | "say"
-            | "says"
-            | "saying"
-            | "told"
-            | "according"
-            | "noted"
-            | "added"
-            | "him"
-            | "himself"
-            | "itself"
-            | "one"
-            | "two"
-            | "new"
-            | "up"
-            | "out"
-            | "per"
-            | "via"
-            | "yet"
-            | "still"
-            | "even"
-            | "well"
-            | "many"
-            | "much"
-            | "s"
-            | "t"
-            | "mr"
-            | "ms"
-            | "mrs"
-            | "already"
-            | "however"
-            | "because"
-            | "since"
-            | "until"
-            | "against"
-            | "among"
-            | "amid"
-            | "within"
-            | "without"
-            | "upon"
-            | "whether"
-            | "around"
-            | "including"
-            | "further"
-            | "least"
-            | "nearly"
-            | "almost"
-            | "approximately"
-            | "roughly"
-            | "fewer"
-            | "less"
-    )
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
+    TABLE
+        .get_or_init(|| WordTable::new(&[(STOPWORDS, 1)]))
+        .get(w)
+        != 0
+}
+
+const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "if",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "as",
+    "into",
+    "onto",
+    "about",
+    "over",
+    "after",
+    "before",
+    "during",
+    "between",
+    "through",
+    "than",
+    "then",
+    "that",
+    "this",
+    "these",
+    "those",
+    "there",
+    "here",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "them",
+    "his",
+    "her",
+    "their",
+    "we",
+    "our",
+    "us",
+    "you",
+    "your",
+    "i",
+    "me",
+    "my",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "will",
+    "would",
+    "shall",
+    "should",
+    "can",
+    "could",
+    "may",
+    "might",
+    "must",
+    "not",
+    "no",
+    "so",
+    "such",
+    "also",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "what",
+    "when",
+    "where",
+    "while",
+    "why",
+    "how",
+    "all",
+    "any",
+    "both",
+    "each",
+    "more",
+    "most",
+    "other",
+    "some",
+    "very",
+    "just",
+    "only",
+    "own",
+    "same",
+    "too",
+    "said",
+    "say",
+    "says",
+    "saying",
+    "told",
+    "according",
+    "noted",
+    "added",
+    "him",
+    "himself",
+    "itself",
+    "one",
+    "two",
+    "new",
+    "up",
+    "out",
+    "per",
+    "via",
+    "yet",
+    "still",
+    "even",
+    "well",
+    "many",
+    "much",
+    "s",
+    "t",
+    "mr",
+    "ms",
+    "mrs",
+    "already",
+    "however",
+    "because",
+    "since",
+    "until",
+    "against",
+    "among",
+    "amid",
+    "within",
+    "without",
+    "upon",
+    "whether",
+    "around",
+    "including",
+    "further",
+    "least",
+    "nearly",
+    "almost",
+    "approximately",
+    "roughly",
+    "fewer",
+    "less",
+];
+
+/// A fixed set of words with a flag byte each, for the word lists looked up
+/// for every token (a `match` of strings compiles to a length check and a
+/// `memcmp` per arm, and the stopwords are 154; hashing the word cost as
+/// much). Most words are in no list: a bit per (length, first letter)
+/// rejects nearly all of those at once. A word of up to 7 bytes is then
+/// packed into one integer and found in a small open-addressing table; a
+/// longer one is compared with the few longer words.
+pub(crate) struct WordTable {
+    /// Bit `b & 63` of entry `min(len, 15)`: some word has that length and
+    /// a first byte `b`.
+    first: [u64; 16],
+    /// Packed short words and their flags, at `slot(key)` or just after
+    /// (wrapping); a key of 0 (the empty word, never in a list) is a free slot.
+    slots: Vec<(u64, u8)>,
+    long: Vec<(&'static str, u8)>,
+}
+
+/// The bytes of a word of at most 7 bytes as one integer, its length in
+/// the top byte (so "a" and "a\0" differ); `None` for a longer word.
+fn pack(w: &str) -> Option<u64> {
+    let b = w.as_bytes();
+    if b.len() > 7 {
+        return None;
+    }
+    let mut k = (b.len() as u64) << 56;
+    for (i, &c) in b.iter().enumerate() {
+        k |= u64::from(c) << (8 * i);
+    }
+    Some(k)
+}
+
+impl WordTable {
+    /// The words of `lists`, each with the union of the flags of the
+    /// lists that hold it.
+    pub(crate) fn new(lists: &[(&[&'static str], u8)]) -> WordTable {
+        let mut short: Vec<(u64, u8)> = Vec::new();
+        let mut long: Vec<(&'static str, u8)> = Vec::new();
+        let mut first = [0u64; 16];
+        for &(list, flag) in lists {
+            for &w in list {
+                if let (Some(&b), Some(f)) = (w.as_bytes().first(), first.get_mut(w.len().min(15)))
+                {
+                    *f |= 1 << (b & 63);
+                }
+                match pack(w) {
+                    Some(0) => {}
+                    Some(k) => match short.iter_mut().find(|e| e.0 == k) {
+                        Some(e) => e.1 |= flag,
+                        None => short.push((k, flag)),
+                    },
+                    None => match long.iter_mut().find(|e| e.0 == w) {
+                        Some(e) => e.1 |= flag,
+                        None => long.push((w, flag)),
+                    },
+                }
+            }
+        }
+        // At most half full: probes stay short.
+        let size = (short.len() * 2).next_power_of_two().max(2);
+        let mut t = WordTable {
+            first,
+            slots: vec![(0, 0); size],
+            long,
+        };
+        for (k, flag) in short {
+            let mut i = t.slot(k);
+            while t.slots.get(i).is_some_and(|e| e.0 != 0) {
+                i = (i + 1) & (size - 1);
+            }
+            if let Some(e) = t.slots.get_mut(i) {
+                *e = (k, flag);
+            }
+        }
+        t
+    }
+
+    /// Where the search for a packed key starts.
+    #[inline]
+    fn slot(&self, k: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product; `slots.len()` is a
+        // power of two.
+        let bits = self.slots.len().trailing_zeros();
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    /// The flags of `w`: 0 when it is in none of the lists.
+    #[inline]
+    pub(crate) fn get(&self, w: &str) -> u8 {
+        let Some(&b) = w.as_bytes().first() else {
+            return 0;
+        };
+        if self
+            .first
+            .get(w.len().min(15))
+            .is_none_or(|f| f & (1 << (b & 63)) == 0)
+        {
+            return 0;
+        }
+        match pack(w) {
+            Some(k) => {
+                let mask = self.slots.len() - 1;
+                let mut i = self.slot(k);
+                // The table is never full: an empty slot ends the search.
+                while let Some(&(key, flag)) = self.slots.get(i) {
+                    if key == k {
+                        return flag;
+                    }
+                    if key == 0 {
+                        return 0;
+                    }
+                    i = (i + 1) & mask;
+                }
+                0
+            }
+            None => self.long.iter().find(|e| e.0 == w).map_or(0, |e| e.1),
+        }
+    }
 }
 
 /// Content terms (stems) of a token list: no stopwords, no pure numbers.
@@ -892,6 +1048,40 @@ mod tests {
             1 => "[ -~]{1,3}",
         ];
         proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn ascii_tokens_are_the_general_ones(s in ascii_text(), base in 0usize..100) {
+            proptest::prop_assert_eq!(ascii_tokens(&s, base), unicode_tokens(&s, base));
+        }
+
+        /// A word table answers as a scan of its lists would.
+        #[test]
+        fn word_tables_are_their_lists(w in "[a-z'\\x00]{0,10}") {
+            let lists: [(&[&str], u8); 3] = [
+                (STOPWORDS, 1),
+                (&["a", "zz", "approximately", "a\0", "including"], 2),
+                (&["the", "including", "tall", "abcdefgh"], 4),
+            ];
+            let table = WordTable::new(&lists);
+            let want = lists
+                .iter()
+                .filter(|(l, _)| l.contains(&w.as_str()))
+                .fold(0, |a, (_, f)| a | f);
+            proptest::prop_assert_eq!(table.get(&w), want);
+            for (l, _) in lists {
+                for x in l {
+                    let want = lists
+                        .iter()
+                        .filter(|(l, _)| l.contains(x))
+                        .fold(0, |a, (_, f)| a | f);
+                    proptest::prop_assert_eq!(table.get(x), want, "{:?}", x);
+                }
+            }
+            proptest::prop_assert_eq!(is_stopword(&w), STOPWORDS.contains(&w.as_str()));
+        }
     }
 
     fn crate_words(s: &str) -> Vec<Range<usize>> {
