@@ -527,15 +527,18 @@ pub(crate) fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     };
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        match c {
-            '“' => open = Some(i + c.len_utf8()),
-            '”' => {
+    // Only `"` and the lead byte 0xE2 of `“` (E2 80 9C) and `”` (E2 80 9D)
+    // matter: memchr finds them without decoding every char of the block.
+    let b = s.as_bytes();
+    for i in memchr::memchr2_iter(b'"', 0xE2, b) {
+        match b.get(i..i + 3) {
+            Some([0xE2, 0x80, 0x9C]) => open = Some(i + 3),
+            Some([0xE2, 0x80, 0x9D]) => {
                 if let Some(o) = open.take() {
                     out.push(range.start + o..range.start + i);
                 }
             }
-            '"' => match open.take() {
+            _ if b.get(i) == Some(&b'"') => match open.take() {
                 Some(o) => out.push(range.start + o..range.start + i),
                 None => open = Some(i + 1),
             },
@@ -1165,6 +1168,57 @@ mod tests {
         for sep in STATEMENT_SEPS.iter().chain(CLAUSE_CUTS) {
             let first = sep.as_bytes().first().copied();
             assert!(first.is_some_and(may_start_separator), "{sep:?}");
+        }
+    }
+
+    /// The char-by-char scan `quotations` replaced with a byte search.
+    fn quotations_by_chars(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        let s = &text[range.clone()];
+        let mut out = Vec::new();
+        let mut open: Option<usize> = None;
+        for (i, c) in s.char_indices() {
+            match c {
+                '“' => open = Some(i + c.len_utf8()),
+                '”' => {
+                    if let Some(o) = open.take() {
+                        out.push(range.start + o..range.start + i);
+                    }
+                }
+                '"' => match open.take() {
+                    Some(o) => out.push(range.start + o..range.start + i),
+                    None => open = Some(i + 1),
+                },
+                _ => {}
+            }
+        }
+        if let Some(o) = open {
+            if range.start + o < range.end {
+                out.push(range.start + o..range.end);
+            }
+        }
+        out.into_iter()
+            .filter(|r| text[r.clone()].split_whitespace().count() >= 3)
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn quotations_are_found_as_by_chars(
+            v in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "\"", "“", "”", "‘", "’", "—", "–", "€", "\u{2010}", "a", "word", " ",
+                    "  ", "x y z", "é",
+                ]),
+                0..30,
+            ),
+            pre in 0usize..3,
+        ) {
+            let text = format!("{}{}", "p".repeat(pre), v.concat());
+            proptest::prop_assert_eq!(
+                quotations(&text, pre..text.len()),
+                quotations_by_chars(&text, pre..text.len())
+            );
         }
     }
 

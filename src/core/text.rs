@@ -510,6 +510,11 @@ fn normalise(w: &str) -> String {
 /// one is `char::is_numeric`). Most sentences have none, and a search of the
 /// empty string costs nothing.
 pub fn digit_gate(s: &str) -> &str {
+    // A numeric char is an ASCII digit or not ASCII: a sentence with
+    // neither (most) is settled by its bytes, without decoding chars.
+    if !s.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii()) {
+        return "";
+    }
     if s.chars().any(char::is_numeric) {
         s
     } else {
