@@ -230,8 +230,17 @@ fn is_furniture_line(l: &str) -> bool {
 /// instructions of parsing went to this key).
 fn alphanumeric_key(low: &str) -> String {
     if low.is_ascii() {
-        let mut key = Vec::with_capacity(low.len());
-        key.extend(low.bytes().filter(u8::is_ascii_alphanumeric));
+        // Every byte is written, and the length moves past the kept ones:
+        // no branch per byte, no capacity check per push.
+        let mut key = vec![0u8; low.len()];
+        let mut n = 0;
+        for c in low.bytes() {
+            if let Some(slot) = key.get_mut(n) {
+                *slot = c;
+            }
+            n += usize::from(c.is_ascii_alphanumeric());
+        }
+        key.truncate(n);
         // Only ASCII bytes were kept.
         return String::from_utf8(key).unwrap_or_default();
     }

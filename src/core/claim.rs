@@ -198,7 +198,7 @@ fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
     let mut out = Vec::new();
     let cap = |i: usize| toks.get(i).is_some_and(|t| t.capitalised);
     for (k, t) in toks.iter().enumerate() {
-        if !REPORTING.contains(&t.norm.as_str()) {
+        if !is_reporting(&t.norm) {
             continue;
         }
         let after = if t.norm == "according" {
@@ -461,6 +461,15 @@ const POSITION_WORDS: &[&str] = &[
     "adhere",
     "uphold",
 ];
+/// A word of [`REPORTING`] (asked of every token of every claim).
+fn is_reporting(w: &str) -> bool {
+    static TABLE: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| text::WordTable::new(&[(REPORTING, 1)]))
+        .get(w)
+        != 0
+}
+
 const REPORTING: &[&str] = &[
     "said",
     "says",
@@ -564,9 +573,7 @@ fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<S
         .iter()
         .filter(|t| t.span.end <= quote.start || t.span.start >= quote.end)
         .collect();
-    let rep = outside
-        .iter()
-        .position(|t| REPORTING.contains(&t.norm.as_str()))?;
+    let rep = outside.iter().position(|t| is_reporting(&t.norm))?;
     let is_name = |t: &Token| {
         t.capitalised
             && !text::is_stopword(&t.norm)
@@ -635,16 +642,24 @@ const STATEMENT_SEPS: &[&str] = &[
 fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec<Range<usize>> {
     let s = &text[sentence.clone()];
     let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of piece, start of next)
+    let b = s.as_bytes();
     let mut i = 0;
-    while let Some(&b) = s.as_bytes().get(i) {
-        if may_start_separator(b) {
-            if let Some(sep) = STATEMENT_SEPS.iter().find(|sep| s[i..].starts_with(**sep)) {
+    // Byte by byte: a separator starts with an ASCII byte, which is never
+    // inside a character, and ends with a space, so the positions tried are
+    // those of a walk by chars. Most spaces are followed by none of the
+    // bytes a separator starting with a space goes on with.
+    while i < b.len() {
+        if may_start_statement_sep(b, i) {
+            if let Some(sep) = STATEMENT_SEPS
+                .iter()
+                .find(|sep| b.get(i..).is_some_and(|r| r.starts_with(sep.as_bytes())))
+            {
                 cuts.push((i, i + sep.len()));
                 i += sep.len();
                 continue;
             }
         }
-        i += s[i..].chars().next().map_or(1, char::len_utf8);
+        i += 1;
     }
     // A fronted adverbial ("In an exclusive interview with CCTV, Lee
     // reaffirmed ...", "During the final, ...") sets the occasion of what
@@ -695,11 +710,22 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
         .collect()
 }
 
-/// The bytes a clause separator ([`statement_clauses`], [`clause_of`]) can
-/// start with: every other position of a sentence (most of them) is passed
-/// over without trying each separator there.
-fn may_start_separator(b: u8) -> bool {
-    matches!(b, b';' | b',' | b':' | b' ')
+/// Whether one of [`STATEMENT_SEPS`] may start at `b[i]`, from that byte
+/// and the next (`separators_pass_their_byte_tests` checks every one).
+fn may_start_statement_sep(b: &[u8], i: usize) -> bool {
+    matches!(
+        (b.get(i), b.get(i + 1)),
+        (Some(b';' | b',' | b':'), Some(b' ')) | (Some(b' '), Some(b'w' | b'-' | 0xE2))
+    )
+}
+
+/// Whether one of [`CLAUSE_CUTS`] may start at `b[i]` (likewise).
+fn may_start_clause_cut(b: &[u8], i: usize) -> bool {
+    matches!(
+        (b.get(i), b.get(i + 1)),
+        (Some(b';' | b',' | b':'), Some(b' '))
+            | (Some(b' '), Some(b'w' | b'-' | 0xE2 | b'b' | b'a'))
+    )
 }
 
 /// Where a sentence's fronted adverbial ends: the byte offset of the comma
@@ -735,23 +761,19 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
     let s = &text[sentence.clone()];
     let rel_start = r.start.saturating_sub(sentence.start);
     let rel_end = r.end.saturating_sub(sentence.start).min(s.len());
+    let b = s.as_bytes();
     let is_cut = |i: usize| -> Option<usize> {
-        if !s
-            .as_bytes()
-            .get(i)
-            .copied()
-            .is_some_and(may_start_separator)
-        {
+        if !may_start_clause_cut(b, i) {
             return None;
         }
-        let rest = &s[i..];
-        for sep in CLAUSE_CUTS {
-            if rest.starts_with(sep) {
-                return Some(sep.len());
-            }
-        }
-        None
+        let rest = b.get(i..)?;
+        CLAUSE_CUTS
+            .iter()
+            .find(|sep| rest.starts_with(sep.as_bytes()))
+            .map(|sep| sep.len())
     };
+    // Byte by byte, as in `statement_clauses`: a cut starts with an ASCII
+    // byte, never inside a character.
     let mut start = 0;
     let mut i = 0;
     while i < rel_start {
@@ -760,7 +782,7 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
                 start = i + n;
             }
         }
-        i += s[i..].chars().next().map_or(1, char::len_utf8);
+        i += 1;
     }
     let mut end = s.len();
     let mut j = rel_end;
@@ -769,7 +791,7 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
             end = j;
             break;
         }
-        j += s[j..].chars().next().map_or(1, char::len_utf8);
+        j += 1;
     }
     let cl = sentence.start + start..sentence.start + end;
     let cl = text::trim_range(text, cl).unwrap_or_else(|| r.clone());
@@ -1164,10 +1186,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_separator_starts_with_a_byte_the_scan_tries() {
-        for sep in STATEMENT_SEPS.iter().chain(CLAUSE_CUTS) {
-            let first = sep.as_bytes().first().copied();
-            assert!(first.is_some_and(may_start_separator), "{sep:?}");
+    fn separators_pass_their_byte_tests() {
+        for sep in STATEMENT_SEPS {
+            assert!(may_start_statement_sep(sep.as_bytes(), 0), "{sep:?}");
+        }
+        for sep in CLAUSE_CUTS {
+            assert!(may_start_clause_cut(sep.as_bytes(), 0), "{sep:?}");
         }
     }
 
