@@ -502,17 +502,20 @@ fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
         }
     };
     for (i, t) in toks.iter().enumerate() {
-        let joined = run.last().is_some_and(|p| {
-            let gap = &text[p.span.end..t.span.start];
-            gap.chars()
-                .all(|c| c == ' ' || c == '-' || c == '\u{2011}' || c == '\u{a0}')
-        });
-        if t.capitalised && (i > 0 || toks.len() == 1) && !text::is_stopword(&t.norm) {
+        // Most words are not capitalised: the gap to the run is read only
+        // for a word that may join it.
+        let name_word = t.capitalised && !text::is_stopword(&t.norm);
+        if name_word && (i > 0 || toks.len() == 1) {
+            let joined = run.last().is_some_and(|p| {
+                let gap = &text[p.span.end..t.span.start];
+                gap.chars()
+                    .all(|c| c == ' ' || c == '-' || c == '\u{2011}' || c == '\u{a0}')
+            });
             if !joined {
                 flush(&mut run, &mut out);
             }
             run.push(t);
-        } else if t.capitalised && i == 0 && !text::is_stopword(&t.norm) {
+        } else if name_word && i == 0 {
             run.push(t);
         } else {
             flush(&mut run, &mut out);

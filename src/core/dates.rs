@@ -352,6 +352,14 @@ fn calendar_words(s: &str) -> (bool, bool) {
     (weekday, month)
 }
 
+/// Whether `s` holds "18", "19" or "20", which every match of the `year`
+/// pattern starts with.
+fn year_digits(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| matches!(w, [b'1', b'8' | b'9'] | [b'2', b'0']))
+}
+
 /// All date expressions in `text[range]`.
 pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<DateMention> {
     let Some(s) = text.get(range.clone()) else {
@@ -379,7 +387,20 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
         return out;
     }
 
-    for c in super::text::captures_in(&p.iso, with_digits) {
+    // A digit sentence is searched only by the patterns whose literal bytes
+    // it holds: an ISO date has a '-', a year "18", "19" or "20" (the
+    // patterns' other characters are classes).
+    let with_hyphen = if memchr::memchr(b'-', with_digits.as_bytes()).is_some() {
+        with_digits
+    } else {
+        ""
+    };
+    let with_century = if year_digits(with_digits) {
+        with_digits
+    } else {
+        ""
+    };
+    for c in super::text::captures_in(&p.iso, with_hyphen) {
         let Some(all) = c.get(0) else { continue };
         if let Some(d) = num(c.get(1)).and_then(|y| mk(y, num(c.get(2))?, num(c.get(3))?)) {
             out.push(DateMention {
@@ -568,7 +589,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: None,
         });
     }
-    for c in super::text::captures_in(&p.year, with_digits) {
+    for c in super::text::captures_in(&p.year, with_century) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
@@ -638,7 +659,8 @@ mod tests {
                         "August", "Sep", "Sept", "Sept.", "September", "Oct", "October",
                         "Nov", "November", "Dec", "December", "in", "on", "next", "last",
                         "this", "to", "through", "-", "–", ",", " ", "  ", "st", "th", "\u{2019}s",
-                        "'s", "2026", "4", "17", "1999", "monday", "MAY", "Mo", "Ju",
+                        "'s", "2026", "4", "17", "1999", "monday", "MAY", "Mo", "Ju", "1850",
+                        "2026-01-04", "20", "19", "\u{661}\u{662}", "1\u{669}99", "12-31",
                     ])
                     .prop_map(str::to_string),
                     1 => "[ -~]{1,4}",
@@ -649,6 +671,8 @@ mod tests {
             let s = v.join(" ");
             let (weekday, month) = calendar_words(&s);
             let p = patterns();
+            proptest::prop_assert!(s.contains('-') || !p.iso.is_match(&s), "{s:?}");
+            proptest::prop_assert!(year_digits(&s) || !p.year.is_match(&s), "{s:?}");
             proptest::prop_assert!(weekday || !p.weekday.is_match(&s), "{s:?}");
             for r in [&p.month_year, &p.mdy, &p.dmy, &p.mdy_range] {
                 proptest::prop_assert!(month || !r.is_match(&s), "{s:?}");

@@ -350,6 +350,19 @@ fn ascii_sentence_spans(s: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    // Only line breaks and terminators (`.`, `!`, `?`) can end a sentence;
+    // every other byte is passed by. The next of each kind is found with
+    // memchr, and searched again only once passed.
+    let find = |from: usize, nl: bool| -> usize {
+        let rest = s.get(from..).unwrap_or(&[]);
+        let at = if nl {
+            memchr::memchr2(b'\r', b'\n', rest)
+        } else {
+            memchr::memchr3(b'.', b'!', b'?', rest)
+        };
+        from + at.unwrap_or(rest.len())
+    };
+    let (mut next_nl, mut next_term) = (find(0, true), find(0, false));
     while i < s.len() {
         let c = class(i);
         match c {
@@ -403,7 +416,14 @@ fn ascii_sentence_spans(s: &[u8]) -> Vec<Range<usize>> {
                 i = j;
             }
             _ => {
-                i += 1;
+                let from = i + 1;
+                if next_nl < from {
+                    next_nl = find(from, true);
+                }
+                if next_term < from {
+                    next_term = find(from, false);
+                }
+                i = next_nl.min(next_term);
                 continue;
             }
         }
