@@ -423,17 +423,21 @@ fn spelled_numbers(s: &str) -> (bool, bool) {
     let mut word = [0u8; 12];
     let mut len = 0usize;
     let (mut number, mut ordinal) = (false, false);
+    let table = spelled_words();
     let mut i = 0;
     loop {
         let c = b.get(i).copied();
         let letter = match c {
-            Some(c) if c.is_ascii_alphanumeric() || c == b'_' => Some(c.to_ascii_lowercase()),
-            // U+017F LATIN SMALL LETTER LONG S, which `(?i)` folds to `s`.
-            Some(0xC5) if b.get(i + 1) == Some(&0xBF) => {
-                i += 1;
-                Some(b's')
-            }
-            _ => None,
+            Some(c) => match WORD_BYTES[usize::from(c)] {
+                // U+017F LATIN SMALL LETTER LONG S, which `(?i)` folds to `s`.
+                0 if c == 0xC5 && b.get(i + 1) == Some(&0xBF) => {
+                    i += 1;
+                    Some(b's')
+                }
+                0 => None,
+                l => Some(l),
+            },
+            None => None,
         };
         match letter {
             Some(l) => {
@@ -444,9 +448,9 @@ fn spelled_numbers(s: &str) -> (bool, bool) {
             }
             None => {
                 if (3..=word.len()).contains(&len) {
-                    let w = word.get(..len).unwrap_or(&[]);
-                    number |= is_number_word(w);
-                    ordinal |= is_ordinal(w);
+                    let flags = table.get_bytes(word.get(..len).unwrap_or(&[]));
+                    number |= flags & 1 != 0;
+                    ordinal |= flags & 2 != 0;
                     if number && ordinal {
                         break;
                     }
@@ -462,7 +466,73 @@ fn spelled_numbers(s: &str) -> (bool, bool) {
     (number, ordinal)
 }
 
+/// The bytes of a word (`\w` in ASCII: letters, digits, `_`) lower-cased;
+/// 0 for every other byte.
+static WORD_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The words [`spelled_numbers`] looks for: flag 1 for a word that can
+/// start a match of `words` ([`is_number_word`]), 2 for an ordinal.
+fn spelled_words() -> &'static super::text::WordTable {
+    static T: OnceLock<super::text::WordTable> = OnceLock::new();
+    T.get_or_init(|| super::text::WordTable::new(&[(NUMBER_WORD_LIST, 1), (&ORDINALS, 2)]))
+}
+
+/// The whole words that can start a match of the `words` pattern.
+const NUMBER_WORD_LIST: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "couple",
+    "dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+];
+
 /// A whole word that can start a match of the `words` pattern (lower case).
+#[cfg(test)]
 fn is_number_word(w: &[u8]) -> bool {
     matches!(
         w,
@@ -509,6 +579,7 @@ fn is_number_word(w: &[u8]) -> bool {
 }
 
 /// A whole word that the `ordinals` pattern matches (lower case).
+#[cfg(test)]
 fn is_ordinal(w: &[u8]) -> bool {
     ORDINALS.iter().any(|o| o.as_bytes() == w)
 }
@@ -884,6 +955,21 @@ pub fn find(
 mod tests {
     use super::*;
     use proptest::strategy::Strategy;
+
+    /// The table `spelled_numbers` reads is the two word tests.
+    #[test]
+    fn spelled_words_are_the_word_tests() {
+        let t = spelled_words();
+        let mut all: Vec<&str> = NUMBER_WORD_LIST.to_vec();
+        all.extend(ORDINALS);
+        all.extend(["a", "an", "the", "tens", "firsts", "hundredth", "", "onee"]);
+        for w in all {
+            let want =
+                u8::from(is_number_word(w.as_bytes())) | (2 * u8::from(is_ordinal(w.as_bytes())));
+            assert_eq!(t.get(w), want, "{w}");
+        }
+        assert_eq!(NUMBER_WORD_LIST.len(), 39);
+    }
 
     /// What `spelled_numbers` assumes of `(?i)`: no non-ASCII character but
     /// `ſ` and `K` matches an ASCII letter.

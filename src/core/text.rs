@@ -741,8 +741,7 @@ pub(crate) struct WordTable {
 
 /// The bytes of a word of at most 7 bytes as one integer, its length in
 /// the top byte (so "a" and "a\0" differ); `None` for a longer word.
-fn pack(w: &str) -> Option<u64> {
-    let b = w.as_bytes();
+fn pack(b: &[u8]) -> Option<u64> {
     if b.len() > 7 {
         return None;
     }
@@ -766,7 +765,7 @@ impl WordTable {
                 {
                     *f |= 1 << (b & 63);
                 }
-                match pack(w) {
+                match pack(w.as_bytes()) {
                     Some(0) => {}
                     Some(k) => match short.iter_mut().find(|e| e.0 == k) {
                         Some(e) => e.1 |= flag,
@@ -810,7 +809,13 @@ impl WordTable {
     /// The flags of `w`: 0 when it is in none of the lists.
     #[inline]
     pub(crate) fn get(&self, w: &str) -> u8 {
-        let Some(&b) = w.as_bytes().first() else {
+        self.get_bytes(w.as_bytes())
+    }
+
+    /// [`WordTable::get`] of a word's bytes.
+    #[inline]
+    pub(crate) fn get_bytes(&self, w: &[u8]) -> u8 {
+        let Some(&b) = w.first() else {
             return 0;
         };
         if self
@@ -836,7 +841,11 @@ impl WordTable {
                 }
                 0
             }
-            None => self.long.iter().find(|e| e.0 == w).map_or(0, |e| e.1),
+            None => self
+                .long
+                .iter()
+                .find(|e| e.0.as_bytes() == w)
+                .map_or(0, |e| e.1),
         }
     }
 }
