@@ -374,6 +374,22 @@ pub fn push_terms(pool: &mut Vec<Term>, terms: &[Term]) -> TermRange {
     }
 }
 
+/// Append the content terms of `tterms` to `pool` ([`push_terms`] of
+/// [`text::content_terms_of`], without the intermediate vector).
+fn push_content_terms(pool: &mut Vec<Term>, tterms: &[TokenTerms]) -> TermRange {
+    let start = pool.len();
+    text::extend_content_terms(pool, tterms);
+    let len = pool.len() - start;
+    match (u32::try_from(start), u32::try_from(len)) {
+        (Ok(start), Ok(len)) if start.checked_add(len).is_some() => TermRange { start, len },
+        // What `push_terms` does with a list that would outgrow `u32`.
+        _ => {
+            pool.truncate(start);
+            TermRange::default()
+        }
+    }
+}
+
 /// The term list laid out as [`Article::terms`] says (sentences, then
 /// claims, each once, nothing else), and the ranges set to it: a fresh
 /// parse and a reparse that reused blocks give the same article.
@@ -938,7 +954,7 @@ impl Article {
                     span: sr.clone(),
                     role: b.role,
                     names: names(text, &toks),
-                    terms: push_terms(&mut pool, &text::content_terms_of(&tterms)),
+                    terms: push_content_terms(&mut pool, &tterms),
                 };
                 let first = claims.len();
                 extract_sentence(
@@ -1083,9 +1099,13 @@ fn extract_sentence(
     for piece in pieces {
         let pr = text::token_range(toks, &piece);
         let ptoks = toks.get(pr.clone()).unwrap_or(&[]);
-        let terms = text::content_terms_of(tterms.get(pr).unwrap_or(&[]));
+        // The terms go straight into the pool, and out again when the
+        // piece is not a claim.
+        let mark = pool.len();
+        let terms = push_content_terms(pool, tterms.get(pr).unwrap_or(&[]));
         // Short quotations ("We needed to have luck.") are still claims.
         if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
+            pool.truncate(mark);
             continue;
         }
         let pm = word_marks(ptoks);
@@ -1106,7 +1126,7 @@ fn extract_sentence(
             quantity: None,
             date: None,
             quote: quote.clone(),
-            terms: push_terms(pool, &terms),
+            terms,
             negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
@@ -1145,7 +1165,7 @@ fn extract_sentence(
                     )
                     .into_boxed_str(),
             ),
-            terms: push_terms(pool, &text::content_terms_of(ctoks)),
+            terms: push_content_terms(pool, ctoks),
             quantity: Some(Box::new(q)),
             date: None,
             quote: None,
@@ -1163,7 +1183,7 @@ fn extract_sentence(
             sentence: idx,
             kind: ClaimKind::Date,
             value: Some(d.value.display().into_boxed_str()),
-            terms: push_terms(pool, &text::content_terms_of(ctoks)),
+            terms: push_content_terms(pool, ctoks),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,

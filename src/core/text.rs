@@ -919,14 +919,21 @@ pub fn token_terms(tokens: &[Token]) -> Vec<TokenTerms> {
 /// `content_terms` leaves it out when the run starts at that token.
 pub fn content_terms_of(terms: &[TokenTerms]) -> Vec<super::terms::Term> {
     let mut out = Vec::with_capacity(terms.len());
+    extend_content_terms(&mut out, terms);
+    out.shrink_to_fit();
+    out
+}
+
+/// Appends [`content_terms_of`]`(terms)` to `out` (an article's term pool:
+/// no vector of its own to allocate and shrink).
+pub fn extend_content_terms(out: &mut Vec<super::terms::Term>, terms: &[TokenTerms]) {
+    out.reserve(terms.len());
     for (i, t) in terms.iter().enumerate() {
         out.extend(t.own);
         if i > 0 {
             out.extend(t.joined);
         }
     }
-    out.shrink_to_fit();
-    out
 }
 
 fn is_numeric(w: &str) -> bool {
