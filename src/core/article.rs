@@ -193,7 +193,13 @@ fn is_furniture_line(l: &str) -> bool {
             .max()
             .unwrap_or(0)
     });
-    let head: String = t.chars().take(longest + 1).collect();
+    // An ASCII head (nearly every line) is its first bytes: no chars to
+    // collect into a string of their own.
+    let n = (longest + 1).min(t.len());
+    let head: std::borrow::Cow<str> = match t.get(..n) {
+        Some(h) if h.is_ascii() => h.into(),
+        _ => t.chars().take(longest + 1).collect::<String>().into(),
+    };
     let low = head.to_lowercase();
     let whole = head.len() == t.len();
     if whole && FURNITURE_EXACT.contains(&low.as_str()) {

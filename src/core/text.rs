@@ -201,7 +201,25 @@ enum WordClass {
     Other,
 }
 
+/// The word class of every byte, looked up (the `match` below, tabled):
+/// tokenising classifies every byte of every sentence.
+static WORD_CLASSES: [WordClass; 256] = {
+    let mut t = [WordClass::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = word_class_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+#[inline]
 fn word_class(b: u8) -> WordClass {
+    // A `u8` index is always within the 256 entries.
+    WORD_CLASSES[usize::from(b)]
+}
+
+const fn word_class_of(b: u8) -> WordClass {
     match b {
         b'A'..=b'Z' | b'a'..=b'z' => WordClass::Letter,
         b'0'..=b'9' => WordClass::Digit,
@@ -741,15 +759,36 @@ pub(crate) struct WordTable {
 
 /// The bytes of a word of at most 7 bytes as one integer, its length in
 /// the top byte (so "a" and "a\0" differ); `None` for a longer word.
+///
+/// Read as two overlapping little-endian loads, not byte by byte (it runs
+/// for every token, several times): the bytes the loads share sit at the
+/// same place in both, so OR-ing them is the same as placing each byte.
+/// `pack_is_the_bytes_in_order` compares it with the byte loop.
+#[inline]
 fn pack(b: &[u8]) -> Option<u64> {
-    if b.len() > 7 {
-        return None;
-    }
-    let mut k = (b.len() as u64) << 56;
-    for (i, &c) in b.iter().enumerate() {
-        k |= u64::from(c) << (8 * i);
-    }
-    Some(k)
+    let n = b.len();
+    let bytes = match (n, b) {
+        (0, _) => 0,
+        (1, [a]) => u64::from(*a),
+        (2..=3, [a0, a1, ..]) => {
+            let lo = u64::from(u16::from_le_bytes([*a0, *a1]));
+            let hi = match b.get(n - 2..) {
+                Some([c0, c1]) => u64::from(u16::from_le_bytes([*c0, *c1])),
+                _ => 0,
+            };
+            lo | (hi << (8 * (n - 2)))
+        }
+        (4..=7, [a0, a1, a2, a3, ..]) => {
+            let lo = u64::from(u32::from_le_bytes([*a0, *a1, *a2, *a3]));
+            let hi = match b.get(n - 4..) {
+                Some([c0, c1, c2, c3]) => u64::from(u32::from_le_bytes([*c0, *c1, *c2, *c3])),
+                _ => 0,
+            };
+            lo | (hi << (8 * (n - 4)))
+        }
+        _ => return None,
+    };
+    Some(((n as u64) << 56) | bytes)
 }
 
 impl WordTable {
@@ -1093,6 +1132,16 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn pack_is_the_bytes_in_order(b in proptest::collection::vec(proptest::num::u8::ANY, 0..10)) {
+            let by_byte = (b.len() <= 7).then(|| {
+                b.iter()
+                    .enumerate()
+                    .fold((b.len() as u64) << 56, |k, (i, &c)| k | (u64::from(c) << (8 * i)))
+            });
+            proptest::prop_assert_eq!(pack(&b), by_byte);
+        }
+
         #[test]
         fn ascii_tokens_are_the_general_ones(s in ascii_text(), base in 0usize..100) {
             proptest::prop_assert_eq!(ascii_tokens(&s, base), unicode_tokens(&s, base));
