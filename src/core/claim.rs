@@ -533,7 +533,7 @@ fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
             run.push(t);
         } else if name_word && i == 0 {
             run.push(t);
-        } else {
+        } else if !run.is_empty() {
             flush(&mut run, &mut out);
         }
     }
@@ -655,31 +655,53 @@ const STATEMENT_SEPS: &[&str] = &[
     ", during which ",
 ];
 
+/// Where [`STATEMENT_SEPS`] cut `b`: (end of piece, start of next), in order.
+fn statement_cuts(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    // A separator starts with an ASCII byte, which is never inside a
+    // character, and ends with a space, so trying the byte positions in
+    // order is trying the positions of a walk by chars. Only two kinds of
+    // position can start one (`may_start_statement_sep`): a ',' ';' or ':',
+    // and a space before a 'w', '-' or 0xE2; memchr finds both kinds, in
+    // order, instead of a test at every byte.
+    let mut punct = memchr::memchr3_iter(b',', b';', b':', b).peekable();
+    let mut spaced = memchr::memchr3_iter(b'w', b'-', 0xE2, b)
+        .filter_map(|q| {
+            let p = q.checked_sub(1)?;
+            (b.get(p) == Some(&b' ')).then_some(p)
+        })
+        .peekable();
+    let mut i = 0;
+    loop {
+        while punct.next_if(|&p| p < i).is_some() {}
+        while spaced.next_if(|&p| p < i).is_some() {}
+        let at = match (punct.peek(), spaced.peek()) {
+            (Some(&a), Some(&c)) => a.min(c),
+            (Some(&a), None) => a,
+            (None, Some(&c)) => c,
+            (None, None) => break,
+        };
+        if may_start_statement_sep(b, at) {
+            if let Some(sep) = STATEMENT_SEPS
+                .iter()
+                .find(|sep| b.get(at..).is_some_and(|r| r.starts_with(sep.as_bytes())))
+            {
+                cuts.push((at, at + sep.len()));
+                i = at + sep.len();
+                continue;
+            }
+        }
+        i = at + 1;
+    }
+    cuts
+}
+
 /// Split a sentence into statement clauses at strong boundaries (";", ", and",
 /// ", but", ", while", spaced dashes, ": "), then merge pieces too short to
 /// state anything (under four content words) into their neighbour.
 fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec<Range<usize>> {
     let s = &text[sentence.clone()];
-    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of piece, start of next)
-    let b = s.as_bytes();
-    let mut i = 0;
-    // Byte by byte: a separator starts with an ASCII byte, which is never
-    // inside a character, and ends with a space, so the positions tried are
-    // those of a walk by chars. Most spaces are followed by none of the
-    // bytes a separator starting with a space goes on with.
-    while i < b.len() {
-        if may_start_statement_sep(b, i) {
-            if let Some(sep) = STATEMENT_SEPS
-                .iter()
-                .find(|sep| b.get(i..).is_some_and(|r| r.starts_with(sep.as_bytes())))
-            {
-                cuts.push((i, i + sep.len()));
-                i += sep.len();
-                continue;
-            }
-        }
-        i += 1;
-    }
+    let mut cuts = statement_cuts(s.as_bytes());
     // A fronted adverbial ("In an exclusive interview with CCTV, Lee
     // reaffirmed ...", "During the final, ...") sets the occasion of what
     // follows: it states a fact of its own (that there was an interview, and
@@ -1207,6 +1229,39 @@ fn extract_sentence(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The memchr walk cuts where a test of every byte position does.
+        #[test]
+        fn statement_cuts_are_those_of_every_byte(
+            v in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "; ", ", and ", ", but ", ", while ", " while ", ", whereas ", " — ",
+                    " – ", " - ", ": ", ", which ", ", saying ", " w", "w", "-", ";", ",",
+                    ":", " ", "  ", "a", "word", "\u{2014}", "\u{2013}", "é", ",,", " -",
+                ]),
+                0..25,
+            )
+        ) {
+            let s = v.concat();
+            let b = s.as_bytes();
+            let mut want = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if let Some(sep) = STATEMENT_SEPS
+                    .iter()
+                    .find(|sep| b[i..].starts_with(sep.as_bytes()))
+                {
+                    want.push((i, i + sep.len()));
+                    i += sep.len();
+                    continue;
+                }
+                i += 1;
+            }
+            proptest::prop_assert_eq!(statement_cuts(b), want);
+        }
+    }
 
     #[test]
     fn separators_pass_their_byte_tests() {
