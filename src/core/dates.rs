@@ -334,19 +334,28 @@ pub fn resolve_weekday(w: Weekday, published: Date, future: bool) -> Date {
 fn calendar_words(s: &str) -> (bool, bool) {
     let (mut weekday, mut month) = (false, false);
     let b = s.as_bytes();
-    for (i, c) in b.iter().enumerate() {
-        if !c.is_ascii_uppercase() {
+    for (k, block) in b.chunks(32).enumerate() {
+        // Most blocks of a sentence hold no capital at all: one test of the
+        // whole block (see `text::any_byte`) passes them by.
+        if !super::text::any_byte(block, |c| c.is_ascii_uppercase()) {
             continue;
         }
-        let Some(w) = b.get(i..i + 3) else { break };
-        match w {
-            b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun" => weekday = true,
-            b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
-            | b"Oct" | b"Nov" | b"Dec" => month = true,
-            _ => {}
-        }
-        if weekday && month {
-            break;
+        for (j, c) in block.iter().enumerate() {
+            if !c.is_ascii_uppercase() {
+                continue;
+            }
+            let i = k * 32 + j;
+            // A capital in the last two bytes starts no word of three.
+            let Some(w) = b.get(i..i + 3) else { break };
+            match w {
+                b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun" => weekday = true,
+                b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
+                | b"Oct" | b"Nov" | b"Dec" => month = true,
+                _ => {}
+            }
+            if weekday && month {
+                return (weekday, month);
+            }
         }
     }
     (weekday, month)
