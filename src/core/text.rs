@@ -874,27 +874,62 @@ impl WordTable {
             return 0;
         }
         match pack(w) {
-            Some(k) => {
-                let mask = self.slots.len() - 1;
-                let mut i = self.slot(k);
-                // The table is never full: an empty slot ends the search.
-                while let Some(&(key, flag)) = self.slots.get(i) {
-                    if key == k {
-                        return flag;
-                    }
-                    if key == 0 {
-                        return 0;
-                    }
-                    i = (i + 1) & mask;
-                }
-                0
-            }
+            Some(k) => self.find_packed(k),
             None => self
                 .long
                 .iter()
                 .find(|e| e.0.as_bytes() == w)
                 .map_or(0, |e| e.1),
         }
+    }
+
+    /// [`WordTable::get_bytes`] of `w` lower-cased, for a table of
+    /// lower-case letters and `w` made of `[A-Za-z0-9_]` only: setting bit
+    /// 5 of each byte lower-cases a letter, leaves a digit as it is and
+    /// turns `_` into DEL, which no word of such a table holds. No copy of
+    /// the word is made.
+    #[inline]
+    pub(crate) fn get_word_folded(&self, w: &[u8]) -> u8 {
+        let Some(&b) = w.first() else {
+            return 0;
+        };
+        if self
+            .first
+            .get(w.len().min(15))
+            .is_none_or(|f| f & (1 << ((b | 0x20) & 63)) == 0)
+        {
+            return 0;
+        }
+        match pack(w) {
+            Some(k) => {
+                // Bit 5 of each of the word's bytes (not of the length byte).
+                let bytes = (1u64 << (8 * w.len())) - 1;
+                self.find_packed(k | (bytes & 0x2020_2020_2020_2020))
+            }
+            None => self
+                .long
+                .iter()
+                .find(|e| e.0.as_bytes().eq_ignore_ascii_case(w))
+                .map_or(0, |e| e.1),
+        }
+    }
+
+    /// The flags stored under a packed short word.
+    #[inline]
+    fn find_packed(&self, k: u64) -> u8 {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k);
+        // The table is never full: an empty slot ends the search.
+        while let Some(&(key, flag)) = self.slots.get(i) {
+            if key == k {
+                return flag;
+            }
+            if key == 0 {
+                return 0;
+            }
+            i = (i + 1) & mask;
+        }
+        0
     }
 }
 
