@@ -1130,7 +1130,9 @@ fn extract_sentence(
             pool.truncate(mark);
             continue;
         }
-        let pm = word_marks(ptoks);
+        // Most sentences are one piece: its marks are the sentence's.
+        let whole = ptoks.len() == toks.len();
+        let pm = if whole { marks } else { word_marks(ptoks) };
         let kind = if quote.is_some() {
             ClaimKind::Quote
         } else if pm & POSITION != 0 {
@@ -1149,7 +1151,11 @@ fn extract_sentence(
             date: None,
             quote: quote.clone(),
             terms,
-            negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
+            negated: if piece == sr {
+                negated
+            } else {
+                pm & NEGATION != 0 || text[piece.clone()].contains("n't")
+            },
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
             extra: issue
