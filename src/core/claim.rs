@@ -586,8 +586,8 @@ pub(crate) fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
 
 /// The speaker of a quote: "…, X said", "X said: …", "said X", "according to X".
 /// The name run closest to the reporting verb outside the quotation wins.
-fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<String> {
-    let toks = text::tokens(text, sentence);
+/// `toks` are the tokens of the sentence (or paragraph) searched.
+fn speaker(text: &str, toks: &[Token], quote: &Range<usize>) -> Option<String> {
     let outside: Vec<&Token> = toks
         .iter()
         .filter(|t| t.span.end <= quote.start || t.span.start >= quote.end)
@@ -1091,7 +1091,10 @@ fn extract_sentence(
                     .into_iter()
                     .map(|t| quote_word(&t.norm))
                     .collect(),
-                speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
+                // The sentence's tokens are at hand; the paragraph's are
+                // made only when the sentence names no speaker.
+                speaker: speaker(text, toks, q)
+                    .or_else(|| speaker(text, &text::tokens(text, block.clone()), q)),
             })
         });
     let date_mentions = dates::find(text, sr.clone(), meta.published);
