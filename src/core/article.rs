@@ -135,6 +135,13 @@ fn word_count(s: &str) -> usize {
     s.split_whitespace().count()
 }
 
+/// `word_count(s) > n`, reading no further than word `n + 1`: most tests
+/// of a paragraph's length ask whether it is short, and counting all the
+/// words of every paragraph was a large part of splitting an article.
+fn more_words_than(s: &str, n: usize) -> bool {
+    s.split_whitespace().nth(n).is_some()
+}
+
 fn ends_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(['"', '”', '’', '\'', ')']);
     t.ends_with(['.', '!', '?', ':'])
@@ -186,7 +193,13 @@ fn is_furniture_line(l: &str) -> bool {
             .max()
             .unwrap_or(0)
     });
-    let head: String = t.chars().take(longest + 1).collect();
+    // An ASCII head (nearly every line) is its first bytes: no chars to
+    // collect into a string of their own.
+    let n = (longest + 1).min(t.len());
+    let head: std::borrow::Cow<str> = match t.get(..n) {
+        Some(h) if h.is_ascii() => h.into(),
+        _ => t.chars().take(longest + 1).collect::<String>().into(),
+    };
     let low = head.to_lowercase();
     let whole = head.len() == t.len();
     if whole && FURNITURE_EXACT.contains(&low.as_str()) {
@@ -199,13 +212,15 @@ fn is_furniture_line(l: &str) -> bool {
     if t.chars().all(|c| c.is_ascii_digit() || c.is_whitespace()) {
         return true;
     }
-    if l.matches(" | ").count() >= 3 && !ends_sentence(l) {
+    // A paragraph rarely holds a '|': one memchr instead of a substring
+    // search through every line.
+    if l.as_bytes().contains(&b'|') && l.matches(" | ").count() >= 3 && !ends_sentence(l) {
         return true;
     }
     let mut letters = l.chars().filter(|c| c.is_alphabetic()).peekable();
     if letters.peek().is_some()
         && letters.all(char::is_uppercase)
-        && word_count(l) <= 6
+        && !more_words_than(l, 6)
         && !ends_sentence(l)
     {
         return true;
@@ -221,8 +236,17 @@ fn is_furniture_line(l: &str) -> bool {
 /// instructions of parsing went to this key).
 fn alphanumeric_key(low: &str) -> String {
     if low.is_ascii() {
-        let mut key = Vec::with_capacity(low.len());
-        key.extend(low.bytes().filter(u8::is_ascii_alphanumeric));
+        // Every byte is written, and the length moves past the kept ones:
+        // no branch per byte, no capacity check per push.
+        let mut key = vec![0u8; low.len()];
+        let mut n = 0;
+        for c in low.bytes() {
+            if let Some(slot) = key.get_mut(n) {
+                *slot = c;
+            }
+            n += usize::from(c.is_ascii_alphanumeric());
+        }
+        key.truncate(n);
         // Only ASCII bytes were kept.
         return String::from_utf8(key).unwrap_or_default();
     }
@@ -248,13 +272,13 @@ fn outlet_from_line(l: &str) -> Option<String> {
             if l.starts_with("By ") || l.starts_with("by ") {
                 return Some(b.trim().to_string());
             }
-            if word_count(b) <= 3 && word_count(a) <= 4 {
+            if !more_words_than(b, 3) && !more_words_than(a, 4) {
                 return Some(b.trim().to_string());
             }
         }
     }
     if let Some((_, b)) = first.rsplit_once(", ") {
-        if word_count(b) <= 4 {
+        if !more_words_than(b, 4) {
             return Some(b.trim().to_string());
         }
     }
@@ -262,7 +286,7 @@ fn outlet_from_line(l: &str) -> Option<String> {
         .trim_end_matches(" News Desk")
         .trim_end_matches(" Staff")
         .trim();
-    (!name.is_empty() && word_count(name) <= 6).then(|| name.to_string())
+    (!name.is_empty() && !more_words_than(name, 6)).then(|| name.to_string())
 }
 
 /// Lines of `text[range]` with their byte ranges (without the line break).
@@ -296,10 +320,11 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         let s = &text[r.clone()];
         if let Some(prev) = units.last_mut() {
             let p = &text[prev.clone()];
-            if prev.start < prev.end
-                && word_count(p) >= 8
+            // The cheap test first: most lines do not start in lower case.
+            if s.chars().next().is_some_and(char::is_lowercase)
+                && prev.start < prev.end
+                && more_words_than(p, 7)
                 && !ends_sentence(p)
-                && s.chars().next().is_some_and(char::is_lowercase)
             {
                 prev.end = r.end;
                 continue;
@@ -314,7 +339,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         .iter()
         .position(|r| {
             let s = &text[r.clone()];
-            word_count(s) >= 15 && ends_sentence(s) && !is_furniture_line(s)
+            more_words_than(s, 14) && ends_sentence(s) && !is_furniture_line(s)
         })
         .unwrap_or(units.len());
 
@@ -350,14 +375,14 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             role = BlockRole::Meta;
         } else if repeated
             || is_furniture_line(s)
-            || (in_list && (word_count(s) < 20 || !ends_sentence(s)))
+            || (in_list && (!more_words_than(s, 19) || !ends_sentence(s)))
         {
             role = BlockRole::Furniture;
         } else if caption {
             role = BlockRole::Caption;
         } else if i < header_end {
             // Header region: date lines, bylines, the title.
-            let short = word_count(s) <= 8
+            let short = !more_words_than(s, 8)
                 || ["published", "updated", "posted", "date", "created"]
                     .iter()
                     .any(|k| low.starts_with(k));
@@ -373,14 +398,14 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
                         outlet_from_line(s).filter(|o| dates::parse_date_line(o).is_none());
                 }
                 role = BlockRole::Meta;
-            } else if !title_taken && word_count(s) >= 3 {
+            } else if !title_taken && more_words_than(s, 2) {
                 title_taken = true;
                 meta.title = Some(s.to_string());
                 role = BlockRole::Title;
             } else if s.contains(" | ")
                 || s.starts_with("By ")
                 || (short && !ends_sentence(s) && s.contains(", "))
-                || (short && !ends_sentence(s) && title_taken && word_count(s) <= 6)
+                || (short && !ends_sentence(s) && title_taken && !more_words_than(s, 6))
             {
                 if meta.outlet.is_none() {
                     meta.outlet = outlet_from_line(s);
@@ -389,7 +414,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             }
         } else if i + 1 == units.len()
             && i > header_end
-            && word_count(s) <= 4
+            && !more_words_than(s, 4)
             && !ends_sentence(s)
             && s.chars().next().is_some_and(char::is_uppercase)
         {
@@ -397,7 +422,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             meta.outlet = Some(s.to_string());
             role = BlockRole::Meta;
         } else if i > header_end
-            && word_count(s) <= 8
+            && !more_words_than(s, 8)
             && !ends_sentence(s)
             && s.split_whitespace()
                 .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
@@ -438,7 +463,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
     {
         let s = text[last.span.clone()].trim();
         if last.role == BlockRole::Body
-            && word_count(s) <= 4
+            && !more_words_than(s, 4)
             && !ends_sentence(s)
             && s.chars().next().is_some_and(char::is_uppercase)
         {
@@ -454,7 +479,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             if let (Some(a), Some(z)) = (head.find('('), head.find(')')) {
                 let inner = &head[a + 1..z.max(a + 1)];
                 if z > a
-                    && word_count(inner) <= 3
+                    && !more_words_than(inner, 3)
                     && inner.chars().next().is_some_and(char::is_uppercase)
                 {
                     meta.outlet = Some(inner.to_string());

@@ -151,9 +151,25 @@ pub struct Features {
 /// Stance nouns: an official position worded as a principle is not the same
 /// commitment as one worded as a policy or a stance.
 pub fn stance_class(w: &str) -> Option<u8> {
-    match w {
-        "principle" | "principles" | "doctrine" => Some(0),
-        "policy" | "policies" | "stance" | "position" | "approach" | "line" => Some(1),
+    // Asked of every token of every claim: a table lookup, not a `match`
+    // of strings (see [`text::WordTable`]). Flag 1 is class 0, flag 2 class 1.
+    static CLASSES: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    let flags = CLASSES
+        .get_or_init(|| {
+            text::WordTable::new(&[
+                (&["principle", "principles", "doctrine"], 1),
+                (
+                    &[
+                        "policy", "policies", "stance", "position", "approach", "line",
+                    ],
+                    2,
+                ),
+            ])
+        })
+        .get(w);
+    match flags {
+        1 => Some(0),
+        2 => Some(1),
         _ => None,
     }
 }
@@ -182,7 +198,7 @@ fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
     let mut out = Vec::new();
     let cap = |i: usize| toks.get(i).is_some_and(|t| t.capitalised);
     for (k, t) in toks.iter().enumerate() {
-        if !REPORTING.contains(&t.norm.as_str()) {
+        if !is_reporting(&t.norm) {
             continue;
         }
         let after = if t.norm == "according" {
@@ -358,6 +374,22 @@ pub fn push_terms(pool: &mut Vec<Term>, terms: &[Term]) -> TermRange {
     }
 }
 
+/// Append the content terms of `tterms` to `pool` ([`push_terms`] of
+/// [`text::content_terms_of`], without the intermediate vector).
+fn push_content_terms(pool: &mut Vec<Term>, tterms: &[TokenTerms]) -> TermRange {
+    let start = pool.len();
+    text::extend_content_terms(pool, tterms);
+    let len = pool.len() - start;
+    match (u32::try_from(start), u32::try_from(len)) {
+        (Ok(start), Ok(len)) if start.checked_add(len).is_some() => TermRange { start, len },
+        // What `push_terms` does with a list that would outgrow `u32`.
+        _ => {
+            pool.truncate(start);
+            TermRange::default()
+        }
+    }
+}
+
 /// The term list laid out as [`Article::terms`] says (sentences, then
 /// claims, each once, nothing else), and the ranges set to it: a fresh
 /// parse and a reparse that reused blocks give the same article.
@@ -406,27 +438,26 @@ const MODAL: u8 = 2;
 const HYPOTHESIS: u8 = 4;
 const POSITION: u8 = 8;
 
-/// Which of the word lists above the tokens use, as a set of the flags
-/// (one hash lookup per word instead of a scan of every list).
+/// Which of the word lists above the tokens use, as a set of the flags.
 fn word_marks(toks: &[Token]) -> u8 {
-    static MARKS: std::sync::OnceLock<FxHashMap<&'static str, u8>> = std::sync::OnceLock::new();
-    let marks = MARKS.get_or_init(|| {
-        let mut m: FxHashMap<&'static str, u8> = FxHashMap::default();
-        for (list, flag) in [
-            (NEGATIONS, NEGATION),
-            (MODALS, MODAL),
-            (HYPOTHETICAL, HYPOTHESIS),
-            (POSITION_WORDS, POSITION),
-        ] {
-            for w in list {
-                *m.entry(w).or_default() |= flag;
-            }
-        }
-        m
-    });
-    toks.iter()
-        .filter_map(|t| marks.get(t.norm.as_str()))
-        .fold(0, |a, f| a | f)
+    toks.iter().fold(0, |a, t| a | word_mark(&t.norm))
+}
+
+/// The flags of one word, from a [`text::WordTable`] of the lists (hashing
+/// every word of every sentence, and of its clauses again, cost several
+/// times as much; so did a `match` of the words).
+fn word_mark(w: &str) -> u8 {
+    static MARKS: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    MARKS
+        .get_or_init(|| {
+            text::WordTable::new(&[
+                (NEGATIONS, NEGATION),
+                (MODALS, MODAL),
+                (HYPOTHETICAL, HYPOTHESIS),
+                (POSITION_WORDS, POSITION),
+            ])
+        })
+        .get(w)
 }
 const POSITION_WORDS: &[&str] = &[
     "policy",
@@ -446,6 +477,15 @@ const POSITION_WORDS: &[&str] = &[
     "adhere",
     "uphold",
 ];
+/// A word of [`REPORTING`] (asked of every token of every claim).
+fn is_reporting(w: &str) -> bool {
+    static TABLE: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| text::WordTable::new(&[(REPORTING, 1)]))
+        .get(w)
+        != 0
+}
+
 const REPORTING: &[&str] = &[
     "said",
     "says",
@@ -478,19 +518,22 @@ fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
         }
     };
     for (i, t) in toks.iter().enumerate() {
-        let joined = run.last().is_some_and(|p| {
-            let gap = &text[p.span.end..t.span.start];
-            gap.chars()
-                .all(|c| c == ' ' || c == '-' || c == '\u{2011}' || c == '\u{a0}')
-        });
-        if t.capitalised && (i > 0 || toks.len() == 1) && !text::is_stopword(&t.norm) {
+        // Most words are not capitalised: the gap to the run is read only
+        // for a word that may join it.
+        let name_word = t.capitalised && !text::is_stopword(&t.norm);
+        if name_word && (i > 0 || toks.len() == 1) {
+            let joined = run.last().is_some_and(|p| {
+                let gap = &text[p.span.end..t.span.start];
+                gap.chars()
+                    .all(|c| c == ' ' || c == '-' || c == '\u{2011}' || c == '\u{a0}')
+            });
             if !joined {
                 flush(&mut run, &mut out);
             }
             run.push(t);
-        } else if t.capitalised && i == 0 && !text::is_stopword(&t.norm) {
+        } else if name_word && i == 0 {
             run.push(t);
-        } else {
+        } else if !run.is_empty() {
             flush(&mut run, &mut out);
         }
     }
@@ -512,15 +555,18 @@ pub(crate) fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     };
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        match c {
-            '“' => open = Some(i + c.len_utf8()),
-            '”' => {
+    // Only `"` and the lead byte 0xE2 of `“` (E2 80 9C) and `”` (E2 80 9D)
+    // matter: memchr finds them without decoding every char of the block.
+    let b = s.as_bytes();
+    for i in memchr::memchr2_iter(b'"', 0xE2, b) {
+        match b.get(i..i + 3) {
+            Some([0xE2, 0x80, 0x9C]) => open = Some(i + 3),
+            Some([0xE2, 0x80, 0x9D]) => {
                 if let Some(o) = open.take() {
                     out.push(range.start + o..range.start + i);
                 }
             }
-            '"' => match open.take() {
+            _ if b.get(i) == Some(&b'"') => match open.take() {
                 Some(o) => out.push(range.start + o..range.start + i),
                 None => open = Some(i + 1),
             },
@@ -540,15 +586,13 @@ pub(crate) fn quotations(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
 
 /// The speaker of a quote: "…, X said", "X said: …", "said X", "according to X".
 /// The name run closest to the reporting verb outside the quotation wins.
-fn speaker(text: &str, sentence: Range<usize>, quote: &Range<usize>) -> Option<String> {
-    let toks = text::tokens(text, sentence);
+/// `toks` are the tokens of the sentence (or paragraph) searched.
+fn speaker(text: &str, toks: &[Token], quote: &Range<usize>) -> Option<String> {
     let outside: Vec<&Token> = toks
         .iter()
         .filter(|t| t.span.end <= quote.start || t.span.start >= quote.end)
         .collect();
-    let rep = outside
-        .iter()
-        .position(|t| REPORTING.contains(&t.norm.as_str()))?;
+    let rep = outside.iter().position(|t| is_reporting(&t.norm))?;
     let is_name = |t: &Token| {
         t.capitalised
             && !text::is_stopword(&t.norm)
@@ -611,23 +655,53 @@ const STATEMENT_SEPS: &[&str] = &[
     ", during which ",
 ];
 
+/// Where [`STATEMENT_SEPS`] cut `b`: (end of piece, start of next), in order.
+fn statement_cuts(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    // A separator starts with an ASCII byte, which is never inside a
+    // character, and ends with a space, so trying the byte positions in
+    // order is trying the positions of a walk by chars. Only two kinds of
+    // position can start one (`may_start_statement_sep`): a ',' ';' or ':',
+    // and a space before a 'w', '-' or 0xE2; memchr finds both kinds, in
+    // order, instead of a test at every byte.
+    let mut punct = memchr::memchr3_iter(b',', b';', b':', b).peekable();
+    let mut spaced = memchr::memchr3_iter(b'w', b'-', 0xE2, b)
+        .filter_map(|q| {
+            let p = q.checked_sub(1)?;
+            (b.get(p) == Some(&b' ')).then_some(p)
+        })
+        .peekable();
+    let mut i = 0;
+    loop {
+        while punct.next_if(|&p| p < i).is_some() {}
+        while spaced.next_if(|&p| p < i).is_some() {}
+        let at = match (punct.peek(), spaced.peek()) {
+            (Some(&a), Some(&c)) => a.min(c),
+            (Some(&a), None) => a,
+            (None, Some(&c)) => c,
+            (None, None) => break,
+        };
+        if may_start_statement_sep(b, at) {
+            if let Some(sep) = STATEMENT_SEPS
+                .iter()
+                .find(|sep| b.get(at..).is_some_and(|r| r.starts_with(sep.as_bytes())))
+            {
+                cuts.push((at, at + sep.len()));
+                i = at + sep.len();
+                continue;
+            }
+        }
+        i = at + 1;
+    }
+    cuts
+}
+
 /// Split a sentence into statement clauses at strong boundaries (";", ", and",
 /// ", but", ", while", spaced dashes, ": "), then merge pieces too short to
 /// state anything (under four content words) into their neighbour.
 fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec<Range<usize>> {
     let s = &text[sentence.clone()];
-    let mut cuts: Vec<(usize, usize)> = Vec::new(); // (end of piece, start of next)
-    let mut i = 0;
-    while let Some(&b) = s.as_bytes().get(i) {
-        if may_start_separator(b) {
-            if let Some(sep) = STATEMENT_SEPS.iter().find(|sep| s[i..].starts_with(**sep)) {
-                cuts.push((i, i + sep.len()));
-                i += sep.len();
-                continue;
-            }
-        }
-        i += s[i..].chars().next().map_or(1, char::len_utf8);
-    }
+    let mut cuts = statement_cuts(s.as_bytes());
     // A fronted adverbial ("In an exclusive interview with CCTV, Lee
     // reaffirmed ...", "During the final, ...") sets the occasion of what
     // follows: it states a fact of its own (that there was an interview, and
@@ -677,11 +751,22 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
         .collect()
 }
 
-/// The bytes a clause separator ([`statement_clauses`], [`clause_of`]) can
-/// start with: every other position of a sentence (most of them) is passed
-/// over without trying each separator there.
-fn may_start_separator(b: u8) -> bool {
-    matches!(b, b';' | b',' | b':' | b' ')
+/// Whether one of [`STATEMENT_SEPS`] may start at `b[i]`, from that byte
+/// and the next (`separators_pass_their_byte_tests` checks every one).
+fn may_start_statement_sep(b: &[u8], i: usize) -> bool {
+    matches!(
+        (b.get(i), b.get(i + 1)),
+        (Some(b';' | b',' | b':'), Some(b' ')) | (Some(b' '), Some(b'w' | b'-' | 0xE2))
+    )
+}
+
+/// Whether one of [`CLAUSE_CUTS`] may start at `b[i]` (likewise).
+fn may_start_clause_cut(b: &[u8], i: usize) -> bool {
+    matches!(
+        (b.get(i), b.get(i + 1)),
+        (Some(b';' | b',' | b':'), Some(b' '))
+            | (Some(b' '), Some(b'w' | b'-' | 0xE2 | b'b' | b'a'))
+    )
 }
 
 /// Where a sentence's fronted adverbial ends: the byte offset of the comma
@@ -717,23 +802,19 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
     let s = &text[sentence.clone()];
     let rel_start = r.start.saturating_sub(sentence.start);
     let rel_end = r.end.saturating_sub(sentence.start).min(s.len());
+    let b = s.as_bytes();
     let is_cut = |i: usize| -> Option<usize> {
-        if !s
-            .as_bytes()
-            .get(i)
-            .copied()
-            .is_some_and(may_start_separator)
-        {
+        if !may_start_clause_cut(b, i) {
             return None;
         }
-        let rest = &s[i..];
-        for sep in CLAUSE_CUTS {
-            if rest.starts_with(sep) {
-                return Some(sep.len());
-            }
-        }
-        None
+        let rest = b.get(i..)?;
+        CLAUSE_CUTS
+            .iter()
+            .find(|sep| rest.starts_with(sep.as_bytes()))
+            .map(|sep| sep.len())
     };
+    // Byte by byte, as in `statement_clauses`: a cut starts with an ASCII
+    // byte, never inside a character.
     let mut start = 0;
     let mut i = 0;
     while i < rel_start {
@@ -742,7 +823,7 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
                 start = i + n;
             }
         }
-        i += s[i..].chars().next().map_or(1, char::len_utf8);
+        i += 1;
     }
     let mut end = s.len();
     let mut j = rel_end;
@@ -751,7 +832,7 @@ fn clause_of(text: &str, sentence: &Range<usize>, r: &Range<usize>) -> Range<usi
             end = j;
             break;
         }
-        j += s[j..].chars().next().map_or(1, char::len_utf8);
+        j += 1;
     }
     let cl = sentence.start + start..sentence.start + end;
     let cl = text::trim_range(text, cl).unwrap_or_else(|| r.clone());
@@ -895,7 +976,7 @@ impl Article {
                     span: sr.clone(),
                     role: b.role,
                     names: names(text, &toks),
-                    terms: push_terms(&mut pool, &text::content_terms_of(&tterms)),
+                    terms: push_content_terms(&mut pool, &tterms),
                 };
                 let first = claims.len();
                 extract_sentence(
@@ -1010,7 +1091,10 @@ fn extract_sentence(
                     .into_iter()
                     .map(|t| quote_word(&t.norm))
                     .collect(),
-                speaker: speaker(text, sr.clone(), q).or_else(|| speaker(text, block.clone(), q)),
+                // The sentence's tokens are at hand; the paragraph's are
+                // made only when the sentence names no speaker.
+                speaker: speaker(text, toks, q)
+                    .or_else(|| speaker(text, &text::tokens(text, block.clone()), q)),
             })
         });
     let date_mentions = dates::find(text, sr.clone(), meta.published);
@@ -1040,12 +1124,18 @@ fn extract_sentence(
     for piece in pieces {
         let pr = text::token_range(toks, &piece);
         let ptoks = toks.get(pr.clone()).unwrap_or(&[]);
-        let terms = text::content_terms_of(tterms.get(pr).unwrap_or(&[]));
+        // The terms go straight into the pool, and out again when the
+        // piece is not a claim.
+        let mark = pool.len();
+        let terms = push_content_terms(pool, tterms.get(pr).unwrap_or(&[]));
         // Short quotations ("We needed to have luck.") are still claims.
         if terms.len() < 3 && !(quote.is_some() && terms.len() >= 2) {
+            pool.truncate(mark);
             continue;
         }
-        let pm = word_marks(ptoks);
+        // Most sentences are one piece: its marks are the sentence's.
+        let whole = ptoks.len() == toks.len();
+        let pm = if whole { marks } else { word_marks(ptoks) };
         let kind = if quote.is_some() {
             ClaimKind::Quote
         } else if pm & POSITION != 0 {
@@ -1063,8 +1153,12 @@ fn extract_sentence(
             quantity: None,
             date: None,
             quote: quote.clone(),
-            terms: push_terms(pool, &terms),
-            negated: pm & NEGATION != 0 || text[piece.clone()].contains("n't"),
+            terms,
+            negated: if piece == sr {
+                negated
+            } else {
+                pm & NEGATION != 0 || text[piece.clone()].contains("n't")
+            },
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
             extra: issue
@@ -1102,7 +1196,7 @@ fn extract_sentence(
                     )
                     .into_boxed_str(),
             ),
-            terms: push_terms(pool, &text::content_terms_of(ctoks)),
+            terms: push_content_terms(pool, ctoks),
             quantity: Some(Box::new(q)),
             date: None,
             quote: None,
@@ -1120,7 +1214,7 @@ fn extract_sentence(
             sentence: idx,
             kind: ClaimKind::Date,
             value: Some(d.value.display().into_boxed_str()),
-            terms: push_terms(pool, &text::content_terms_of(ctoks)),
+            terms: push_content_terms(pool, ctoks),
             quantity: None,
             date: Some(d.value.clone()),
             quote: None,
@@ -1145,11 +1239,122 @@ fn extract_sentence(
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The memchr walk cuts where a test of every byte position does.
+        #[test]
+        fn statement_cuts_are_those_of_every_byte(
+            v in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "; ", ", and ", ", but ", ", while ", " while ", ", whereas ", " — ",
+                    " – ", " - ", ": ", ", which ", ", saying ", " w", "w", "-", ";", ",",
+                    ":", " ", "  ", "a", "word", "\u{2014}", "\u{2013}", "é", ",,", " -",
+                ]),
+                0..25,
+            )
+        ) {
+            let s = v.concat();
+            let b = s.as_bytes();
+            let mut want = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if let Some(sep) = STATEMENT_SEPS
+                    .iter()
+                    .find(|sep| b[i..].starts_with(sep.as_bytes()))
+                {
+                    want.push((i, i + sep.len()));
+                    i += sep.len();
+                    continue;
+                }
+                i += 1;
+            }
+            proptest::prop_assert_eq!(statement_cuts(b), want);
+        }
+    }
+
     #[test]
-    fn every_separator_starts_with_a_byte_the_scan_tries() {
-        for sep in STATEMENT_SEPS.iter().chain(CLAUSE_CUTS) {
-            let first = sep.as_bytes().first().copied();
-            assert!(first.is_some_and(may_start_separator), "{sep:?}");
+    fn separators_pass_their_byte_tests() {
+        for sep in STATEMENT_SEPS {
+            assert!(may_start_statement_sep(sep.as_bytes(), 0), "{sep:?}");
+        }
+        for sep in CLAUSE_CUTS {
+            assert!(may_start_clause_cut(sep.as_bytes(), 0), "{sep:?}");
+        }
+    }
+
+    /// The char-by-char scan `quotations` replaced with a byte search.
+    fn quotations_by_chars(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+        let s = &text[range.clone()];
+        let mut out = Vec::new();
+        let mut open: Option<usize> = None;
+        for (i, c) in s.char_indices() {
+            match c {
+                '“' => open = Some(i + c.len_utf8()),
+                '”' => {
+                    if let Some(o) = open.take() {
+                        out.push(range.start + o..range.start + i);
+                    }
+                }
+                '"' => match open.take() {
+                    Some(o) => out.push(range.start + o..range.start + i),
+                    None => open = Some(i + 1),
+                },
+                _ => {}
+            }
+        }
+        if let Some(o) = open {
+            if range.start + o < range.end {
+                out.push(range.start + o..range.end);
+            }
+        }
+        out.into_iter()
+            .filter(|r| text[r.clone()].split_whitespace().count() >= 3)
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn quotations_are_found_as_by_chars(
+            v in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "\"", "“", "”", "‘", "’", "—", "–", "€", "\u{2010}", "a", "word", " ",
+                    "  ", "x y z", "é",
+                ]),
+                0..30,
+            ),
+            pre in 0usize..3,
+        ) {
+            let text = format!("{}{}", "p".repeat(pre), v.concat());
+            proptest::prop_assert_eq!(
+                quotations(&text, pre..text.len()),
+                quotations_by_chars(&text, pre..text.len())
+            );
+        }
+    }
+
+    #[test]
+    fn word_mark_is_the_lists() {
+        let lists = [
+            (NEGATIONS, NEGATION),
+            (MODALS, MODAL),
+            (HYPOTHETICAL, HYPOTHESIS),
+            (POSITION_WORDS, POSITION),
+        ];
+        let mut n = 0;
+        for (list, _) in lists {
+            for w in list {
+                let want = lists
+                    .iter()
+                    .filter(|(l, _)| l.contains(w))
+                    .fold(0, |a, (_, f)| a | f);
+                assert_eq!(word_mark(w), want, "{w}");
+                n += 1;
+            }
+        }
+        assert_eq!(n, 48);
+        for w in ["", "nott", "No", "said", "support's", "polic", "mayor"] {
+            assert_eq!(word_mark(w), 0, "{w}");
         }
     }
 

@@ -334,22 +334,39 @@ pub fn resolve_weekday(w: Weekday, published: Date, future: bool) -> Date {
 fn calendar_words(s: &str) -> (bool, bool) {
     let (mut weekday, mut month) = (false, false);
     let b = s.as_bytes();
-    for (i, c) in b.iter().enumerate() {
-        if !c.is_ascii_uppercase() {
+    for (k, block) in b.chunks(32).enumerate() {
+        // Most blocks of a sentence hold no capital at all: one test of the
+        // whole block (see `text::any_byte`) passes them by.
+        if !super::text::any_byte(block, |c| c.is_ascii_uppercase()) {
             continue;
         }
-        let Some(w) = b.get(i..i + 3) else { break };
-        match w {
-            b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun" => weekday = true,
-            b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
-            | b"Oct" | b"Nov" | b"Dec" => month = true,
-            _ => {}
-        }
-        if weekday && month {
-            break;
+        for (j, c) in block.iter().enumerate() {
+            if !c.is_ascii_uppercase() {
+                continue;
+            }
+            let i = k * 32 + j;
+            // A capital in the last two bytes starts no word of three.
+            let Some(w) = b.get(i..i + 3) else { break };
+            match w {
+                b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun" => weekday = true,
+                b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
+                | b"Oct" | b"Nov" | b"Dec" => month = true,
+                _ => {}
+            }
+            if weekday && month {
+                return (weekday, month);
+            }
         }
     }
     (weekday, month)
+}
+
+/// Whether `s` holds "18", "19" or "20", which every match of the `year`
+/// pattern starts with.
+fn year_digits(s: &str) -> bool {
+    s.as_bytes()
+        .windows(2)
+        .any(|w| matches!(w, [b'1', b'8' | b'9'] | [b'2', b'0']))
 }
 
 /// All date expressions in `text[range]`.
@@ -374,8 +391,25 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
     // the bytes instead of a regex search per pattern.
     let (weekday_word, month_word) = calendar_words(s);
     let with_month = if month_word { with_digits } else { "" };
+    // Most sentences give no pattern anything to search: nothing to set up.
+    if with_digits.is_empty() && !weekday_word && !month_word {
+        return out;
+    }
 
-    for c in super::text::captures_in(&p.iso, with_digits) {
+    // A digit sentence is searched only by the patterns whose literal bytes
+    // it holds: an ISO date has a '-', a year "18", "19" or "20" (the
+    // patterns' other characters are classes).
+    let with_hyphen = if memchr::memchr(b'-', with_digits.as_bytes()).is_some() {
+        with_digits
+    } else {
+        ""
+    };
+    let with_century = if year_digits(with_digits) {
+        with_digits
+    } else {
+        ""
+    };
+    for c in super::text::captures_in(&p.iso, with_hyphen) {
         let Some(all) = c.get(0) else { continue };
         if let Some(d) = num(c.get(1)).and_then(|y| mk(y, num(c.get(2))?, num(c.get(3))?)) {
             out.push(DateMention {
@@ -564,7 +598,7 @@ pub fn find(text: &str, range: Range<usize>, published: Option<Date>) -> Vec<Dat
             weekday_mismatch: None,
         });
     }
-    for c in super::text::captures_in(&p.year, with_digits) {
+    for c in super::text::captures_in(&p.year, with_century) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
         if taken(&out, &r) {
@@ -634,7 +668,8 @@ mod tests {
                         "August", "Sep", "Sept", "Sept.", "September", "Oct", "October",
                         "Nov", "November", "Dec", "December", "in", "on", "next", "last",
                         "this", "to", "through", "-", "–", ",", " ", "  ", "st", "th", "\u{2019}s",
-                        "'s", "2026", "4", "17", "1999", "monday", "MAY", "Mo", "Ju",
+                        "'s", "2026", "4", "17", "1999", "monday", "MAY", "Mo", "Ju", "1850",
+                        "2026-01-04", "20", "19", "\u{661}\u{662}", "1\u{669}99", "12-31",
                     ])
                     .prop_map(str::to_string),
                     1 => "[ -~]{1,4}",
@@ -645,6 +680,8 @@ mod tests {
             let s = v.join(" ");
             let (weekday, month) = calendar_words(&s);
             let p = patterns();
+            proptest::prop_assert!(s.contains('-') || !p.iso.is_match(&s), "{s:?}");
+            proptest::prop_assert!(year_digits(&s) || !p.year.is_match(&s), "{s:?}");
             proptest::prop_assert!(weekday || !p.weekday.is_match(&s), "{s:?}");
             for r in [&p.month_year, &p.mdy, &p.dmy, &p.mdy_range] {
                 proptest::prop_assert!(month || !r.is_match(&s), "{s:?}");

@@ -403,6 +403,221 @@ fn interval(v: f64, approx: Approx, precision: f64) -> (f64, f64) {
     }
 }
 
+/// Whether `s` may hold a match of the `words` pattern and of the
+/// `ordinals` pattern: a prefilter, never false where the pattern matches
+/// (`spelled_numbers_never_hide_a_match` checks it).
+///
+/// Every match of `words` starts with a whole word (between `\b`s) that is
+/// one of [`NUMBER_WORDS`] or "couple", "dozen", "dozens", "hundreds",
+/// "thousands", "millions": whatever follows the first number word is a
+/// space, a hyphen or a word boundary. Every match of `ordinals` is a whole
+/// word of [`ORDINALS`]. So it is enough to look at each run of word
+/// characters, lower-cased. Under `(?i)` the only non-ASCII characters that
+/// match an ASCII letter are `ſ` (s) and `K` (k, in none of the words;
+/// `only_long_s_and_kelvin_fold_to_ascii` checks this): `ſ` is read as `s`
+/// and every other non-ASCII character ends a run. A run that a non-ASCII
+/// letter splits is then read as pieces, which only adds candidates.
+fn spelled_numbers(s: &str) -> (bool, bool) {
+    let b = s.as_bytes();
+    // The longest word of either list is 11 bytes ("seventeenth").
+    let mut word = [0u8; 12];
+    let mut len = 0usize;
+    let (mut number, mut ordinal) = (false, false);
+    let table = spelled_words();
+    let mut i = 0;
+    loop {
+        let c = b.get(i).copied();
+        let letter = match c {
+            Some(c) => match WORD_BYTES[usize::from(c)] {
+                // U+017F LATIN SMALL LETTER LONG S, which `(?i)` folds to `s`.
+                0 if c == 0xC5 && b.get(i + 1) == Some(&0xBF) => {
+                    i += 1;
+                    Some(b's')
+                }
+                0 => None,
+                l => Some(l),
+            },
+            None => None,
+        };
+        match letter {
+            Some(l) => {
+                if let Some(slot) = word.get_mut(len) {
+                    *slot = l;
+                }
+                len += 1;
+            }
+            None => {
+                if (3..=word.len()).contains(&len) {
+                    let flags = table.get_bytes(word.get(..len).unwrap_or(&[]));
+                    number |= flags & 1 != 0;
+                    ordinal |= flags & 2 != 0;
+                    if number && ordinal {
+                        break;
+                    }
+                }
+                len = 0;
+                if c.is_none() {
+                    break;
+                }
+            }
+        }
+        i += 1;
+    }
+    (number, ordinal)
+}
+
+/// The bytes of a word (`\w` in ASCII: letters, digits, `_`) lower-cased;
+/// 0 for every other byte.
+static WORD_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The words [`spelled_numbers`] looks for: flag 1 for a word that can
+/// start a match of `words` ([`is_number_word`]), 2 for an ordinal.
+fn spelled_words() -> &'static super::text::WordTable {
+    static T: OnceLock<super::text::WordTable> = OnceLock::new();
+    T.get_or_init(|| super::text::WordTable::new(&[(NUMBER_WORD_LIST, 1), (&ORDINALS, 2)]))
+}
+
+/// The whole words that can start a match of the `words` pattern.
+const NUMBER_WORD_LIST: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "couple",
+    "dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+];
+
+/// [`spelled_numbers`] of a sentence `s` read from its `tokens` (spans in
+/// `text`), when that is the same: `s` is ASCII (no `ſ`) and no `.` `,`
+/// `'` `:` `;` stands between two word bytes. Then no token was joined
+/// across punctuation (UAX #29 joins words only so), every token is one
+/// maximal run of word bytes, and every run holding a letter is a token:
+/// the runs the byte loop reads are the tokens. `None` otherwise.
+fn spelled_numbers_in_tokens(text: &str, s: &str, tokens: &[Token]) -> Option<(bool, bool)> {
+    let b = s.as_bytes();
+    if !b.is_ascii() {
+        return None;
+    }
+    let word = |p: Option<usize>| {
+        p.and_then(|p| b.get(p))
+            .is_some_and(|&c| WORD_BYTES[usize::from(c)] != 0)
+    };
+    let flanked = |p: usize| word(p.checked_sub(1)) && word(Some(p + 1));
+    if memchr::memchr3_iter(b'.', b',', b'\'', b).any(flanked)
+        || memchr::memchr2_iter(b':', b';', b).any(flanked)
+    {
+        return None;
+    }
+    let table = spelled_words();
+    let (mut number, mut ordinal) = (false, false);
+    for t in tokens {
+        if !(3..=11).contains(&t.span.len()) {
+            continue;
+        }
+        let flags = table.get_word_folded(text.get(t.span.clone())?.as_bytes());
+        number |= flags & 1 != 0;
+        ordinal |= flags & 2 != 0;
+    }
+    Some((number, ordinal))
+}
+
+/// A whole word that can start a match of the `words` pattern (lower case).
+#[cfg(test)]
+fn is_number_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"zero"
+            | b"one"
+            | b"two"
+            | b"three"
+            | b"four"
+            | b"five"
+            | b"six"
+            | b"seven"
+            | b"eight"
+            | b"nine"
+            | b"ten"
+            | b"eleven"
+            | b"twelve"
+            | b"thirteen"
+            | b"fourteen"
+            | b"fifteen"
+            | b"sixteen"
+            | b"seventeen"
+            | b"eighteen"
+            | b"nineteen"
+            | b"twenty"
+            | b"thirty"
+            | b"forty"
+            | b"fifty"
+            | b"sixty"
+            | b"seventy"
+            | b"eighty"
+            | b"ninety"
+            | b"hundred"
+            | b"thousand"
+            | b"million"
+            | b"billion"
+            | b"trillion"
+            | b"couple"
+            | b"dozen"
+            | b"dozens"
+            | b"hundreds"
+            | b"thousands"
+            | b"millions"
+    )
+}
+
+/// A whole word that the `ordinals` pattern matches (lower case).
+#[cfg(test)]
+fn is_ordinal(w: &[u8]) -> bool {
+    ORDINALS.iter().any(|o| o.as_bytes() == w)
+}
+
 /// Find quantities in `text[range]`; `skip` are spans already claimed by dates.
 pub fn find(
     text: &str,
@@ -491,7 +706,16 @@ pub fn find(
         }
         raw.push((r, v, unit, precision, false));
     }
-    for m in p.words.find_iter(s) {
+    // Most sentences hold no number word and no ordinal: one pass over the
+    // bytes tells, instead of two regex searches of every sentence (they
+    // were a tenth of parsing).
+    let (number_word, ordinal_word) =
+        spelled_numbers_in_tokens(text, s, tokens).unwrap_or_else(|| spelled_numbers(s));
+    for m in number_word
+        .then(|| p.words.find_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;
@@ -510,7 +734,11 @@ pub fn find(
             format!("{}", v as i64).len() - format!("{}", v as i64).trim_end_matches('0').len();
         raw.push((r, v, None, 10f64.powi(zeros as i32), false));
     }
-    for m in p.ordinals.find_iter(s) {
+    for m in ordinal_word
+        .then(|| p.ordinals.find_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;
@@ -761,6 +989,69 @@ pub fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
+
+    /// The table `spelled_numbers` reads is the two word tests.
+    #[test]
+    fn spelled_words_are_the_word_tests() {
+        let t = spelled_words();
+        let mut all: Vec<&str> = NUMBER_WORD_LIST.to_vec();
+        all.extend(ORDINALS);
+        all.extend(["a", "an", "the", "tens", "firsts", "hundredth", "", "onee"]);
+        for w in all {
+            let want =
+                u8::from(is_number_word(w.as_bytes())) | (2 * u8::from(is_ordinal(w.as_bytes())));
+            assert_eq!(t.get(w), want, "{w}");
+        }
+        assert_eq!(NUMBER_WORD_LIST.len(), 39);
+    }
+
+    /// What `spelled_numbers` assumes of `(?i)`: no non-ASCII character but
+    /// `ſ` and `K` matches an ASCII letter.
+    #[test]
+    fn only_long_s_and_kelvin_fold_to_ascii() {
+        let re = Regex::new("(?i)[a-z]").unwrap();
+        let folding: Vec<char> = (0x80..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| re.is_match(&c.to_string()))
+            .collect();
+        assert_eq!(folding, ['\u{17F}', '\u{212A}']);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The prefilter of `find` never skips a pattern that would match.
+        #[test]
+        fn spelled_numbers_never_hide_a_match(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::sample::select(vec![
+                        "one", "One", "ONE", "two", "ten", "often", "seven", "seventeen",
+                        "Seventeenth", "twenty", "hundred", "hundreds", "Thousands",
+                        "millions", "couple", "dozen", "dozens", "a", "an", "and", "of",
+                        "first", "First", "second", "twelfth", "twentieth", "ſix", "ſecond",
+                        "ſ", "\u{212A}", "-", "\u{2014}", "\u{201C}", "\u{201D}", "\u{e9}",
+                        "_", "1", "'s", ".", ",", " ", "\u{a0}", "  ", "x",
+                    ])
+                    .prop_map(str::to_string),
+                    1 => "[ -~]{1,4}",
+                ],
+                0..12,
+            )
+        ) {
+            let p = patterns();
+            for s in [v.join(" "), v.concat()] {
+                let (number, ordinal) = spelled_numbers(&s);
+                // Read from the tokens, when it can be, it is the same.
+                let toks = text::tokens(&s, 0..s.len());
+                if let Some(by_tokens) = spelled_numbers_in_tokens(&s, &s, &toks) {
+                    proptest::prop_assert_eq!(by_tokens, (number, ordinal), "{:?}", s);
+                }
+                proptest::prop_assert!(number || !p.words.is_match(&s), "{s:?}");
+                proptest::prop_assert!(ordinal || !p.ordinals.is_match(&s), "{s:?}");
+            }
+        }
+    }
 
     fn q(s: &str) -> Vec<Quantity> {
         let toks = text::tokens(s, 0..s.len());

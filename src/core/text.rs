@@ -120,17 +120,20 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
     let Some(slice) = text.get(range.clone()) else {
         return Vec::new();
     };
-    let words: Box<dyn Iterator<Item = (usize, &str)>> = if slice.is_ascii() {
-        Box::new(ascii_word_spans(slice.as_bytes()).filter_map(|r| Some((r.start, slice.get(r)?))))
+    if slice.is_ascii() {
+        ascii_tokens(slice, range.start)
     } else {
-        Box::new(
-            slice
-                .split_word_bound_indices()
-                .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric())),
-        )
-    };
+        unicode_tokens(slice, range.start)
+    }
+}
+
+/// [`tokens`] of `slice`, which starts at `base` in the text, by the
+/// crate's word boundaries.
+fn unicode_tokens(slice: &str, base: usize) -> Vec<Token> {
     let mut prev_end: Option<usize> = None;
-    words
+    slice
+        .split_word_bound_indices()
+        .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric()))
         .map(|(i, w)| {
             let gap = prev_end.map(|p| &slice[p..i]);
             prev_end = Some(i + w.len());
@@ -139,13 +142,42 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
             });
             let norm = normalise(w);
             Token {
-                span: range.start + i..range.start + i + w.len(),
+                span: base + i..base + i + w.len(),
                 norm,
                 capitalised: w.chars().next().is_some_and(char::is_uppercase),
                 hyphen_joined,
             }
         })
         .collect()
+}
+
+/// [`tokens`] of an ASCII `slice` that starts at `base` in the text: the
+/// same tokens, read from the bytes (nearly every sentence is ASCII, and
+/// the general path's dynamic dispatch, char decoding and a vector grown
+/// from nothing were a fifth of tokenising). In ASCII a gap is a hyphen
+/// when it is the one byte `-` (`fold_char` changes only non-ASCII
+/// characters), and a word is capitalised when its first byte is an
+/// upper-case letter. `ascii_tokens_are_the_general_ones` compares the two.
+fn ascii_tokens(slice: &str, base: usize) -> Vec<Token> {
+    let b = slice.as_bytes();
+    // Room for words of about five bytes and a space: most sentences never
+    // grow the vector, and none holds twice this.
+    let mut out = Vec::with_capacity(b.len() / 5 + 4);
+    let mut prev_end: Option<usize> = None;
+    for r in ascii_word_spans(b) {
+        let Some(w) = slice.get(r.clone()) else {
+            continue;
+        };
+        let hyphen_joined = prev_end.is_some_and(|p| r.start == p + 1 && b.get(p) == Some(&b'-'));
+        prev_end = Some(r.end);
+        out.push(Token {
+            span: base + r.start..base + r.end,
+            norm: normalise(w),
+            capitalised: b.get(r.start).is_some_and(u8::is_ascii_uppercase),
+            hyphen_joined,
+        });
+    }
+    out
 }
 
 /// UAX #29 word-break classes of the ASCII characters that can join a word
@@ -169,7 +201,25 @@ enum WordClass {
     Other,
 }
 
+/// The word class of every byte, looked up (the `match` below, tabled):
+/// tokenising classifies every byte of every sentence.
+static WORD_CLASSES: [WordClass; 256] = {
+    let mut t = [WordClass::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = word_class_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+#[inline]
 fn word_class(b: u8) -> WordClass {
+    // A `u8` index is always within the 256 entries.
+    WORD_CLASSES[usize::from(b)]
+}
+
+const fn word_class_of(b: u8) -> WordClass {
     match b {
         b'A'..=b'Z' | b'a'..=b'z' => WordClass::Letter,
         b'0'..=b'9' => WordClass::Digit,
@@ -269,7 +319,26 @@ enum SentClass {
     Other,
 }
 
+/// The sentence class of every byte, looked up: `ascii_sentence_spans`
+/// classifies each byte of the text up to three times, and the `match` was
+/// an out-of-line call each time (a fortieth of parsing).
+static SENT_CLASSES: [SentClass; 256] = {
+    let mut t = [SentClass::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = sent_class_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+#[inline]
 fn sent_class(b: u8) -> SentClass {
+    // A `u8` index is always within the 256 entries.
+    SENT_CLASSES[usize::from(b)]
+}
+
+const fn sent_class_of(b: u8) -> SentClass {
     use SentClass::*;
     match b {
         b'\r' => Cr,
@@ -299,6 +368,19 @@ fn ascii_sentence_spans(s: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    // Only line breaks and terminators (`.`, `!`, `?`) can end a sentence;
+    // every other byte is passed by. The next of each kind is found with
+    // memchr, and searched again only once passed.
+    let find = |from: usize, nl: bool| -> usize {
+        let rest = s.get(from..).unwrap_or(&[]);
+        let at = if nl {
+            memchr::memchr2(b'\r', b'\n', rest)
+        } else {
+            memchr::memchr3(b'.', b'!', b'?', rest)
+        };
+        from + at.unwrap_or(rest.len())
+    };
+    let (mut next_nl, mut next_term) = (find(0, true), find(0, false));
     while i < s.len() {
         let c = class(i);
         match c {
@@ -352,7 +434,14 @@ fn ascii_sentence_spans(s: &[u8]) -> Vec<Range<usize>> {
                 i = j;
             }
             _ => {
-                i += 1;
+                let from = i + 1;
+                if next_nl < from {
+                    next_nl = find(from, true);
+                }
+                if next_term < from {
+                    next_term = find(from, false);
+                }
+                i = next_nl.min(next_term);
                 continue;
             }
         }
@@ -454,17 +543,30 @@ fn normalise(w: &str) -> String {
     norm
 }
 
-/// Function words and reporting verbs that carry no topical content.
 /// `s` when it holds a digit, else the empty string: what a pattern that
 /// needs a digit should search (`\d` is any Unicode decimal digit, and each
 /// one is `char::is_numeric`). Most sentences have none, and a search of the
 /// empty string costs nothing.
 pub fn digit_gate(s: &str) -> &str {
+    // A numeric char is an ASCII digit or not ASCII: a sentence with
+    // neither (most) is settled by its bytes, without decoding chars.
+    if !any_byte(s.as_bytes(), |b| b.is_ascii_digit() | !b.is_ascii()) {
+        return "";
+    }
     if s.chars().any(char::is_numeric) {
         s
     } else {
         ""
     }
+}
+
+/// Whether `f` holds for some byte of `b`: 32 bytes at a time, each block
+/// tested whole (no early exit inside it, so the compiler can test the
+/// block's bytes together) — most sentences are scanned to their end.
+#[inline]
+pub fn any_byte(b: &[u8], f: impl Fn(u8) -> bool) -> bool {
+    b.chunks(32)
+        .any(|c| c.iter().fold(false, |found, &x| found | f(x)))
 }
 
 /// `re.captures_iter(h)`, except that an empty haystack (what the gates
@@ -481,164 +583,354 @@ pub fn captures_in<'r, 'h>(
         .flatten()
 }
 
+/// Function words and reporting verbs that carry no topical content.
 pub fn is_stopword(w: &str) -> bool {
-    // A `match` compiles to a length-and-byte decision tree: no scan, no hashing.
-    matches!(
-        w,
-        "a" | "an"
-            | "the"
-            | "and"
-            | "or"
-            | "but"
-            | "if"
-            | "of"
-            | "to"
-            | "in"
-            | "on"
-            | "at"
-            | "by"
-            | "for"
-            | "with"
-            | "from"
-            | "as"
-            | "into"
-            | "onto"
-            | "about"
-            | "over"
-            | "after"
-            | "before"
-            | "during"
-            | "between"
-            | "through"
-            | "than"
-            | "then"
-            | "that"
-            | "this"
-            | "these"
-            | "those"
-            | "there"
-            | "here"
-            | "it"
-            | "its"
-            | "he"
-            | "she"
-            | "they"
-            | "them"
-            | "his"
-            | "her"
-            | "their"
-            | "we"
-            | "our"
-            | "us"
-            | "you"
-            | "your"
-            | "i"
-            | "me"
-            | "my"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "be"
-            | "been"
-            | "being"
-            | "am"
-            | "has"
-            | "have"
-            | "had"
-            | "do"
-            | "does"
-            | "did"
-            | "will"
-            | "would"
-            | "shall"
-            | "should"
-            | "can"
-            | "could"
-            | "may"
-            | "might"
-            | "must"
-            | "not"
-            | "no"
-            | "so"
-            | "such"
-            | "also"
-            | "which"
-            | "who"
-            | "whom"
-            | "whose"
-            | "what"
-            | "when"
-            | "where"
-            | "while"
-            | "why"
-            | "how"
-            | "all"
-            | "any"
-            | "both"
-            | "each"
-            | "more"
-            | "most"
-            | "other"
-            | "some"
-            | "very"
-            | "just"
-            | "only"
-            | "own"
-            | "same"
-            | "too"
-            | "said"
-            | "say"
-            | "says"
-            | "saying"
-            | "told"
-            | "according"
-            | "noted"
-            | "added"
-            | "him"
-            | "himself"
-            | "itself"
-            | "one"
-            | "two"
-            | "new"
-            | "up"
-            | "out"
-            | "per"
-            | "via"
-            | "yet"
-            | "still"
-            | "even"
-            | "well"
-            | "many"
-            | "much"
-            | "s"
-            | "t"
-            | "mr"
-            | "ms"
-            | "mrs"
-            | "already"
-            | "however"
-            | "because"
-            | "since"
-            | "until"
-            | "against"
-            | "among"
-            | "amid"
-            | "within"
-            | "without"
-            | "upon"
-            | "whether"
-            | "around"
-            | "including"
-            | "further"
-            | "least"
-            | "nearly"
-            | "almost"
-            | "approximately"
-            | "roughly"
-            | "fewer"
-            | "less"
-    )
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
+    TABLE
+        .get_or_init(|| WordTable::new(&[(STOPWORDS, 1)]))
+        .get(w)
+        != 0
+}
+
+const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "if",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "as",
+    "into",
+    "onto",
+    "about",
+    "over",
+    "after",
+    "before",
+    "during",
+    "between",
+    "through",
+    "than",
+    "then",
+    "that",
+    "this",
+    "these",
+    "those",
+    "there",
+    "here",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "them",
+    "his",
+    "her",
+    "their",
+    "we",
+    "our",
+    "us",
+    "you",
+    "your",
+    "i",
+    "me",
+    "my",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "will",
+    "would",
+    "shall",
+    "should",
+    "can",
+    "could",
+    "may",
+    "might",
+    "must",
+    "not",
+    "no",
+    "so",
+    "such",
+    "also",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "what",
+    "when",
+    "where",
+    "while",
+    "why",
+    "how",
+    "all",
+    "any",
+    "both",
+    "each",
+    "more",
+    "most",
+    "other",
+    "some",
+    "very",
+    "just",
+    "only",
+    "own",
+    "same",
+    "too",
+    "said",
+    "say",
+    "says",
+    "saying",
+    "told",
+    "according",
+    "noted",
+    "added",
+    "him",
+    "himself",
+    "itself",
+    "one",
+    "two",
+    "new",
+    "up",
+    "out",
+    "per",
+    "via",
+    "yet",
+    "still",
+    "even",
+    "well",
+    "many",
+    "much",
+    "s",
+    "t",
+    "mr",
+    "ms",
+    "mrs",
+    "already",
+    "however",
+    "because",
+    "since",
+    "until",
+    "against",
+    "among",
+    "amid",
+    "within",
+    "without",
+    "upon",
+    "whether",
+    "around",
+    "including",
+    "further",
+    "least",
+    "nearly",
+    "almost",
+    "approximately",
+    "roughly",
+    "fewer",
+    "less",
+];
+
+/// A fixed set of words with a flag byte each, for the word lists looked up
+/// for every token (a `match` of strings compiles to a length check and a
+/// `memcmp` per arm, and the stopwords are 154; hashing the word cost as
+/// much). Most words are in no list: a bit per (length, first letter)
+/// rejects nearly all of those at once. A word of up to 7 bytes is then
+/// packed into one integer and found in a small open-addressing table; a
+/// longer one is compared with the few longer words.
+pub(crate) struct WordTable {
+    /// Bit `b & 63` of entry `min(len, 15)`: some word has that length and
+    /// a first byte `b`.
+    first: [u64; 16],
+    /// Packed short words and their flags, at `slot(key)` or just after
+    /// (wrapping); a key of 0 (the empty word, never in a list) is a free slot.
+    slots: Vec<(u64, u8)>,
+    long: Vec<(&'static str, u8)>,
+}
+
+/// The bytes of a word of at most 7 bytes as one integer, its length in
+/// the top byte (so "a" and "a\0" differ); `None` for a longer word.
+///
+/// Read as two overlapping little-endian loads, not byte by byte (it runs
+/// for every token, several times): the bytes the loads share sit at the
+/// same place in both, so OR-ing them is the same as placing each byte.
+/// `pack_is_the_bytes_in_order` compares it with the byte loop.
+#[inline]
+fn pack(b: &[u8]) -> Option<u64> {
+    let n = b.len();
+    let bytes = match (n, b) {
+        (0, _) => 0,
+        (1, [a]) => u64::from(*a),
+        (2..=3, [a0, a1, ..]) => {
+            let lo = u64::from(u16::from_le_bytes([*a0, *a1]));
+            let hi = match b.get(n - 2..) {
+                Some([c0, c1]) => u64::from(u16::from_le_bytes([*c0, *c1])),
+                _ => 0,
+            };
+            lo | (hi << (8 * (n - 2)))
+        }
+        (4..=7, [a0, a1, a2, a3, ..]) => {
+            let lo = u64::from(u32::from_le_bytes([*a0, *a1, *a2, *a3]));
+            let hi = match b.get(n - 4..) {
+                Some([c0, c1, c2, c3]) => u64::from(u32::from_le_bytes([*c0, *c1, *c2, *c3])),
+                _ => 0,
+            };
+            lo | (hi << (8 * (n - 4)))
+        }
+        _ => return None,
+    };
+    Some(((n as u64) << 56) | bytes)
+}
+
+impl WordTable {
+    /// The words of `lists`, each with the union of the flags of the
+    /// lists that hold it.
+    pub(crate) fn new(lists: &[(&[&'static str], u8)]) -> WordTable {
+        let mut short: Vec<(u64, u8)> = Vec::new();
+        let mut long: Vec<(&'static str, u8)> = Vec::new();
+        let mut first = [0u64; 16];
+        for &(list, flag) in lists {
+            for &w in list {
+                if let (Some(&b), Some(f)) = (w.as_bytes().first(), first.get_mut(w.len().min(15)))
+                {
+                    *f |= 1 << (b & 63);
+                }
+                match pack(w.as_bytes()) {
+                    Some(0) => {}
+                    Some(k) => match short.iter_mut().find(|e| e.0 == k) {
+                        Some(e) => e.1 |= flag,
+                        None => short.push((k, flag)),
+                    },
+                    None => match long.iter_mut().find(|e| e.0 == w) {
+                        Some(e) => e.1 |= flag,
+                        None => long.push((w, flag)),
+                    },
+                }
+            }
+        }
+        // At most half full: probes stay short.
+        let size = (short.len() * 2).next_power_of_two().max(2);
+        let mut t = WordTable {
+            first,
+            slots: vec![(0, 0); size],
+            long,
+        };
+        for (k, flag) in short {
+            let mut i = t.slot(k);
+            while t.slots.get(i).is_some_and(|e| e.0 != 0) {
+                i = (i + 1) & (size - 1);
+            }
+            if let Some(e) = t.slots.get_mut(i) {
+                *e = (k, flag);
+            }
+        }
+        t
+    }
+
+    /// Where the search for a packed key starts.
+    #[inline]
+    fn slot(&self, k: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product; `slots.len()` is a
+        // power of two.
+        let bits = self.slots.len().trailing_zeros();
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    /// The flags of `w`: 0 when it is in none of the lists.
+    #[inline]
+    pub(crate) fn get(&self, w: &str) -> u8 {
+        self.get_bytes(w.as_bytes())
+    }
+
+    /// [`WordTable::get`] of a word's bytes.
+    #[inline]
+    pub(crate) fn get_bytes(&self, w: &[u8]) -> u8 {
+        let Some(&b) = w.first() else {
+            return 0;
+        };
+        if self
+            .first
+            .get(w.len().min(15))
+            .is_none_or(|f| f & (1 << (b & 63)) == 0)
+        {
+            return 0;
+        }
+        match pack(w) {
+            Some(k) => self.find_packed(k),
+            None => self
+                .long
+                .iter()
+                .find(|e| e.0.as_bytes() == w)
+                .map_or(0, |e| e.1),
+        }
+    }
+
+    /// [`WordTable::get_bytes`] of `w` lower-cased, for a table of
+    /// lower-case letters and `w` made of `[A-Za-z0-9_]` only: setting bit
+    /// 5 of each byte lower-cases a letter, leaves a digit as it is and
+    /// turns `_` into DEL, which no word of such a table holds. No copy of
+    /// the word is made.
+    #[inline]
+    pub(crate) fn get_word_folded(&self, w: &[u8]) -> u8 {
+        let Some(&b) = w.first() else {
+            return 0;
+        };
+        if self
+            .first
+            .get(w.len().min(15))
+            .is_none_or(|f| f & (1 << ((b | 0x20) & 63)) == 0)
+        {
+            return 0;
+        }
+        match pack(w) {
+            Some(k) => {
+                // Bit 5 of each of the word's bytes (not of the length byte).
+                let bytes = (1u64 << (8 * w.len())) - 1;
+                self.find_packed(k | (bytes & 0x2020_2020_2020_2020))
+            }
+            None => self
+                .long
+                .iter()
+                .find(|e| e.0.as_bytes().eq_ignore_ascii_case(w))
+                .map_or(0, |e| e.1),
+        }
+    }
+
+    /// The flags stored under a packed short word.
+    #[inline]
+    fn find_packed(&self, k: u64) -> u8 {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(k);
+        // The table is never full: an empty slot ends the search.
+        while let Some(&(key, flag)) = self.slots.get(i) {
+            if key == k {
+                return flag;
+            }
+            if key == 0 {
+                return 0;
+            }
+            i = (i + 1) & mask;
+        }
+        0
+    }
 }
 
 /// Content terms (stems) of a token list: no stopwords, no pure numbers.
@@ -710,14 +1002,21 @@ pub fn token_terms(tokens: &[Token]) -> Vec<TokenTerms> {
 /// `content_terms` leaves it out when the run starts at that token.
 pub fn content_terms_of(terms: &[TokenTerms]) -> Vec<super::terms::Term> {
     let mut out = Vec::with_capacity(terms.len());
+    extend_content_terms(&mut out, terms);
+    out.shrink_to_fit();
+    out
+}
+
+/// Appends [`content_terms_of`]`(terms)` to `out` (an article's term pool:
+/// no vector of its own to allocate and shrink).
+pub fn extend_content_terms(out: &mut Vec<super::terms::Term>, terms: &[TokenTerms]) {
+    out.reserve(terms.len());
     for (i, t) in terms.iter().enumerate() {
         out.extend(t.own);
         if i > 0 {
             out.extend(t.joined);
         }
     }
-    out.shrink_to_fit();
-    out
 }
 
 fn is_numeric(w: &str) -> bool {
@@ -873,6 +1172,50 @@ mod tests {
             1 => "[ -~]{1,3}",
         ];
         proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn pack_is_the_bytes_in_order(b in proptest::collection::vec(proptest::num::u8::ANY, 0..10)) {
+            let by_byte = (b.len() <= 7).then(|| {
+                b.iter()
+                    .enumerate()
+                    .fold((b.len() as u64) << 56, |k, (i, &c)| k | (u64::from(c) << (8 * i)))
+            });
+            proptest::prop_assert_eq!(pack(&b), by_byte);
+        }
+
+        #[test]
+        fn ascii_tokens_are_the_general_ones(s in ascii_text(), base in 0usize..100) {
+            proptest::prop_assert_eq!(ascii_tokens(&s, base), unicode_tokens(&s, base));
+        }
+
+        /// A word table answers as a scan of its lists would.
+        #[test]
+        fn word_tables_are_their_lists(w in "[a-z'\\x00]{0,10}") {
+            let lists: [(&[&str], u8); 3] = [
+                (STOPWORDS, 1),
+                (&["a", "zz", "approximately", "a\0", "including"], 2),
+                (&["the", "including", "tall", "abcdefgh"], 4),
+            ];
+            let table = WordTable::new(&lists);
+            let want = lists
+                .iter()
+                .filter(|(l, _)| l.contains(&w.as_str()))
+                .fold(0, |a, (_, f)| a | f);
+            proptest::prop_assert_eq!(table.get(&w), want);
+            for (l, _) in lists {
+                for x in l {
+                    let want = lists
+                        .iter()
+                        .filter(|(l, _)| l.contains(x))
+                        .fold(0, |a, (_, f)| a | f);
+                    proptest::prop_assert_eq!(table.get(x), want, "{:?}", x);
+                }
+            }
+            proptest::prop_assert_eq!(is_stopword(&w), STOPWORDS.contains(&w.as_str()));
+        }
     }
 
     fn crate_words(s: &str) -> Vec<Range<usize>> {
