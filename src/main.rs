@@ -23,15 +23,15 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// rather than mimalloc's default 10 ms. With mimalloc's defaults the peak
 /// RSS of `check` on 1,000 generated articles (9.2 MB) was 178 MB against
 /// glibc's 91 MB, and 60 MB on `seeds/` against 15 MB; with eager commit
-/// off and a purge delay of 0, 101–103 MB and 16–17 MB (README, "Allocator
-/// and claim extraction, latest").
+/// off and a purge delay of 0, 101–103 MB and 16–17 MB (docs/performance-history.md,
+/// "Allocator and claim extraction, latest").
 ///
 /// A delay of 0 purges each freed page at once, one `madvise` per page
 /// span, and every purge of memory that another thread touched interrupts
 /// that thread to flush its TLB: `check --no-cache` on 10,000 articles spent
 /// 1.1–3.9 s of 7–9 s of CPU in the kernel. A 5 ms delay batches the purges:
 /// 0.2 s of system time, wall time 4.9–7.2 s → 4.0 s, peak RSS +1–2 %
-/// (README, "Allocator purge delay, latest").
+/// (docs/performance-history.md, "Allocator purge delay, latest").
 ///
 /// It must run before the first allocation: mimalloc reserves its first
 /// arena then, with the options of that moment, and Rust's runtime
