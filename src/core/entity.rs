@@ -80,12 +80,14 @@ pub fn is_title(w: &str) -> bool {
 
 /// The words of a name with leading titles removed ("president lee" → ["lee"]).
 pub fn name_words(name: &str) -> Vec<&str> {
-    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
     let start = words
         .iter()
         .position(|w| !is_title(w))
         .unwrap_or(words.len());
-    words[start..].to_vec()
+    // (In place: no second vector.)
+    words.drain(..start);
+    words
 }
 
 /// A person named in a role that one person holds at a time ("CEO Ana
@@ -414,13 +416,25 @@ impl Aliases {
         for f in &full {
             canon.insert(f.clone(), f.clone());
         }
-        // A single word joins the one longer name that contains it.
+        // A single word joins the one longer name that contains it: each
+        // word of the longer names with the one name that has it, or none
+        // when several do (one pass over the names rather than one per
+        // single word).
+        let mut owner: FxHashMap<&str, Option<&String>> = FxHashMap::default();
+        for f in &full {
+            for w in f.split(' ') {
+                owner
+                    .entry(w)
+                    .and_modify(|o| {
+                        if *o != Some(f) {
+                            *o = None;
+                        }
+                    })
+                    .or_insert(Some(f));
+            }
+        }
         for s in &singles {
-            let owners: Vec<&String> = full
-                .iter()
-                .filter(|f| f.split(' ').any(|w| w == s))
-                .collect();
-            if let [one] = owners.as_slice() {
+            if let Some(Some(one)) = owner.get(s.as_str()) {
                 canon.insert(s.clone(), (*one).clone());
             }
         }
@@ -529,6 +543,9 @@ mod tests {
         assert!(al.same("president lee", "lee jae myung"));
         assert!(al.same("xi", "xi jinping"));
         assert!(!al.same("lee", "xi jinping"));
+        // A word twice in the one longer name still has one owner.
+        let al = Aliases::build(["boutros boutros ghali", "boutros"].iter().copied(), &[]);
+        assert!(al.same("boutros", "boutros boutros ghali"));
     }
 
     #[test]
