@@ -448,7 +448,15 @@ impl Aliases {
 
     /// The canonical form of a name (itself when unknown).
     pub fn canonical(&self, name: &str) -> String {
-        let key = name_words(name).join(" ");
+        // `name_words(name).join(" ")`, written straight into one string.
+        let mut key = String::with_capacity(name.len());
+        let words = name.split(' ').filter(|w| !w.is_empty());
+        for w in words.skip_while(|w| is_title(w)) {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.push_str(w);
+        }
         self.canon.get(&key).cloned().unwrap_or(key)
     }
 
@@ -546,6 +554,24 @@ mod tests {
         // A word twice in the one longer name still has one owner.
         let al = Aliases::build(["boutros boutros ghali", "boutros"].iter().copied(), &[]);
         assert!(al.same("boutros", "boutros boutros ghali"));
+    }
+
+    /// The canonical form of an unknown name is its words after the leading
+    /// titles, single-spaced: what `name_words` gives, joined.
+    #[test]
+    fn canonical_of_an_unknown_name_is_its_name_words() {
+        let al = Aliases::build(["xi jinping"].iter().copied(), &[]);
+        for n in [
+            "",
+            "  ",
+            "president",
+            "president  lee jae  myung ",
+            "dr mr ana president ruiz",
+            "ana",
+        ] {
+            assert_eq!(al.canonical(n), name_words(n).join(" "), "{n:?}");
+        }
+        assert_eq!(al.canonical("president xi jinping"), "xi jinping");
     }
 
     #[test]
