@@ -6,8 +6,6 @@
 //! typed claims, when their units and distinguishing names agree. Precision
 //! comes first: every threshold errs on the side of saying nothing.
 
-use std::collections::HashSet;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::{Arc, OnceLock};
 
@@ -744,7 +742,7 @@ fn names_compatible(idx: &StoryIndex, a: &[&str], b: &[&str]) -> bool {
 
 /// What state a count of people is about: the dead, the missing, the injured,
 /// the rescued. Two counts about different states are different facts.
-fn state_classes(idx: &StoryIndex, terms: &TermSet) -> HashSet<&'static str> {
+fn state_classes(idx: &StoryIndex, terms: &TermSet) -> FxHashSet<&'static str> {
     terms
         .ids
         .iter()
@@ -1005,12 +1003,14 @@ fn label_of(v: &View, words: &[(Option<u32>, String)], shared: &[u32], idx: &Sto
     best.sort_by(|a, b| b.0.total_cmp(&a.0));
     best.truncate(3);
     best.sort_by_key(|b| b.1);
-    let mut seen = HashSet::new();
-    let words: Vec<&str> = best
-        .into_iter()
-        .map(|b| b.2)
-        .filter(|w| seen.insert(*w))
-        .collect();
+    // Three words at most: the first of each is kept by a look at the
+    // words kept so far (a hash set here cost more than the rest of the label).
+    let mut words: Vec<&str> = Vec::with_capacity(best.len());
+    for b in best {
+        if !words.contains(&b.2) {
+            words.push(b.2);
+        }
+    }
     if words.is_empty() {
         v.claim.kind.as_str().to_string()
     } else {
@@ -1018,7 +1018,7 @@ fn label_of(v: &View, words: &[(Option<u32>, String)], shared: &[u32], idx: &Sto
     }
 }
 
-fn quote_words(v: &View) -> Option<HashSet<String>> {
+fn quote_words(v: &View) -> Option<FxHashSet<String>> {
     v.claim
         .quote
         .as_ref()
@@ -1028,7 +1028,7 @@ fn quote_words(v: &View) -> Option<HashSet<String>> {
 /// The words of every quotation in the claim's sentence (a source may quote
 /// a remark in pieces: "the culmination of a quiet revolution" ... "over the
 /// last couple of decades").
-fn quoted_pieces(v: &View) -> Vec<HashSet<String>> {
+fn quoted_pieces(v: &View) -> Vec<FxHashSet<String>> {
     let Some(sent) = v.art.sentences.get(v.claim.sentence) else {
         return Vec::new();
     };
@@ -1048,9 +1048,9 @@ fn quoted_pieces(v: &View) -> Vec<HashSet<String>> {
 /// the other side's quotations, when it is 0.8 or more.
 fn quotes_aligned(x: &View, y: &View) -> Option<f32> {
     let (qa, qb) = (quoted_pieces(x), quoted_pieces(y));
-    let (wa, wb): (HashSet<&String>, HashSet<&String>) =
+    let (wa, wb): (FxHashSet<&String>, FxHashSet<&String>) =
         (qa.iter().flatten().collect(), qb.iter().flatten().collect());
-    let within = |p: &HashSet<String>, other: &HashSet<&String>| {
+    let within = |p: &FxHashSet<String>, other: &FxHashSet<&String>| {
         if p.len() < 4 {
             0.0
         } else {
@@ -1110,7 +1110,7 @@ fn quoted_figures<'a>(v: &View<'a>) -> Vec<(String, &'a Quantity)> {
         .collect()
 }
 
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
+fn jaccard(a: &FxHashSet<String>, b: &FxHashSet<String>) -> f32 {
     let i = a.intersection(b).count() as f32;
     let u = a.union(b).count() as f32;
     if u == 0.0 {
