@@ -7,7 +7,7 @@
 //! paraphrase needs, and would turn "bank" into "depository" as readily as
 //! "trip" into "visit".
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use super::text::stem;
@@ -208,10 +208,10 @@ const GROUPS: &[&[&str]] = &[
     &["new", "fresh", "renewed"],
 ];
 
-fn table() -> &'static HashMap<String, String> {
-    static T: OnceLock<HashMap<String, String>> = OnceLock::new();
+fn table() -> &'static FxHashMap<String, String> {
+    static T: OnceLock<FxHashMap<String, String>> = OnceLock::new();
     T.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m = FxHashMap::default();
         for g in GROUPS {
             let canon = stem(g[0]);
             for w in *g {
