@@ -128,9 +128,7 @@ pub struct StoryIndex {
     pos: FxHashMap<DocId, usize>,
     /// Local term id → the other terms of the story that contain it or that
     /// it contains (five letters at least: "connect" / "interconnect"), sorted.
-    soft: FxHashMap<u32, Vec<u32>>,
-    /// Local term id → whether it has soft partners (a key of `soft`).
-    has_soft: Vec<bool>,
+    soft: Vec<Vec<u32>>,
     /// Role bindings of each claim ("CEO Jane Doe"), read the first time a
     /// comparison needs them (per article, per claim).
     roles: Vec<Vec<OnceLock<Vec<entity::RoleBinding>>>>,
@@ -184,6 +182,15 @@ fn could_be_same_statement(idx: &StoryIndex, x: &View, y: &View) -> bool {
         || same_event(idx, x, y).is_some()
 }
 
+/// What [`could_be_same_statement`] asks, read from the claims' records
+/// without a view (`x_event`: whether `x` introduces an event): a necessary
+/// condition (true whenever it is true), so that most candidate pairs are
+/// settled without building the other claim's view (without it, `relations`
+/// on 1,000 generated articles runs 12 % more instructions).
+fn may_be_same_statement(x: &ClaimFlat, y: &ClaimFlat, x_event: bool) -> bool {
+    (x.quote && y.quote) || (x.stance && y.stance) || x_event
+}
+
 /// The event noun two statements both introduce ("gave an interview with
 /// CCTV News" / "In an exclusive interview with China's state broadcaster
 /// CCTV"), when the names it is given to do not tell two events apart.
@@ -223,15 +230,16 @@ fn value_bucket(v: f64) -> Option<i32> {
 /// For each term of five letters or more, the other terms of the vocabulary
 /// that contain it or that it contains. Each term's substrings are looked up
 /// in the vocabulary (a term has few of them), rather than every pair of
-/// terms being compared on every comparison of two claims.
-fn soft_partners(vocab: &[&'static str]) -> FxHashMap<u32, Vec<u32>> {
+/// terms being compared on every comparison of two claims. Indexed by local
+/// term id (empty for a term without partners, most of them).
+fn soft_partners(vocab: &[&'static str]) -> Vec<Vec<u32>> {
     let by_text: FxHashMap<&str, u32> = vocab
         .iter()
         .enumerate()
         .filter(|(_, t)| t.len() >= 5)
         .map(|(i, t)| (*t, i as u32))
         .collect();
-    let mut out: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    let mut out: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
     for (i, t) in vocab.iter().enumerate() {
         if t.len() < 6 {
             continue;
@@ -243,13 +251,17 @@ fn soft_partners(vocab: &[&'static str]) -> FxHashMap<u32, Vec<u32>> {
                     continue;
                 };
                 if let Some(&j) = by_text.get(sub) {
-                    out.entry(i).or_default().push(j);
-                    out.entry(j).or_default().push(i);
+                    if let Some(v) = out.get_mut(i as usize) {
+                        v.push(j);
+                    }
+                    if let Some(v) = out.get_mut(j as usize) {
+                        v.push(i);
+                    }
                 }
             }
         }
     }
-    for v in out.values_mut() {
+    for v in &mut out {
         v.sort_unstable();
         v.dedup();
     }
@@ -352,12 +364,17 @@ impl StoryIndex {
         for (ai, (_, a)) in arts.iter().enumerate() {
             base.push(flat.len());
             let mut per = Vec::with_capacity(a.claims.len());
-            for (c, (t, w)) in a.claims.iter().zip(std::mem::take(&mut raw[ai])) {
+            for (ci, (c, (t, w))) in a
+                .claims
+                .iter()
+                .zip(std::mem::take(&mut raw[ai]))
+                .enumerate()
+            {
                 let k = flat.len() as u32;
                 let fam = usize::from(c.kind.is_typed());
                 let mut cf = ClaimFlat {
                     art: ai as u32,
-                    claim: (k as usize - base.last().copied().unwrap_or(0)) as u32,
+                    claim: ci as u32,
                     typed: c.kind.is_typed(),
                     quote: c.quote.is_some(),
                     stance: !c.features().stances.is_empty(),
@@ -373,7 +390,7 @@ impl StoryIndex {
                             None => cf.overflow += idf_of(id),
                         }
                     }
-                    if soft.contains_key(&id) {
+                    if soft.get(id as usize).is_some_and(|p| !p.is_empty()) {
                         cf.soft += 0.7 * idf_of(id);
                     }
                 }
@@ -437,12 +454,6 @@ impl StoryIndex {
                     .collect()
             })
             .collect();
-        let mut has_soft = vec![false; vocab_text.len()];
-        for &t in soft.keys() {
-            if let Some(h) = has_soft.get_mut(t as usize) {
-                *h = true;
-            }
-        }
         let pos = arts.iter().enumerate().map(|(i, (d, _))| (*d, i)).collect();
         let roles = arts
             .iter()
@@ -474,7 +485,6 @@ impl StoryIndex {
             name_df,
             pos,
             soft,
-            has_soft,
             roles,
             config,
         }
@@ -570,13 +580,15 @@ impl StoryIndex {
             return exact;
         }
         let has = |t: &TermSet, id: &u32| t.ids.binary_search(id).is_ok();
-        // (Most terms have no soft partner: that is settled first, by a
-        // flag, before the searches.)
-        let partnered = |x: &&u32| self.has_soft.get(**x as usize).copied().unwrap_or(false);
-        for x in a.ids.iter().filter(partnered).filter(|x| !has(b, x)) {
-            let Some(partners) = self.soft.get(x) else {
-                continue;
-            };
+        // (Most terms have no soft partner: that is settled first, before
+        // the searches.)
+        let partners_of = |x: &u32| self.soft.get(*x as usize).map_or(&[][..], Vec::as_slice);
+        for x in a
+            .ids
+            .iter()
+            .filter(|x| !partners_of(x).is_empty() && !has(b, x))
+        {
+            let partners = partners_of(x);
             // The first partner (by id) that only `b` has.
             if let Some(&y) = partners.iter().find(|y| has(b, y) && !has(a, y)) {
                 ws += 0.7 * self.idf_of(*x).min(self.idf_of(y));
@@ -1843,8 +1855,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     let (most, norm) = similarity_bound(idx, fx, fy, selecting);
                     if norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm {
                         let event = *x_event.get_or_insert_with(|| idx.event_of(&x).is_some());
-                        let maybe = (fx.quote && fy.quote) || (fx.stance && fy.stance) || event;
-                        if !maybe {
+                        if !may_be_same_statement(fx, fy, event) {
                             continue;
                         }
                         match view(idx, bj, cj) {

@@ -237,6 +237,13 @@ fn similarity_bound_holds_on_real_stories() {
                     assert!(bound >= sim - 1e-5, "bound {bound} < similarity {sim}");
                 }
                 pairs += 1;
+                if could_be_same_statement(&idx, &x, &y) {
+                    assert!(super::may_be_same_statement(
+                        fx,
+                        fy,
+                        idx.event_of(&x).is_some()
+                    ));
+                }
                 if norm > 0.0
                     && most < (idx.config.statement_threshold - BOUND_MARGIN) * norm
                     && !could_be_same_statement(&idx, &x, &y)

@@ -278,9 +278,16 @@ impl Corpus {
     /// that share at least two rare terms with it (coverage of one story shares
     /// its names; unrelated stories share only the language of news).
     pub fn neighbours(&self, id: DocId) -> Vec<DocId> {
+        self.neighbours_counted(id, &mut Vec::new())
+    }
+
+    /// [`Corpus::neighbours`] with the counters of [`Corpus::rare_candidates`]
+    /// given, so that a caller asking for several documents' neighbours (a
+    /// story on the keystroke path) makes them once.
+    fn neighbours_counted(&self, id: DocId, seen: &mut Vec<u8>) -> Vec<DocId> {
         let va = self.vector(id);
         let mut out: Vec<DocId> = self
-            .rare_candidates(id, &mut Vec::new())
+            .rare_candidates(id, seen)
             .into_iter()
             .filter(|&d| {
                 self.close_in_time(id, d)
@@ -352,8 +359,9 @@ impl Corpus {
         let mut seen: FxHashSet<DocId> = FxHashSet::default();
         seen.insert(id);
         let mut stack = vec![id];
+        let mut counts = Vec::new();
         while let Some(d) = stack.pop() {
-            for n in self.neighbours(d) {
+            for n in self.neighbours_counted(d, &mut counts) {
                 if seen.insert(n) {
                     stack.push(n);
                 }

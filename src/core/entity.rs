@@ -80,14 +80,15 @@ pub fn is_title(w: &str) -> bool {
 
 /// The words of a name with leading titles removed ("president lee" → ["lee"]).
 pub fn name_words(name: &str) -> Vec<&str> {
-    let mut words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
-    let start = words
-        .iter()
-        .position(|w| !is_title(w))
-        .unwrap_or(words.len());
-    // (In place: no second vector.)
-    words.drain(..start);
-    words
+    name_word_iter(name).collect()
+}
+
+/// [`name_words`] one at a time: the words of a name after its leading
+/// titles.
+fn name_word_iter(name: &str) -> impl Iterator<Item = &str> {
+    name.split(' ')
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| is_title(w))
 }
 
 /// A person named in a role that one person holds at a time ("CEO Ana
@@ -450,8 +451,7 @@ impl Aliases {
     pub fn canonical(&self, name: &str) -> String {
         // `name_words(name).join(" ")`, written straight into one string.
         let mut key = String::with_capacity(name.len());
-        let words = name.split(' ').filter(|w| !w.is_empty());
-        for w in words.skip_while(|w| is_title(w)) {
+        for w in name_word_iter(name) {
             if !key.is_empty() {
                 key.push(' ');
             }
