@@ -124,7 +124,47 @@ fn english() -> &'static Language {
     L.get_or_init(Language::english)
 }
 
-const NUMBER_WORDS: &str = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion)";
+/// The number words the `words` pattern reads (and [`number_word`] parses).
+const CARDINALS: [&str; 33] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+];
+
+/// [`CARDINALS`] as a pattern: one of them.
+fn number_words() -> String {
+    format!("(?:{})", CARDINALS.join("|"))
+}
 
 struct Patterns {
     number: Regex,
@@ -191,7 +231,8 @@ fn patterns() -> &'static Patterns {
             number: r(r"(?i)(?:(US\$|\$|£|€|A\$|C\$)\s?)?\b(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:(bn|m|k|tn|pc|%|tb|gb|mb|km|kg|mph|st|nd|rd|th)\b|(%))?(?:\s?(billion|million|trillion|thousand)\b)?"),
             ordinals: r(&format!(r"(?i)\b(?:{})\b", ORDINALS.join("|"))),
             words: r(&format!(
-                r"(?i)\b(?:a |an )?{NUMBER_WORDS}(?:(?:\s+|-|\s+and\s+){NUMBER_WORDS})*\b|\b(?:a couple of|couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b"
+                r"(?i)\b(?:a |an )?{n}(?:(?:\s+|-|\s+and\s+){n})*\b|\b(?:a couple of|couple of|dozens of|a dozen|hundreds of|thousands of|millions of)\b",
+                n = number_words()
             )),
         }
     })
@@ -349,7 +390,7 @@ fn is_modifier(w: &str) -> bool {
 pub fn number_word(w: &str) -> Option<f64> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(&format!("^(?i){NUMBER_WORDS}$"))
+        Regex::new(&format!("^(?i){}$", number_words()))
             .unwrap_or_else(|e| panic!("number word pattern: {e}"))
     });
     if re.is_match(w) {
@@ -408,7 +449,7 @@ fn interval(v: f64, approx: Approx, precision: f64) -> (f64, f64) {
 /// (`spelled_numbers_never_hide_a_match` checks it).
 ///
 /// Every match of `words` starts with a whole word (between `\b`s) that is
-/// one of [`NUMBER_WORDS`] or "couple", "dozen", "dozens", "hundreds",
+/// one of [`CARDINALS`] or "couple", "dozen", "dozens", "hundreds",
 /// "thousands", "millions": whatever follows the first number word is a
 /// space, a hyphen or a word boundary. Every match of `ordinals` is a whole
 /// word of [`ORDINALS`]. So it is enough to look at each run of word
@@ -485,44 +526,14 @@ static WORD_BYTES: [u8; 256] = {
 /// start a match of `words` ([`is_number_word`]), 2 for an ordinal.
 fn spelled_words() -> &'static super::text::WordTable {
     static T: OnceLock<super::text::WordTable> = OnceLock::new();
-    T.get_or_init(|| super::text::WordTable::new(&[(NUMBER_WORD_LIST, 1), (&ORDINALS, 2)]))
+    T.get_or_init(|| {
+        super::text::WordTable::new(&[(&CARDINALS, 1), (QUANTITY_NOUNS, 1), (&ORDINALS, 2)])
+    })
 }
 
-/// The whole words that can start a match of the `words` pattern.
-const NUMBER_WORD_LIST: &[&str] = &[
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
+/// The whole words beside [`CARDINALS`] that can start a match of the
+/// `words` pattern.
+const QUANTITY_NOUNS: &[&str] = &[
     "couple",
     "dozen",
     "dozens",
@@ -995,7 +1006,8 @@ mod tests {
     #[test]
     fn spelled_words_are_the_word_tests() {
         let t = spelled_words();
-        let mut all: Vec<&str> = NUMBER_WORD_LIST.to_vec();
+        let mut all: Vec<&str> = CARDINALS.to_vec();
+        all.extend(QUANTITY_NOUNS);
         all.extend(ORDINALS);
         all.extend(["a", "an", "the", "tens", "firsts", "hundredth", "", "onee"]);
         for w in all {
@@ -1003,7 +1015,7 @@ mod tests {
                 u8::from(is_number_word(w.as_bytes())) | (2 * u8::from(is_ordinal(w.as_bytes())));
             assert_eq!(t.get(w), want, "{w}");
         }
-        assert_eq!(NUMBER_WORD_LIST.len(), 39);
+        assert_eq!(CARDINALS.len() + QUANTITY_NOUNS.len(), 39);
     }
 
     /// What `spelled_numbers` assumes of `(?i)`: no non-ASCII character but
