@@ -242,7 +242,7 @@ struct JsonSource<'a> {
 
 #[derive(serde::Serialize)]
 struct JsonClaim<'a> {
-    id: String,
+    id: ReportId,
     source: &'a str,
     start: usize,
     end: usize,
@@ -281,16 +281,16 @@ impl<'a> JsonReview<'a> {
 
 #[derive(serde::Serialize)]
 struct JsonFact<'a> {
-    id: String,
+    id: ReportId,
     label: &'a str,
-    claims: Vec<String>,
+    claims: Vec<ReportId>,
     verdict: &'static str,
 }
 
 #[derive(serde::Serialize)]
 struct JsonRelation<'a> {
-    a: String,
-    b: String,
+    a: ReportId,
+    b: ReportId,
     relation: &'static str,
     reason: &'a str,
     label: &'a str,
@@ -354,13 +354,37 @@ pub fn json_document_marked<'a>(
     }
 }
 
+/// A claim's or fact's id in the report ("c12", "f3"), written as a JSON
+/// string without a `String` of its own: the report writes two for each of
+/// its relations, and formatting them was a twentieth of `check` on 1,000
+/// articles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReportId {
+    prefix: u8,
+    n: u32,
+}
+
+impl serde::Serialize for ReportId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(self.n).as_bytes();
+        // The prefix byte, then at most ten digits.
+        let mut buf = [self.prefix; 11];
+        for (b, d) in buf.iter_mut().skip(1).zip(digits) {
+            *b = *d;
+        }
+        let text = buf.get(..1 + digits.len()).unwrap_or_default();
+        s.serialize_str(std::str::from_utf8(text).unwrap_or_default())
+    }
+}
+
 impl JsonReport<'_> {
-    fn id(&self, r: ClaimRef) -> Option<String> {
+    fn id(&self, r: ClaimRef) -> Option<ReportId> {
         self.ids
             .get(r.doc)?
             .get(r.claim)
             .filter(|&&n| n > 0)
-            .map(|n| format!("c{n}"))
+            .map(|&n| ReportId { prefix: b'c', n })
     }
 }
 
@@ -411,9 +435,12 @@ impl<'a> JsonReport<'a> {
 
     /// The `i`-th fact (from 0), when one of its claims is printed.
     fn fact(&self, i: usize, f: &'a analysis::Fact) -> Option<JsonFact<'a>> {
-        let claims: Vec<String> = f.claims.iter().filter_map(|&r| self.id(r)).collect();
+        let claims: Vec<ReportId> = f.claims.iter().filter_map(|&r| self.id(r)).collect();
         (!claims.is_empty()).then(|| JsonFact {
-            id: format!("f{}", i + 1),
+            id: ReportId {
+                prefix: b'f',
+                n: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            },
             label: f.label,
             claims,
             verdict: f.verdict.as_str(),
