@@ -162,14 +162,23 @@ impl Cache {
     /// The relations of a story of `corpus`: from the cache when a valid
     /// entry exists for exactly these articles, else computed and stored.
     pub fn story_relations(&self, corpus: &Corpus, story: &[DocId]) -> Vec<Relation> {
-        let keys: Option<Vec<[u8; 32]>> = story
-            .iter()
-            .map(|&d| {
-                corpus
-                    .article(d)
-                    .map(|a| self.key(&a.path, &a.text, &MetaOverride::default()))
-            })
-            .collect();
+        self.story_relations_keyed(corpus, story, |d| {
+            corpus
+                .article(d)
+                .map(|a| self.key(&a.path, &a.text, &MetaOverride::default()))
+        })
+    }
+
+    /// [`Cache::story_relations`] with the articles' keys as the lookups
+    /// of their entries made them ([`Cache::article_owned`]): hashing every
+    /// text again was a twentieth of a `check` with a warm cache.
+    pub fn story_relations_keyed(
+        &self,
+        corpus: &Corpus,
+        story: &[DocId],
+        key_of: impl Fn(DocId) -> Option<[u8; 32]>,
+    ) -> Vec<Relation> {
+        let keys: Option<Vec<[u8; 32]>> = story.iter().map(|&d| key_of(d)).collect();
         let Some(keys) = keys else {
             return corpus.story_relations(story);
         };
@@ -296,16 +305,41 @@ impl Cache {
         res
     }
 
+    /// [`Cache::article`] taking the path and text it keeps in the article
+    /// (no copy of the text), with the article's key (for
+    /// [`Cache::story_relations_keyed`]).
+    pub fn article_owned(
+        &self,
+        path: String,
+        text: String,
+        overrides: &MetaOverride,
+    ) -> (Article, [u8; 32]) {
+        let file = self.entry_path(&path);
+        let key = self.key(&path, &text, overrides);
+        let payload = std::fs::read(&file).ok();
+        let found = payload
+            .as_deref()
+            .and_then(|bytes| self.check_entry(bytes, &key));
+        let (path, text) = match found {
+            Some(p) => match persist::decode_owned(path, text, p) {
+                Ok(a) => {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    return (a, key);
+                }
+                Err(back) => back,
+            },
+            None => (path, text),
+        };
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let a = Article::parse_owned(path, text, overrides);
+        self.store(&Miss { file, key }, &a);
+        (a, key)
+    }
+
     /// An analysed article: from the cache when valid, else parsed and stored.
     pub fn article(&self, path: &str, text: &str, overrides: &MetaOverride) -> Article {
-        match self.lookup(path, text, overrides) {
-            Ok(a) => a,
-            Err(miss) => {
-                let a = Article::parse(path, text, overrides);
-                self.store(&miss, &a);
-                a
-            }
-        }
+        self.article_owned(path.to_string(), text.to_string(), overrides)
+            .0
     }
 
     /// The cached analysis of this exact article, or the [`Miss`] with which

@@ -126,7 +126,7 @@ pub fn execute(args: CheckArgs) -> u8 {
         );
     }
     let cache = super::cache::Cache::from_env(args.no_cache);
-    let mut corpus = build_corpus_cached(walk.files, cache.as_ref());
+    let (mut corpus, keys) = build_corpus_keyed(walk.files, cache.as_ref());
     // The same as `analysis::analyze`, with the term index freed once the
     // stories are known: nothing after reads it.
     let stories = corpus.stories();
@@ -134,7 +134,7 @@ pub fn execute(args: CheckArgs) -> u8 {
     let per_story = stories
         .par_iter()
         .map(|s| match &cache {
-            Some(c) => c.story_relations(&corpus, s),
+            Some(c) => c.story_relations_keyed(&corpus, s, |d| keys.get(d).copied().flatten()),
             None => corpus.story_relations(s),
         })
         .collect();
@@ -213,23 +213,42 @@ pub fn build_corpus_cached(
     files: Vec<super::files::Loaded>,
     cache: Option<&super::cache::Cache>,
 ) -> Corpus {
+    build_corpus_keyed(files, cache).0
+}
+
+/// [`build_corpus_cached`], with the cache key of each document's article
+/// (by document id; none without a cache).
+pub fn build_corpus_keyed(
+    files: Vec<super::files::Loaded>,
+    cache: Option<&super::cache::Cache>,
+) -> (Corpus, Vec<Option<[u8; 32]>>) {
     let none = MetaOverride::default();
-    let arts: Vec<(Article, TermCounts)> = files
+    let arts: Vec<(Article, TermCounts, Option<[u8; 32]>)> = files
         .into_par_iter()
         .map(|f| {
-            let a = match cache {
-                Some(c) => c.article(&f.path, &f.text, &none),
-                None => Article::parse_owned(f.path, f.text, &none),
+            let (a, key) = match cache {
+                Some(c) => {
+                    let (a, key) = c.article_owned(f.path, f.text, &none);
+                    (a, Some(key))
+                }
+                None => (Article::parse_owned(f.path, f.text, &none), None),
             };
             let counts = TermCounts::of(&a);
-            (a, counts)
+            (a, counts, key)
         })
         .collect();
     let mut corpus = Corpus::new(core::EngineConfig::default());
-    for (a, counts) in arts {
-        corpus.insert_counted(a, counts);
+    let mut keys: Vec<Option<[u8; 32]>> = Vec::new();
+    for (a, counts, key) in arts {
+        let d = corpus.insert_counted(a, counts);
+        if keys.len() <= d {
+            keys.resize(d + 1, None);
+        }
+        if let Some(slot) = keys.get_mut(d) {
+            *slot = key;
+        }
     }
-    corpus
+    (corpus, keys)
 }
 
 #[derive(serde::Serialize)]

@@ -57,10 +57,10 @@ const FIXED_REASONS: &[&str] = &["same statement in other words", "same quotatio
 
 /// A relation's reason as it is kept: one of [`FIXED_REASONS`], or else a
 /// [`terms::symbol`] (stored once for the process).
-pub fn reason_text(reason: String) -> &'static str {
+pub fn reason_text(reason: &str) -> &'static str {
     match FIXED_REASONS.iter().find(|r| **r == reason) {
         Some(r) => r,
-        None => terms::symbol(&reason),
+        None => terms::symbol(reason),
     }
 }
 
@@ -1902,7 +1902,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         a,
                         b,
                         kind,
-                        reason: reason_text(reason),
+                        reason: reason_text(&reason),
                         label: "",
                         score,
                     },

@@ -32,13 +32,19 @@ pub const FORMAT: u32 = 1;
 
 type Span = (usize, usize);
 
+/// The wire form of an article. Words and names are borrowed from the
+/// payload when decoding (they are interned at once): a `String` each was a
+/// tenth of decoding a cached article.
 #[derive(Serialize, Deserialize)]
-struct PArticle {
-    vocab: Vec<String>,
+struct PArticle<'a> {
+    #[serde(borrow)]
+    vocab: Vec<&'a str>,
     meta: PMeta,
     blocks: Vec<(Span, u8)>,
-    sentences: Vec<PSentence>,
-    claims: Vec<PClaim>,
+    #[serde(borrow)]
+    sentences: Vec<PSentence<'a>>,
+    #[serde(borrow)]
+    claims: Vec<PClaim<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -51,15 +57,16 @@ struct PMeta {
 type PDate = (i16, i8, i8);
 
 #[derive(Serialize, Deserialize)]
-struct PSentence {
+struct PSentence<'a> {
     span: Span,
     role: u8,
     terms: Vec<u32>,
-    names: Vec<String>,
+    #[serde(borrow)]
+    names: Vec<&'a str>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct PClaim {
+struct PClaim<'a> {
     span: Span,
     sentence: usize,
     kind: u8,
@@ -72,8 +79,10 @@ struct PClaim {
     modal: bool,
     hypothetical: bool,
     issue: Option<String>,
-    names: Vec<(String, u32)>,
-    near_names: Vec<(String, u32)>,
+    #[serde(borrow)]
+    names: Vec<(&'a str, u32)>,
+    #[serde(borrow)]
+    near_names: Vec<(&'a str, u32)>,
     window: Vec<u32>,
     stances: Vec<(String, String)>,
 }
@@ -200,7 +209,7 @@ fn weekday_of(w: i8) -> Option<Weekday> {
 #[derive(Default)]
 struct Vocab {
     ids: FxHashMap<Term, u32>,
-    words: Vec<String>,
+    words: Vec<&'static str>,
 }
 
 impl Vocab {
@@ -209,7 +218,7 @@ impl Vocab {
             return i;
         }
         let i = self.words.len() as u32;
-        self.words.push(terms::resolve(t).to_string());
+        self.words.push(terms::resolve(t));
         self.ids.insert(t, i);
         i
     }
@@ -274,7 +283,7 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
                 span: span(sp),
                 role: role_tag(*role),
                 terms: vocab.ids(a.terms_of(*terms)),
-                names: names.iter().map(|n| n.to_string()).collect(),
+                names: names.iter().map(|n| &**n).collect(),
             }
         })
         .collect();
@@ -298,7 +307,7 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     }
 }
 
-fn encode_claim(c: &Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim {
+fn encode_claim<'a>(c: &'a Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim<'a> {
     let Claim {
         span: sp,
         sentence,
@@ -319,8 +328,8 @@ fn encode_claim(c: &Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim {
         window,
         stances,
     } = c.features();
-    let named = |v: &mut Vocab, ns: &[(&str, Term)]| -> Vec<(String, u32)> {
-        ns.iter().map(|(n, t)| (n.to_string(), v.id(*t))).collect()
+    let named = |v: &mut Vocab, ns: &[(&'a str, Term)]| -> Vec<(&'a str, u32)> {
+        ns.iter().map(|(n, t)| (*n, v.id(*t))).collect()
     };
     PClaim {
         span: span(sp),
@@ -415,11 +424,55 @@ fn intern_memo(w: &str) -> Term {
 /// `None` when the bytes are not such an encoding, or describe spans that
 /// are not valid ranges of `text`.
 pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
+    decode_parts(text, bytes).map(|d| d.into_article(path.to_string(), text.to_string()))
+}
+
+/// [`decode`], keeping the caller's strings for the article (no copy of its
+/// text); they are handed back when the bytes do not decode.
+pub fn decode_owned(path: String, text: String, bytes: &[u8]) -> Result<Article, (String, String)> {
+    match decode_parts(&text, bytes) {
+        Some(d) => Ok(d.into_article(path, text)),
+        None => Err((path, text)),
+    }
+}
+
+/// An article's analysis, decoded and checked against its text, without
+/// the path and the text.
+struct Decoded {
+    meta: Meta,
+    blocks: Vec<Block>,
+    sentences: Vec<Sentence>,
+    claims: Vec<Claim>,
+    terms: Box<[Term]>,
+}
+
+impl Decoded {
+    fn into_article(self, path: String, text: String) -> Article {
+        let Decoded {
+            meta,
+            blocks,
+            sentences,
+            claims,
+            terms,
+        } = self;
+        Article {
+            path,
+            text,
+            meta,
+            blocks,
+            sentences,
+            claims,
+            terms,
+        }
+    }
+}
+
+fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
     let p: PArticle = match postcard::take_from_bytes::<PArticle>(bytes) {
         Ok((p, [])) => p,
         _ => return None,
     };
-    let terms: Vec<Term> = p.vocab.iter().map(|w| intern_memo(w)).collect();
+    let terms: Vec<Term> = p.vocab.iter().map(|&w| intern_memo(w)).collect();
     let term = |i: u32| terms.get(i as usize).copied();
     let term_list = |v: &[u32]| v.iter().map(|&i| term(i)).collect::<Option<Vec<Term>>>();
     let range = |s: Span| -> Option<Range<usize>> {
@@ -446,14 +499,14 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
             span: range(s.span)?,
             role: role_of(s.role)?,
             terms: push_terms(&mut pool, &term_list(&s.terms)?),
-            names: thin(s.names.iter().map(|n| symbol(n))),
+            names: thin(s.names.iter().map(|&n| symbol(n))),
         })
     })?;
     let n_sentences = sentences.len();
     let claims = exact(p.claims, |c| {
-        let named = |ns: Vec<(String, u32)>| {
+        let named = |ns: Vec<(&str, u32)>| {
             ns.into_iter()
-                .map(|(n, i)| Some((symbol(&n), term(i)?)))
+                .map(|(n, i)| Some((symbol(n), term(i)?)))
                 .collect::<Option<Vec<_>>>()
                 .map(|v| thin(v.into_iter()))
         };
@@ -515,9 +568,7 @@ pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
             ),
         })
     })?;
-    Some(Article {
-        path: path.to_string(),
-        text: text.to_string(),
+    Some(Decoded {
         meta,
         blocks,
         sentences,
@@ -551,12 +602,12 @@ fn thin<T>(items: impl ExactSizeIterator<Item = T>) -> ThinVec<T> {
 
 /// One relation of a story, with its claims as (index in the story, claim index).
 #[derive(Serialize, Deserialize)]
-struct PRelation {
+struct PRelation<'a> {
     a: (u32, u32),
     b: (u32, u32),
     kind: u8,
-    reason: String,
-    label: String,
+    reason: &'a str,
+    label: &'a str,
     score: f32,
 }
 
@@ -596,8 +647,8 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
             a: (pos(a.doc)?, a.claim as u32),
             b: (pos(b.doc)?, b.claim as u32),
             kind: relation_kind_tag(*kind),
-            reason: reason.to_string(),
-            label: label.to_string(),
+            reason,
+            label,
             score: *score,
         });
     }
@@ -627,7 +678,7 @@ pub fn decode_relations(
             b: claim(r.b)?,
             kind: relation_kind_of(r.kind)?,
             reason: super::compare::reason_text(r.reason),
-            label: symbol(&r.label),
+            label: symbol(r.label),
             score: r.score,
         })
     })
@@ -708,5 +759,17 @@ mod tests {
             b[i] ^= 0xA5;
             let _ = decode("a.txt", TEXT, &b);
         }
+    }
+
+    #[test]
+    fn owned_decoding_keeps_or_hands_back_the_strings() {
+        let a = Article::parse("a.txt", TEXT, &MetaOverride::default());
+        let bytes = encode(&a);
+        let b = decode_owned("a.txt".into(), TEXT.into(), &bytes).expect("decodes");
+        assert_eq!(debug(&a), debug(&b));
+        assert_eq!((b.path.as_str(), b.text.as_str()), ("a.txt", TEXT));
+        // A payload that does not fit the text: the caller's strings back.
+        let back = decode_owned("a.txt".into(), "short".into(), &bytes).map(|_| ());
+        assert_eq!(back, Err(("a.txt".to_string(), "short".to_string())));
     }
 }
