@@ -4,6 +4,7 @@ pub mod cache;
 pub mod check;
 pub mod files;
 pub mod github;
+pub mod json_out;
 pub mod report;
 pub mod sarif;
 pub mod text;
