@@ -16,39 +16,49 @@
 pub fn push_str(out: &mut Vec<u8>, s: &str) {
     out.reserve(s.len() + 2);
     out.push(b'"');
-    let bytes = s.as_bytes();
-    // Start of the run of bytes not yet written.
-    let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight plain bytes at once: the usual case.
-        if let Some(w) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(w);
-            if !needs_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
+    let mut rest = s.as_bytes();
+    while let Some(at) = first_escape(rest) {
+        let (run, tail) = rest.split_at_checked(at).unwrap_or((rest, &[]));
+        out.extend_from_slice(run);
+        let Some((&b, tail)) = tail.split_first() else {
+            rest = &[];
+            break;
+        };
+        match escape(b) {
+            Some(Escape::Short(c)) => out.extend_from_slice(&[b'\\', c]),
+            Some(Escape::Unicode) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xF)]);
             }
+            None => out.push(b),
         }
-        // One byte: the last few, or a word holding one to escape.
-        let Some(&b) = bytes.get(i) else { break };
-        if let Some(esc) = escape(b) {
-            out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
-            match esc {
-                Escape::Short(c) => out.extend_from_slice(&[b'\\', c]),
-                Escape::Unicode => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(b >> 4)]);
-                    out.push(HEX[usize::from(b & 0xF)]);
-                }
-            }
-            run = i + 1;
-        }
-        i += 1;
+        rest = tail;
     }
-    out.extend_from_slice(bytes.get(run..).unwrap_or_default());
+    out.extend_from_slice(rest);
     out.push(b'"');
+}
+
+/// The position of the first byte of `bytes` to escape, looked for eight
+/// bytes at a time.
+fn first_escape(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        if needs_escape(word) {
+            if let Some(p) = chunk.iter().position(|&b| escape(b).is_some()) {
+                return Some(at + p);
+            }
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| escape(b).is_some())
+        .map(|p| at + p)
 }
 
 enum Escape {
