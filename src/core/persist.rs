@@ -474,7 +474,9 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
     };
     let terms: Vec<Term> = p.vocab.iter().map(|&w| intern_memo(w)).collect();
     let term = |i: u32| terms.get(i as usize).copied();
-    let term_list = |v: &[u32]| v.iter().map(|&i| term(i)).collect::<Option<Vec<Term>>>();
+    // The terms of one list go through a buffer reused from list to list
+    // (a vector per sentence and claim was a twentieth of decoding).
+    let mut scratch: Vec<Term> = Vec::new();
     let range = |s: Span| -> Option<Range<usize>> {
         (s.0 <= s.1 && text.get(s.0..s.1).is_some()).then_some(s.0..s.1)
     };
@@ -498,7 +500,7 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
         Some(Sentence {
             span: range(s.span)?,
             role: role_of(s.role)?,
-            terms: push_terms(&mut pool, &term_list(&s.terms)?),
+            terms: push_terms(&mut pool, terms_into(&mut scratch, &s.terms, &terms)?),
             names: thin(s.names.iter().map(|&n| symbol(n))),
         })
     })?;
@@ -553,7 +555,7 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
                 })),
                 None => None,
             },
-            terms: push_terms(&mut pool, &term_list(&c.terms)?),
+            terms: push_terms(&mut pool, terms_into(&mut scratch, &c.terms, &terms)?),
             negated: c.negated,
             modal: c.modal,
             hypothetical: c.hypothetical,
@@ -561,7 +563,7 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
                 Features {
                     names: named(c.names)?,
                     near_names: named(c.near_names)?,
-                    window: thin(term_list(&c.window)?.into_iter()),
+                    window: thin(terms_into(&mut scratch, &c.window, &terms)?.iter().copied()),
                     stances: thin(c.stances.into_iter()),
                 },
                 c.issue.map(String::into_boxed_str),
@@ -575,6 +577,16 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
         claims,
         terms: pool.into_boxed_slice(),
     })
+}
+
+/// The terms of a list of vocabulary ids, in `scratch`; `None` when an id
+/// is not in the vocabulary.
+fn terms_into<'s>(scratch: &'s mut Vec<Term>, ids: &[u32], vocab: &[Term]) -> Option<&'s [Term]> {
+    scratch.clear();
+    for &i in ids {
+        scratch.push(*vocab.get(i as usize)?);
+    }
+    Some(scratch)
 }
 
 /// Converts a decoded list into the engine's type, in a vector of exactly
