@@ -1,6 +1,5 @@
 //! The whole-corpus result: relations grouped into facts with a verdict.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::SmallVec;
 
 use super::compare::{Relation, RelationKind};
@@ -58,23 +57,122 @@ impl Analysis {
     }
 }
 
-struct UnionFind(FxHashMap<ClaimRef, ClaimRef>);
+/// The groups of claims a story's relations link, by union-find over the
+/// story's claims numbered in their order (documents by id, then claims):
+/// the root of a group is its first claim. (Numbers in vectors, not a hash
+/// map of claims: the map was a twentieth of a warm-cache `check`.)
+struct Groups {
+    /// The story's documents by id, each with the number of its first claim.
+    docs: Vec<(DocId, u32)>,
+    parent: Vec<u32>,
+    linked: Vec<bool>,
+}
 
-impl UnionFind {
-    fn find(&mut self, x: ClaimRef) -> ClaimRef {
-        let p = *self.0.entry(x).or_insert(x);
-        if p == x {
-            return x;
+impl Groups {
+    fn of(corpus: &Corpus, docs: Option<&[DocId]>, rels: &[Relation]) -> Groups {
+        // The story's documents and any a relation names, with as many
+        // numbers as their claims (or as the relations need).
+        let mut sizes: Vec<(DocId, usize)> = docs
+            .unwrap_or(&[])
+            .iter()
+            .map(|&d| (d, corpus.article(d).map_or(0, |a| a.claims.len())))
+            .chain(
+                rels.iter()
+                    .flat_map(|r| [r.a, r.b])
+                    .map(|c| (c.doc, c.claim + 1)),
+            )
+            .collect();
+        sizes.sort_unstable();
+        let mut docs: Vec<(DocId, u32)> = Vec::new();
+        let mut total = 0usize;
+        for (i, &(d, _)) in sizes.iter().enumerate() {
+            if docs.last().is_some_and(|l| l.0 == d) {
+                continue;
+            }
+            // The largest size of this document (the last of its run).
+            let size = sizes
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|s| s.0 == d)
+                .map(|s| s.1)
+                .max()
+                .unwrap_or(0);
+            docs.push((d, total as u32));
+            total += size;
         }
-        let r = self.find(p);
-        self.0.insert(x, r);
-        r
+        let mut g = Groups {
+            docs,
+            parent: (0..total as u32).collect(),
+            linked: vec![false; total],
+        };
+        for r in rels {
+            if let (Some(a), Some(b)) = (g.number(r.a), g.number(r.b)) {
+                for n in [a, b] {
+                    if let Some(l) = g.linked.get_mut(n as usize) {
+                        *l = true;
+                    }
+                }
+                g.union(a, b);
+            }
+        }
+        g
     }
-    fn union(&mut self, a: ClaimRef, b: ClaimRef) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.0.insert(ra.max(rb), ra.min(rb));
+
+    fn len(&self) -> u32 {
+        self.parent.len() as u32
+    }
+
+    /// The number of a claim of the story.
+    fn number(&self, c: ClaimRef) -> Option<u32> {
+        let i = self.docs.binary_search_by_key(&c.doc, |d| d.0).ok()?;
+        let base = self.docs.get(i)?.1;
+        let n = base.checked_add(u32::try_from(c.claim).ok()?)?;
+        (n < self.len()).then_some(n)
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        // Path halving: each step points a claim at its grandparent.
+        loop {
+            let Some(&p) = self.parent.get(x as usize) else {
+                return x;
+            };
+            if p == x {
+                return x;
+            }
+            let gp = self.parent.get(p as usize).copied().unwrap_or(p);
+            if let Some(slot) = self.parent.get_mut(x as usize) {
+                *slot = gp;
+            }
+            x = gp;
         }
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if let Some(slot) = self.parent.get_mut(ra.max(rb) as usize) {
+            *slot = ra.min(rb);
+        }
+    }
+
+    /// The root of the group of a claim of the story.
+    fn root_of(&mut self, c: ClaimRef) -> Option<u32> {
+        self.number(c).map(|n| self.find(n))
+    }
+
+    /// Whether a relation links the claim.
+    fn is_linked(&self, c: &ClaimRef) -> bool {
+        self.number(*c)
+            .and_then(|n| self.linked.get(n as usize))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// How many groups the relations make.
+    fn count(&mut self) -> usize {
+        (0..self.len())
+            .filter(|&n| self.linked.get(n as usize) == Some(&true) && self.find(n) == n)
+            .count()
     }
 }
 
@@ -86,16 +184,11 @@ fn count_facts(
     rels: &[Relation],
     single_source: bool,
 ) -> usize {
-    let mut uf = UnionFind(FxHashMap::default());
-    for r in rels {
-        uf.union(r.a, r.b);
-    }
-    let linked: Vec<ClaimRef> = uf.0.keys().copied().collect();
-    let groups = linked.iter().filter(|&&c| uf.find(c) == c).count();
+    let mut g = Groups::of(corpus, docs, rels);
+    let groups = g.count();
     if !single_source {
         return groups;
     }
-    let linked: FxHashSet<ClaimRef> = linked.into_iter().collect();
     let singles: usize = docs
         .unwrap_or(&[])
         .iter()
@@ -105,7 +198,7 @@ fn count_facts(
                 .iter()
                 .enumerate()
                 .filter(|(ci, c)| {
-                    !c.kind.is_typed() && !linked.contains(&ClaimRef { doc: d, claim: *ci })
+                    !c.kind.is_typed() && !g.is_linked(&ClaimRef { doc: d, claim: *ci })
                 })
                 .count()
         })
@@ -125,18 +218,19 @@ fn story_facts(
     count: usize,
 ) -> Vec<Fact> {
     let mut facts = Vec::with_capacity(count);
-    let mut uf = UnionFind(FxHashMap::default());
+    let mut g = Groups::of(corpus, docs, rels);
+    // The relations of each group, at its root's number (so in the order of
+    // the groups' first claims).
+    let mut groups: Vec<Vec<&Relation>> = vec![Vec::new(); g.len() as usize];
     for r in rels {
-        uf.union(r.a, r.b);
+        if let Some(rs) = g
+            .root_of(r.a)
+            .and_then(|root| groups.get_mut(root as usize))
+        {
+            rs.push(r);
+        }
     }
-    let mut groups: FxHashMap<ClaimRef, Vec<&Relation>> = FxHashMap::default();
-    for r in rels {
-        let root = uf.find(r.a);
-        groups.entry(root).or_default().push(r);
-    }
-    let mut gs: Vec<(ClaimRef, Vec<&Relation>)> = groups.into_iter().collect();
-    gs.sort_by_key(|g| g.0);
-    for (_, rs) in gs {
+    for rs in groups.into_iter().filter(|rs| !rs.is_empty()) {
         let mut claims: SmallVec<[ClaimRef; 1]> = rs.iter().flat_map(|r| [r.a, r.b]).collect();
         claims.sort_unstable();
         claims.dedup();
@@ -161,12 +255,11 @@ fn story_facts(
         });
     }
     if single_source {
-        let linked: FxHashSet<ClaimRef> = rels.iter().flat_map(|r| [r.a, r.b]).collect();
         for &d in docs.unwrap_or(&[]) {
             let Some(a) = corpus.article(d) else { continue };
             for (ci, c) in a.claims.iter().enumerate() {
                 let r = ClaimRef { doc: d, claim: ci };
-                if !c.kind.is_typed() && !linked.contains(&r) {
+                if !c.kind.is_typed() && !g.is_linked(&r) {
                     facts.push(Fact {
                         label: c.kind.as_str(),
                         claims: smallvec::smallvec![r],
@@ -254,6 +347,40 @@ mod tests {
 
     /// A fact is 48 bytes (308,000 of them on 10,000 articles): the label a
     /// `&'static str`, one claim inline, the story a `u32`.
+    fn rel(a: (DocId, usize), b: (DocId, usize)) -> Relation {
+        let c = |(doc, claim)| ClaimRef { doc, claim };
+        Relation {
+            a: c(a),
+            b: c(b),
+            kind: RelationKind::Support,
+            reason: "",
+            label: "",
+            score: 1.0,
+        }
+    }
+
+    #[test]
+    fn groups_are_the_linked_components_rooted_at_their_first_claim() {
+        // No articles in the corpus: the numbering comes from the relations
+        // alone, documents listed out of order and one named only by them.
+        let corpus = Corpus::new(crate::core::EngineConfig::default());
+        let rels = [
+            rel((7, 3), (2, 5)),
+            rel((2, 0), (9, 1)),
+            rel((9, 1), (7, 0)),
+        ];
+        let mut g = Groups::of(&corpus, Some(&[9, 2]), &rels);
+        assert_eq!(g.count(), 2);
+        let root = |g: &mut Groups, doc, claim| g.root_of(ClaimRef { doc, claim });
+        assert_eq!(root(&mut g, 7, 3), root(&mut g, 2, 5));
+        assert_eq!(root(&mut g, 2, 5), g.number(ClaimRef { doc: 2, claim: 5 }));
+        assert_eq!(root(&mut g, 9, 1), root(&mut g, 2, 0));
+        assert_eq!(root(&mut g, 7, 0), g.number(ClaimRef { doc: 2, claim: 0 }));
+        assert!(g.is_linked(&ClaimRef { doc: 7, claim: 3 }));
+        assert!(!g.is_linked(&ClaimRef { doc: 7, claim: 1 }));
+        assert!(!g.is_linked(&ClaimRef { doc: 4, claim: 0 }));
+    }
+
     #[test]
     fn facts_stay_small() {
         assert_eq!(std::mem::size_of::<Fact>(), 48);
