@@ -190,7 +190,8 @@ fn day_keys_cover_a_short_span_and_nothing_else() {
 #[test]
 fn similarity_bound_holds_on_real_stories() {
     use super::{
-        could_be_same_statement, decide, similarity_bound, view, StoryIndex, BOUND_MARGIN,
+        could_be_same_statement, decide, pair_bound, similarity_bound, view, StoryIndex,
+        BOUND_MARGIN,
     };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dirs = [
@@ -200,7 +201,7 @@ fn similarity_bound_holds_on_real_stories() {
         root.join("tests/data/dev/ireland-abortion-referendum-2018"),
         root.join("tests/data/dev/carabao-cup-final-2022"),
     ];
-    let (mut pairs, mut skipped) = (0, 0);
+    let (mut pairs, mut skipped, mut tighter) = (0, 0, 0);
     for dir in dirs {
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .expect("story directory")
@@ -230,11 +231,16 @@ fn similarity_bound_holds_on_real_stories() {
                     .filter(|t| y.terms.ids.contains(t) && idx.df[**t as usize] <= common)
                     .map(|&t| idx.idf_of(t))
                     .sum();
-                let (most, norm) = similarity_bound(&idx, fx, fy, selecting);
+                let (loose, norm) = similarity_bound(&idx, fx, fy, selecting);
+                let threshold = idx.config.statement_threshold;
+                let (most, _) = pair_bound(&idx, x.terms, fx, fy, selecting, threshold);
                 let sim = idx.similarity(x.terms, y.terms);
                 if norm > 0.0 {
-                    let bound = most / norm;
-                    assert!(bound >= sim - 1e-5, "bound {bound} < similarity {sim}");
+                    for bound in [loose / norm, most / norm] {
+                        assert!(bound >= sim - 1e-5, "bound {bound} < similarity {sim}");
+                    }
+                    assert!(most <= loose, "the pair's bound is no looser");
+                    tighter += usize::from(most < loose);
                 }
                 pairs += 1;
                 if could_be_same_statement(&idx, &x, &y) {
@@ -258,4 +264,6 @@ fn similarity_bound_holds_on_real_stories() {
         pairs > 10_000 && skipped > pairs / 2,
         "{skipped} of {pairs}"
     );
+    // The soft matches counted pair by pair do tighten some bounds.
+    assert!(tighter > 100, "{tighter} bounds tightened of {pairs}");
 }
