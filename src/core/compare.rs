@@ -135,6 +135,11 @@ pub struct StoryIndex {
     /// The event each statement claim introduces, read the first time a
     /// comparison needs it (per article, per claim).
     events: Vec<Vec<OnceLock<Option<lexicon::EventIntro>>>>,
+    /// Whether each sentence grants its figure with conditions
+    /// ([`lexicon::conditionality`]), read the first time a comparison needs
+    /// it (per article, per sentence): the figures of one sentence are
+    /// compared with many others.
+    conditions: Vec<Vec<OnceLock<Option<bool>>>>,
     config: EngineConfig,
 }
 
@@ -463,8 +468,13 @@ impl StoryIndex {
             .iter()
             .map(|(_, a)| a.claims.iter().map(|_| OnceLock::new()).collect())
             .collect();
+        let conditions = arts
+            .iter()
+            .map(|(_, a)| a.sentences.iter().map(|_| OnceLock::new()).collect())
+            .collect();
         StoryIndex {
             events,
+            conditions,
             arts,
             vocab_text,
             ids,
@@ -612,6 +622,26 @@ impl StoryIndex {
             .get(v.claim_index)?
             .get_or_init(|| lexicon::event_introduction(v.art.claim_text(v.claim_index)))
             .as_ref()
+    }
+
+    /// [`lexicon::conditionality`] of a claim's sentence, read once per
+    /// sentence.
+    fn conditionality(&self, v: &View) -> Option<bool> {
+        let sentence = || {
+            v.art
+                .sentences
+                .get(v.claim.sentence)
+                .and_then(|s| v.art.text.get(s.span.clone()))
+                .and_then(lexicon::conditionality)
+        };
+        match self
+            .conditions
+            .get(v.art_index)
+            .and_then(|c| c.get(v.claim.sentence))
+        {
+            Some(cell) => *cell.get_or_init(sentence),
+            None => sentence(),
+        }
     }
 
     /// The role bindings of a claim's span, read once per claim.
@@ -1475,13 +1505,7 @@ fn decide_inner(
                     // without any by the other ("up to 12 weeks, subject to
                     // medical advice" / "unrestricted up to 12 weeks").
                     if kind == Support {
-                        let cond = |v: &View| {
-                            v.art
-                                .sentences
-                                .get(v.claim.sentence)
-                                .and_then(|s| v.art.text.get(s.span.clone()))
-                                .and_then(lexicon::conditionality)
-                        };
+                        let cond = |v: &View| idx.conditionality(v);
                         if let (Some(p), Some(q)) = (cond(x), cond(y)) {
                             if p != q {
                                 let (ta, tb) = (qdesc(a, &x.art.text), qdesc(b, &y.art.text));
