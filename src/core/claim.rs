@@ -912,6 +912,8 @@ impl Article {
         let mut sentences = Vec::new();
         let mut claims = Vec::new();
         let mut pool: Vec<Term> = Vec::new();
+        // One token list for every sentence: its strings are reused.
+        let mut tbuf = text::TokenBuf::default();
         for b in &blocks {
             if !analysed(b) {
                 continue;
@@ -970,12 +972,12 @@ impl Article {
             let block_quotes = quotations(text, span.clone());
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
-                let toks = text::tokens(text, sr.clone());
-                let tterms = text::token_terms(&toks);
+                let toks = tbuf.fill(text, sr.clone());
+                let tterms = text::token_terms(toks);
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,
-                    names: names(text, &toks),
+                    names: names(text, toks),
                     terms: push_content_terms(&mut pool, &tterms),
                 };
                 let first = claims.len();
@@ -984,7 +986,7 @@ impl Article {
                     &meta,
                     idx,
                     &sent,
-                    &toks,
+                    toks,
                     &tterms,
                     &span,
                     &block_quotes,
@@ -992,7 +994,7 @@ impl Article {
                     &mut pool,
                 );
                 for c in claims.iter_mut().skip(first) {
-                    let f = features(c, sent.span.start, &toks, &tterms);
+                    let f = features(c, sent.span.start, toks, &tterms);
                     let issue = c.extra.take().and_then(|e| e.issue);
                     c.extra = Extra::new(f, issue);
                 }

@@ -117,67 +117,127 @@ pub fn fold_char(c: char) -> char {
 
 /// Word tokens of `text[range]` (UAX #29 word boundaries), with spans in `text`.
 pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
-    let Some(slice) = text.get(range.clone()) else {
-        return Vec::new();
-    };
-    if slice.is_ascii() {
-        ascii_tokens(slice, range.start)
-    } else {
-        unicode_tokens(slice, range.start)
-    }
+    let mut buf = TokenBuf::default();
+    buf.fill(text, range);
+    let mut toks = buf.toks;
+    toks.truncate(buf.len);
+    toks
 }
 
-/// [`tokens`] of `slice`, which starts at `base` in the text, by the
-/// crate's word boundaries.
-fn unicode_tokens(slice: &str, base: usize) -> Vec<Token> {
-    let mut prev_end: Option<usize> = None;
-    slice
-        .split_word_bound_indices()
-        .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric()))
-        .map(|(i, w)| {
+/// A token list refilled sentence after sentence ([`TokenBuf::fill`]),
+/// whose tokens keep their `norm` strings: a token written where one was
+/// before reuses its string instead of allocating one. Parsing tokenises
+/// every sentence once, and a fresh string per token (its allocation, copy
+/// and free) was over a third of tokenising.
+#[derive(Default)]
+pub struct TokenBuf {
+    /// Tokens `..len` are the current ones; those after are kept for
+    /// their strings.
+    toks: Vec<Token>,
+    len: usize,
+}
+
+impl TokenBuf {
+    /// The tokens of `text[range]`: the same as [`tokens`] gives.
+    pub fn fill(&mut self, text: &str, range: Range<usize>) -> &[Token] {
+        self.len = 0;
+        if let Some(slice) = text.get(range.clone()) {
+            if slice.is_ascii() {
+                self.ascii_tokens(slice, range.start);
+            } else {
+                self.unicode_tokens(slice, range.start);
+            }
+        }
+        self.toks.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Appends the token of the word `w` at `span`.
+    #[inline]
+    fn push(&mut self, span: Range<usize>, w: &str, capitalised: bool, hyphen_joined: bool) {
+        match self.toks.get_mut(self.len) {
+            Some(t) => {
+                t.span = span;
+                t.norm.clear();
+                normalise_into(w, &mut t.norm);
+                t.capitalised = capitalised;
+                t.hyphen_joined = hyphen_joined;
+            }
+            None => self.toks.push(Token {
+                span,
+                norm: normalise(w),
+                capitalised,
+                hyphen_joined,
+            }),
+        }
+        self.len += 1;
+    }
+
+    /// The tokens of `slice`, which starts at `base` in the text, by the
+    /// crate's word boundaries.
+    fn unicode_tokens(&mut self, slice: &str, base: usize) {
+        let mut prev_end: Option<usize> = None;
+        for (i, w) in slice
+            .split_word_bound_indices()
+            .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric()))
+        {
             let gap = prev_end.map(|p| &slice[p..i]);
             prev_end = Some(i + w.len());
             let hyphen_joined = gap.is_some_and(|g| {
                 g.chars().count() == 1 && fold_char(g.chars().next().unwrap_or(' ')) == '-'
             });
-            let norm = normalise(w);
-            Token {
-                span: base + i..base + i + w.len(),
-                norm,
-                capitalised: w.chars().next().is_some_and(char::is_uppercase),
+            self.push(
+                base + i..base + i + w.len(),
+                w,
+                w.chars().next().is_some_and(char::is_uppercase),
                 hyphen_joined,
-            }
-        })
-        .collect()
+            );
+        }
+    }
+
+    /// The tokens of an ASCII `slice` that starts at `base` in the text:
+    /// the same tokens, read from the bytes (nearly every sentence is
+    /// ASCII, and the general path's dynamic dispatch, char decoding and a
+    /// vector grown from nothing were a fifth of tokenising). In ASCII a
+    /// gap is a hyphen when it is the one byte `-` (`fold_char` changes
+    /// only non-ASCII characters), and a word is capitalised when its first
+    /// byte is an upper-case letter. `ascii_tokens_are_the_general_ones`
+    /// compares the two.
+    fn ascii_tokens(&mut self, slice: &str, base: usize) {
+        let b = slice.as_bytes();
+        // Room for words of about five bytes and a space: most sentences
+        // never grow the vector, and none holds twice this.
+        let want = b.len() / 5 + 4;
+        if self.toks.capacity() < want {
+            self.toks.reserve(want - self.toks.len());
+        }
+        let mut prev_end: Option<usize> = None;
+        for r in ascii_word_spans(b) {
+            let Some(w) = slice.get(r.clone()) else {
+                continue;
+            };
+            let hyphen_joined =
+                prev_end.is_some_and(|p| r.start == p + 1 && b.get(p) == Some(&b'-'));
+            prev_end = Some(r.end);
+            let capitalised = b.get(r.start).is_some_and(u8::is_ascii_uppercase);
+            self.push(base + r.start..base + r.end, w, capitalised, hyphen_joined);
+        }
+    }
 }
 
-/// [`tokens`] of an ASCII `slice` that starts at `base` in the text: the
-/// same tokens, read from the bytes (nearly every sentence is ASCII, and
-/// the general path's dynamic dispatch, char decoding and a vector grown
-/// from nothing were a fifth of tokenising). In ASCII a gap is a hyphen
-/// when it is the one byte `-` (`fold_char` changes only non-ASCII
-/// characters), and a word is capitalised when its first byte is an
-/// upper-case letter. `ascii_tokens_are_the_general_ones` compares the two.
+/// [`tokens`] of an ASCII `slice` by the ASCII path (for the tests).
+#[cfg(test)]
 fn ascii_tokens(slice: &str, base: usize) -> Vec<Token> {
-    let b = slice.as_bytes();
-    // Room for words of about five bytes and a space: most sentences never
-    // grow the vector, and none holds twice this.
-    let mut out = Vec::with_capacity(b.len() / 5 + 4);
-    let mut prev_end: Option<usize> = None;
-    for r in ascii_word_spans(b) {
-        let Some(w) = slice.get(r.clone()) else {
-            continue;
-        };
-        let hyphen_joined = prev_end.is_some_and(|p| r.start == p + 1 && b.get(p) == Some(&b'-'));
-        prev_end = Some(r.end);
-        out.push(Token {
-            span: base + r.start..base + r.end,
-            norm: normalise(w),
-            capitalised: b.get(r.start).is_some_and(u8::is_ascii_uppercase),
-            hyphen_joined,
-        });
-    }
-    out
+    let mut buf = TokenBuf::default();
+    buf.ascii_tokens(slice, base);
+    buf.toks
+}
+
+/// [`tokens`] of `slice` by the crate's word boundaries (for the tests).
+#[cfg(test)]
+fn unicode_tokens(slice: &str, base: usize) -> Vec<Token> {
+    let mut buf = TokenBuf::default();
+    buf.unicode_tokens(slice, base);
+    buf.toks
 }
 
 /// UAX #29 word-break classes of the ASCII characters that can join a word
@@ -520,27 +580,33 @@ pub fn term(word: &str) -> super::terms::Term {
 /// possessive "'s" (the same as folding every char, lower-casing, then
 /// `trim_end_matches("'s")`).
 fn normalise(w: &str) -> String {
+    let mut norm = String::with_capacity(w.len());
+    normalise_into(w, &mut norm);
+    norm
+}
+
+/// [`normalise`], appended to `norm`.
+fn normalise_into(w: &str, norm: &mut String) {
+    let start = norm.len();
     // `fold_char` maps only non-ASCII characters: an ASCII word (nearly all
     // of them) needs only its bytes lower-cased.
     if w.is_ascii() {
-        let mut norm = w.to_ascii_lowercase();
-        while norm.ends_with("'s") {
-            norm.truncate(norm.len() - 2);
+        norm.push_str(w);
+        if let Some(added) = norm.get_mut(start..) {
+            added.make_ascii_lowercase();
         }
-        return norm;
-    }
-    let mut norm = String::with_capacity(w.len());
-    for c in w.chars().map(fold_char) {
-        if c.is_ascii() {
-            norm.push(c.to_ascii_lowercase());
-        } else {
-            norm.extend(c.to_lowercase());
+    } else {
+        for c in w.chars().map(fold_char) {
+            if c.is_ascii() {
+                norm.push(c.to_ascii_lowercase());
+            } else {
+                norm.extend(c.to_lowercase());
+            }
         }
     }
-    while norm.ends_with("'s") {
+    while norm.len() >= start + 2 && norm.ends_with("'s") {
         norm.truncate(norm.len() - 2);
     }
-    norm
 }
 
 /// `s` when it holds a digit, else the empty string: what a pattern that
@@ -1189,6 +1255,22 @@ mod tests {
         #[test]
         fn ascii_tokens_are_the_general_ones(s in ascii_text(), base in 0usize..100) {
             proptest::prop_assert_eq!(ascii_tokens(&s, base), unicode_tokens(&s, base));
+        }
+
+        /// A refilled token list holds what a fresh one would, whatever it
+        /// held before (longer or shorter sentences, other words, non-ASCII).
+        #[test]
+        fn a_refilled_token_buf_is_fresh_tokens(
+            texts in proptest::collection::vec(
+                proptest::prop_oneof![ascii_text(), "[a-zA-Z’‑é서 .'-]{0,30}"],
+                1..5,
+            )
+        ) {
+            let mut buf = TokenBuf::default();
+            for t in &texts {
+                let fresh = tokens(t, 0..t.len());
+                proptest::prop_assert_eq!(buf.fill(t, 0..t.len()), fresh.as_slice());
+            }
         }
 
         /// A word table answers as a scan of its lists would.
