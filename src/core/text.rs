@@ -554,12 +554,35 @@ fn with_stem<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
 /// The interned content term of a normalised word: its stem folded through
 /// the lexicon (`intern(canonical(stem(word)))`). Memoised per thread, so a
 /// word seen before costs one hash lookup and no allocation.
+///
+/// A word of up to 15 bytes (most of them) is looked up as one integer
+/// ([`pack_wide`]): hashing it is two multiplications and comparing it one
+/// integer test, where the string key was hashed byte by byte and compared
+/// by `memcmp` (parse_only c200 callgrind: 1,432.8M -> 1,425.7M).
 pub fn term(word: &str) -> super::terms::Term {
     thread_local! {
+        static SHORT: std::cell::RefCell<FxHashMap<u128, super::terms::Term>> =
+            std::cell::RefCell::new(FxHashMap::default());
         static CACHE: std::cell::RefCell<FxHashMap<Box<str>, super::terms::Term>> =
             std::cell::RefCell::new(FxHashMap::default());
     }
     let compute = |w: &str| with_stem(w, |s| super::terms::intern(super::lexicon::canonical(s)));
+    if let Some(k) = pack_wide(word.as_bytes()) {
+        return SHORT.with(|c| match c.try_borrow_mut() {
+            Ok(mut c) => {
+                if let Some(&t) = c.get(&k) {
+                    return t;
+                }
+                let t = compute(word);
+                if c.len() > 200_000 {
+                    c.clear();
+                }
+                c.insert(k, t);
+                t
+            }
+            Err(_) => compute(word),
+        });
+    }
     CACHE.with(|c| match c.try_borrow_mut() {
         Ok(mut c) => {
             if let Some(&t) = c.get(word) {
@@ -574,6 +597,25 @@ pub fn term(word: &str) -> super::terms::Term {
         }
         Err(_) => compute(word),
     })
+}
+
+/// The bytes of a word of at most 15 bytes as one integer, its length in
+/// the top byte; `None` for a longer word. Two words have the same key
+/// exactly when they are the same bytes (`pack_wide_is_the_bytes_in_order`).
+/// Up to 7 bytes this is [`pack`]; from 8, two overlapping 8-byte loads.
+#[inline]
+fn pack_wide(b: &[u8]) -> Option<u128> {
+    let n = b.len();
+    if n <= 7 {
+        return pack(b).map(u128::from);
+    }
+    if n > 15 {
+        return None;
+    }
+    let lo = u64::from_le_bytes(b.get(..8)?.try_into().ok()?);
+    let hi = u64::from_le_bytes(b.get(n - 8..)?.try_into().ok()?);
+    let bytes = u128::from(lo) | (u128::from(hi) << (8 * (n - 8)));
+    Some(((n as u128) << 120) | bytes)
 }
 
 /// Lower-cased, typographically folded form of a word, without a trailing
@@ -1255,6 +1297,18 @@ mod tests {
         #[test]
         fn ascii_tokens_are_the_general_ones(s in ascii_text(), base in 0usize..100) {
             proptest::prop_assert_eq!(ascii_tokens(&s, base), unicode_tokens(&s, base));
+        }
+
+        #[test]
+        fn pack_wide_is_the_bytes_in_order(b in proptest::collection::vec(proptest::num::u8::ANY, 0..18)) {
+            let n = b.len();
+            let by_byte = (n <= 15).then(|| {
+                let top = if n <= 7 { (n as u128) << 56 } else { (n as u128) << 120 };
+                b.iter()
+                    .enumerate()
+                    .fold(top, |k, (i, &c)| k | (u128::from(c) << (8 * i)))
+            });
+            proptest::prop_assert_eq!(pack_wide(&b), by_byte);
         }
 
         /// A refilled token list holds what a fresh one would, whatever it
