@@ -636,6 +636,21 @@ pub fn find(
     tokens: &[Token],
     skip: &[Range<usize>],
 ) -> Vec<Quantity> {
+    let digits = text
+        .get(range.clone())
+        .is_some_and(|s| !super::text::digit_gate(s).is_empty());
+    find_in(text, range, tokens, skip, digits)
+}
+
+/// [`find`], told whether `text[range]` holds a digit (whether
+/// [`super::text::digit_gate`] passes it; see [`super::dates::find_in`]).
+pub fn find_in(
+    text: &str,
+    range: Range<usize>,
+    tokens: &[Token],
+    skip: &[Range<usize>],
+    digits: bool,
+) -> Vec<Quantity> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
     };
@@ -646,7 +661,7 @@ pub fn find(
         |r: &Range<usize>, v: &[Range<usize>]| v.iter().any(|o| o.start < r.end && r.start < o.end);
 
     // The number pattern needs a digit.
-    let with_digits = super::text::digit_gate(s);
+    let with_digits = if digits { s } else { "" };
     for c in super::text::captures_in(&p.number, with_digits) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
