@@ -149,6 +149,13 @@ pub struct Features {
     pub stances: ThinVec<(String, String)>,
 }
 
+/// Stance nouns of class 0 ([`stance_class`]).
+const STANCE_PRINCIPLES: &[&str] = &["principle", "principles", "doctrine"];
+/// Stance nouns of class 1.
+const STANCE_POLICIES: &[&str] = &[
+    "policy", "policies", "stance", "position", "approach", "line",
+];
+
 /// Stance nouns: an official position worded as a principle is not the same
 /// commitment as one worded as a policy or a stance.
 pub fn stance_class(w: &str) -> Option<u8> {
@@ -156,17 +163,7 @@ pub fn stance_class(w: &str) -> Option<u8> {
     // of strings (see [`text::WordTable`]). Flag 1 is class 0, flag 2 class 1.
     static CLASSES: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
     let flags = CLASSES
-        .get_or_init(|| {
-            text::WordTable::new(&[
-                (&["principle", "principles", "doctrine"], 1),
-                (
-                    &[
-                        "policy", "policies", "stance", "position", "approach", "line",
-                    ],
-                    2,
-                ),
-            ])
-        })
+        .get_or_init(|| text::WordTable::new(&[(STANCE_PRINCIPLES, 1), (STANCE_POLICIES, 2)]))
         .get(w);
     match flags {
         1 => Some(0),
@@ -195,11 +192,11 @@ fn is_date_word(w: &str) -> bool {
 /// right before a reporting verb ("Pena Nieto said"), right after one ("said
 /// Pena Nieto") and after "according to" (the verbs of [`REPORTING`], the
 /// list the quotations' speakers are found with).
-fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
+fn attribution_tokens(toks: &[Token], tterms: &[TokenTerms]) -> Vec<usize> {
     let mut out = Vec::new();
     let cap = |i: usize| toks.get(i).is_some_and(|t| t.capitalised);
-    for (k, t) in toks.iter().enumerate() {
-        if !is_reporting(&t.norm) {
+    for ((k, t), tt) in toks.iter().enumerate().zip(tterms) {
+        if flags_of(tt) & REPORTS == 0 {
             continue;
         }
         let after = if t.norm == "according" {
@@ -232,6 +229,7 @@ fn features(
 ) -> Features {
     let range = text::token_range(sentence_toks, &claim.span);
     let toks: &[Token] = sentence_toks.get(range.clone()).unwrap_or(&[]);
+    let tterms: &[TokenTerms] = sentence_terms.get(range.clone()).unwrap_or(&[]);
     // The words around a figure: what it counts, and the names that tell one
     // figure of a list from another ("71 in Morelos", "43 in Puebla").
     let around: Option<(usize, usize)> = claim.quantity.as_ref().map(|q| {
@@ -245,29 +243,34 @@ fn features(
             .unwrap_or(first);
         (first.saturating_sub(4), (last + 5).min(toks.len()))
     });
-    let local: &[Token] = match around {
-        Some((lo, hi)) => toks.get(lo..hi).unwrap_or(&[]),
-        None => toks,
+    let (local, local_terms): (&[Token], &[TokenTerms]) = match around {
+        Some((lo, hi)) => (
+            toks.get(lo..hi).unwrap_or(&[]),
+            tterms.get(lo..hi).unwrap_or(&[]),
+        ),
+        None => (toks, tterms),
     };
     // Who says it ("President Enrique Pena Nieto said 20 children had died")
     // does not tell one figure from another: the attribution's names are
     // left out of the claim's names.
-    let attribution = attribution_tokens(toks);
+    let attribution = attribution_tokens(toks, tterms);
     let names = toks
         .iter()
+        .zip(tterms)
         .enumerate()
         .filter(|(i, _)| !attribution.contains(i))
-        .map(|(_, t)| t)
-        .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
+        .map(|(_, tt)| tt)
+        .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
+        .map(|(t, _)| t)
         .filter(|t| !is_date_word(&t.norm))
         .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
         .collect();
     let near_names = match around {
         Some(_) => local
             .iter()
-            .filter(|t| {
-                t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm)
-            })
+            .zip(local_terms)
+            .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
+            .map(|(t, _)| t)
             .filter(|t| !is_date_word(&t.norm))
             .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
             .collect(),
@@ -284,15 +287,20 @@ fn features(
         None => ThinVec::new(),
     };
     let mut stances = ThinVec::new();
-    for (i, t) in toks.iter().enumerate() {
-        if i == 0 || stance_class(&t.norm).is_none() {
+    for ((i, t), tt) in toks.iter().enumerate().zip(tterms) {
+        if i == 0 || flags_of(tt) & (STANCE_0 | STANCE_1) == 0 {
             continue;
         }
         // The modifier: the one or two words right before, when they are a
         // name-like term ("one-China", "“One China”").
-        let mods: Vec<&Token> = toks[i.saturating_sub(2)..i]
+        let lo = i.saturating_sub(2);
+        let mods: Vec<&Token> = toks
+            .get(lo..i)
+            .unwrap_or(&[])
             .iter()
-            .filter(|m| !text::is_stopword(&m.norm) || m.norm == "one")
+            .zip(tterms.get(lo..i).unwrap_or(&[]))
+            .filter(|(m, mt)| !stop(mt) || m.norm == "one")
+            .map(|(m, _)| m)
             .collect();
         if mods.iter().any(|m| m.capitalised) {
             let m: Vec<&str> = mods.iter().map(|m| m.norm.as_str()).collect();
@@ -439,23 +447,57 @@ const MODAL: u8 = 2;
 const HYPOTHESIS: u8 = 4;
 const POSITION: u8 = 8;
 
-/// Which of the word lists above the tokens use, as a set of the flags.
-fn word_marks(toks: &[Token]) -> u8 {
-    toks.iter().fold(0, |a, t| a | word_mark(&t.norm))
+/// A word of [`REPORTING`].
+const REPORTS: u8 = 16;
+/// A stance noun of class 0 or 1 ([`stance_class`]).
+const STANCE_0: u8 = 32;
+const STANCE_1: u8 = 64;
+/// The statement marks among the flags.
+const MARKS: u8 = NEGATION | MODAL | HYPOTHESIS | POSITION;
+
+/// The claim flags of a token ([`list_flags`] of its word), read from its
+/// [`TokenTerms`].
+fn flags_of(t: &TokenTerms) -> u8 {
+    // `text::LIST_FLAGS` keeps the low 7 bits, so the cast keeps them all.
+    (t.flags() & text::LIST_FLAGS) as u8
 }
 
-/// The flags of one word, from a [`text::WordTable`] of the lists (hashing
-/// every word of every sentence, and of its clauses again, cost several
-/// times as much; so did a `match` of the words).
+/// Whether a token's word is a stopword, from its [`TokenTerms`].
+fn stop(t: &TokenTerms) -> bool {
+    t.flags() & text::STOPWORD != 0
+}
+
+/// Which of the mark lists above the tokens with these terms use, as a set
+/// of the flags.
+fn word_marks(tterms: &[TokenTerms]) -> u8 {
+    tterms.iter().fold(0, |a, t| a | flags_of(t)) & MARKS
+}
+
+/// The marks of one word (of [`list_flags`]).
+#[cfg(test)]
 fn word_mark(w: &str) -> u8 {
-    static MARKS: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
-    MARKS
+    list_flags(w) & MARKS
+}
+
+/// The flags of one word in the claim's word lists (the marks,
+/// [`REPORTING`], the stance nouns), from one [`text::WordTable`] of the
+/// lists. Asked once per word per thread: each token carries them in its
+/// [`TokenTerms`] (`text::word_flags`), and the sentence, its clauses and
+/// its claims read them there instead of looking the word up in each list
+/// again (hashing every word of every sentence, and of its clauses again,
+/// cost several times as much; so did a `match` of the words).
+pub(crate) fn list_flags(w: &str) -> u8 {
+    static FLAGS: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    FLAGS
         .get_or_init(|| {
             text::WordTable::new(&[
                 (NEGATIONS, NEGATION),
                 (MODALS, MODAL),
                 (HYPOTHETICAL, HYPOTHESIS),
                 (POSITION_WORDS, POSITION),
+                (REPORTING, REPORTS),
+                (STANCE_PRINCIPLES, STANCE_0),
+                (STANCE_POLICIES, STANCE_1),
             ])
         })
         .get(w)
@@ -506,7 +548,7 @@ const REPORTING: &[&str] = &[
 
 /// Names: runs of capitalised words not at the very start of the sentence,
 /// plus all-caps acronyms, normalised to lower case with hyphens as spaces.
-fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
+fn names(text: &str, toks: &[Token], tterms: &[TokenTerms]) -> ThinVec<&'static str> {
     // The run and the names in vectors on the stack, a run's words joined
     // in one string for the sentence, and the list allocated once at its
     // length (was: a vector for each run's words, a string for each name,
@@ -531,10 +573,10 @@ fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
             run.clear();
         }
     };
-    for (i, t) in toks.iter().enumerate() {
+    for ((i, t), tt) in toks.iter().enumerate().zip(tterms) {
         // Most words are not capitalised: the gap to the run is read only
         // for a word that may join it.
-        let name_word = t.capitalised && !text::is_stopword(&t.norm);
+        let name_word = t.capitalised && !stop(tt);
         if name_word && (i > 0 || toks.len() == 1) {
             let joined = run.last().is_some_and(|p| {
                 let gap = &text[p.span.end..t.span.start];
@@ -714,7 +756,12 @@ fn statement_cuts(b: &[u8]) -> Vec<(usize, usize)> {
 /// Split a sentence into statement clauses at strong boundaries (";", ", and",
 /// ", but", ", while", spaced dashes, ": "), then merge pieces too short to
 /// state anything (under four content words) into their neighbour.
-fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec<Range<usize>> {
+fn statement_clauses(
+    text: &str,
+    sentence: &Range<usize>,
+    toks: &[Token],
+    tterms: &[TokenTerms],
+) -> Vec<Range<usize>> {
     let s = &text[sentence.clone()];
     let mut cuts = statement_cuts(s.as_bytes());
     // A fronted adverbial ("In an exclusive interview with CCTV, Lee
@@ -735,9 +782,8 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
     pieces.push(sentence.start + start..sentence.end);
     let content = |r: &Range<usize>| {
         toks.iter()
-            .filter(|t| {
-                t.span.start >= r.start && t.span.end <= r.end && !text::is_stopword(&t.norm)
-            })
+            .zip(tterms)
+            .filter(|(t, tt)| t.span.start >= r.start && t.span.end <= r.end && !stop(tt))
             .count()
     };
     let mut merged: Vec<Range<usize>> = Vec::new();
@@ -992,7 +1038,7 @@ impl Article {
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,
-                    names: names(text, toks),
+                    names: names(text, toks, &tterms),
                     terms: push_content_terms(&mut pool, &tterms),
                 };
                 let first = claims.len();
@@ -1100,7 +1146,7 @@ fn extract_sentence(
     if toks.len() < 4 || sr.len() > 1200 {
         return;
     }
-    let marks = word_marks(toks);
+    let marks = word_marks(tterms);
     let negated = marks & NEGATION != 0 || has_nt(&text[sr.clone()]);
     let modal = marks & MODAL != 0;
     let hypothetical = marks & HYPOTHESIS != 0;
@@ -1147,7 +1193,7 @@ fn extract_sentence(
     let mut pieces = if quote.is_some() {
         vec![sr.clone()]
     } else {
-        statement_clauses(text, &sr, toks)
+        statement_clauses(text, &sr, toks, tterms)
     };
     // A sentence of several clauses is also a claim as a whole: another
     // source may restate it in one clause, or cut it differently.
@@ -1156,6 +1202,7 @@ fn extract_sentence(
     }
     for piece in pieces {
         let pr = text::token_range(toks, &piece);
+        let pr_marks = pr.clone();
         let ptoks = toks.get(pr.clone()).unwrap_or(&[]);
         // The terms go straight into the pool, and out again when the
         // piece is not a claim.
@@ -1168,7 +1215,11 @@ fn extract_sentence(
         }
         // Most sentences are one piece: its marks are the sentence's.
         let whole = ptoks.len() == toks.len();
-        let pm = if whole { marks } else { word_marks(ptoks) };
+        let pm = if whole {
+            marks
+        } else {
+            word_marks(tterms.get(pr_marks.clone()).unwrap_or(&[]))
+        };
         let kind = if quote.is_some() {
             ClaimKind::Quote
         } else if pm & POSITION != 0 {
@@ -1204,7 +1255,7 @@ fn extract_sentence(
                 .and_then(|i| Extra::new(Features::default(), Some(Box::from(i)))),
         });
     }
-    for q in quantity::find_in(text, sr.clone(), toks, &date_spans, digits) {
+    for q in quantity::find_in(text, sr.clone(), toks, Some(tterms), &date_spans, digits) {
         let clause = clause_of(text, &sr, &q.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
         let is_duration = q.head.as_deref().is_some_and(|h| {
@@ -1396,6 +1447,44 @@ mod tests {
         assert_eq!(n, 48);
         for w in ["", "nott", "No", "said", "support's", "polic", "mayor"] {
             assert_eq!(word_mark(w), 0, "{w}");
+        }
+        // The other flags are the lists' own lookups.
+        for w in REPORTING
+            .iter()
+            .chain(STANCE_PRINCIPLES)
+            .chain(STANCE_POLICIES)
+            .chain(POSITION_WORDS)
+            .chain(["", "said", "mayor", "lines", "policy's"].iter())
+        {
+            let f = list_flags(w);
+            assert_eq!(f & REPORTS != 0, is_reporting(w), "{w}");
+            let class = match f & (STANCE_0 | STANCE_1) {
+                STANCE_0 => Some(0),
+                STANCE_1 => Some(1),
+                _ => None,
+            };
+            assert_eq!(class, stance_class(w), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// A token's flags are the lists' own answers for its word.
+        #[test]
+        fn token_flags_are_the_lookups(s in "[a-zA-Z' ]{0,40}|said the policy not one") {
+            let toks = text::tokens(&s, 0..s.len());
+            let tt = text::token_terms(&toks);
+            for (t, tt) in toks.iter().zip(&tt) {
+                proptest::prop_assert_eq!(stop(tt), text::is_stopword(&t.norm));
+                proptest::prop_assert_eq!(flags_of(tt) & MARKS, word_mark(&t.norm));
+                proptest::prop_assert_eq!(flags_of(tt) & REPORTS != 0, is_reporting(&t.norm));
+                let class = match flags_of(tt) & (STANCE_0 | STANCE_1) {
+                    STANCE_0 => Some(0),
+                    STANCE_1 => Some(1),
+                    _ => None,
+                };
+                proptest::prop_assert_eq!(class, stance_class(&t.norm));
+            }
         }
     }
 
