@@ -36,7 +36,7 @@ pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
         return Vec::new();
     };
     let base = range.start;
-    let mut raw: Vec<Range<usize>> = if slice.is_ascii() {
+    let raw: Vec<Range<usize>> = if slice.is_ascii() {
         ascii_sentence_spans(slice.as_bytes())
             .into_iter()
             .map(|r| base + r.start..base + r.end)
@@ -47,23 +47,19 @@ pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
             .map(|(i, s)| base + i..base + i + s.len())
             .collect()
     };
-    // Merge a piece into the next when it ends with an abbreviation or an initial.
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let mut cur = raw[i].clone();
-        while i + 1 < raw.len() && ends_with_abbreviation(&text[cur.clone()]) {
-            i += 1;
-            cur.end = raw[i].end;
+    // Merge a piece into the next when it ends with an abbreviation or an
+    // initial, and trim each merged piece, in one pass.
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(raw.len());
+    let mut pieces = raw.into_iter().peekable();
+    while let Some(mut cur) = pieces.next() {
+        while pieces.peek().is_some() && ends_with_abbreviation(&text[cur.clone()]) {
+            if let Some(next) = pieces.next() {
+                cur.end = next.end;
+            }
         }
-        merged.push(cur);
-        i += 1;
+        out.extend(trim_range(text, cur));
     }
-    raw.clear();
-    merged
-        .into_iter()
-        .filter_map(|r| trim_range(text, r))
-        .collect()
+    out
 }
 
 fn ends_with_abbreviation(s: &str) -> bool {
@@ -71,11 +67,24 @@ fn ends_with_abbreviation(s: &str) -> bool {
     let Some(stripped) = t.strip_suffix('.') else {
         return false;
     };
-    let word: String = stripped
+    let raw = stripped
         .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
         .next()
-        .unwrap_or("")
-        .to_lowercase();
+        .unwrap_or("");
+    // An ASCII word (nearly every one) is compared ignoring ASCII case
+    // where it stands: its `to_lowercase` is one ASCII char per byte, so
+    // no lower-cased copy is needed (a string allocated for every piece of
+    // every paragraph; parse_only c200 callgrind, with `sentences` merging
+    // and trimming in one pass: 1,191.6M -> 1,185.5M).
+    // `abbreviation_test_is_the_lowercased_one` compares the two.
+    if raw.is_ascii() {
+        return match raw.as_bytes() {
+            [] => false,
+            [c] => c.is_ascii_alphabetic(),
+            _ => ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(raw)),
+        };
+    }
+    let word = raw.to_lowercase();
     if word.is_empty() {
         return false;
     }
@@ -1358,6 +1367,36 @@ mod tests {
             .into_iter()
             .map(|r| &t[r])
             .collect()
+    }
+
+    /// `ends_with_abbreviation` as it was: the last word lower-cased.
+    fn ends_with_abbreviation_by_copy(s: &str) -> bool {
+        let t = s.trim_end();
+        let Some(stripped) = t.strip_suffix('.') else {
+            return false;
+        };
+        let word: String = stripped
+            .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if word.is_empty() {
+            return false;
+        }
+        if word.chars().count() == 1 && word.chars().all(|c| c.is_alphabetic()) {
+            return true;
+        }
+        ABBREVIATIONS.contains(&word.as_str())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn abbreviation_test_is_the_lowercased_one(
+            s in "[a-zA-Z .(\"“İé]{0,6}(Jan|GOV|u.s|U.S|Mr|F|é|İ|É)?[.]?[ ]?"
+        ) {
+            proptest::prop_assert_eq!(ends_with_abbreviation(&s), ends_with_abbreviation_by_copy(&s));
+        }
     }
 
     #[test]
