@@ -254,7 +254,10 @@ fn is_furniture_line(l: &str) -> bool {
     }
     // A paragraph rarely holds a '|': one memchr instead of a substring
     // search through every line.
-    if l.as_bytes().contains(&b'|') && l.matches(" | ").count() >= 3 && !ends_sentence(l) {
+    if memchr::memchr(b'|', l.as_bytes()).is_some()
+        && l.matches(" | ").count() >= 3
+        && !ends_sentence(l)
+    {
         return true;
     }
     let mut letters = l.chars().filter(|c| c.is_alphabetic()).peekable();
@@ -346,8 +349,9 @@ impl<'a> Lower<'a> {
         }
     }
 
-    /// `alphanumeric_key(low)`.
-    fn key(&self) -> String {
+    /// The bytes of `alphanumeric_key(low)` (a unit's key is only compared
+    /// with others: no check that the bytes are UTF-8 is needed).
+    fn key(&self) -> Vec<u8> {
         match self {
             Lower::Ascii(s) => {
                 // As in `alphanumeric_key`, each byte kept lower-cased, from
@@ -363,10 +367,9 @@ impl<'a> Lower<'a> {
                     n += usize::from(k != 0);
                 }
                 key.truncate(n);
-                // Only ASCII bytes were kept.
-                String::from_utf8(key).unwrap_or_default()
+                key
             }
-            Lower::Owned(low) => alphanumeric_key(low),
+            Lower::Owned(low) => alphanumeric_key(low).into_bytes(),
         }
     }
 }
@@ -499,7 +502,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         .unwrap_or(units.len());
 
     let mut blocks = Vec::with_capacity(units.len());
-    let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+    let mut seen: rustc_hash::FxHashSet<Vec<u8>> = rustc_hash::FxHashSet::default();
     let mut in_list = false;
     let mut title_taken = false;
     for (i, r) in units.iter().enumerate() {
@@ -729,7 +732,7 @@ mod tests {
     fn check_lower(s: &str) {
         let low = s.to_lowercase();
         let l = Lower::new(s);
-        assert_eq!(l.key(), alphanumeric_key(&low), "{s:?}");
+        assert_eq!(l.key(), alphanumeric_key(&low).into_bytes(), "{s:?}");
         assert_eq!(
             l.contains_any(&["photo:", "photo by"]),
             low.contains("photo:") || low.contains("photo by"),

@@ -172,7 +172,7 @@ pub fn stance_class(w: &str) -> Option<u8> {
     }
 }
 
-fn is_date_word(w: &str) -> bool {
+pub(crate) fn is_date_word(w: &str) -> bool {
     dates::month_number(w).is_some()
         || [
             "monday",
@@ -261,18 +261,16 @@ fn features(
         .filter(|(i, _)| !attribution.contains(i))
         .map(|(_, tt)| tt)
         .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
-        .map(|(t, _)| t)
-        .filter(|t| !is_date_word(&t.norm))
-        .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
+        .filter(|(_, tt)| !date_word(tt))
+        .map(|(t, tt)| (terms::symbol(&t.norm), own_term(t, tt)))
         .collect();
     let near_names = match around {
         Some(_) => local
             .iter()
             .zip(local_terms)
             .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
-            .map(|(t, _)| t)
-            .filter(|t| !is_date_word(&t.norm))
-            .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
+            .filter(|(_, tt)| !date_word(tt))
+            .map(|(t, tt)| (terms::symbol(&t.norm), own_term(t, tt)))
             .collect(),
         None => ThinVec::new(),
     };
@@ -465,6 +463,17 @@ fn flags_of(t: &TokenTerms) -> u8 {
 /// Whether a token's word is a stopword, from its [`TokenTerms`].
 fn stop(t: &TokenTerms) -> bool {
     t.flags() & text::STOPWORD != 0
+}
+
+/// [`is_date_word`] of a token's word, from its [`TokenTerms`].
+fn date_word(t: &TokenTerms) -> bool {
+    t.flags() & text::DATE_WORD != 0
+}
+
+/// `text::term` of a token's word: the term its [`TokenTerms`] hold when
+/// it has one (a word neither stopword nor number), no lookup again.
+fn own_term(t: &Token, tt: &TokenTerms) -> Term {
+    tt.own().unwrap_or_else(|| text::term(&t.norm))
 }
 
 /// Which of the mark lists above the tokens with these terms use, as a set
@@ -1471,7 +1480,9 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
         /// A token's flags are the lists' own answers for its word.
         #[test]
-        fn token_flags_are_the_lookups(s in "[a-zA-Z' ]{0,40}|said the policy not one") {
+        fn token_flags_are_the_lookups(
+            s in "[a-zA-Z' ]{0,40}|said the policy not one|Mon Monday may May Sept. mar Mar 12"
+        ) {
             let toks = text::tokens(&s, 0..s.len());
             let tt = text::token_terms(&toks);
             for (t, tt) in toks.iter().zip(&tt) {
@@ -1484,6 +1495,8 @@ mod tests {
                     _ => None,
                 };
                 proptest::prop_assert_eq!(class, stance_class(&t.norm));
+                proptest::prop_assert_eq!(date_word(tt), is_date_word(&t.norm));
+                proptest::prop_assert_eq!(own_term(t, tt), text::term(&t.norm));
             }
         }
     }

@@ -1140,6 +1140,12 @@ impl TokenTerms {
     pub fn flags(&self) -> u16 {
         self.flags
     }
+
+    /// The word's own term ([`term`] of it): `None` for a stopword or a
+    /// pure number.
+    pub fn own(&self) -> Option<super::terms::Term> {
+        self.own
+    }
 }
 
 /// [`TokenTerms::flags`]: the claim word lists (`claim::list_flags`).
@@ -1149,6 +1155,8 @@ pub const STOPWORD: u16 = 0x80;
 /// [`TokenTerms::flags`]: the spelled-number words, shifted by 8
 /// (`quantity::spelled_flags`).
 pub const SPELLED_SHIFT: u16 = 8;
+/// [`TokenTerms::flags`]: a month or weekday name (`claim::is_date_word`).
+pub const DATE_WORD: u16 = 0x400;
 
 /// Every word list a sentence's tokens are asked about, as one set of
 /// flags: worked out with the token's terms, from the same table of
@@ -1159,6 +1167,11 @@ fn word_flags(w: &str) -> u16 {
     u16::from(super::claim::list_flags(w))
         | if is_stopword(w) { STOPWORD } else { 0 }
         | (u16::from(super::quantity::spelled_flags(w)) << SPELLED_SHIFT)
+        | if super::claim::is_date_word(w) {
+            DATE_WORD
+        } else {
+            0
+        }
 }
 
 /// `TokenTerms` of each token, in order.
