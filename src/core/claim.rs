@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use thin_vec::ThinVec;
 
 use super::article::{self, Block, BlockRole, Meta, MetaOverride};
@@ -148,6 +149,13 @@ pub struct Features {
     pub stances: ThinVec<(String, String)>,
 }
 
+/// Stance nouns of class 0 ([`stance_class`]).
+const STANCE_PRINCIPLES: &[&str] = &["principle", "principles", "doctrine"];
+/// Stance nouns of class 1.
+const STANCE_POLICIES: &[&str] = &[
+    "policy", "policies", "stance", "position", "approach", "line",
+];
+
 /// Stance nouns: an official position worded as a principle is not the same
 /// commitment as one worded as a policy or a stance.
 pub fn stance_class(w: &str) -> Option<u8> {
@@ -155,17 +163,7 @@ pub fn stance_class(w: &str) -> Option<u8> {
     // of strings (see [`text::WordTable`]). Flag 1 is class 0, flag 2 class 1.
     static CLASSES: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
     let flags = CLASSES
-        .get_or_init(|| {
-            text::WordTable::new(&[
-                (&["principle", "principles", "doctrine"], 1),
-                (
-                    &[
-                        "policy", "policies", "stance", "position", "approach", "line",
-                    ],
-                    2,
-                ),
-            ])
-        })
+        .get_or_init(|| text::WordTable::new(&[(STANCE_PRINCIPLES, 1), (STANCE_POLICIES, 2)]))
         .get(w);
     match flags {
         1 => Some(0),
@@ -174,7 +172,7 @@ pub fn stance_class(w: &str) -> Option<u8> {
     }
 }
 
-fn is_date_word(w: &str) -> bool {
+pub(crate) fn is_date_word(w: &str) -> bool {
     dates::month_number(w).is_some()
         || [
             "monday",
@@ -194,11 +192,11 @@ fn is_date_word(w: &str) -> bool {
 /// right before a reporting verb ("Pena Nieto said"), right after one ("said
 /// Pena Nieto") and after "according to" (the verbs of [`REPORTING`], the
 /// list the quotations' speakers are found with).
-fn attribution_tokens(toks: &[Token]) -> Vec<usize> {
+fn attribution_tokens(toks: &[Token], tterms: &[TokenTerms]) -> Vec<usize> {
     let mut out = Vec::new();
     let cap = |i: usize| toks.get(i).is_some_and(|t| t.capitalised);
-    for (k, t) in toks.iter().enumerate() {
-        if !is_reporting(&t.norm) {
+    for ((k, t), tt) in toks.iter().enumerate().zip(tterms) {
+        if flags_of(tt) & REPORTS == 0 {
             continue;
         }
         let after = if t.norm == "according" {
@@ -231,6 +229,7 @@ fn features(
 ) -> Features {
     let range = text::token_range(sentence_toks, &claim.span);
     let toks: &[Token] = sentence_toks.get(range.clone()).unwrap_or(&[]);
+    let tterms: &[TokenTerms] = sentence_terms.get(range.clone()).unwrap_or(&[]);
     // The words around a figure: what it counts, and the names that tell one
     // figure of a list from another ("71 in Morelos", "43 in Puebla").
     let around: Option<(usize, usize)> = claim.quantity.as_ref().map(|q| {
@@ -244,31 +243,34 @@ fn features(
             .unwrap_or(first);
         (first.saturating_sub(4), (last + 5).min(toks.len()))
     });
-    let local: &[Token] = match around {
-        Some((lo, hi)) => toks.get(lo..hi).unwrap_or(&[]),
-        None => toks,
+    let (local, local_terms): (&[Token], &[TokenTerms]) = match around {
+        Some((lo, hi)) => (
+            toks.get(lo..hi).unwrap_or(&[]),
+            tterms.get(lo..hi).unwrap_or(&[]),
+        ),
+        None => (toks, tterms),
     };
     // Who says it ("President Enrique Pena Nieto said 20 children had died")
     // does not tell one figure from another: the attribution's names are
     // left out of the claim's names.
-    let attribution = attribution_tokens(toks);
+    let attribution = attribution_tokens(toks, tterms);
     let names = toks
         .iter()
+        .zip(tterms)
         .enumerate()
         .filter(|(i, _)| !attribution.contains(i))
-        .map(|(_, t)| t)
-        .filter(|t| t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm))
-        .filter(|t| !is_date_word(&t.norm))
-        .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
+        .map(|(_, tt)| tt)
+        .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
+        .filter(|(_, tt)| !date_word(tt))
+        .map(|(t, tt)| (terms::symbol(&t.norm), own_term(t, tt)))
         .collect();
     let near_names = match around {
         Some(_) => local
             .iter()
-            .filter(|t| {
-                t.capitalised && t.span.start != sentence_start && !text::is_stopword(&t.norm)
-            })
-            .filter(|t| !is_date_word(&t.norm))
-            .map(|t| (terms::symbol(&t.norm), text::term(&t.norm)))
+            .zip(local_terms)
+            .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
+            .filter(|(_, tt)| !date_word(tt))
+            .map(|(t, tt)| (terms::symbol(&t.norm), own_term(t, tt)))
             .collect(),
         None => ThinVec::new(),
     };
@@ -283,15 +285,20 @@ fn features(
         None => ThinVec::new(),
     };
     let mut stances = ThinVec::new();
-    for (i, t) in toks.iter().enumerate() {
-        if i == 0 || stance_class(&t.norm).is_none() {
+    for ((i, t), tt) in toks.iter().enumerate().zip(tterms) {
+        if i == 0 || flags_of(tt) & (STANCE_0 | STANCE_1) == 0 {
             continue;
         }
         // The modifier: the one or two words right before, when they are a
         // name-like term ("one-China", "“One China”").
-        let mods: Vec<&Token> = toks[i.saturating_sub(2)..i]
+        let lo = i.saturating_sub(2);
+        let mods: Vec<&Token> = toks
+            .get(lo..i)
+            .unwrap_or(&[])
             .iter()
-            .filter(|m| !text::is_stopword(&m.norm) || m.norm == "one")
+            .zip(tterms.get(lo..i).unwrap_or(&[]))
+            .filter(|(m, mt)| !stop(mt) || m.norm == "one")
+            .map(|(m, _)| m)
             .collect();
         if mods.iter().any(|m| m.capitalised) {
             let m: Vec<&str> = mods.iter().map(|m| m.norm.as_str()).collect();
@@ -438,23 +445,68 @@ const MODAL: u8 = 2;
 const HYPOTHESIS: u8 = 4;
 const POSITION: u8 = 8;
 
-/// Which of the word lists above the tokens use, as a set of the flags.
-fn word_marks(toks: &[Token]) -> u8 {
-    toks.iter().fold(0, |a, t| a | word_mark(&t.norm))
+/// A word of [`REPORTING`].
+const REPORTS: u8 = 16;
+/// A stance noun of class 0 or 1 ([`stance_class`]).
+const STANCE_0: u8 = 32;
+const STANCE_1: u8 = 64;
+/// The statement marks among the flags.
+const MARKS: u8 = NEGATION | MODAL | HYPOTHESIS | POSITION;
+
+/// The claim flags of a token ([`list_flags`] of its word), read from its
+/// [`TokenTerms`].
+fn flags_of(t: &TokenTerms) -> u8 {
+    // `text::LIST_FLAGS` keeps the low 7 bits, so the cast keeps them all.
+    (t.flags() & text::LIST_FLAGS) as u8
 }
 
-/// The flags of one word, from a [`text::WordTable`] of the lists (hashing
-/// every word of every sentence, and of its clauses again, cost several
-/// times as much; so did a `match` of the words).
+/// Whether a token's word is a stopword, from its [`TokenTerms`].
+fn stop(t: &TokenTerms) -> bool {
+    t.flags() & text::STOPWORD != 0
+}
+
+/// [`is_date_word`] of a token's word, from its [`TokenTerms`].
+fn date_word(t: &TokenTerms) -> bool {
+    t.flags() & text::DATE_WORD != 0
+}
+
+/// `text::term` of a token's word: the term its [`TokenTerms`] hold when
+/// it has one (a word neither stopword nor number), no lookup again.
+fn own_term(t: &Token, tt: &TokenTerms) -> Term {
+    tt.own().unwrap_or_else(|| text::term(&t.norm))
+}
+
+/// Which of the mark lists above the tokens with these terms use, as a set
+/// of the flags.
+fn word_marks(tterms: &[TokenTerms]) -> u8 {
+    tterms.iter().fold(0, |a, t| a | flags_of(t)) & MARKS
+}
+
+/// The marks of one word (of [`list_flags`]).
+#[cfg(test)]
 fn word_mark(w: &str) -> u8 {
-    static MARKS: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
-    MARKS
+    list_flags(w) & MARKS
+}
+
+/// The flags of one word in the claim's word lists (the marks,
+/// [`REPORTING`], the stance nouns), from one [`text::WordTable`] of the
+/// lists. Asked once per word per thread: each token carries them in its
+/// [`TokenTerms`] (`text::word_flags`), and the sentence, its clauses and
+/// its claims read them there instead of looking the word up in each list
+/// again (hashing every word of every sentence, and of its clauses again,
+/// cost several times as much; so did a `match` of the words).
+pub(crate) fn list_flags(w: &str) -> u8 {
+    static FLAGS: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    FLAGS
         .get_or_init(|| {
             text::WordTable::new(&[
                 (NEGATIONS, NEGATION),
                 (MODALS, MODAL),
                 (HYPOTHETICAL, HYPOTHESIS),
                 (POSITION_WORDS, POSITION),
+                (REPORTING, REPORTS),
+                (STANCE_PRINCIPLES, STANCE_0),
+                (STANCE_POLICIES, STANCE_1),
             ])
         })
         .get(w)
@@ -505,22 +557,35 @@ const REPORTING: &[&str] = &[
 
 /// Names: runs of capitalised words not at the very start of the sentence,
 /// plus all-caps acronyms, normalised to lower case with hyphens as spaces.
-fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
-    let mut out = ThinVec::new();
-    let mut run: Vec<&Token> = Vec::new();
-    let flush = |run: &mut Vec<&Token>, out: &mut ThinVec<&'static str>| {
-        if !run.is_empty() {
-            let n: Vec<&str> = run.iter().map(|t| t.norm.as_str()).collect();
-            if !(run.len() == 1 && text::is_stopword(n[0])) {
-                out.push(terms::symbol(&n.join(" ")));
+fn names(text: &str, toks: &[Token], tterms: &[TokenTerms]) -> ThinVec<&'static str> {
+    // The run and the names in vectors on the stack, a run's words joined
+    // in one string for the sentence, and the list allocated once at its
+    // length (was: a vector for each run's words, a string for each name,
+    // and a list grown one by one, then shrunk; parse_only c200 callgrind,
+    // with `terms::symbol`'s map, `month_number` without a copy and one
+    // digit test per sentence: 1,304.6M -> 1,258.1M).
+    let mut out: SmallVec<[&'static str; 4]> = SmallVec::new();
+    let mut run: SmallVec<[&Token; 4]> = SmallVec::new();
+    let mut joined_words = String::new();
+    let mut flush = |run: &mut SmallVec<[&Token; 4]>, out: &mut SmallVec<[&'static str; 4]>| {
+        if let Some(first) = run.first() {
+            if !(run.len() == 1 && text::is_stopword(&first.norm)) {
+                joined_words.clear();
+                for (k, t) in run.iter().enumerate() {
+                    if k > 0 {
+                        joined_words.push(' ');
+                    }
+                    joined_words.push_str(&t.norm);
+                }
+                out.push(terms::symbol(&joined_words));
             }
             run.clear();
         }
     };
-    for (i, t) in toks.iter().enumerate() {
+    for ((i, t), tt) in toks.iter().enumerate().zip(tterms) {
         // Most words are not capitalised: the gap to the run is read only
         // for a word that may join it.
-        let name_word = t.capitalised && !text::is_stopword(&t.norm);
+        let name_word = t.capitalised && !stop(tt);
         if name_word && (i > 0 || toks.len() == 1) {
             let joined = run.last().is_some_and(|p| {
                 let gap = &text[p.span.end..t.span.start];
@@ -538,8 +603,9 @@ fn names(text: &str, toks: &[Token]) -> ThinVec<&'static str> {
         }
     }
     flush(&mut run, &mut out);
-    out.shrink_to_fit();
-    out
+    let mut names = ThinVec::with_capacity(out.len());
+    names.extend(out);
+    names
 }
 
 /// A word of a quotation as compared across sources: stemmed, with number
@@ -656,8 +722,8 @@ const STATEMENT_SEPS: &[&str] = &[
 ];
 
 /// Where [`STATEMENT_SEPS`] cut `b`: (end of piece, start of next), in order.
-fn statement_cuts(b: &[u8]) -> Vec<(usize, usize)> {
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
+fn statement_cuts(b: &[u8]) -> SmallVec<[(usize, usize); 8]> {
+    let mut cuts: SmallVec<[(usize, usize); 8]> = SmallVec::new();
     // A separator starts with an ASCII byte, which is never inside a
     // character, and ends with a space, so trying the byte positions in
     // order is trying the positions of a walk by chars. Only two kinds of
@@ -696,10 +762,22 @@ fn statement_cuts(b: &[u8]) -> Vec<(usize, usize)> {
     cuts
 }
 
+/// A sentence's statement clauses ([`statement_clauses`]).
+type Clauses = SmallVec<[Range<usize>; 4]>;
+
 /// Split a sentence into statement clauses at strong boundaries (";", ", and",
 /// ", but", ", while", spaced dashes, ": "), then merge pieces too short to
 /// state anything (under four content words) into their neighbour.
-fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec<Range<usize>> {
+fn statement_clauses(
+    text: &str,
+    sentence: &Range<usize>,
+    toks: &[Token],
+    tterms: &[TokenTerms],
+) -> Clauses {
+    // The cuts, pieces and clauses of a sentence (a handful) in vectors on
+    // the stack: four vectors allocated, grown and freed per sentence were
+    // most of the vector growth of parsing (parse_only c200 callgrind:
+    // 1,176.2M -> 1,174.4M).
     let s = &text[sentence.clone()];
     let mut cuts = statement_cuts(s.as_bytes());
     // A fronted adverbial ("In an exclusive interview with CCTV, Lee
@@ -711,7 +789,7 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
             cuts.insert(0, (comma, comma + 2));
         }
     }
-    let mut pieces: Vec<Range<usize>> = Vec::new();
+    let mut pieces: SmallVec<[Range<usize>; 8]> = SmallVec::new();
     let mut start = 0;
     for (end, next) in cuts {
         pieces.push(sentence.start + start..sentence.start + end);
@@ -720,12 +798,11 @@ fn statement_clauses(text: &str, sentence: &Range<usize>, toks: &[Token]) -> Vec
     pieces.push(sentence.start + start..sentence.end);
     let content = |r: &Range<usize>| {
         toks.iter()
-            .filter(|t| {
-                t.span.start >= r.start && t.span.end <= r.end && !text::is_stopword(&t.norm)
-            })
+            .zip(tterms)
+            .filter(|(t, tt)| t.span.start >= r.start && t.span.end <= r.end && !stop(tt))
             .count()
     };
-    let mut merged: Vec<Range<usize>> = Vec::new();
+    let mut merged: SmallVec<[Range<usize>; 8]> = SmallVec::new();
     for p in pieces {
         match merged.last_mut() {
             Some(last) if content(last) < 4 => last.end = p.end,
@@ -912,6 +989,8 @@ impl Article {
         let mut sentences = Vec::new();
         let mut claims = Vec::new();
         let mut pool: Vec<Term> = Vec::new();
+        // One token list for every sentence: its strings are reused.
+        let mut tbuf = text::TokenBuf::default();
         for b in &blocks {
             if !analysed(b) {
                 continue;
@@ -970,12 +1049,12 @@ impl Article {
             let block_quotes = quotations(text, span.clone());
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
-                let toks = text::tokens(text, sr.clone());
-                let tterms = text::token_terms(&toks);
+                let toks = tbuf.fill(text, sr.clone());
+                let tterms = text::token_terms(toks);
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,
-                    names: names(text, &toks),
+                    names: names(text, toks, &tterms),
                     terms: push_content_terms(&mut pool, &tterms),
                 };
                 let first = claims.len();
@@ -984,7 +1063,7 @@ impl Article {
                     &meta,
                     idx,
                     &sent,
-                    &toks,
+                    toks,
                     &tterms,
                     &span,
                     &block_quotes,
@@ -992,7 +1071,7 @@ impl Article {
                     &mut pool,
                 );
                 for c in claims.iter_mut().skip(first) {
-                    let f = features(c, sent.span.start, &toks, &tterms);
+                    let f = features(c, sent.span.start, toks, &tterms);
                     let issue = c.extra.take().and_then(|e| e.issue);
                     c.extra = Extra::new(f, issue);
                 }
@@ -1054,6 +1133,18 @@ impl Article {
     }
 }
 
+/// `s.contains("n't")`, from the places of its `'` found by memchr (most
+/// sentences have none; a substring search of every sentence and clause
+/// cost more; parse_only c200 callgrind, with `text::content_term`:
+/// 1,258.1M -> 1,255.5M).
+/// `has_nt_is_contains` compares the two.
+fn has_nt(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'\'', b).any(|i| {
+        i.checked_sub(1).and_then(|p| b.get(p)) == Some(&b'n') && b.get(i + 1) == Some(&b't')
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn extract_sentence(
     text: &str,
@@ -1071,8 +1162,8 @@ fn extract_sentence(
     if toks.len() < 4 || sr.len() > 1200 {
         return;
     }
-    let marks = word_marks(toks);
-    let negated = marks & NEGATION != 0 || text[sr.clone()].contains("n't");
+    let marks = word_marks(tterms);
+    let negated = marks & NEGATION != 0 || has_nt(&text[sr.clone()]);
     let modal = marks & MODAL != 0;
     let hypothetical = marks & HYPOTHESIS != 0;
     // Quotations are found per paragraph (a quote often spans sentences);
@@ -1097,7 +1188,11 @@ fn extract_sentence(
                     .or_else(|| speaker(text, &text::tokens(text, block.clone()), q)),
             })
         });
-    let date_mentions = dates::find(text, sr.clone(), meta.published);
+    // One digit test for both searches.
+    let digits = text
+        .get(sr.clone())
+        .is_some_and(|s| !text::digit_gate(s).is_empty());
+    let date_mentions = dates::find_in(text, sr.clone(), meta.published, digits);
     let date_spans: Vec<Range<usize>> = date_mentions.iter().map(|d| d.span.clone()).collect();
     let issue = date_mentions.iter().find_map(|d| {
         d.weekday_mismatch.map(|(said, is)| {
@@ -1111,10 +1206,10 @@ fn extract_sentence(
     });
     // Statement claims: one per clause (quotes keep their whole sentence), so
     // that a sentence stating several things can agree with several sources.
-    let mut pieces = if quote.is_some() {
-        vec![sr.clone()]
+    let mut pieces: Clauses = if quote.is_some() {
+        smallvec::smallvec![sr.clone()]
     } else {
-        statement_clauses(text, &sr, toks)
+        statement_clauses(text, &sr, toks, tterms)
     };
     // A sentence of several clauses is also a claim as a whole: another
     // source may restate it in one clause, or cut it differently.
@@ -1123,6 +1218,7 @@ fn extract_sentence(
     }
     for piece in pieces {
         let pr = text::token_range(toks, &piece);
+        let pr_marks = pr.clone();
         let ptoks = toks.get(pr.clone()).unwrap_or(&[]);
         // The terms go straight into the pool, and out again when the
         // piece is not a claim.
@@ -1135,7 +1231,11 @@ fn extract_sentence(
         }
         // Most sentences are one piece: its marks are the sentence's.
         let whole = ptoks.len() == toks.len();
-        let pm = if whole { marks } else { word_marks(ptoks) };
+        let pm = if whole {
+            marks
+        } else {
+            word_marks(tterms.get(pr_marks.clone()).unwrap_or(&[]))
+        };
         let kind = if quote.is_some() {
             ClaimKind::Quote
         } else if pm & POSITION != 0 {
@@ -1157,7 +1257,7 @@ fn extract_sentence(
             negated: if piece == sr {
                 negated
             } else {
-                pm & NEGATION != 0 || text[piece.clone()].contains("n't")
+                pm & NEGATION != 0 || has_nt(&text[piece.clone()])
             },
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
@@ -1171,7 +1271,7 @@ fn extract_sentence(
                 .and_then(|i| Extra::new(Features::default(), Some(Box::from(i)))),
         });
     }
-    for q in quantity::find(text, sr.clone(), toks, &date_spans) {
+    for q in quantity::find_in(text, sr.clone(), toks, Some(tterms), &date_spans, digits) {
         let clause = clause_of(text, &sr, &q.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
         let is_duration = q.head.as_deref().is_some_and(|h| {
@@ -1268,7 +1368,16 @@ mod tests {
                 }
                 i += 1;
             }
-            proptest::prop_assert_eq!(statement_cuts(b), want);
+            let cuts = statement_cuts(b);
+            proptest::prop_assert_eq!(cuts.as_slice(), want.as_slice());
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn has_nt_is_contains(s in "[n't’ a-z]{0,12}") {
+            proptest::prop_assert_eq!(has_nt(&s), s.contains("n't"));
         }
     }
 
@@ -1355,6 +1464,48 @@ mod tests {
         assert_eq!(n, 48);
         for w in ["", "nott", "No", "said", "support's", "polic", "mayor"] {
             assert_eq!(word_mark(w), 0, "{w}");
+        }
+        // The other flags are the lists' own lookups.
+        for w in REPORTING
+            .iter()
+            .chain(STANCE_PRINCIPLES)
+            .chain(STANCE_POLICIES)
+            .chain(POSITION_WORDS)
+            .chain(["", "said", "mayor", "lines", "policy's"].iter())
+        {
+            let f = list_flags(w);
+            assert_eq!(f & REPORTS != 0, is_reporting(w), "{w}");
+            let class = match f & (STANCE_0 | STANCE_1) {
+                STANCE_0 => Some(0),
+                STANCE_1 => Some(1),
+                _ => None,
+            };
+            assert_eq!(class, stance_class(w), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// A token's flags are the lists' own answers for its word.
+        #[test]
+        fn token_flags_are_the_lookups(
+            s in "[a-zA-Z' ]{0,40}|said the policy not one|Mon Monday may May Sept. mar Mar 12"
+        ) {
+            let toks = text::tokens(&s, 0..s.len());
+            let tt = text::token_terms(&toks);
+            for (t, tt) in toks.iter().zip(&tt) {
+                proptest::prop_assert_eq!(stop(tt), text::is_stopword(&t.norm));
+                proptest::prop_assert_eq!(flags_of(tt) & MARKS, word_mark(&t.norm));
+                proptest::prop_assert_eq!(flags_of(tt) & REPORTS != 0, is_reporting(&t.norm));
+                let class = match flags_of(tt) & (STANCE_0 | STANCE_1) {
+                    STANCE_0 => Some(0),
+                    STANCE_1 => Some(1),
+                    _ => None,
+                };
+                proptest::prop_assert_eq!(class, stance_class(&t.norm));
+                proptest::prop_assert_eq!(date_word(tt), is_date_word(&t.norm));
+                proptest::prop_assert_eq!(own_term(t, tt), text::term(&t.norm));
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use text2num::{text2digits, Language};
 
-use super::text::{self, Token};
+use super::text::{self, Token, TokenTerms};
 
 /// How a number was qualified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -531,6 +531,13 @@ fn spelled_words() -> &'static super::text::WordTable {
     })
 }
 
+/// The spelled-number flags of a lower-case word (1: it may start a
+/// number-word match, 2: an ordinal), carried by each token's
+/// `text::TokenTerms` (see [`spelled_numbers_in_tokens`]).
+pub(crate) fn spelled_flags(w: &str) -> u8 {
+    spelled_words().get(w)
+}
+
 /// The whole words beside [`CARDINALS`] that can start a match of the
 /// `words` pattern.
 const QUANTITY_NOUNS: &[&str] = &[
@@ -548,7 +555,18 @@ const QUANTITY_NOUNS: &[&str] = &[
 /// across punctuation (UAX #29 joins words only so), every token is one
 /// maximal run of word bytes, and every run holding a letter is a token:
 /// the runs the byte loop reads are the tokens. `None` otherwise.
-fn spelled_numbers_in_tokens(text: &str, s: &str, tokens: &[Token]) -> Option<(bool, bool)> {
+///
+/// Then a token's normalised word is its bytes lower-cased (no `'`, so no
+/// possessive to drop), and the table's words are lower-case letters, so
+/// the token's [`spelled_flags`] carried in `tterms` (one per token, when
+/// given) are the table's answer for its bytes: no lookup per token
+/// (checked in `spelled_numbers_never_hide_a_match`).
+fn spelled_numbers_in_tokens(
+    text: &str,
+    s: &str,
+    tokens: &[Token],
+    tterms: Option<&[TokenTerms]>,
+) -> Option<(bool, bool)> {
     let b = s.as_bytes();
     if !b.is_ascii() {
         return None;
@@ -563,8 +581,19 @@ fn spelled_numbers_in_tokens(text: &str, s: &str, tokens: &[Token]) -> Option<(b
     {
         return None;
     }
-    let table = spelled_words();
     let (mut number, mut ordinal) = (false, false);
+    if let Some(tt) = tterms.filter(|tt| tt.len() == tokens.len()) {
+        for (t, tt) in tokens.iter().zip(tt) {
+            if !(3..=11).contains(&t.span.len()) {
+                continue;
+            }
+            let flags = tt.flags() >> super::text::SPELLED_SHIFT;
+            number |= flags & 1 != 0;
+            ordinal |= flags & 2 != 0;
+        }
+        return Some((number, ordinal));
+    }
+    let table = spelled_words();
     for t in tokens {
         if !(3..=11).contains(&t.span.len()) {
             continue;
@@ -636,6 +665,24 @@ pub fn find(
     tokens: &[Token],
     skip: &[Range<usize>],
 ) -> Vec<Quantity> {
+    let digits = text
+        .get(range.clone())
+        .is_some_and(|s| !super::text::digit_gate(s).is_empty());
+    find_in(text, range, tokens, None, skip, digits)
+}
+
+/// [`find`], told whether `text[range]` holds a digit (whether
+/// [`super::text::digit_gate`] passes it; see [`super::dates::find_in`]).
+/// `tterms`, when given, are the tokens' terms (one per token), whose
+/// flags spare a lookup of each word.
+pub fn find_in(
+    text: &str,
+    range: Range<usize>,
+    tokens: &[Token],
+    tterms: Option<&[TokenTerms]>,
+    skip: &[Range<usize>],
+    digits: bool,
+) -> Vec<Quantity> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
     };
@@ -646,7 +693,7 @@ pub fn find(
         |r: &Range<usize>, v: &[Range<usize>]| v.iter().any(|o| o.start < r.end && r.start < o.end);
 
     // The number pattern needs a digit.
-    let with_digits = super::text::digit_gate(s);
+    let with_digits = if digits { s } else { "" };
     for c in super::text::captures_in(&p.number, with_digits) {
         let Some(all) = c.get(0) else { continue };
         let r = base + all.start()..base + all.end();
@@ -721,7 +768,7 @@ pub fn find(
     // bytes tells, instead of two regex searches of every sentence (they
     // were a tenth of parsing).
     let (number_word, ordinal_word) =
-        spelled_numbers_in_tokens(text, s, tokens).unwrap_or_else(|| spelled_numbers(s));
+        spelled_numbers_in_tokens(text, s, tokens, tterms).unwrap_or_else(|| spelled_numbers(s));
     for m in number_word
         .then(|| p.words.find_iter(s))
         .into_iter()
@@ -1056,9 +1103,17 @@ mod tests {
                 let (number, ordinal) = spelled_numbers(&s);
                 // Read from the tokens, when it can be, it is the same.
                 let toks = text::tokens(&s, 0..s.len());
-                if let Some(by_tokens) = spelled_numbers_in_tokens(&s, &s, &toks) {
+                if let Some(by_tokens) = spelled_numbers_in_tokens(&s, &s, &toks, None) {
                     proptest::prop_assert_eq!(by_tokens, (number, ordinal), "{:?}", s);
                 }
+                // And from the tokens' flags.
+                let tt = text::token_terms(&toks);
+                proptest::prop_assert_eq!(
+                    spelled_numbers_in_tokens(&s, &s, &toks, Some(&tt)),
+                    spelled_numbers_in_tokens(&s, &s, &toks, None),
+                    "{:?}",
+                    s
+                );
                 proptest::prop_assert!(number || !p.words.is_match(&s), "{s:?}");
                 proptest::prop_assert!(ordinal || !p.ordinals.is_match(&s), "{s:?}");
             }
