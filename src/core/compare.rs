@@ -1032,30 +1032,61 @@ fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
     }
 }
 
-/// A claim's non-stopwords, each with its local term id in the story (none
-/// when the story lacks it).
-type LabelWords = Vec<(Option<u32>, String)>;
-
-/// The words of a claim that can name its fact.
-fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
-    text::tokens(&v.art.text, v.claim.span.clone())
-        .into_iter()
-        .filter(|t| !text::is_stopword(&t.norm))
-        .map(|t| (idx.ids.get(&text::term(&t.norm)).copied(), t.norm))
-        .collect()
+/// A claim's non-stopwords that the story's vocabulary holds, in order,
+/// each with its local term id, their texts in one string (a word that
+/// the story lacks can never be a shared one, so it is left out).
+#[derive(Default)]
+struct LabelWords {
+    words: Vec<(u32, std::ops::Range<usize>)>,
+    text: String,
 }
 
-fn label_of(v: &View, words: &[(Option<u32>, String)], shared: &[u32], idx: &StoryIndex) -> String {
+/// The words of a claim that can name its fact. (Tokenised into this
+/// thread's buffer, and the words kept in one string: a `String` per
+/// token was most of the labels' cost.)
+fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
+    thread_local! {
+        static TOKENS: std::cell::RefCell<text::TokenBuf> =
+            std::cell::RefCell::new(text::TokenBuf::default());
+    }
+    let mut out = LabelWords::default();
+    let mut keep = |norm: &str| {
+        if text::is_stopword(norm) {
+            return;
+        }
+        if let Some(&local) = idx.ids.get(&text::term(norm)) {
+            let start = out.text.len();
+            out.text.push_str(norm);
+            out.words.push((local, start..out.text.len()));
+        }
+    };
+    TOKENS.with(|buf| match buf.try_borrow_mut() {
+        Ok(mut buf) => buf
+            .fill(&v.art.text, v.claim.span.clone())
+            .iter()
+            .for_each(|t| keep(&t.norm)),
+        Err(_) => text::tokens(&v.art.text, v.claim.span.clone())
+            .iter()
+            .for_each(|t| keep(&t.norm)),
+    });
+    out
+}
+
+fn label_of(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex) -> String {
     let mut best: Vec<(f32, usize, &str)> = words
+        .words
         .iter()
         .enumerate()
-        .filter_map(|(i, (local, norm))| {
+        .filter_map(|(i, (local, at))| {
             // The word's folded stem, as a local id of the story (the same
             // test as comparing its text with the shared words' texts).
-            let local = (*local)?;
-            shared
-                .contains(&local)
-                .then(|| (idx.idf_of(local), i, norm.as_str()))
+            shared.contains(local).then(|| {
+                (
+                    idx.idf_of(*local),
+                    i,
+                    words.text.get(at.clone()).unwrap_or(""),
+                )
+            })
         })
         .collect();
     best.sort_by(|a, b| b.0.total_cmp(&a.0));
