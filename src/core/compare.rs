@@ -1077,16 +1077,15 @@ fn label_of(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex) -> S
         .words
         .iter()
         .enumerate()
-        .filter_map(|(i, (local, at))| {
-            // The word's folded stem, as a local id of the story (the same
-            // test as comparing its text with the shared words' texts).
-            shared.contains(local).then(|| {
-                (
-                    idx.idf_of(*local),
-                    i,
-                    words.text.get(at.clone()).unwrap_or(""),
-                )
-            })
+        // The word's folded stem, as a local id of the story (the same
+        // test as comparing its text with the shared words' texts).
+        .filter(|(_, (local, _))| shared.contains(local))
+        .map(|(i, (local, at))| {
+            (
+                idx.idf_of(*local),
+                i,
+                words.text.get(at.clone()).unwrap_or(""),
+            )
         })
         .collect();
     best.sort_by(|a, b| b.0.total_cmp(&a.0));
