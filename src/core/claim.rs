@@ -349,7 +349,9 @@ pub struct Article {
 
 /// What [`Article::analyse`] makes of a text: metadata, blocks,
 /// sentences, claims and their terms.
-type Analysed = (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>, Box<[Term]>);
+/// An article's analysis without its path and text: what parsing makes
+/// and what the cache decodes ([`Article::from_parts`]).
+pub type Analysed = (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>, Box<[Term]>);
 
 /// Where the terms of a sentence or a claim lie in [`Article::terms`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -946,16 +948,8 @@ impl Article {
         overrides: &MetaOverride,
         old: Option<&Article>,
     ) -> Article {
-        let (meta, blocks, sentences, claims, terms) = Article::analyse(text, overrides, old);
-        Article {
-            path: path.to_string(),
-            text: text.to_string(),
-            meta,
-            blocks,
-            sentences,
-            claims,
-            terms,
-        }
+        let parts = Article::analyse(text, overrides, old);
+        Article::from_parts(path.to_string(), text.to_string(), parts)
     }
 
     /// The terms at `r` in [`Article::terms`] (a sentence's or a claim's).
@@ -967,7 +961,14 @@ impl Article {
     /// [`Article::parse`] of a text the caller owns (a file just read): the
     /// article keeps it instead of a copy.
     pub fn parse_owned(path: String, text: String, overrides: &MetaOverride) -> Article {
-        let (meta, blocks, sentences, claims, terms) = Article::analyse(&text, overrides, None);
+        let parts = Article::analyse(&text, overrides, None);
+        Article::from_parts(path, text, parts)
+    }
+
+    /// The article of `text` at `path` from its analysis (made from that
+    /// text: the spans are not checked again).
+    pub fn from_parts(path: String, text: String, parts: Analysed) -> Article {
+        let (meta, blocks, sentences, claims, terms) = parts;
         Article {
             path,
             text,

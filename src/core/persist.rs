@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
 
 use super::article::{Block, BlockRole, Meta};
-use super::claim::{push_terms, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence};
+use super::claim::{
+    push_terms, Analysed, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence,
+};
 use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, DocId};
 use super::dates::DateValue;
@@ -424,50 +426,21 @@ fn intern_memo(w: &str) -> Term {
 /// `None` when the bytes are not such an encoding, or describe spans that
 /// are not valid ranges of `text`.
 pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
-    decode_parts(text, bytes).map(|d| d.into_article(path.to_string(), text.to_string()))
+    decode_parts(text, bytes).map(|d| Article::from_parts(path.to_string(), text.to_string(), d))
 }
 
 /// [`decode`], keeping the caller's strings for the article (no copy of its
 /// text); they are handed back when the bytes do not decode.
 pub fn decode_owned(path: String, text: String, bytes: &[u8]) -> Result<Article, (String, String)> {
     match decode_parts(&text, bytes) {
-        Some(d) => Ok(d.into_article(path, text)),
+        Some(d) => Ok(Article::from_parts(path, text, d)),
         None => Err((path, text)),
     }
 }
 
-/// An article's analysis, decoded and checked against its text, without
-/// the path and the text.
-struct Decoded {
-    meta: Meta,
-    blocks: Vec<Block>,
-    sentences: Vec<Sentence>,
-    claims: Vec<Claim>,
-    terms: Box<[Term]>,
-}
-
-impl Decoded {
-    fn into_article(self, path: String, text: String) -> Article {
-        let Decoded {
-            meta,
-            blocks,
-            sentences,
-            claims,
-            terms,
-        } = self;
-        Article {
-            path,
-            text,
-            meta,
-            blocks,
-            sentences,
-            claims,
-            terms,
-        }
-    }
-}
-
-fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
+/// An article's analysis, decoded and checked against its text (without the
+/// path and the text).
+fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
     let p: PArticle = match postcard::take_from_bytes::<PArticle>(bytes) {
         Ok((p, [])) => p,
         _ => return None,
@@ -570,13 +543,7 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Decoded> {
             ),
         })
     })?;
-    Some(Decoded {
-        meta,
-        blocks,
-        sentences,
-        claims,
-        terms: pool.into_boxed_slice(),
-    })
+    Some((meta, blocks, sentences, claims, pool.into_boxed_slice()))
 }
 
 /// The terms of a list of vocabulary ids, in `scratch`; `None` when an id
