@@ -161,18 +161,11 @@ impl Cache {
 
     /// The relations of a story of `corpus`: from the cache when a valid
     /// entry exists for exactly these articles, else computed and stored.
-    pub fn story_relations(&self, corpus: &Corpus, story: &[DocId]) -> Vec<Relation> {
-        self.story_relations_keyed(corpus, story, |d| {
-            corpus
-                .article(d)
-                .map(|a| self.key(&a.path, &a.text, &MetaOverride::default()))
-        })
-    }
-
-    /// [`Cache::story_relations`] with the articles' keys as the lookups
-    /// of their entries made them ([`Cache::article_owned`]): hashing every
-    /// text again was a twentieth of a `check` with a warm cache.
-    pub fn story_relations_keyed(
+    /// `key_of` gives each article's key as the lookup of its entry made it
+    /// ([`Cache::article_owned`]): hashing every text again was a twentieth
+    /// of a `check` with a warm cache. A story with an article without a key
+    /// is computed, not cached.
+    pub fn story_relations(
         &self,
         corpus: &Corpus,
         story: &[DocId],
@@ -307,7 +300,7 @@ impl Cache {
 
     /// [`Cache::article`] taking the path and text it keeps in the article
     /// (no copy of the text), with the article's key (for
-    /// [`Cache::story_relations_keyed`]).
+    /// [`Cache::story_relations`]).
     pub fn article_owned(
         &self,
         path: String,

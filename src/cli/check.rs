@@ -11,7 +11,7 @@ use crate::core::{self, analysis, Article, ClaimRef, Corpus, DocId, MetaOverride
 use crate::review::marks::CorpusMarks;
 use crate::review::Annotation;
 
-use super::json_out;
+use super::json_out::{self, ReportId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -136,7 +136,7 @@ pub fn execute(args: CheckArgs) -> u8 {
     let per_story = stories
         .par_iter()
         .map(|s| match &cache {
-            Some(c) => c.story_relations_keyed(&corpus, s, |d| keys.get(d).copied().flatten()),
+            Some(c) => c.story_relations(&corpus, s, |d| keys.get(d).copied().flatten()),
             None => corpus.story_relations(s),
         })
         .collect();
@@ -391,30 +391,6 @@ pub fn json_document_marked<'a>(
     }
 }
 
-/// A claim's or fact's id in the report ("c12", "f3"), written as a JSON
-/// string without a `String` of its own: the report writes two for each of
-/// its relations, and formatting them was a twentieth of `check` on 1,000
-/// articles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ReportId {
-    prefix: u8,
-    n: u32,
-}
-
-impl serde::Serialize for ReportId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut digits = itoa::Buffer::new();
-        let digits = digits.format(self.n).as_bytes();
-        // The prefix byte, then at most ten digits.
-        let mut buf = [self.prefix; 11];
-        for (b, d) in buf.iter_mut().skip(1).zip(digits) {
-            *b = *d;
-        }
-        let text = buf.get(..1 + digits.len()).unwrap_or_default();
-        s.serialize_str(std::str::from_utf8(text).unwrap_or_default())
-    }
-}
-
 impl JsonReport<'_> {
     fn id(&self, r: ClaimRef) -> Option<ReportId> {
         self.ids
@@ -563,7 +539,7 @@ impl Elements<'_> {
 impl JsonClaim<'_> {
     fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         out.extend_from_slice(b"{\"id\":");
-        json_out::push_id(out, self.id.prefix, self.id.n);
+        json_out::push_id(out, self.id);
         out.extend_from_slice(b",\"source\":");
         json_out::push_str(out, self.source);
         out.extend_from_slice(b",\"start\":");
@@ -590,7 +566,7 @@ impl JsonClaim<'_> {
 impl JsonFact<'_> {
     fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"id\":");
-        json_out::push_id(out, self.id.prefix, self.id.n);
+        json_out::push_id(out, self.id);
         out.extend_from_slice(b",\"label\":");
         json_out::push_str(out, self.label);
         out.extend_from_slice(b",\"claims\":[");
@@ -598,7 +574,7 @@ impl JsonFact<'_> {
             if i > 0 {
                 out.push(b',');
             }
-            json_out::push_id(out, c.prefix, c.n);
+            json_out::push_id(out, *c);
         }
         out.extend_from_slice(b"],\"verdict\":");
         json_out::push_str(out, self.verdict);
@@ -609,9 +585,9 @@ impl JsonFact<'_> {
 impl JsonRelation<'_> {
     fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"a\":");
-        json_out::push_id(out, self.a.prefix, self.a.n);
+        json_out::push_id(out, self.a);
         out.extend_from_slice(b",\"b\":");
-        json_out::push_id(out, self.b.prefix, self.b.n);
+        json_out::push_id(out, self.b);
         out.extend_from_slice(b",\"relation\":");
         json_out::push_str(out, self.relation);
         out.extend_from_slice(b",\"reason\":");

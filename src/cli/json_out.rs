@@ -100,11 +100,42 @@ pub fn push_uint(out: &mut Vec<u8>, n: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-/// Appends `"p123"`, an id of the report (a prefix letter and a number).
-pub fn push_id(out: &mut Vec<u8>, prefix: u8, n: u32) {
+/// A claim's or fact's id in the report ("c12", "f3"): a prefix letter and
+/// a number, written without a `String` of its own (the report writes two
+/// for each of its relations, and formatting them was a twentieth of
+/// `check` on 1,000 articles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportId {
+    pub prefix: u8,
+    pub n: u32,
+}
+
+impl ReportId {
+    /// The id's text, in `buf` (the prefix, then at most ten digits).
+    fn text(self, buf: &mut [u8; 11]) -> &str {
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(self.n).as_bytes();
+        for (b, d) in buf
+            .iter_mut()
+            .zip(std::iter::once(&self.prefix).chain(digits))
+        {
+            *b = *d;
+        }
+        let text = buf.get(..1 + digits.len()).unwrap_or_default();
+        std::str::from_utf8(text).unwrap_or_default()
+    }
+}
+
+impl serde::Serialize for ReportId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text(&mut [0; 11]))
+    }
+}
+
+/// Appends an id of the report as a JSON string.
+pub fn push_id(out: &mut Vec<u8>, id: ReportId) {
     out.push(b'"');
-    out.push(prefix);
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    out.extend_from_slice(id.text(&mut [0; 11]).as_bytes());
     out.push(b'"');
 }
 
@@ -184,10 +215,18 @@ mod tests {
     #[test]
     fn ids_and_numbers_are_serde_json_s() {
         let mut out = Vec::new();
-        push_id(&mut out, b'c', 4_294_967_295);
+        push_id(
+            &mut out,
+            ReportId {
+                prefix: b'c',
+                n: 4_294_967_295,
+            },
+        );
         push_uint(&mut out, 0);
         push_opt_str(&mut out, None);
         push_opt_str(&mut out, Some("x"));
         assert_eq!(out, br#""c4294967295"0null"x""#);
+        let id = ReportId { prefix: b'f', n: 7 };
+        assert_eq!(serde_json::to_string(&id).expect("serialises"), r#""f7""#);
     }
 }

@@ -85,19 +85,11 @@ impl Groups {
         sizes.sort_unstable();
         let mut docs: Vec<(DocId, u32)> = Vec::new();
         let mut total = 0usize;
-        for (i, &(d, _)) in sizes.iter().enumerate() {
-            if docs.last().is_some_and(|l| l.0 == d) {
+        for (i, &(d, size)) in sizes.iter().enumerate() {
+            // The last of a document's run is its largest size.
+            if sizes.get(i + 1).is_some_and(|next| next.0 == d) {
                 continue;
             }
-            // The largest size of this document (the last of its run).
-            let size = sizes
-                .get(i..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|s| s.0 == d)
-                .map(|s| s.1)
-                .max()
-                .unwrap_or(0);
             docs.push((d, total as u32));
             total += size;
         }

@@ -1773,32 +1773,23 @@ fn compare_quantities(
     ))
 }
 
-/// How far below the statement threshold [`similarity_bound`] must be for a
+/// How far below the statement threshold [`pair_bound`] must be for a
 /// pair to be skipped: far more than the rounding of its sums.
 const BOUND_MARGIN: f32 = 1e-4;
 
-/// An upper bound of `idx.similarity(x.terms, y.terms)` (what `decide` first
-/// compares with the statement threshold) from the claims' records alone,
-/// as a fraction (numerator, norm) so that the caller compares without a
-/// division: `selecting` is the IDF weight of the selecting (not common)
-/// terms they share, which [`relations`] sums while it gathers candidates.
-/// Their exact overlap is that plus the common terms they share (from their
-/// bits; those past the 64th are all counted); when that overlap could reach
-/// [`SOFT_FROM`], the most that soft matches could add goes on top. The sums
-/// are taken in another order than [`StoryIndex::cosine`]'s, and the norm is
-/// a product of square roots, so the bound holds within rounding: callers
-/// leave a [`BOUND_MARGIN`]. A norm of zero (a claim without weight) bounds
-/// nothing: the pair is left to `decide`.
-fn similarity_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32) -> (f32, f32) {
-    let (exact, norm) = overlap_bound(idx, x, y, selecting);
+/// An exact-overlap bound ([`overlap_bound`]) with the most soft matches
+/// could add on top (0.7 of the IDF of each of `x`'s terms that has a soft
+/// partner), when the overlap could reach [`SOFT_FROM`]: an upper bound of
+/// the pair's similarity from the claims' records alone.
+fn with_soft_allowance(x: &ClaimFlat, exact: f32, norm: f32) -> f32 {
     if exact < (SOFT_FROM - BOUND_MARGIN) * norm {
-        (exact, norm)
+        exact
     } else {
-        (exact + x.soft, norm)
+        exact + x.soft
     }
 }
 
-/// The bound [`relations`] skips statement pairs by: [`similarity_bound`],
+/// The bound [`relations`] skips statement pairs by: [`with_soft_allowance`],
 /// and when that lets the pair through on the soft allowance alone (every
 /// soft partner of `x`'s terms counted), what soft matches add to this pair
 /// counted instead: nothing when `y` has no term with a partner (partners
@@ -1813,13 +1804,10 @@ fn pair_bound(
     selecting: f32,
     threshold: f32,
 ) -> (f32, f32) {
-    let (most, norm) = similarity_bound(idx, x, y, selecting);
+    let (exact, norm) = overlap_bound(idx, x, y, selecting);
+    let most = with_soft_allowance(x, exact, norm);
     let below = |m: f32| norm > 0.0 && m < (threshold - BOUND_MARGIN) * norm;
-    if below(most) || x.soft == 0.0 {
-        return (most, norm);
-    }
-    let (exact, _) = overlap_bound(idx, x, y, selecting);
-    if !below(exact) {
+    if below(most) || x.soft == 0.0 || !below(exact) {
         return (most, norm);
     }
     if y.soft == 0.0 {
@@ -1835,8 +1823,18 @@ fn pair_bound(
     }
 }
 
-/// [`similarity_bound`] without the soft matches: an upper bound of the
-/// pair's exact overlap (numerator, norm).
+/// An upper bound of the exact overlap of two statement claims (the part of
+/// `idx.similarity(x.terms, y.terms)`, what `decide` first compares with the
+/// statement threshold, that is not soft matches) from their records alone,
+/// as a fraction (numerator, norm) so that the caller compares without a
+/// division: `selecting` is the IDF weight of the selecting (not common)
+/// terms they share, which [`relations`] sums while it gathers candidates;
+/// the common terms they share come from their bits (those past the 64th are
+/// all counted). The sums are taken in another order than
+/// [`StoryIndex::cosine`]'s, and the norm is a product of square roots, so
+/// the bound holds within rounding: callers leave a [`BOUND_MARGIN`]. A norm
+/// of zero (a claim without weight) bounds nothing: the pair is left to
+/// `decide`.
 fn overlap_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32) -> (f32, f32) {
     let norm = x.root * y.root;
     let mut shared = selecting;
