@@ -70,9 +70,9 @@ proptest! {
         }
         let an = analysis::analyze(&corpus, true);
         for r in an.relations() {
-            prop_assert_ne!(r.a.doc, r.b.doc);
-            prop_assert!(corpus.article(r.a.doc).is_some_and(|x| x.claims.get(r.a.claim).is_some()));
-            prop_assert!(corpus.article(r.b.doc).is_some_and(|x| x.claims.get(r.b.claim).is_some()));
+            prop_assert_ne!(r.a.doc(), r.b.doc());
+            prop_assert!(corpus.article(r.a.doc()).is_some_and(|x| x.claims.get(r.a.claim()).is_some()));
+            prop_assert!(corpus.article(r.b.doc()).is_some_and(|x| x.claims.get(r.b.claim()).is_some()));
         }
     }
 }

@@ -145,16 +145,16 @@ fn report_command_writes_one_file_with_badges() {
         .unwrap_or_else(|| panic!("a multi-source fact"));
     let shown = *fact.claims.first().unwrap_or_else(|| panic!("claims"));
     let a1 = corpus
-        .article(shown.doc)
+        .article(shown.doc())
         .unwrap_or_else(|| panic!("article"));
     let span1 = a1
         .claims
-        .get(shown.claim)
+        .get(shown.claim())
         .map(|c| c.span.clone())
         .unwrap_or(0..0);
     let (d2, a2) = corpus
         .docs()
-        .find(|(d, _)| *d != shown.doc)
+        .find(|(d, _)| *d != shown.doc())
         .unwrap_or_else(|| panic!("two articles"));
     let _ = d2;
     let span2 = a2.claims.last().map(|c| c.span.clone()).unwrap_or(0..0);

@@ -14,6 +14,6 @@ pub fn run(data: &[u8]) {
     corpus.upsert("a.txt", a, &MetaOverride::default());
     corpus.upsert("b.txt", &format!("{b}\n{a}"), &MetaOverride::default());
     for r in analysis::analyze(&corpus, true).relations() {
-        assert_ne!(r.a.doc, r.b.doc);
+        assert_ne!(r.a.doc(), r.b.doc());
     }
 }

@@ -394,8 +394,8 @@ pub fn json_document_marked<'a>(
 impl JsonReport<'_> {
     fn id(&self, r: ClaimRef) -> Option<ReportId> {
         self.ids
-            .get(r.doc)?
-            .get(r.claim)
+            .get(r.doc())?
+            .get(r.claim())
             .filter(|&&n| n > 0)
             .map(|&n| ReportId { prefix: b'c', n })
     }
@@ -430,7 +430,7 @@ impl<'a> JsonReport<'a> {
         a.claims.iter().enumerate().filter_map(move |(ci, c)| {
             let text = a.text.get(c.span.clone())?;
             Some(JsonClaim {
-                id: self.id(ClaimRef { doc: d, claim: ci })?,
+                id: self.id(ClaimRef::new(d, ci))?,
                 source: &a.path,
                 start: c.span.start,
                 end: c.span.end,
@@ -462,7 +462,7 @@ impl<'a> JsonReport<'a> {
 
     /// A relation between two documents whose claims are both printed.
     fn relation(&self, r: &'a core::Relation) -> Option<JsonRelation<'a>> {
-        if r.a.doc == r.b.doc {
+        if r.a.doc() == r.b.doc() {
             return None;
         }
         Some(JsonRelation {

@@ -288,10 +288,10 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
 
     let mut findings = Vec::new();
     for ((cr, kind), mut others) in related {
-        let Some(a) = corpus.article(cr.doc) else {
+        let Some(a) = corpus.article(cr.doc()) else {
             continue;
         };
-        let Some(this) = side(a, cr.claim) else {
+        let Some(this) = side(a, cr.claim()) else {
             continue;
         };
         others.sort_by_key(|o| o.0);
@@ -300,9 +300,9 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
         let others: Vec<Other> = others
             .iter()
             .filter_map(|&(o, reason, _)| {
-                let b = corpus.article(o.doc)?;
+                let b = corpus.article(o.doc())?;
                 Some(Other {
-                    side: side(b, o.claim)?,
+                    side: side(b, o.claim())?,
                     reason: reason.to_string(),
                 })
             })
@@ -332,7 +332,7 @@ pub fn build_marked(corpus: &Corpus, an: &Analysis, marks: Option<&CorpusMarks>)
         // the shortest span.
         let mut issues: Vec<(usize, &str)> = Vec::new();
         for (ci, c) in a.claims.iter().enumerate() {
-            let r = ClaimRef { doc: d, claim: ci };
+            let r = ClaimRef::new(d, ci);
             if supported.contains(&r) {
                 st.supported += 1;
             }
@@ -454,11 +454,11 @@ pub struct Detail {
 pub fn detail(corpus: &Corpus, an: &Analysis) -> Detail {
     let mut index: std::collections::HashMap<usize, LineIndex> = Default::default();
     let mut side_of = |r: ClaimRef| -> Option<Side> {
-        let a = corpus.article(r.doc)?;
-        let c = a.claims.get(r.claim)?;
+        let a = corpus.article(r.doc())?;
+        let c = a.claims.get(r.claim())?;
         let text = a.text.get(c.span.clone())?;
         let li = index
-            .entry(r.doc)
+            .entry(r.doc())
             .or_insert_with(|| LineIndex::new(&a.text));
         Some(Side {
             path: a.path.clone(),

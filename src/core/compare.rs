@@ -1979,13 +1979,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 let Some(db) = idx.arts.get(bj).map(|a| a.0) else {
                     continue;
                 };
-                let (ra, rb) = (
-                    ClaimRef {
-                        doc: *da,
-                        claim: ci,
-                    },
-                    ClaimRef { doc: db, claim: cj },
-                );
+                let (ra, rb) = (ClaimRef::new(*da, ci), ClaimRef::new(db, cj));
                 let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
                 let pair = {
                     let (gx, gy) = ((own.start + ci) as u64, u64::from(k));
@@ -2027,8 +2021,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     }
     // One-to-one matching per document pair and claim family.
     let typed = |r: ClaimRef| {
-        idx.article_of(r.doc)
-            .and_then(|a| a.claims.get(r.claim))
+        idx.article_of(r.doc())
+            .and_then(|a| a.claims.get(r.claim()))
             .is_some_and(|c| c.kind.is_typed())
     };
     drop(related);
@@ -2054,8 +2048,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
     // article ("January 4 to 7" / "this Sunday", "the four-day trip") makes
     // two checks: a duration matched with a date is a match apart.
     let is_duration = |r: ClaimRef| {
-        idx.article_of(r.doc)
-            .and_then(|a| a.claims.get(r.claim))
+        idx.article_of(r.doc())
+            .and_then(|a| a.claims.get(r.claim()))
             .is_some_and(|c| c.kind == ClaimKind::Duration)
     };
     let mut used: FxHashSet<(ClaimRef, DocId, bool, bool)> = FxHashSet::default();
@@ -2067,8 +2061,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         let r = &f.rel;
         let cross = is_duration(r.a) != is_duration(r.b);
         let (ka, kb) = (
-            (r.a, r.b.doc, display(r.b), cross),
-            (r.b, r.a.doc, display(r.a), cross),
+            (r.a, r.b.doc(), display(r.b), cross),
+            (r.b, r.a.doc(), display(r.a), cross),
         );
         let (ua, ub) = (used.contains(&ka), used.contains(&kb));
         if ua && ub {
@@ -2082,7 +2076,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             let (held, other) = if ua { (r.a, r.b) } else { (r.b, r.a) };
             let repeat = r.kind == RelationKind::Support
                 && partner
-                    .get(&(held, other.doc))
+                    .get(&(held, other.doc()))
                     .is_some_and(|p| same_typed_value(idx, *p, other));
             if !repeat {
                 continue;
@@ -2097,7 +2091,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         // with each other document.
         let stance_keys = stance_sentence(idx, r.a)
             .zip(stance_sentence(idx, r.b))
-            .map(|(sa, sb)| [(r.a.doc, sa, r.b.doc), (r.b.doc, sb, r.a.doc)]);
+            .map(|(sa, sb)| [(r.a.doc(), sa, r.b.doc()), (r.b.doc(), sb, r.a.doc())]);
         if let Some(keys) = stance_keys {
             if keys.iter().any(|k| stance_used.contains(k)) {
                 continue;
@@ -2106,8 +2100,8 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         }
         used.insert(ka);
         used.insert(kb);
-        partner.entry((r.a, r.b.doc)).or_insert(r.b);
-        partner.entry((r.b, r.a.doc)).or_insert(r.a);
+        partner.entry((r.a, r.b.doc())).or_insert(r.b);
+        partner.entry((r.b, r.a.doc())).or_insert(r.a);
         out.push(f);
     }
     // A statement pair whose typed claims disagree is not "support".
@@ -2118,7 +2112,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
         .filter_map(|r| {
             let sa = sentence_of(idx, r.a)?;
             let sb = sentence_of(idx, r.b)?;
-            Some((r.a.doc, sa, r.b.doc, sb))
+            Some((r.a.doc(), sa, r.b.doc(), sb))
         })
         .collect();
     out.retain(|f| {
@@ -2127,7 +2121,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
             return true;
         }
         match (sentence_of(idx, r.a), sentence_of(idx, r.b)) {
-            (Some(sa), Some(sb)) => !disagree.contains(&(r.a.doc, sa, r.b.doc, sb)),
+            (Some(sa), Some(sb)) => !disagree.contains(&(r.a.doc(), sa, r.b.doc(), sb)),
             _ => true,
         }
     });
@@ -2143,11 +2137,11 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                 shared,
             } = f;
             if let Some(v) = view(idx, ai, ci) {
-                let mine = r.a.doc == v_doc(idx, ai);
+                let mine = r.a.doc() == v_doc(idx, ai);
                 let (other_doc, other_claim) = if mine {
-                    (r.b.doc, r.b.claim)
+                    (r.b.doc(), r.b.claim())
                 } else {
-                    (r.a.doc, r.a.claim)
+                    (r.a.doc(), r.a.claim())
                 };
                 let other = idx
                     .pos
@@ -2175,7 +2169,10 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
 /// first state visit since taking office"); the caller gives two claims of
 /// one document.
 fn same_typed_value(idx: &StoryIndex, p: ClaimRef, q: ClaimRef) -> bool {
-    let claim = |r: ClaimRef| idx.article_of(r.doc).and_then(|a| a.claims.get(r.claim));
+    let claim = |r: ClaimRef| {
+        idx.article_of(r.doc())
+            .and_then(|a| a.claims.get(r.claim()))
+    };
     match (claim(p), claim(q)) {
         (Some(a), Some(b)) if a.kind.is_typed() && a.kind == b.kind => {
             match (&a.quantity, &b.quantity, &a.date, &b.date) {
@@ -2223,19 +2220,19 @@ fn label_hint(x: &View, y: &View) -> Option<String> {
 /// The sentence of a statement claim that states a position (None for any
 /// other claim).
 fn stance_sentence(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
-    let c = idx.article_of(r.doc)?.claims.get(r.claim)?;
+    let c = idx.article_of(r.doc())?.claims.get(r.claim())?;
     (!c.kind.is_typed() && !c.features().stances.is_empty()).then_some(c.sentence)
 }
 
 fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
-    idx.article_of(r.doc)
-        .and_then(|a| a.claims.get(r.claim))
+    idx.article_of(r.doc())
+        .and_then(|a| a.claims.get(r.claim()))
         .map(|c| c.sentence)
 }
 
 fn role_of(idx: &StoryIndex, r: ClaimRef) -> Option<BlockRole> {
-    let a = idx.article_of(r.doc)?;
-    let c = a.claims.get(r.claim)?;
+    let a = idx.article_of(r.doc())?;
+    let c = a.claims.get(r.claim())?;
     a.sentences.get(c.sentence).map(|s| s.role)
 }
 

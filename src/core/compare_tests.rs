@@ -51,10 +51,10 @@ fn check(file: &str, src: &str) {
     let (corpus, rels) = relations_of(&f);
     let claim_text = |r: crate::core::corpus::ClaimRef| {
         corpus
-            .article(r.doc)
+            .article(r.doc())
             .and_then(|a| {
                 a.claims
-                    .get(r.claim)
+                    .get(r.claim())
                     .and_then(|c| a.text.get(c.span.clone()))
             })
             .unwrap_or("")
@@ -66,8 +66,8 @@ fn check(file: &str, src: &str) {
             .iter()
             .filter(|r| {
                 let (ta, tb) = (claim_text(r.a), claim_text(r.b));
-                (r.a.doc == first && ta.contains(a.as_str()) && tb.contains(b.as_str()))
-                    || (r.b.doc == first && tb.contains(a.as_str()) && ta.contains(b.as_str()))
+                (r.a.doc() == first && ta.contains(a.as_str()) && tb.contains(b.as_str()))
+                    || (r.b.doc() == first && tb.contains(a.as_str()) && ta.contains(b.as_str()))
             })
             .collect();
         found.sort_by(|p, q| q.score.total_cmp(&p.score));

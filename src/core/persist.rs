@@ -623,8 +623,8 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
             score,
         } = r;
         out.push(PRelation {
-            a: (pos(a.doc)?, a.claim as u32),
-            b: (pos(b.doc)?, b.claim as u32),
+            a: (pos(a.doc())?, a.claim() as u32),
+            b: (pos(b.doc())?, b.claim() as u32),
             kind: relation_kind_tag(*kind),
             reason,
             label,
@@ -649,7 +649,7 @@ pub fn decode_relations(
     let claim = |(d, c): (u32, u32)| -> Option<ClaimRef> {
         let doc = *story.get(d as usize)?;
         let claim = c as usize;
-        (claim < claims(doc)).then_some(ClaimRef { doc, claim })
+        (claim < claims(doc)).then_some(ClaimRef::new(doc, claim))
     };
     exact(rels, |r| {
         Some(Relation {

@@ -1551,10 +1551,10 @@ impl LanguageServer for Backend {
             let mut out = Vec::new();
             for f in facts {
                 for r in f.claims.iter().take(50) {
-                    let Some(a) = s.corpus.article(r.doc) else {
+                    let Some(a) = s.corpus.article(r.doc()) else {
                         continue;
                     };
-                    let Some(c) = a.claims.get(r.claim) else {
+                    let Some(c) = a.claims.get(r.claim()) else {
                         continue;
                     };
                     let Some(uri) = render::uri_of(&a.path) else {
@@ -1568,7 +1568,7 @@ impl LanguageServer for Backend {
                         deprecated: None,
                         location: Location {
                             uri,
-                            range: s.spans().range(r.doc, c.span.clone()),
+                            range: s.spans().range(r.doc(), c.span.clone()),
                         },
                         container_name: Some(render::source_name(a)),
                     });
@@ -1683,10 +1683,10 @@ impl LanguageServer for Backend {
                 // command runs, against the text of that moment.
                 let mut offered: Vec<String> = Vec::new();
                 for o in &disagreeing {
-                    let Some(oa) = s.corpus.article(o.claim.doc) else {
+                    let Some(oa) = s.corpus.article(o.claim.doc()) else {
                         continue;
                     };
-                    let Some(oc) = oa.claims.get(o.claim.claim) else {
+                    let Some(oc) = oa.claims.get(o.claim.claim()) else {
                         continue;
                     };
                     let name = render::source_name(oa);
@@ -1955,8 +1955,8 @@ impl LanguageServer for Backend {
                 let tooltip: Vec<String> = others
                     .iter()
                     .filter_map(|o| {
-                        let oa = s.corpus.article(o.claim.doc)?;
-                        let oc = oa.claims.get(o.claim.claim)?;
+                        let oa = s.corpus.article(o.claim.doc())?;
+                        let oc = oa.claims.get(o.claim.claim())?;
                         Some(format!(
                             "{} {}: '{}'",
                             render::glyph(o.relation.kind),
@@ -2209,16 +2209,16 @@ impl Backend {
                 }
             }
             for o in grouped.get(&ci).map_or(&[][..], Vec::as_slice) {
-                let Some(oa) = s.corpus.article(o.claim.doc) else {
+                let Some(oa) = s.corpus.article(o.claim.doc()) else {
                     continue;
                 };
-                let Some(oc) = oa.claims.get(o.claim.claim) else {
+                let Some(oc) = oa.claims.get(o.claim.claim()) else {
                     continue;
                 };
                 if let Some(u) = render::uri_of(&oa.path) {
                     out.push(Location {
                         uri: u,
-                        range: s.spans().range(o.claim.doc, oc.span.clone()),
+                        range: s.spans().range(o.claim.doc(), oc.span.clone()),
                     });
                 }
             }

@@ -24,14 +24,14 @@ pub struct Other<'a> {
 pub fn by_claim(doc: DocId, rels: &[Relation]) -> BTreeMap<usize, Vec<Other<'_>>> {
     let mut m: BTreeMap<usize, Vec<Other>> = BTreeMap::new();
     for r in rels {
-        if r.a.doc == doc {
-            m.entry(r.a.claim).or_default().push(Other {
+        if r.a.doc() == doc {
+            m.entry(r.a.claim()).or_default().push(Other {
                 claim: r.b,
                 relation: r,
             });
         }
-        if r.b.doc == doc {
-            m.entry(r.b.claim).or_default().push(Other {
+        if r.b.doc() == doc {
+            m.entry(r.b.claim()).or_default().push(Other {
                 claim: r.a,
                 relation: r,
             });
@@ -192,10 +192,10 @@ pub fn diagnostics(
                 let mut message = format!("{}: '{}' here", capitalise(label), here);
                 let mut related = Vec::new();
                 for o in &disagreeing {
-                    let Some(oa) = corpus.article(o.claim.doc) else {
+                    let Some(oa) = corpus.article(o.claim.doc()) else {
                         continue;
                     };
-                    let Some(oc) = oa.claims.get(o.claim.claim) else {
+                    let Some(oc) = oa.claims.get(o.claim.claim()) else {
                         continue;
                     };
                     let wording = short(oa.text.get(oc.span.clone()).unwrap_or(""), 80);
@@ -204,7 +204,7 @@ pub fn diagnostics(
                         related.push(DiagnosticRelatedInformation {
                             location: Location {
                                 uri,
-                                range: spans.range(o.claim.doc, oc.span.clone()),
+                                range: spans.range(o.claim.doc(), oc.span.clone()),
                             },
                             message: format!(
                                 "{}: '{}' ({})",
@@ -344,13 +344,13 @@ pub fn hover(
     let mut sorted: Vec<&Other> = others.iter().collect();
     sorted.sort_by_key(|o| (o.relation.kind, o.claim));
     for o in &sorted {
-        let Some(oa) = corpus.article(o.claim.doc) else {
+        let Some(oa) = corpus.article(o.claim.doc()) else {
             continue;
         };
-        let Some(oc) = oa.claims.get(o.claim.claim) else {
+        let Some(oc) = oa.claims.get(o.claim.claim()) else {
             continue;
         };
-        mentioned.push(o.claim.doc);
+        mentioned.push(o.claim.doc());
         s.push_str(&format!(
             "- {} **{}**{}: “{}” — {}\n",
             mark(o.relation.kind),

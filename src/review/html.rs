@@ -180,7 +180,7 @@ impl<'a> Ctx<'a> {
                 let other = if r.a == *c { r.b } else { r.a };
                 let name = self
                     .corpus
-                    .article(other.doc)
+                    .article(other.doc())
                     .map(|a| source_name(a))
                     .unwrap_or_default();
                 let s = format!("{} {}: {}", r.kind.as_str(), name, collapse(r.reason));
@@ -754,7 +754,7 @@ fn render_story(h: &mut String, ctx: &Ctx<'_>, an: &Analysis, si: usize, docs: &
                 .iter()
                 .map(|(d, _)| {
                     let cs: Vec<ClaimRef> =
-                        f.claims.iter().copied().filter(|c| c.doc == *d).collect();
+                        f.claims.iter().copied().filter(|c| c.doc() == *d).collect();
                     (ctx.cell(f.verdict, &cs), cs)
                 })
                 .collect();
@@ -878,13 +878,13 @@ fn table(
             let mut ignored = false;
             let mut seen: Vec<&str> = Vec::new();
             for c in claims {
-                let Some(a) = ctx.corpus.article(c.doc) else {
+                let Some(a) = ctx.corpus.article(c.doc()) else {
                     continue;
                 };
-                let Some(cl) = a.claims.get(c.claim) else {
+                let Some(cl) = a.claims.get(c.claim()) else {
                     continue;
                 };
-                if let Some(m) = ctx.mark(c.doc, &cl.span) {
+                if let Some(m) = ctx.mark(c.doc(), &cl.span) {
                     if !seen.contains(&m.id.as_str()) {
                         seen.push(m.id.as_str());
                         badges.push_str(&badge(m));
@@ -915,10 +915,10 @@ fn table(
                 for (k, c) in claims.iter().enumerate() {
                     let text = ctx
                         .corpus
-                        .article(c.doc)
+                        .article(c.doc())
                         .and_then(|a| {
                             a.claims
-                                .get(c.claim)
+                                .get(c.claim())
                                 .and_then(|cl| a.text.get(cl.span.clone()))
                         })
                         .unwrap_or("");

@@ -110,8 +110,8 @@ impl CorpusMarks {
 
     /// The latest mark on a claim of the corpus.
     pub fn of_claim(&self, corpus: &Corpus, c: ClaimRef) -> Option<&Annotation> {
-        let span = &corpus.article(c.doc)?.claims.get(c.claim)?.span;
-        self.status_of(c.doc, span)
+        let span = &corpus.article(c.doc())?.claims.get(c.claim())?.span;
+        self.status_of(c.doc(), span)
     }
 
     /// True when the latest mark on the claim says `ignored`.
