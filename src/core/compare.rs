@@ -99,7 +99,7 @@ pub struct StoryIndex {
     n: f32,
     /// Local term id → the claims whose terms hold it (as positions in
     /// `flat`), statements and typed claims apart.
-    postings: [Vec<Vec<u32>>; 2],
+    postings: [Postings; 2],
     /// Every claim of the story, article by article, with what the search
     /// for candidates reads of it (see [`ClaimFlat`]).
     flat: Vec<ClaimFlat>,
@@ -141,6 +141,53 @@ pub struct StoryIndex {
     /// compared with many others.
     conditions: Vec<Vec<OnceLock<Option<bool>>>>,
     config: EngineConfig,
+}
+
+/// Local term id → the claims (positions in `flat`) whose terms hold it, in
+/// increasing order: every list in one array, cut at `start` (a vector per
+/// term, grown a push at a time, was a twelfth of building the index).
+#[derive(Default)]
+struct Postings {
+    /// Where each term's list begins in `items`; one more entry than terms.
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Postings {
+    /// Lists of the sizes `counts` (per term), empty, with a cursor per
+    /// term (where its next item goes) for [`Postings::push`].
+    fn with_counts(counts: &[u32]) -> (Postings, Vec<u32>) {
+        let mut start = Vec::with_capacity(counts.len() + 1);
+        let mut at = 0u32;
+        start.push(0);
+        for &c in counts {
+            at = at.saturating_add(c);
+            start.push(at);
+        }
+        let cursor = start.get(..counts.len()).unwrap_or_default().to_vec();
+        let items = vec![0; at as usize];
+        (Postings { start, items }, cursor)
+    }
+
+    /// Appends `k` to the list of term `t`: pushes to each list must follow
+    /// the counts given (a push past its list is dropped).
+    fn push(&mut self, cursor: &mut [u32], t: usize, k: u32) {
+        let (Some(c), Some(&end)) = (cursor.get_mut(t), self.start.get(t + 1)) else {
+            return;
+        };
+        if *c < end {
+            if let Some(slot) = self.items.get_mut(*c as usize) {
+                *slot = k;
+            }
+            *c += 1;
+        }
+    }
+
+    /// The claims holding term `t`.
+    fn get(&self, t: usize) -> Option<&[u32]> {
+        let (&s, &e) = (self.start.get(t)?, self.start.get(t + 1)?);
+        self.items.get(s as usize..e as usize)
+    }
 }
 
 /// Below this exact overlap, [`StoryIndex::cosine`] does not look for soft
@@ -350,8 +397,21 @@ impl StoryIndex {
         let mut value_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
         let mut day_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
         let mut span_postings: FxHashMap<i64, Vec<u32>> = FxHashMap::default();
-        let mut postings: [Vec<Vec<u32>>; 2] =
-            [vec![Vec::new(); vocab.len()], vec![Vec::new(); vocab.len()]];
+        // Each family's lists are counted, then filled in claim order.
+        let mut counts = [vec![0u32; vocab.len()], vec![0u32; vocab.len()]];
+        for ((_, a), per_claim) in arts.iter().zip(&raw) {
+            for (c, (t, _)) in a.claims.iter().zip(per_claim) {
+                let fam = usize::from(c.kind.is_typed());
+                for &id in t {
+                    if let Some(n) = counts[fam].get_mut(id as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+        }
+        let [(p0, mut c0), (p1, mut c1)] = counts.map(|c| Postings::with_counts(&c));
+        let mut postings = [p0, p1];
+        let cursors = [&mut c0, &mut c1];
         // The common terms, a bit each in id order (the first 64).
         let common = common_df(n);
         let mut common_bit: FxHashMap<u32, u32> = FxHashMap::default();
@@ -386,9 +446,7 @@ impl StoryIndex {
                     ..ClaimFlat::default()
                 };
                 for &id in &t {
-                    if let Some(p) = postings[fam].get_mut(id as usize) {
-                        p.push(k);
-                    }
+                    postings[fam].push(cursors[fam], id as usize, k);
                     if df.get(id as usize).is_some_and(|&d| d > common) {
                         match common_bit.get(&id) {
                             Some(b) => cf.common |= 1 << b,
@@ -1049,7 +1107,13 @@ fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
         static TOKENS: std::cell::RefCell<text::TokenBuf> =
             std::cell::RefCell::new(text::TokenBuf::default());
     }
-    let mut out = LabelWords::default();
+    // Room for the span's words at once (their folded forms are rarely
+    // longer): grown word by word, they were a fifth of this function.
+    let span = v.claim.span.len();
+    let mut out = LabelWords {
+        words: Vec::with_capacity(span / 6 + 1),
+        text: String::with_capacity(span),
+    };
     let mut keep = |norm: &str| {
         if text::is_stopword(norm) {
             return;
