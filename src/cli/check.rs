@@ -246,7 +246,7 @@ pub fn build_corpus_keyed(
         .map(|f| {
             let (a, key) = match cache {
                 Some(c) => {
-                    let (a, key) = c.article_owned(f.path, f.text, &none);
+                    let (a, key) = c.article_owned(f.path, f.text, &none, f.canonical.as_deref());
                     (a, Some(key))
                 }
                 None => (Article::parse_owned(f.path, f.text, &none), None),

@@ -30,7 +30,7 @@ use super::quantity::{Approx, Quantity};
 use super::terms::{self, symbol, Term};
 
 /// Version of the encodings; bump it whenever a layout below changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 type Span = (usize, usize);
 
