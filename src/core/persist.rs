@@ -27,11 +27,13 @@
 //!
 //! ```text
 //! table   = u(total bytes) bytes u(count) u(length)*
-//! article = table(vocabulary) table(strings) meta blocks sentences claims
+//! article = table(vocabulary) table(strings) u(terms)
+//!           meta blocks sentences claims
 //! ```
 //!
 //! The vocabulary holds the article's terms (a term list is a list of
-//! indices into it); the strings every other text (names, values, stances,
+//! indices into it; `terms` is the length of all the lists together, so
+//! that the article's term pool is allocated once, at its size); the strings every other text (names, values, stances,
 //! quotations' words, metadata), each once, referred to by index. An
 //! optional string is `u(0)` or `u(1 + index)`.
 
@@ -438,6 +440,9 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     }
     put_table(out, &vocab.words);
     put_table(out, &strs.list);
+    let pool: usize = sentences.iter().map(|s| s.terms.len()).sum::<usize>()
+        + claims.iter().map(|c| c.terms.len()).sum::<usize>();
+    put_usize(out, pool);
     out.extend_from_slice(&body);
 }
 
@@ -682,7 +687,6 @@ impl<'b> Tables<'b> {
     fn terms_into(&self, r: &mut Reader, pool: &mut Vec<Term>) -> Option<TermRange> {
         let n = r.len()?;
         let start = pool.len();
-        pool.reserve(n);
         for _ in 0..n {
             pool.push(self.term(r)?);
         }
@@ -718,6 +722,10 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
         symbols: vec![None; strs.len()],
         strs,
     };
+    // Sentences' terms, then claims': the order the parser lays them in,
+    // in a pool of exactly their number (each takes a byte at least).
+    let pool_len = r.len()?;
+    let mut pool: Vec<Term> = Vec::with_capacity(pool_len);
     let outlet = t.opt_string(&mut r)?;
     let published = match r.byte()? {
         0 => None,
@@ -738,8 +746,6 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
             role: role_of(r.byte()?)?,
         });
     }
-    // Sentences' terms, then claims': the order the parser lays them in.
-    let mut pool: Vec<Term> = Vec::new();
     let n = r.len()?;
     let mut sentences = Vec::with_capacity(n);
     for _ in 0..n {
@@ -764,7 +770,7 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
     for _ in 0..n {
         claims.push(decode_claim(&mut r, &mut t, text, n_sentences, &mut pool)?);
     }
-    if !r.is_done() {
+    if !r.is_done() || pool.len() != pool_len {
         return None;
     }
     Some((meta, blocks, sentences, claims, pool.into_boxed_slice()))
