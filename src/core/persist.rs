@@ -249,6 +249,29 @@ impl<'b> Reader<'b> {
         (start == blob.len()).then_some(list)
     }
 
+    /// `n` indices into `table`, each item handed to `push`. The common
+    /// one-byte index is read without the general varint path: term lists
+    /// are most of an entry.
+    #[inline]
+    fn indexed<T: Copy>(&mut self, n: usize, table: &[T], mut push: impl FnMut(T)) -> Option<()> {
+        let mut bytes = self.bytes;
+        for _ in 0..n {
+            let (&b, rest) = bytes.split_first()?;
+            let i = if b < 0x80 {
+                bytes = rest;
+                usize::from(b)
+            } else {
+                self.bytes = bytes;
+                let i = self.usize()?;
+                bytes = self.bytes;
+                i
+            };
+            push(*table.get(i)?);
+        }
+        self.bytes = bytes;
+        Some(())
+    }
+
     /// An index into a table of `n`.
     fn index(&mut self, n: usize) -> Option<usize> {
         self.usize().filter(|&i| i < n)
@@ -687,9 +710,7 @@ impl<'b> Tables<'b> {
     fn terms_into(&self, r: &mut Reader, pool: &mut Vec<Term>) -> Option<TermRange> {
         let n = r.len()?;
         let start = pool.len();
-        for _ in 0..n {
-            pool.push(self.term(r)?);
-        }
+        r.indexed(n, &self.terms, |t| pool.push(t))?;
         // What `claim::push_terms` does, for a pool that never nears
         // `u32::MAX` terms (an article is at most 20 MB).
         let range = TermRange {
@@ -838,9 +859,7 @@ fn decode_claim(
     let near_names = t.names(r)?;
     let n = r.len()?;
     let mut window = ThinVec::with_capacity(n);
-    for _ in 0..n {
-        window.push(t.term(r)?);
-    }
+    r.indexed(n, &t.terms, |t| window.push(t))?;
     let n = r.len()?;
     let mut stances = ThinVec::with_capacity(n);
     for _ in 0..n {
@@ -1257,6 +1276,21 @@ mod tests {
         assert_eq!(Reader { bytes: &cut_char }.table(), None);
         let short = [3, b'a', b'b', b'c', 1, 2];
         assert_eq!(Reader { bytes: &short }.table(), None);
+        // Indices of one byte and of several; one out of the table.
+        let table: Vec<u32> = (0..300).map(|i| i * 10).collect();
+        let mut out = Vec::new();
+        for i in [0, 200, 1, 299] {
+            put_u(&mut out, i);
+        }
+        let mut got = Vec::new();
+        let mut r = Reader { bytes: &out };
+        assert_eq!(r.indexed(4, &table, |t| got.push(t)), Some(()));
+        assert_eq!((got, r.is_done()), (vec![0, 2000, 10, 2990], true));
+        assert_eq!(Reader { bytes: &out }.indexed(5, &table, |_| ()), None);
+        assert_eq!(
+            Reader { bytes: &out }.indexed(4, &table[..250], |_| ()),
+            None
+        );
         // A list longer than the bytes left is refused before allocating.
         assert_eq!(
             Reader {
