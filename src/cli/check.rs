@@ -246,7 +246,7 @@ pub fn build_corpus_keyed(
         .map(|f| {
             let (a, key) = match cache {
                 Some(c) => {
-                    let (a, key) = c.article_owned(f.path, f.text, &none);
+                    let (a, key) = c.article_owned(f.path, f.text, &none, f.canonical.as_deref());
                     (a, Some(key))
                 }
                 None => (Article::parse_owned(f.path, f.text, &none), None),
@@ -490,11 +490,14 @@ impl<'a> JsonReport<'a> {
         )?;
         out.write_all(b",\"claims\":")?;
         write_array(out, &docs, 16, |_, (d, a), w| {
+            // Every claim names its document's path: escaped once.
+            let mut source = Vec::with_capacity(a.path.len() + 2);
+            json_out::push_str(&mut source, &a.path);
             self.claims_of(*d, a)
-                .try_for_each(|c| w.push_with(|b| c.write(b)))
+                .try_for_each(|c| w.push_with(|b| c.write(b, &source)))
         })?;
         out.write_all(b",\"facts\":")?;
-        write_array(out, &an.facts, 1024, |i, f, w| match self.fact(i, f) {
+        write_array(out, &an.facts, 2048, |i, f, w| match self.fact(i, f) {
             Some(j) => w.push_with(|b| {
                 j.write(b);
                 Ok(())
@@ -537,11 +540,14 @@ impl Elements<'_> {
 // the order of their `Serialize` derivations: the tests of `write` compare
 // the two.
 impl JsonClaim<'_> {
-    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    /// `source` is `self.source` as a JSON string (what
+    /// [`json_out::push_str`] makes of it), made once for all the claims
+    /// of a document.
+    fn write(&self, out: &mut Vec<u8>, source: &[u8]) -> serde_json::Result<()> {
         out.extend_from_slice(b"{\"id\":");
         json_out::push_id(out, self.id);
         out.extend_from_slice(b",\"source\":");
-        json_out::push_str(out, self.source);
+        out.extend_from_slice(source);
         out.extend_from_slice(b",\"start\":");
         json_out::push_uint(out, self.start as u64);
         out.extend_from_slice(b",\"end\":");
@@ -601,10 +607,15 @@ impl JsonRelation<'_> {
 /// Write a JSON array whose elements `each` makes from `items` (none, one
 /// or several per item, given its index in `items`), `batch` items at a
 /// time in parallel, in order.
-/// The batch's buffers are reused from one batch to the next: fresh ones
-/// for every batch raised the peak memory of `check` by a few megabytes
-/// (pages freed on one thread wait to be purged while the other threads
-/// take new ones).
+///
+/// A batch is cut into one run of consecutive items per thread, each
+/// written into one buffer: buffers of a few items each were copied into
+/// the output's buffer on their way out (a thirtieth of a warm `check`),
+/// where a buffer at least as large as that one is written straight
+/// through.
+/// The buffers are reused from one batch to the next: fresh ones for every
+/// batch raised the peak memory of `check` by a few megabytes (pages freed
+/// on one thread wait to be purged while the other threads take new ones).
 fn write_array<T: Sync>(
     out: &mut dyn Write,
     items: &[T],
@@ -613,18 +624,26 @@ fn write_array<T: Sync>(
 ) -> std::io::Result<()> {
     out.write_all(b"[")?;
     let batch = batch.max(1);
-    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); batch.min(items.len())];
+    let run = batch.div_ceil(rayon::current_num_threads().clamp(1, batch));
+    let mut bufs: Vec<Vec<u8>> = Vec::new();
     let mut first = true;
     for (k, chunk) in items.chunks(batch).enumerate() {
+        let runs = chunk.len().div_ceil(run);
+        if bufs.len() < runs {
+            bufs.resize_with(runs, Vec::new);
+        }
         chunk
-            .par_iter()
+            .par_chunks(run)
             .enumerate()
             .zip(bufs.par_iter_mut())
-            .try_for_each(|((j, t), buf)| {
+            .try_for_each(|((j, part), buf)| {
                 buf.clear();
-                each(k * batch + j, t, &mut Elements(buf))
+                let mut elements = Elements(buf);
+                part.iter()
+                    .enumerate()
+                    .try_for_each(|(i, t)| each(k * batch + j * run + i, t, &mut elements))
             })?;
-        for b in bufs.iter().take(chunk.len()).filter(|b| !b.is_empty()) {
+        for b in bufs.iter().take(runs).filter(|b| !b.is_empty()) {
             if !first {
                 out.write_all(b",")?;
             }

@@ -16,6 +16,9 @@ pub struct Loaded {
     /// Display path: the argument joined with the path inside it.
     pub path: String,
     pub text: String,
+    /// The file's canonical path, what `fs::canonicalize` gives (`None`
+    /// when it cannot be had): the cache names the file's entry by it.
+    pub canonical: Option<PathBuf>,
 }
 
 pub struct Walk {
@@ -46,6 +49,13 @@ const ELOOP: Option<i32> = if cfg!(target_os = "linux") {
 } else {
     None
 };
+
+/// Whether a directory's canonical path joined with the name of an entry
+/// that is not a symlink is the entry's canonical path, as `canonicalize`
+/// would give it. On Linux it is (`realpath` resolves symlinks, `.` and
+/// `..`, none of which such a name is); elsewhere, where `canonicalize` may
+/// also change a name's case or form, each entry is canonicalised.
+const JOIN_IS_CANONICAL: bool = cfg!(target_os = "linux");
 
 fn io_reason(e: &std::io::Error) -> String {
     if ELOOP.is_some() && e.raw_os_error() == ELOOP {
@@ -133,9 +143,10 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
         errors: Vec::new(),
     };
     // The same file reached twice (`check seeds seeds/a.txt`, a symlink) is
-    // read once: it must not be compared with itself.
+    // read once: it must not be compared with itself. (A file whose
+    // canonical path cannot be had is read.)
     let mut seen = std::collections::HashSet::new();
-    let mut first = |p: &Path| std::fs::canonicalize(p).map_or(true, |c| seen.insert(c));
+    let mut first = |c: &Option<PathBuf>| c.as_ref().is_none_or(|c| seen.insert(c.clone()));
     for p in paths {
         let meta = match std::fs::metadata(p) {
             Ok(m) => m,
@@ -154,28 +165,51 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
             }
         };
         if !meta.is_dir() {
-            if !first(p) {
+            let canonical = std::fs::canonicalize(p).ok();
+            if !first(&canonical) {
                 continue;
             }
             match read_article(p) {
                 Ok(text) => w.files.push(Loaded {
                     path: p.display().to_string(),
                     text,
+                    canonical,
                 }),
                 Err(e) => w.errors.push(format!("{}: {e}", p.display())),
             }
             continue;
         }
-        let mut entries: Vec<PathBuf> = Vec::new();
+        // Each entry with its canonical path. The walk knows it without a
+        // `canonicalize` per file (a system call per component of the path,
+        // a tenth of the system calls of `check` with a warm cache): an entry
+        // that is not a symlink, in a directory whose canonical path is
+        // known, is that path joined with its name. `dirs[d]` is the
+        // canonical path of the directory being walked at depth `d`.
+        let mut entries: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+        let mut dirs: Vec<Option<PathBuf>> = Vec::new();
         for e in walkdir::WalkDir::new(p)
             .follow_links(true)
             .sort_by_file_name()
         {
             match e {
-                Ok(e) if e.file_type().is_file() => {
+                Ok(e) if e.file_type().is_file() || e.file_type().is_dir() => {
+                    let is_dir = e.file_type().is_dir();
                     let rel = e.path().strip_prefix(p).unwrap_or(e.path());
-                    if set.is_match(rel) || set.is_match(e.path()) {
-                        entries.push(e.into_path());
+                    if !(is_dir || set.is_match(rel) || set.is_match(e.path())) {
+                        continue;
+                    }
+                    let d = e.depth();
+                    let canonical = match d.checked_sub(1).and_then(|up| dirs.get(up)) {
+                        Some(Some(dir)) if JOIN_IS_CANONICAL && !e.path_is_symlink() => {
+                            Some(dir.join(e.file_name()))
+                        }
+                        _ => std::fs::canonicalize(e.path()).ok(),
+                    };
+                    if is_dir {
+                        dirs.resize(d, None);
+                        dirs.push(canonical);
+                    } else {
+                        entries.push((e.into_path(), canonical));
                     }
                 }
                 Ok(_) => {}
@@ -187,19 +221,20 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
                 Err(err) => w.warnings.push(walk_warning(&err, p)),
             }
         }
-        entries.retain(|e| first(e));
-        let read: Vec<(PathBuf, Result<String, String>)> = entries
+        entries.retain(|(_, c)| first(c));
+        let read: Vec<(PathBuf, Option<PathBuf>, Result<String, String>)> = entries
             .into_par_iter()
-            .map(|e| {
+            .map(|(e, c)| {
                 let r = read_article(&e);
-                (e, r)
+                (e, c, r)
             })
             .collect();
-        for (e, r) in read {
+        for (e, canonical, r) in read {
             match r {
                 Ok(text) => w.files.push(Loaded {
                     path: e.display().to_string(),
                     text,
+                    canonical,
                 }),
                 Err(err) => w.warnings.push(format!("{}: skipped: {err}", e.display())),
             }
@@ -211,6 +246,45 @@ pub fn collect(paths: &[PathBuf], globs: &[String]) -> anyhow::Result<Walk> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walked_files_know_their_canonical_paths() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let sub = root.join("sub").join("deeper");
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        std::fs::write(root.join("a.txt"), "a").expect("write");
+        std::fs::write(sub.join("b.txt"), "b").expect("write");
+        std::fs::write(root.join("sub").join("c.txt"), "c").expect("write");
+        let outside = tempfile::tempdir().expect("tempdir");
+        std::fs::write(outside.path().join("d.txt"), "d").expect("write");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            // A symlinked file, a symlinked directory and a file under it.
+            symlink(outside.path().join("d.txt"), root.join("link.txt")).expect("symlink");
+            symlink(outside.path(), root.join("linked")).expect("symlink");
+        }
+        // Through a path with `..` in it.
+        let arg = root.join("sub").join("..");
+        let w = collect(&[arg], &default_globs()).expect("walk");
+        assert!(
+            w.errors.is_empty() && w.warnings.is_empty(),
+            "{:?}",
+            w.warnings
+        );
+        assert!(w.files.len() >= 3);
+        for f in &w.files {
+            let want = std::fs::canonicalize(&f.path).ok();
+            assert!(want.is_some());
+            assert_eq!(f.canonical, want, "{}", f.path);
+        }
+        // An explicit file too; and a file reached twice is read once.
+        let file = root.join("a.txt");
+        let w = collect(&[file.clone(), root.to_path_buf()], &default_globs()).expect("walk");
+        assert_eq!(w.files.iter().filter(|f| f.text == "a").count(), 1);
+        assert_eq!(w.files[0].canonical, std::fs::canonicalize(&file).ok());
+    }
 
     #[test]
     fn decoding() {

@@ -4,24 +4,48 @@
 //! (term ids are only valid inside one process).
 //!
 //! Pure: bytes in, bytes out, no I/O. Decoding never panics and never
-//! trusts its input: any malformed payload, unknown tag or span that does
-//! not lie on char boundaries of the given text yields `None`, and the
-//! caller parses the article again.
+//! trusts its input: any malformed payload, unknown tag, index outside its
+//! table or span that does not lie on char boundaries of the given text
+//! yields `None`, and the caller parses the article again.
 //!
 //! Every core type is converted field by field with exhaustive destructuring
 //! and struct literals, so a field added to a core type is a compile error
 //! here until the encoding (and [`FORMAT`]) is updated.
+//!
+//! # Layout
+//!
+//! Written and read by hand ([`Reader`]), not by serde: a warm `check`
+//! spends much of its time decoding, and postcard's serde decoding cost
+//! about twice this, most of it per list element and per string (a UTF-8
+//! validation for each word). Integers are LEB128 varints (`u`), signed ones
+//! zigzagged first (`i`); floats are their 8 (or 4) bits, little-endian;
+//! a span is its start and its length (`u u`); a list is its length then
+//! its elements.
+//!
+//! The text of an entry lies in two string tables, each one block of UTF-8
+//! validated at once, then the lengths of its strings:
+//!
+//! ```text
+//! table   = u(total bytes) bytes u(count) u(length)*
+//! article = table(vocabulary) table(strings) u(terms)
+//!           meta blocks sentences claims
+//! ```
+//!
+//! The vocabulary holds the article's terms (a term list is a list of
+//! indices into it; `terms` is the length of all the lists together, so
+//! that the article's term pool is allocated once, at its size); the strings every other text (names, values, stances,
+//! quotations' words, metadata), each once, referred to by index. An
+//! optional string is `u(0)` or `u(1 + index)`.
 
 use std::ops::Range;
 
 use jiff::civil::{Date, Weekday};
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
 use thin_vec::ThinVec;
 
 use super::article::{Block, BlockRole, Meta};
 use super::claim::{
-    push_terms, Analysed, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence,
+    Analysed, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence, TermRange,
 };
 use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, DocId};
@@ -30,94 +54,240 @@ use super::quantity::{Approx, Quantity};
 use super::terms::{self, symbol, Term};
 
 /// Version of the encodings; bump it whenever a layout below changes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 3;
 
-type Span = (usize, usize);
-
-/// The wire form of an article. Words and names are borrowed from the
-/// payload when decoding (they are interned at once): a `String` each was a
-/// tenth of decoding a cached article.
-#[derive(Serialize, Deserialize)]
-struct PArticle<'a> {
-    #[serde(borrow)]
-    vocab: Vec<&'a str>,
-    meta: PMeta,
-    blocks: Vec<(Span, u8)>,
-    #[serde(borrow)]
-    sentences: Vec<PSentence<'a>>,
-    #[serde(borrow)]
-    claims: Vec<PClaim<'a>>,
+/// Appends `v` as a LEB128 varint: seven bits a byte, low bits first, the
+/// high bit set on every byte but the last.
+fn put_u(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
-#[derive(Serialize, Deserialize)]
-struct PMeta {
-    outlet: Option<String>,
-    published: Option<PDate>,
-    title: Option<String>,
+/// Appends a signed integer, zigzagged (0, -1, 1, -2… as 0, 1, 2, 3…).
+fn put_i(out: &mut Vec<u8>, v: i64) {
+    put_u(out, ((v << 1) ^ (v >> 63)) as u64);
 }
 
-type PDate = (i16, i8, i8);
-
-#[derive(Serialize, Deserialize)]
-struct PSentence<'a> {
-    span: Span,
-    role: u8,
-    terms: Vec<u32>,
-    #[serde(borrow)]
-    names: Vec<&'a str>,
+fn put_usize(out: &mut Vec<u8>, v: usize) {
+    put_u(out, v as u64);
 }
 
-#[derive(Serialize, Deserialize)]
-struct PClaim<'a> {
-    span: Span,
-    sentence: usize,
-    kind: u8,
-    value: Option<String>,
-    quantity: Option<PQuantity>,
-    date: Option<PDateValue>,
-    quote: Option<PQuote>,
-    terms: Vec<u32>,
-    negated: bool,
-    modal: bool,
-    hypothetical: bool,
-    issue: Option<String>,
-    #[serde(borrow)]
-    names: Vec<(&'a str, u32)>,
-    #[serde(borrow)]
-    near_names: Vec<(&'a str, u32)>,
-    window: Vec<u32>,
-    stances: Vec<(String, String)>,
+fn put_f64(out: &mut Vec<u8>, v: f64) {
+    out.extend_from_slice(&v.to_bits().to_le_bytes());
 }
 
-#[derive(Serialize, Deserialize)]
-struct PQuantity {
-    span: Span,
-    value: f64,
-    value_hi: Option<f64>,
-    approx: u8,
-    low: f64,
-    high: f64,
-    head: Option<String>,
-    per: Option<String>,
-    score: Option<(u32, u32)>,
-    precision: f64,
-    ordinal: bool,
+fn put_span(out: &mut Vec<u8>, r: &Range<usize>) {
+    put_usize(out, r.start);
+    put_usize(out, r.end.saturating_sub(r.start));
 }
 
-#[derive(Serialize, Deserialize)]
-enum PDateValue {
-    Day(PDate),
-    Span(PDate, PDate),
-    Month(Option<i16>, i8),
-    Year(i16),
-    Weekday(i8),
+fn put_date(out: &mut Vec<u8>, d: Date) {
+    put_i(out, d.year().into());
+    put_i(out, d.month().into());
+    put_i(out, d.day().into());
 }
 
-#[derive(Serialize, Deserialize)]
-struct PQuote {
-    span: Span,
-    words: Vec<String>,
-    speaker: Option<String>,
+/// Appends a string table (see the module's layout).
+fn put_table(out: &mut Vec<u8>, strings: &[&str]) {
+    put_usize(out, strings.iter().map(|s| s.len()).sum());
+    for s in strings {
+        out.extend_from_slice(s.as_bytes());
+    }
+    put_usize(out, strings.len());
+    for s in strings {
+        put_usize(out, s.len());
+    }
+}
+
+/// The strings of an entry, each once, by index.
+#[derive(Default)]
+struct Strings<'a> {
+    ids: FxHashMap<&'a str, u32>,
+    list: Vec<&'a str>,
+}
+
+impl<'a> Strings<'a> {
+    fn id(&mut self, s: &'a str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(s);
+        self.ids.insert(s, i);
+        i
+    }
+
+    fn put(&mut self, out: &mut Vec<u8>, s: &'a str) {
+        let i = self.id(s);
+        put_u(out, i.into());
+    }
+
+    fn put_opt(&mut self, out: &mut Vec<u8>, s: Option<&'a str>) {
+        match s {
+            Some(s) => {
+                let i = self.id(s);
+                put_u(out, u64::from(i) + 1);
+            }
+            None => put_u(out, 0),
+        }
+    }
+}
+
+/// Reads what the `put_` functions wrote; every read is `None` past the end
+/// or on a value out of its type's range, and consumes nothing useful then
+/// (the caller gives up on the whole entry).
+struct Reader<'b> {
+    bytes: &'b [u8],
+}
+
+impl<'b> Reader<'b> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.bytes.split_first()?;
+        self.bytes = rest;
+        Some(b)
+    }
+
+    /// A varint of at most ten bytes whose bits fit a `u64`.
+    #[inline]
+    fn u(&mut self) -> Option<u64> {
+        let b = self.byte()?;
+        if b < 0x80 {
+            return Some(b.into());
+        }
+        let mut v = u64::from(b & 0x7F);
+        let mut shift = 7;
+        loop {
+            let b = self.byte()?;
+            let bits = u64::from(b & 0x7F);
+            // The tenth byte holds the 64th bit alone.
+            if shift == 63 && b > 1 {
+                return None;
+            }
+            v |= bits << shift;
+            if b < 0x80 {
+                return Some(v);
+            }
+            shift += 7;
+        }
+    }
+
+    fn usize(&mut self) -> Option<usize> {
+        usize::try_from(self.u()?).ok()
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        u32::try_from(self.u()?).ok()
+    }
+
+    fn i(&mut self) -> Option<i64> {
+        let v = self.u()?;
+        Some(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
+    fn i16(&mut self) -> Option<i16> {
+        i16::try_from(self.i()?).ok()
+    }
+
+    fn i8(&mut self) -> Option<i8> {
+        i8::try_from(self.i()?).ok()
+    }
+
+    fn f64(&mut self) -> Option<f64> {
+        let (b, rest) = self.bytes.split_first_chunk::<8>()?;
+        self.bytes = rest;
+        Some(f64::from_bits(u64::from_le_bytes(*b)))
+    }
+
+    fn f32(&mut self) -> Option<f32> {
+        let (b, rest) = self.bytes.split_first_chunk::<4>()?;
+        self.bytes = rest;
+        Some(f32::from_bits(u32::from_le_bytes(*b)))
+    }
+
+    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
+        let (a, rest) = self.bytes.split_at_checked(n)?;
+        self.bytes = rest;
+        Some(a)
+    }
+
+    /// The length of a list. Every element takes at least a byte, so a
+    /// length above the bytes left is damage: refused before anything is
+    /// allocated for it.
+    fn len(&mut self) -> Option<usize> {
+        let n = self.usize()?;
+        (n <= self.bytes.len()).then_some(n)
+    }
+
+    /// A span (start, length) that is a range of char boundaries of `text`.
+    fn span(&mut self, text: &str) -> Option<Range<usize>> {
+        let start = self.usize()?;
+        let end = start.checked_add(self.usize()?)?;
+        text.get(start..end)?;
+        Some(start..end)
+    }
+
+    fn date(&mut self) -> Option<Date> {
+        Date::new(self.i16()?, self.i8()?, self.i8()?).ok()
+    }
+
+    /// A string table: one UTF-8 validation for all its strings.
+    fn table(&mut self) -> Option<Vec<&'b str>> {
+        let total = self.usize()?;
+        let blob = std::str::from_utf8(self.take(total)?).ok()?;
+        let n = self.len()?;
+        let mut list = Vec::with_capacity(n);
+        let mut start = 0usize;
+        for _ in 0..n {
+            let end = start.checked_add(self.usize()?)?;
+            list.push(blob.get(start..end)?);
+            start = end;
+        }
+        // Every byte of the block belongs to a string.
+        (start == blob.len()).then_some(list)
+    }
+
+    /// `n` indices into `table`, each item handed to `push`. The common
+    /// one-byte index is read without the general varint path: term lists
+    /// are most of an entry.
+    #[inline]
+    fn indexed<T: Copy>(&mut self, n: usize, table: &[T], mut push: impl FnMut(T)) -> Option<()> {
+        let mut bytes = self.bytes;
+        for _ in 0..n {
+            let (&b, rest) = bytes.split_first()?;
+            let i = if b < 0x80 {
+                bytes = rest;
+                usize::from(b)
+            } else {
+                self.bytes = bytes;
+                let i = self.usize()?;
+                bytes = self.bytes;
+                i
+            };
+            push(*table.get(i)?);
+        }
+        self.bytes = bytes;
+        Some(())
+    }
+
+    /// An index into a table of `n`.
+    fn index(&mut self, n: usize) -> Option<usize> {
+        self.usize().filter(|&i| i < n)
+    }
+
+    /// An optional index into a table of `n` (`0` for none, else `1 + i`).
+    fn opt_index(&mut self, n: usize) -> Option<Option<usize>> {
+        match self.usize()? {
+            0 => Some(None),
+            i => (i <= n).then_some(Some(i - 1)),
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        self.bytes.is_empty()
+    }
 }
 
 fn role_tag(r: BlockRole) -> u8 {
@@ -195,14 +365,6 @@ fn approx_of(t: u8) -> Option<Approx> {
     })
 }
 
-fn pdate(d: Date) -> PDate {
-    (d.year(), d.month(), d.day())
-}
-
-fn date_of(d: PDate) -> Option<Date> {
-    Date::new(d.0, d.1, d.2).ok()
-}
-
 fn weekday_of(w: i8) -> Option<Weekday> {
     Weekday::from_monday_one_offset(w).ok()
 }
@@ -225,13 +387,14 @@ impl Vocab {
         i
     }
 
-    fn ids(&mut self, ts: &[Term]) -> Vec<u32> {
-        ts.iter().map(|&t| self.id(t)).collect()
+    /// Appends a term list: its length, then its terms' indices.
+    fn put_list(&mut self, out: &mut Vec<u8>, ts: &[Term]) {
+        put_usize(out, ts.len());
+        for &t in ts {
+            let i = self.id(t);
+            put_u(out, i.into());
+        }
     }
-}
-
-fn span(r: &Range<usize>) -> Span {
-    (r.start, r.end)
 }
 
 /// The article's analysis as bytes (everything but its path and text).
@@ -255,63 +418,87 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
         terms: _,
     } = a;
     let mut vocab = Vocab::default();
+    let mut strs = Strings::default();
+    // The tables come first but are known last: the rest is written apart.
+    let mut body = Vec::new();
+    let b = &mut body;
     let Meta {
         outlet,
         published,
         title,
     } = meta;
-    let meta = PMeta {
-        outlet: outlet.clone(),
-        published: published.map(pdate),
-        title: title.clone(),
-    };
-    let blocks = blocks
-        .iter()
-        .map(|b| {
-            let Block { span: s, role } = b;
-            (span(s), role_tag(*role))
-        })
-        .collect();
-    let sentences = sentences
-        .iter()
-        .map(|s| {
-            let Sentence {
-                span: sp,
-                role,
-                terms,
-                names,
-            } = s;
-            PSentence {
-                span: span(sp),
-                role: role_tag(*role),
-                terms: vocab.ids(a.terms_of(*terms)),
-                names: names.iter().map(|n| &**n).collect(),
-            }
-        })
-        .collect();
-    let claims = claims
-        .iter()
-        .map(|c| encode_claim(c, a.terms_of(c.terms), &mut vocab))
-        .collect();
-    let p = PArticle {
-        vocab: std::mem::take(&mut vocab.words),
-        meta,
-        blocks,
-        sentences,
-        claims,
-    };
-    // Serialising plain data into a Vec cannot fail; an empty payload
-    // would only be rejected on reading (a cache miss).
-    let start = out.len();
-    match postcard::to_extend(&p, std::mem::take(out)) {
-        Ok(v) => *out = v,
-        Err(_) => out.truncate(start),
+    strs.put_opt(b, outlet.as_deref());
+    match published {
+        Some(d) => {
+            b.push(1);
+            put_date(b, *d);
+        }
+        None => b.push(0),
     }
+    strs.put_opt(b, title.as_deref());
+    put_usize(b, blocks.len());
+    for Block { span, role } in blocks {
+        put_span(b, span);
+        b.push(role_tag(*role));
+    }
+    put_usize(b, sentences.len());
+    for s in sentences {
+        let Sentence {
+            span,
+            role,
+            terms,
+            names,
+        } = s;
+        put_span(b, span);
+        b.push(role_tag(*role));
+        vocab.put_list(b, a.terms_of(*terms));
+        put_usize(b, names.len());
+        for n in names {
+            strs.put(b, n);
+        }
+    }
+    put_usize(b, claims.len());
+    for c in claims {
+        encode_claim(b, c, a.terms_of(c.terms), &mut vocab, &mut strs);
+    }
+    put_table(out, &vocab.words);
+    put_table(out, &strs.list);
+    let pool: usize = sentences.iter().map(|s| s.terms.len()).sum::<usize>()
+        + claims.iter().map(|c| c.terms.len()).sum::<usize>();
+    put_usize(out, pool);
+    out.extend_from_slice(&body);
 }
 
-fn encode_claim<'a>(c: &'a Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim<'a> {
+/// The flags byte of a claim: its three booleans, then which of its
+/// optional parts follow.
+const NEGATED: u8 = 1;
+const MODAL: u8 = 1 << 1;
+const HYPOTHETICAL: u8 = 1 << 2;
+const HAS_VALUE: u8 = 1 << 3;
+const HAS_QUANTITY: u8 = 1 << 4;
+const HAS_DATE: u8 = 1 << 5;
+const HAS_QUOTE: u8 = 1 << 6;
+const HAS_ISSUE: u8 = 1 << 7;
+
+/// The flags byte of a quantity: which of its optional parts follow.
+const Q_VALUE_HI: u8 = 1;
+const Q_HEAD: u8 = 1 << 1;
+const Q_PER: u8 = 1 << 2;
+const Q_SCORE: u8 = 1 << 3;
+const Q_ORDINAL: u8 = 1 << 4;
+
+/// A claim: span, sentence, kind, flags, then the optional value,
+/// quantity, date and quote, its terms, the optional issue, and its
+/// features' lists.
+fn encode_claim<'a>(
+    b: &mut Vec<u8>,
+    c: &'a Claim,
+    terms: &[Term],
+    vocab: &mut Vocab,
+    strs: &mut Strings<'a>,
+) {
     let Claim {
-        span: sp,
+        span,
         sentence,
         kind,
         value,
@@ -330,49 +517,96 @@ fn encode_claim<'a>(c: &'a Claim, terms: &[Term], vocab: &mut Vocab) -> PClaim<'
         window,
         stances,
     } = c.features();
-    let named = |v: &mut Vocab, ns: &[(&'a str, Term)]| -> Vec<(&'a str, u32)> {
-        ns.iter().map(|(n, t)| (*n, v.id(*t))).collect()
-    };
-    PClaim {
-        span: span(sp),
-        sentence: *sentence,
-        kind: kind_tag(*kind),
-        value: value.as_deref().map(String::from),
-        quantity: quantity.as_deref().map(encode_quantity),
-        date: date.as_ref().map(|d| match d {
-            DateValue::Day(d) => PDateValue::Day(pdate(*d)),
-            DateValue::Span(a, b) => PDateValue::Span(pdate(*a), pdate(*b)),
-            DateValue::Month(y, m) => PDateValue::Month(*y, *m),
-            DateValue::Year(y) => PDateValue::Year(*y),
-            DateValue::Weekday(w) => PDateValue::Weekday(w.to_monday_one_offset()),
-        }),
-        quote: quote.as_deref().map(|q| {
-            let QuoteInfo {
-                span: qs,
-                words,
-                speaker,
-            } = q;
-            PQuote {
-                span: span(qs),
-                words: words.clone(),
-                speaker: speaker.clone(),
+    let issue = c.issue();
+    let flag = |on: bool, f: u8| if on { f } else { 0 };
+    put_span(b, span);
+    put_usize(b, *sentence);
+    b.push(kind_tag(*kind));
+    b.push(
+        flag(*negated, NEGATED)
+            | flag(*modal, MODAL)
+            | flag(*hypothetical, HYPOTHETICAL)
+            | flag(value.is_some(), HAS_VALUE)
+            | flag(quantity.is_some(), HAS_QUANTITY)
+            | flag(date.is_some(), HAS_DATE)
+            | flag(quote.is_some(), HAS_QUOTE)
+            | flag(issue.is_some(), HAS_ISSUE),
+    );
+    if let Some(v) = value {
+        strs.put(b, v);
+    }
+    if let Some(q) = quantity {
+        encode_quantity(b, q, strs);
+    }
+    if let Some(d) = date {
+        match d {
+            DateValue::Day(d) => {
+                b.push(0);
+                put_date(b, *d);
             }
-        }),
-        terms: vocab.ids(terms),
-        negated: *negated,
-        modal: *modal,
-        hypothetical: *hypothetical,
-        issue: c.issue().map(String::from),
-        names: named(vocab, names),
-        near_names: named(vocab, near_names),
-        window: vocab.ids(window),
-        stances: stances.to_vec(),
+            DateValue::Span(x, y) => {
+                b.push(1);
+                put_date(b, *x);
+                put_date(b, *y);
+            }
+            DateValue::Month(y, m) => {
+                match y {
+                    Some(y) => {
+                        b.push(2);
+                        put_i(b, (*y).into());
+                    }
+                    None => b.push(3),
+                }
+                put_i(b, (*m).into());
+            }
+            DateValue::Year(y) => {
+                b.push(4);
+                put_i(b, (*y).into());
+            }
+            DateValue::Weekday(w) => {
+                b.push(5);
+                put_i(b, w.to_monday_one_offset().into());
+            }
+        }
+    }
+    if let Some(q) = quote {
+        let QuoteInfo {
+            span,
+            words,
+            speaker,
+        } = &**q;
+        put_span(b, span);
+        put_usize(b, words.len());
+        for w in words {
+            strs.put(b, w);
+        }
+        strs.put_opt(b, speaker.as_deref());
+    }
+    vocab.put_list(b, terms);
+    if let Some(i) = issue {
+        strs.put(b, i);
+    }
+    for list in [names, near_names] {
+        put_usize(b, list.len());
+        for (n, t) in list.iter() {
+            strs.put(b, n);
+            let i = vocab.id(*t);
+            put_u(b, i.into());
+        }
+    }
+    vocab.put_list(b, window);
+    put_usize(b, stances.len());
+    for (m, n) in stances.iter() {
+        strs.put(b, m);
+        strs.put(b, n);
     }
 }
 
-fn encode_quantity(q: &Quantity) -> PQuantity {
+/// A quantity: span, flags, approximation, value, low, high, precision,
+/// then the optional upper value, head, rate unit and score.
+fn encode_quantity<'a>(b: &mut Vec<u8>, q: &'a Quantity, strs: &mut Strings<'a>) {
     let Quantity {
-        span: sp,
+        span,
         value,
         value_hi,
         approx,
@@ -384,19 +618,316 @@ fn encode_quantity(q: &Quantity) -> PQuantity {
         precision,
         ordinal,
     } = q;
-    PQuantity {
-        span: span(sp),
-        value: *value,
-        value_hi: *value_hi,
-        approx: approx_tag(*approx),
-        low: *low,
-        high: *high,
-        head: head.clone(),
-        per: per.clone(),
-        score: *score,
-        precision: *precision,
-        ordinal: *ordinal,
+    let flag = |on: bool, f: u8| if on { f } else { 0 };
+    put_span(b, span);
+    b.push(
+        flag(value_hi.is_some(), Q_VALUE_HI)
+            | flag(head.is_some(), Q_HEAD)
+            | flag(per.is_some(), Q_PER)
+            | flag(score.is_some(), Q_SCORE)
+            | flag(*ordinal, Q_ORDINAL),
+    );
+    b.push(approx_tag(*approx));
+    for v in [*value, *low, *high, *precision] {
+        put_f64(b, v);
     }
+    if let Some(v) = value_hi {
+        put_f64(b, *v);
+    }
+    if let Some(h) = head {
+        strs.put(b, h);
+    }
+    if let Some(p) = per {
+        strs.put(b, p);
+    }
+    if let Some((x, y)) = score {
+        put_u(b, (*x).into());
+        put_u(b, (*y).into());
+    }
+}
+
+/// Decodes what [`encode`] wrote for the article at `path` with `text`.
+/// `None` when the bytes are not such an encoding, or describe spans that
+/// are not valid ranges of `text`.
+pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
+    decode_parts(text, bytes).map(|d| Article::from_parts(path.to_string(), text.to_string(), d))
+}
+
+/// [`decode`], keeping the caller's strings for the article (no copy of its
+/// text); they are handed back when the bytes do not decode.
+pub fn decode_owned(path: String, text: String, bytes: &[u8]) -> Result<Article, (String, String)> {
+    match decode_parts(&text, bytes) {
+        Some(d) => Ok(Article::from_parts(path, text, d)),
+        None => Err((path, text)),
+    }
+}
+
+/// What the body of an entry refers to: the article's terms (its
+/// vocabulary, interned) and its string table.
+struct Tables<'b> {
+    terms: Vec<Term>,
+    strs: Vec<&'b str>,
+    /// The [`symbol`] of each string, once asked for: a name recurs in
+    /// the sentence and in each of its claims.
+    symbols: Vec<Option<&'static str>>,
+}
+
+impl<'b> Tables<'b> {
+    fn term(&self, r: &mut Reader) -> Option<Term> {
+        let i = r.usize()?;
+        self.terms.get(i).copied()
+    }
+
+    fn str(&self, r: &mut Reader) -> Option<&'b str> {
+        let i = r.index(self.strs.len())?;
+        self.strs.get(i).copied()
+    }
+
+    fn string(&self, r: &mut Reader) -> Option<String> {
+        self.str(r).map(String::from)
+    }
+
+    fn opt_string(&self, r: &mut Reader) -> Option<Option<String>> {
+        match r.opt_index(self.strs.len())? {
+            Some(i) => Some(Some(String::from(*self.strs.get(i)?))),
+            None => Some(None),
+        }
+    }
+
+    fn symbol(&mut self, r: &mut Reader) -> Option<&'static str> {
+        let i = r.index(self.strs.len())?;
+        let slot = self.symbols.get_mut(i)?;
+        if let Some(s) = *slot {
+            return Some(s);
+        }
+        let s = symbol(self.strs.get(i)?);
+        *slot = Some(s);
+        Some(s)
+    }
+
+    /// A term list, appended to the article's pool, and where it lies
+    /// there.
+    fn terms_into(&self, r: &mut Reader, pool: &mut Vec<Term>) -> Option<TermRange> {
+        let n = r.len()?;
+        let start = pool.len();
+        r.indexed(n, &self.terms, |t| pool.push(t))?;
+        // What `claim::push_terms` does, for a pool that never nears
+        // `u32::MAX` terms (an article is at most 20 MB).
+        let range = TermRange {
+            start: u32::try_from(start).ok()?,
+            len: u32::try_from(n).ok()?,
+        };
+        range.start.checked_add(range.len)?;
+        Some(range)
+    }
+
+    /// A list of (name, term) pairs.
+    fn names(&mut self, r: &mut Reader) -> Option<ThinVec<(&'static str, Term)>> {
+        let n = r.len()?;
+        let mut v = ThinVec::with_capacity(n);
+        for _ in 0..n {
+            v.push((self.symbol(r)?, self.term(r)?));
+        }
+        Some(v)
+    }
+}
+
+/// An article's analysis, decoded and checked against its text (without the
+/// path and the text).
+fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
+    let mut r = Reader { bytes };
+    let words = r.table()?;
+    let strs = r.table()?;
+    let mut t = Tables {
+        terms: words.iter().map(|&w| intern_memo(w)).collect(),
+        symbols: vec![None; strs.len()],
+        strs,
+    };
+    // Sentences' terms, then claims': the order the parser lays them in,
+    // in a pool of exactly their number (each takes a byte at least).
+    let pool_len = r.len()?;
+    let mut pool: Vec<Term> = Vec::with_capacity(pool_len);
+    let outlet = t.opt_string(&mut r)?;
+    let published = match r.byte()? {
+        0 => None,
+        1 => Some(r.date()?),
+        _ => return None,
+    };
+    let title = t.opt_string(&mut r)?;
+    let meta = Meta {
+        outlet,
+        published,
+        title,
+    };
+    let n = r.len()?;
+    let mut blocks = Vec::with_capacity(n);
+    for _ in 0..n {
+        blocks.push(Block {
+            span: r.span(text)?,
+            role: role_of(r.byte()?)?,
+        });
+    }
+    let n = r.len()?;
+    let mut sentences = Vec::with_capacity(n);
+    for _ in 0..n {
+        let span = r.span(text)?;
+        let role = role_of(r.byte()?)?;
+        let terms = t.terms_into(&mut r, &mut pool)?;
+        let k = r.len()?;
+        let mut names = ThinVec::with_capacity(k);
+        for _ in 0..k {
+            names.push(t.symbol(&mut r)?);
+        }
+        sentences.push(Sentence {
+            span,
+            role,
+            terms,
+            names,
+        });
+    }
+    let n_sentences = sentences.len();
+    let n = r.len()?;
+    let mut claims = Vec::with_capacity(n);
+    for _ in 0..n {
+        claims.push(decode_claim(&mut r, &mut t, text, n_sentences, &mut pool)?);
+    }
+    if !r.is_done() || pool.len() != pool_len {
+        return None;
+    }
+    Some((meta, blocks, sentences, claims, pool.into_boxed_slice()))
+}
+
+/// What [`encode_claim`] wrote.
+fn decode_claim(
+    r: &mut Reader,
+    t: &mut Tables,
+    text: &str,
+    n_sentences: usize,
+    pool: &mut Vec<Term>,
+) -> Option<Claim> {
+    let span = r.span(text)?;
+    let sentence = r.usize()?;
+    if span.start >= span.end || sentence >= n_sentences {
+        return None;
+    }
+    let kind = kind_of(r.byte()?)?;
+    let flags = r.byte()?;
+    let has = |f: u8| flags & f != 0;
+    let value = match has(HAS_VALUE) {
+        true => Some(Box::from(t.str(r)?)),
+        false => None,
+    };
+    let quantity = match has(HAS_QUANTITY) {
+        true => Some(Box::new(decode_quantity(r, t, text)?)),
+        false => None,
+    };
+    let date = match has(HAS_DATE) {
+        true => Some(match r.byte()? {
+            0 => DateValue::Day(r.date()?),
+            1 => DateValue::Span(r.date()?, r.date()?),
+            2 => DateValue::Month(Some(r.i16()?), r.i8()?),
+            3 => DateValue::Month(None, r.i8()?),
+            4 => DateValue::Year(r.i16()?),
+            5 => DateValue::Weekday(weekday_of(r.i8()?)?),
+            _ => return None,
+        }),
+        false => None,
+    };
+    let quote = match has(HAS_QUOTE) {
+        true => {
+            let span = r.span(text)?;
+            let n = r.len()?;
+            let mut words = Vec::with_capacity(n);
+            for _ in 0..n {
+                words.push(t.string(r)?);
+            }
+            let speaker = t.opt_string(r)?;
+            Some(Box::new(QuoteInfo {
+                span,
+                words,
+                speaker,
+            }))
+        }
+        false => None,
+    };
+    let terms = t.terms_into(r, pool)?;
+    let issue = match has(HAS_ISSUE) {
+        true => Some(Box::from(t.str(r)?)),
+        false => None,
+    };
+    let names = t.names(r)?;
+    let near_names = t.names(r)?;
+    let n = r.len()?;
+    let mut window = ThinVec::with_capacity(n);
+    r.indexed(n, &t.terms, |t| window.push(t))?;
+    let n = r.len()?;
+    let mut stances = ThinVec::with_capacity(n);
+    for _ in 0..n {
+        stances.push((t.string(r)?, t.string(r)?));
+    }
+    Some(Claim {
+        span,
+        sentence,
+        kind,
+        value,
+        quantity,
+        date,
+        quote,
+        terms,
+        negated: has(NEGATED),
+        modal: has(MODAL),
+        hypothetical: has(HYPOTHETICAL),
+        extra: Extra::new(
+            Features {
+                names,
+                near_names,
+                window,
+                stances,
+            },
+            issue,
+        ),
+    })
+}
+
+/// What [`encode_quantity`] wrote.
+fn decode_quantity(r: &mut Reader, t: &Tables, text: &str) -> Option<Quantity> {
+    let span = r.span(text)?;
+    let flags = r.byte()?;
+    if flags & !(Q_VALUE_HI | Q_HEAD | Q_PER | Q_SCORE | Q_ORDINAL) != 0 {
+        return None;
+    }
+    let has = |f: u8| flags & f != 0;
+    let approx = approx_of(r.byte()?)?;
+    let (value, low, high, precision) = (r.f64()?, r.f64()?, r.f64()?, r.f64()?);
+    let value_hi = match has(Q_VALUE_HI) {
+        true => Some(r.f64()?),
+        false => None,
+    };
+    let head = match has(Q_HEAD) {
+        true => Some(t.string(r)?),
+        false => None,
+    };
+    let per = match has(Q_PER) {
+        true => Some(t.string(r)?),
+        false => None,
+    };
+    let score = match has(Q_SCORE) {
+        true => Some((r.u32()?, r.u32()?)),
+        false => None,
+    };
+    Some(Quantity {
+        span,
+        value,
+        value_hi,
+        approx,
+        low,
+        high,
+        head,
+        per,
+        score,
+        precision,
+        ordinal: has(Q_ORDINAL),
+    })
 }
 
 /// `terms::intern`, memoised per thread: the shared interner's lookups cost
@@ -422,174 +953,6 @@ fn intern_memo(w: &str) -> Term {
     })
 }
 
-/// Decodes what [`encode`] wrote for the article at `path` with `text`.
-/// `None` when the bytes are not such an encoding, or describe spans that
-/// are not valid ranges of `text`.
-pub fn decode(path: &str, text: &str, bytes: &[u8]) -> Option<Article> {
-    decode_parts(text, bytes).map(|d| Article::from_parts(path.to_string(), text.to_string(), d))
-}
-
-/// [`decode`], keeping the caller's strings for the article (no copy of its
-/// text); they are handed back when the bytes do not decode.
-pub fn decode_owned(path: String, text: String, bytes: &[u8]) -> Result<Article, (String, String)> {
-    match decode_parts(&text, bytes) {
-        Some(d) => Ok(Article::from_parts(path, text, d)),
-        None => Err((path, text)),
-    }
-}
-
-/// An article's analysis, decoded and checked against its text (without the
-/// path and the text).
-fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
-    let p: PArticle = match postcard::take_from_bytes::<PArticle>(bytes) {
-        Ok((p, [])) => p,
-        _ => return None,
-    };
-    let terms: Vec<Term> = p.vocab.iter().map(|&w| intern_memo(w)).collect();
-    let term = |i: u32| terms.get(i as usize).copied();
-    // The terms of one list go through a buffer reused from list to list
-    // (a vector per sentence and claim was a twentieth of decoding).
-    let mut scratch: Vec<Term> = Vec::new();
-    let range = |s: Span| -> Option<Range<usize>> {
-        (s.0 <= s.1 && text.get(s.0..s.1).is_some()).then_some(s.0..s.1)
-    };
-    let meta = Meta {
-        outlet: p.meta.outlet,
-        published: match p.meta.published {
-            Some(d) => Some(date_of(d)?),
-            None => None,
-        },
-        title: p.meta.title,
-    };
-    let blocks = exact(p.blocks, |(s, r)| {
-        Some(Block {
-            span: range(s)?,
-            role: role_of(r)?,
-        })
-    })?;
-    // Sentences' terms, then claims': the order the parser lays them in.
-    let mut pool: Vec<Term> = Vec::new();
-    let sentences = exact(p.sentences, |s| {
-        Some(Sentence {
-            span: range(s.span)?,
-            role: role_of(s.role)?,
-            terms: push_terms(&mut pool, terms_into(&mut scratch, &s.terms, &terms)?),
-            names: thin(s.names.iter().map(|&n| symbol(n))),
-        })
-    })?;
-    let n_sentences = sentences.len();
-    let claims = exact(p.claims, |c| {
-        let named = |ns: Vec<(&str, u32)>| {
-            ns.into_iter()
-                .map(|(n, i)| Some((symbol(n), term(i)?)))
-                .collect::<Option<Vec<_>>>()
-                .map(|v| thin(v.into_iter()))
-        };
-        let span = range(c.span)?;
-        if span.start >= span.end || c.sentence >= n_sentences {
-            return None;
-        }
-        Some(Claim {
-            span,
-            sentence: c.sentence,
-            kind: kind_of(c.kind)?,
-            value: c.value.map(String::into_boxed_str),
-            quantity: match c.quantity {
-                Some(q) => Some(Box::new(Quantity {
-                    span: range(q.span)?,
-                    value: q.value,
-                    value_hi: q.value_hi,
-                    approx: approx_of(q.approx)?,
-                    low: q.low,
-                    high: q.high,
-                    head: q.head,
-                    per: q.per,
-                    score: q.score,
-                    precision: q.precision,
-                    ordinal: q.ordinal,
-                })),
-                None => None,
-            },
-            date: match c.date {
-                Some(d) => Some(match d {
-                    PDateValue::Day(d) => DateValue::Day(date_of(d)?),
-                    PDateValue::Span(a, b) => DateValue::Span(date_of(a)?, date_of(b)?),
-                    PDateValue::Month(y, m) => DateValue::Month(y, m),
-                    PDateValue::Year(y) => DateValue::Year(y),
-                    PDateValue::Weekday(w) => DateValue::Weekday(weekday_of(w)?),
-                }),
-                None => None,
-            },
-            quote: match c.quote {
-                Some(q) => Some(Box::new(QuoteInfo {
-                    span: range(q.span)?,
-                    words: q.words,
-                    speaker: q.speaker,
-                })),
-                None => None,
-            },
-            terms: push_terms(&mut pool, terms_into(&mut scratch, &c.terms, &terms)?),
-            negated: c.negated,
-            modal: c.modal,
-            hypothetical: c.hypothetical,
-            extra: Extra::new(
-                Features {
-                    names: named(c.names)?,
-                    near_names: named(c.near_names)?,
-                    window: thin(terms_into(&mut scratch, &c.window, &terms)?.iter().copied()),
-                    stances: thin(c.stances.into_iter()),
-                },
-                c.issue.map(String::into_boxed_str),
-            ),
-        })
-    })?;
-    Some((meta, blocks, sentences, claims, pool.into_boxed_slice()))
-}
-
-/// The terms of a list of vocabulary ids, in `scratch`; `None` when an id
-/// is not in the vocabulary.
-fn terms_into<'s>(scratch: &'s mut Vec<Term>, ids: &[u32], vocab: &[Term]) -> Option<&'s [Term]> {
-    scratch.clear();
-    for &i in ids {
-        scratch.push(*vocab.get(i as usize)?);
-    }
-    Some(scratch)
-}
-
-/// Converts a decoded list into the engine's type, in a vector of exactly
-/// its length; `None` as soon as one item does not convert.
-///
-/// Not `into_iter().map(..).collect()`: that collects in place, into the
-/// wire list's own buffer, which is sized for the wire type and stays
-/// allocated, its excess unused, for as long as the article lives. On 10,000
-/// cached articles those buffers were 265 MB of a 503 MB heap (heaptrack,
-/// `check` with a warm cache).
-fn exact<S, T>(items: Vec<S>, mut f: impl FnMut(S) -> Option<T>) -> Option<Vec<T>> {
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        out.push(f(item)?);
-    }
-    Some(out)
-}
-
-/// A decoded list as the parser makes it: no room to spare.
-fn thin<T>(items: impl ExactSizeIterator<Item = T>) -> ThinVec<T> {
-    let mut v = ThinVec::with_capacity(items.len());
-    v.extend(items);
-    v
-}
-
-/// One relation of a story, with its claims as (index in the story, claim index).
-#[derive(Serialize, Deserialize)]
-struct PRelation<'a> {
-    a: (u32, u32),
-    b: (u32, u32),
-    kind: u8,
-    reason: &'a str,
-    label: &'a str,
-    score: f32,
-}
-
 fn relation_kind_tag(k: RelationKind) -> u8 {
     match k {
         RelationKind::Support => 0,
@@ -610,28 +973,43 @@ fn relation_kind_of(t: u8) -> Option<RelationKind> {
 /// The relations of one story as bytes; documents are written as their
 /// position in `story`, so the entry does not depend on document ids.
 /// `None` when a relation names a document outside the story.
+///
+/// ```text
+/// relations = table(reasons and labels) u(count) relation*
+/// relation  = u(a's document) u(a's claim) u(b's document) u(b's claim)
+///             kind u(reason) u(label) score (f32)
+/// ```
+///
+/// A story's relations share a few reasons and labels: each is written
+/// once, in the table.
 pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
-    let pos = |d: DocId| story.iter().position(|&s| s == d).map(|p| p as u32);
-    let mut out = Vec::with_capacity(rels.len());
+    let pos = |d: DocId| story.iter().position(|&s| s == d).map(|p| p as u64);
+    let mut strs = Strings::default();
+    let mut body = Vec::with_capacity(rels.len() * 12);
+    let b = &mut body;
+    put_usize(b, rels.len());
     for r in rels {
         let Relation {
             a,
-            b,
+            b: other,
             kind,
             reason,
             label,
             score,
         } = r;
-        out.push(PRelation {
-            a: (pos(a.doc())?, a.claim() as u32),
-            b: (pos(b.doc())?, b.claim() as u32),
-            kind: relation_kind_tag(*kind),
-            reason,
-            label,
-            score: *score,
-        });
+        for c in [a, other] {
+            put_u(b, pos(c.doc())?);
+            put_usize(b, c.claim());
+        }
+        b.push(relation_kind_tag(*kind));
+        strs.put(b, reason);
+        strs.put(b, label);
+        b.extend_from_slice(&score.to_bits().to_le_bytes());
     }
-    postcard::to_allocvec(&out).ok()
+    let mut out = Vec::with_capacity(body.len() + 64);
+    put_table(&mut out, &strs.list);
+    out.extend_from_slice(&body);
+    Some(out)
 }
 
 /// Decodes what [`encode_relations`] wrote, for the same story. `None` on
@@ -642,25 +1020,38 @@ pub fn decode_relations(
     claims: impl Fn(DocId) -> usize,
     bytes: &[u8],
 ) -> Option<Vec<Relation>> {
-    let rels: Vec<PRelation> = match postcard::take_from_bytes::<Vec<PRelation>>(bytes) {
-        Ok((r, [])) => r,
-        _ => return None,
+    let mut r = Reader { bytes };
+    let strs = r.table()?;
+    // Each string's reason and label text, once asked for.
+    let mut reasons: Vec<Option<&'static str>> = vec![None; strs.len()];
+    let mut labels: Vec<Option<&'static str>> = vec![None; strs.len()];
+    let memo = |r: &mut Reader, memo: &mut [Option<&'static str>], f: fn(&str) -> &'static str| {
+        let i = r.index(strs.len())?;
+        let slot = memo.get_mut(i)?;
+        if slot.is_none() {
+            *slot = Some(f(strs.get(i)?));
+        }
+        *slot
     };
-    let claim = |(d, c): (u32, u32)| -> Option<ClaimRef> {
-        let doc = *story.get(d as usize)?;
-        let claim = c as usize;
-        (claim < claims(doc)).then_some(ClaimRef::new(doc, claim))
-    };
-    exact(rels, |r| {
-        Some(Relation {
-            a: claim(r.a)?,
-            b: claim(r.b)?,
-            kind: relation_kind_of(r.kind)?,
-            reason: super::compare::reason_text(r.reason),
-            label: symbol(r.label),
-            score: r.score,
-        })
-    })
+    let n = r.len()?;
+    let mut rels = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut claim = || -> Option<ClaimRef> {
+            let doc = *story.get(r.usize()?)?;
+            let claim = r.usize()?;
+            (claim < claims(doc)).then_some(ClaimRef::new(doc, claim))
+        };
+        let (a, b) = (claim()?, claim()?);
+        rels.push(Relation {
+            a,
+            b,
+            kind: relation_kind_of(r.byte()?)?,
+            reason: memo(&mut r, &mut reasons, super::compare::reason_text)?,
+            label: memo(&mut r, &mut labels, symbol)?,
+            score: r.f32()?,
+        });
+    }
+    r.is_done().then_some(rels)
 }
 
 #[cfg(test)]
@@ -750,5 +1141,192 @@ mod tests {
         // A payload that does not fit the text: the caller's strings back.
         let back = decode_owned("a.txt".into(), "short".into(), &bytes).map(|_| ());
         assert_eq!(back, Err(("a.txt".to_string(), "short".to_string())));
+    }
+
+    #[test]
+    fn every_seed_article_round_trips() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).expect("seeds/").flatten() {
+            let Ok(text) = std::fs::read_to_string(e.path()) else {
+                continue;
+            };
+            let path = e.path().display().to_string();
+            let a = Article::parse(&path, &text, &MetaOverride::default());
+            let bytes = encode(&a);
+            let b = decode(&path, &text, &bytes).expect("decodes");
+            assert_eq!(debug(&a), debug(&b), "{path}");
+            // Cut anywhere: rejected, never a panic.
+            for cut in (0..bytes.len()).step_by(7) {
+                assert!(
+                    decode(&path, &text, &bytes[..cut]).is_none(),
+                    "{path}: {cut}"
+                );
+            }
+            n += 1;
+        }
+        assert!(n >= 5);
+    }
+
+    #[test]
+    fn every_kind_of_value_round_trips() {
+        let mut a = Article::parse("a.txt", TEXT, &MetaOverride::default());
+        let span = a.claims[0].span.clone();
+        let date = Date::new(2024, 5, 2).expect("a date");
+        let dates = [
+            DateValue::Day(date),
+            DateValue::Span(date, Date::new(-9999, 1, 31).expect("a date")),
+            DateValue::Month(Some(-3), 12),
+            DateValue::Month(None, 1),
+            DateValue::Year(i16::MAX),
+            DateValue::Weekday(Weekday::Sunday),
+        ];
+        let template = a.claims[0].clone();
+        let claim_terms = a.terms_of(template.terms).to_vec();
+        a.claims.clear();
+        // The terms as decoding lays them out: the sentences', then each
+        // claim's in turn.
+        let sentences_end = a
+            .sentences
+            .iter()
+            .map(|s| s.terms.start as usize + s.terms.len())
+            .max()
+            .unwrap_or(0);
+        let mut pool = a.terms[..sentences_end].to_vec();
+        for (i, d) in dates.into_iter().enumerate() {
+            let mut c = template.clone();
+            c.date = Some(d);
+            c.negated = i % 2 == 0;
+            c.modal = i % 3 == 0;
+            c.hypothetical = i == 5;
+            c.value = (i != 1).then(|| format!("v{i} é").into_boxed_str());
+            c.quantity = Some(Box::new(Quantity {
+                span: span.clone(),
+                value: f64::NAN,
+                value_hi: (i % 2 == 1).then_some(-0.0),
+                approx: approx_of(i as u8).expect("an approximation"),
+                low: f64::NEG_INFINITY,
+                high: 1e300,
+                head: (i != 2).then(|| "percent".to_string()),
+                per: (i == 3).then(|| "hour".to_string()),
+                score: (i == 4).then_some((u32::MAX, 0)),
+                precision: 0.1,
+                ordinal: i == 0,
+            }));
+            c.quote = Some(Box::new(QuoteInfo {
+                span: span.clone(),
+                words: vec!["we".into(), "will".into(), "we".into(), String::new()],
+                speaker: (i == 2).then(|| "ortiz".to_string()),
+            }));
+            c.extra = Extra::new(
+                Features {
+                    names: [("ortiz", terms::intern("ortiz"))].into_iter().collect(),
+                    near_names: ThinVec::new(),
+                    window: [terms::intern("ferri"), terms::intern("ortiz")]
+                        .into_iter()
+                        .collect(),
+                    stances: [("one china".to_string(), "policy".to_string())]
+                        .into_iter()
+                        .collect(),
+                },
+                (i == 3).then(|| "weekday disagrees".into()),
+            );
+            c.terms = crate::core::claim::push_terms(&mut pool, &claim_terms);
+            a.claims.push(c);
+        }
+        a.terms = pool.into_boxed_slice();
+        let bytes = encode(&a);
+        let b = decode("a.txt", TEXT, &bytes).expect("decodes");
+        // NaN is not equal to itself: compare the debug forms.
+        assert_eq!(debug(&a), debug(&b));
+        assert!(b.claims[0]
+            .quantity
+            .as_ref()
+            .is_some_and(|q| q.value.is_nan()));
+    }
+
+    #[test]
+    fn varints_and_tables_read_back() {
+        for v in [
+            0,
+            1,
+            127,
+            128,
+            300,
+            u64::from(u32::MAX),
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            let mut out = Vec::new();
+            put_u(&mut out, v);
+            let mut r = Reader { bytes: &out };
+            assert_eq!(r.u(), Some(v));
+            assert!(r.is_done());
+        }
+        // An eleventh byte, or a tenth byte beyond the 64th bit: refused.
+        assert_eq!(Reader { bytes: &[0xFF; 11] }.u(), None);
+        let mut too_big = vec![0xFF; 9];
+        too_big.push(0x02);
+        assert_eq!(Reader { bytes: &too_big }.u(), None);
+        // A table whose lengths do not cover its block, or cut a character.
+        let mut out = Vec::new();
+        put_table(&mut out, &["é", "ab"]);
+        assert_eq!(Reader { bytes: &out }.table(), Some(vec!["é", "ab"]));
+        let cut_char = [3, 0xC3, 0xA9, b'a', 2, 1, 2];
+        assert_eq!(Reader { bytes: &cut_char }.table(), None);
+        let short = [3, b'a', b'b', b'c', 1, 2];
+        assert_eq!(Reader { bytes: &short }.table(), None);
+        // Indices of one byte and of several; one out of the table.
+        let table: Vec<u32> = (0..300).map(|i| i * 10).collect();
+        let mut out = Vec::new();
+        for i in [0, 200, 1, 299] {
+            put_u(&mut out, i);
+        }
+        let mut got = Vec::new();
+        let mut r = Reader { bytes: &out };
+        assert_eq!(r.indexed(4, &table, |t| got.push(t)), Some(()));
+        assert_eq!((got, r.is_done()), (vec![0, 2000, 10, 2990], true));
+        assert_eq!(Reader { bytes: &out }.indexed(5, &table, |_| ()), None);
+        assert_eq!(
+            Reader { bytes: &out }.indexed(4, &table[..250], |_| ()),
+            None
+        );
+        // A list longer than the bytes left is refused before allocating.
+        assert_eq!(
+            Reader {
+                bytes: &[200, 1, 2]
+            }
+            .len(),
+            None
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_integer_round_trips(u in proptest::num::u64::ANY, i in proptest::num::i64::ANY) {
+            let mut out = Vec::new();
+            put_u(&mut out, u);
+            put_i(&mut out, i);
+            let mut r = Reader { bytes: &out };
+            proptest::prop_assert_eq!(r.u(), Some(u));
+            proptest::prop_assert_eq!(r.i(), Some(i));
+            proptest::prop_assert!(r.is_done());
+        }
+
+        #[test]
+        fn any_table_round_trips(strings in proptest::collection::vec(".*", 0..20)) {
+            let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
+            let mut out = Vec::new();
+            put_table(&mut out, &refs);
+            let mut r = Reader { bytes: &out };
+            proptest::prop_assert_eq!(r.table(), Some(refs));
+            proptest::prop_assert!(r.is_done());
+        }
+
+        #[test]
+        fn any_bytes_decode_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = decode("a.txt", TEXT, &bytes);
+            let _ = decode_relations(&[0, 1], |_| 3, &bytes);
+        }
     }
 }
