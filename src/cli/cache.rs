@@ -27,7 +27,9 @@
 //! the old one, so readers never see half an entry.
 //!
 //! Story entries are named by content, so an edit leaves the old story's
-//! entry behind; deleting the cache directory is always safe.
+//! entry behind; deleting the cache directory is always safe. The entries
+//! of an older format (its own `v…` subdirectory) are deleted by the first
+//! cache a process opens.
 //!
 //! Where: `$CORROBORATE_CACHE_DIR` if set, else `$XDG_CACHE_HOME/corroborate`,
 //! else `~/.cache/corroborate`. Off with `--no-cache` or
@@ -85,6 +87,66 @@ pub fn default_dir() -> Option<PathBuf> {
         .map(|h| h.join(".cache").join("corroborate"))
 }
 
+/// Removes the subdirectories of `dir` that hold the entries of an older
+/// format (`v1`, `v2`… below [`persist::FORMAT`]): no binary of this
+/// format reads them again, and each is as large as the cache (a tenth of
+/// a gigabyte for 10,000 articles). Only a directory made of nothing but
+/// entry shards (two hex digits, holding `a-….bin`, `s-….bin` and
+/// temporary `.tmp-…` files) is removed: the cache directory can be set to
+/// any folder, and a `v1` of the user's own is left alone. Errors are
+/// ignored (the next run tries again); a newer format's directory is never
+/// touched (a newer binary may share the cache).
+fn remove_older_formats(dir: &Path) {
+    let Ok(list) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in list.flatten() {
+        let name = e.file_name();
+        let older = name
+            .to_str()
+            .and_then(|n| n.strip_prefix('v'))
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|v| v.parse::<u32>().ok())
+            .is_some_and(|v| v < persist::FORMAT);
+        let path = e.path();
+        if older && e.file_type().is_ok_and(|t| t.is_dir()) && only_entries(&path) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Whether a format directory holds nothing but entry shards and entries.
+fn only_entries(dir: &Path) -> bool {
+    let entry_file = |n: &str| {
+        ((n.starts_with("a-") || n.starts_with("s-")) && n.ends_with(".bin"))
+            || n.starts_with(".tmp-")
+    };
+    let Ok(shards) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    for shard in shards {
+        let Ok(shard) = shard else { return false };
+        let name = shard.file_name();
+        let is_shard = name
+            .to_str()
+            .is_some_and(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !is_shard || !shard.file_type().is_ok_and(|t| t.is_dir()) {
+            return false;
+        }
+        let Ok(files) = std::fs::read_dir(shard.path()) else {
+            return false;
+        };
+        for f in files {
+            let Ok(f) = f else { return false };
+            let plain = f.file_type().is_ok_and(|t| t.is_file());
+            if !plain || !f.file_name().to_str().is_some_and(entry_file) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 impl Cache {
     /// A cache in `dir` (created on first write). Entries of one format
     /// version live in their own subdirectory.
@@ -93,6 +155,20 @@ impl Cache {
         let e = ENGINE.as_bytes();
         let n = e.len().min(16);
         engine[..n].copy_from_slice(&e[..n]);
+        // Once per process (the server makes a cache per indexing pass), on
+        // a thread of its own: unlinking a large old cache takes seconds of
+        // disk time that neither `check` nor the server's indexing waits
+        // for (a `check` that ends first leaves the rest to the next run).
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        SWEPT.call_once(|| {
+            let dir = dir.to_path_buf();
+            let spawned = std::thread::Builder::new()
+                .name("cache-sweep".into())
+                .spawn(move || remove_older_formats(&dir));
+            if let Err(e) = spawned {
+                eprintln!("corroborate: warning: cannot sweep old cache formats: {e}");
+            }
+        });
         Cache {
             dir: dir.join(format!("v{}", persist::FORMAT)),
             engine,
@@ -611,6 +687,49 @@ mod tests {
         assert_eq!(c.hits.load(Ordering::Relaxed), hits + 1);
         assert_eq!(key, key2);
         assert!(same(&a, &b));
+    }
+
+    #[test]
+    fn older_format_directories_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let v = |n: u32| root.join(format!("v{n}"));
+        let write = |p: PathBuf, name: &str| {
+            std::fs::create_dir_all(&p).expect("mkdir");
+            std::fs::write(p.join(name), b"x").expect("write");
+        };
+        let (older, oldest) = (persist::FORMAT - 1, persist::FORMAT - 2);
+        // An older format's entries, with a temporary file left behind.
+        write(v(older).join("ab"), "a-0123.bin");
+        write(v(older).join("ab"), "s-4567.bin");
+        write(v(older).join("0f"), ".tmp-12-3");
+        // An older format directory that is empty.
+        std::fs::create_dir_all(v(oldest)).expect("mkdir");
+        // This format's entries and a newer format's are kept.
+        write(v(persist::FORMAT).join("cd"), "a-89ab.bin");
+        write(v(persist::FORMAT + 1).join("cd"), "a-89ab.bin");
+        // Folders of the user's that only look like format directories.
+        write(v(0), "notes.txt");
+        write(v(0).join("ab"), "a-0123.bin");
+        write(root.join("v00x"), "a-0123.bin");
+        remove_older_formats(root);
+        assert!(!v(older).exists() && !v(oldest).exists());
+        for kept in [
+            v(persist::FORMAT).join("cd").join("a-89ab.bin"),
+            v(persist::FORMAT + 1).join("cd").join("a-89ab.bin"),
+            v(0).join("notes.txt"),
+            v(0).join("ab").join("a-0123.bin"),
+            root.join("v00x").join("a-0123.bin"),
+        ] {
+            assert!(kept.exists(), "{} was removed", kept.display());
+        }
+        // A shard holding anything else keeps its directory too.
+        write(v(older).join("ab"), "a-0123.bin");
+        write(v(older).join("ab"), "draft.md");
+        remove_older_formats(root);
+        assert!(v(older).join("ab").join("draft.md").exists());
+        // A missing cache directory is no error.
+        remove_older_formats(&root.join("missing"));
     }
 
     #[test]
