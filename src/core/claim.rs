@@ -992,6 +992,8 @@ impl Article {
         let mut pool: Vec<Term> = Vec::new();
         // One token list for every sentence: its strings are reused.
         let mut tbuf = text::TokenBuf::default();
+        // And one vector of their terms.
+        let mut tterms = Vec::new();
         for b in &blocks {
             if !analysed(b) {
                 continue;
@@ -1051,7 +1053,7 @@ impl Article {
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
                 let toks = tbuf.fill(text, sr.clone());
-                let tterms = text::token_terms(toks);
+                text::token_terms_into(toks, &mut tterms);
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,

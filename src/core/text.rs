@@ -1191,31 +1191,118 @@ fn word_flags(w: &str) -> u16 {
 
 /// `TokenTerms` of each token, in order.
 pub fn token_terms(tokens: &[Token]) -> Vec<TokenTerms> {
+    let mut out = Vec::new();
+    token_terms_into(tokens, &mut out);
+    out
+}
+
+/// [`token_terms`] written into `out` (cleared first): an article's
+/// sentences share one vector instead of allocating one each.
+///
+/// The thread's table of recent words ([`token_info`]) is borrowed once
+/// for the whole sentence, not once per token: the thread-local access,
+/// the borrow and the test that the table is set up were a third of a
+/// word's lookup when the table holds it (most words).
+pub fn token_terms_into(tokens: &[Token], out: &mut Vec<TokenTerms>) {
+    out.clear();
+    out.reserve(tokens.len());
+    RECENT.with(|r| match r.try_borrow_mut() {
+        Ok(mut recent) => push_token_terms(tokens, out, |w| recent.info(w)),
+        // Only a call from inside the table's own work could find it
+        // borrowed; the full path gives the same answers.
+        Err(_) => push_token_terms(tokens, out, token_info_full),
+    })
+}
+
+/// Appends the `TokenTerms` of each token to `out`, each word's own term
+/// and flags from `info` ([`token_info`]).
+#[inline]
+fn push_token_terms(
+    tokens: &[Token],
+    out: &mut Vec<TokenTerms>,
+    mut info: impl FnMut(&str) -> (Option<super::terms::Term>, u16),
+) {
     let mut joined = String::new();
-    tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let numeric = is_numeric(&t.norm);
-            let (own, flags) = token_info(&t.norm);
-            let mut pair = None;
-            if t.hyphen_joined && !numeric && !t.capitalised {
-                if let Some(p) = i.checked_sub(1).and_then(|j| tokens.get(j)) {
-                    if !p.capitalised && !is_numeric(&p.norm) {
-                        joined.clear();
-                        joined.push_str(&p.norm);
-                        joined.push_str(&t.norm);
-                        pair = Some(term(&joined));
-                    }
+    let mut prev: Option<&Token> = None;
+    for t in tokens {
+        let numeric = is_numeric(&t.norm);
+        let (own, flags) = info(&t.norm);
+        let mut pair = None;
+        if t.hyphen_joined && !numeric && !t.capitalised {
+            if let Some(p) = prev {
+                if !p.capitalised && !is_numeric(&p.norm) {
+                    joined.clear();
+                    joined.push_str(&p.norm);
+                    joined.push_str(&t.norm);
+                    pair = Some(term(&joined));
                 }
             }
-            TokenTerms {
-                own,
-                joined: pair,
-                flags,
+        }
+        out.push(TokenTerms {
+            own,
+            joined: pair,
+            flags,
+        });
+        prev = Some(t);
+    }
+}
+
+/// Slots of the table of recent words (a power of two): 8192 × 32 bytes.
+/// Twice 4096 took parse_only c200 callgrind from 1,174.4M to 1,166.1M
+/// (fewer words pushed out), and c2000 user time did not grow (1.14-1.17 s
+/// against 1.17-1.20 s, single runs on the shared machine).
+const RECENT_SLOTS: usize = 8192;
+
+/// A slot of the table of recent words: a word's [`pack_wide`] key and
+/// its answers.
+type RecentSlot = Option<(u128, Option<super::terms::Term>, u16)>;
+
+/// The thread's table of recent words ([`token_info`]).
+#[derive(Default)]
+struct Recent {
+    slots: Vec<RecentSlot>,
+}
+
+thread_local! {
+    static RECENT: std::cell::RefCell<Recent> = const {
+        std::cell::RefCell::new(Recent { slots: Vec::new() })
+    };
+}
+
+impl Recent {
+    /// [`token_info`] of `w`, from the table when it holds the word, else
+    /// by the full path, whose answer then takes the word's slot.
+    #[inline]
+    fn info(&mut self, w: &str) -> (Option<super::terms::Term>, u16) {
+        let Some(k) = pack_wide(w.as_bytes()) else {
+            return token_info_full(w);
+        };
+        if self.slots.is_empty() {
+            self.slots.resize(RECENT_SLOTS, None);
+        }
+        let folded = (k as u64) ^ ((k >> 64) as u64);
+        let i = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_SLOTS.trailing_zeros()))
+            as usize;
+        if let Some(Some((key, own, flags))) = self.slots.get(i) {
+            if *key == k {
+                return (*own, *flags);
             }
-        })
-        .collect()
+        }
+        let (own, flags) = token_info_full(w);
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = Some((k, own, flags));
+        }
+        (own, flags)
+    }
+}
+
+/// [`token_info`] by the full path: the stopword table, [`term`]'s map
+/// and the word lists.
+fn token_info_full(w: &str) -> (Option<super::terms::Term>, u16) {
+    (
+        (!is_stopword(w) && !is_numeric(w)).then(|| term(w)),
+        word_flags(w),
+    )
 }
 
 /// A word's own content term (`None` for a stopword or a pure number, else
@@ -1230,45 +1317,11 @@ pub fn token_terms(tokens: &[Token]) -> Vec<TokenTerms> {
 /// one map of the answers, -> 1,250.1M with this table instead). A word
 /// placed where another was replaces it; the table only ever holds answers
 /// the full path gave (`content_term_is_the_full_path`).
+#[cfg(test)]
 fn token_info(w: &str) -> (Option<super::terms::Term>, u16) {
-    /// Slots of the table (a power of two): 8192 × 32 bytes. Twice 4096
-    /// took parse_only c200 callgrind from 1,174.4M to 1,166.1M (fewer
-    /// words pushed out), and c2000 user time did not grow (1.14-1.17 s
-    /// against 1.17-1.20 s, single runs on the shared machine).
-    const SLOTS: usize = 8192;
-    type Slot = Option<(u128, Option<super::terms::Term>, u16)>;
-    thread_local! {
-        static RECENT: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let compute = |w: &str| {
-        (
-            (!is_stopword(w) && !is_numeric(w)).then(|| term(w)),
-            word_flags(w),
-        )
-    };
-    let Some(k) = pack_wide(w.as_bytes()) else {
-        return compute(w);
-    };
-    RECENT.with(|r| {
-        let Ok(mut r) = r.try_borrow_mut() else {
-            return compute(w);
-        };
-        if r.is_empty() {
-            r.resize(SLOTS, None);
-        }
-        let folded = (k as u64) ^ ((k >> 64) as u64);
-        let i =
-            (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS.trailing_zeros())) as usize;
-        if let Some(Some((key, own, flags))) = r.get(i) {
-            if *key == k {
-                return (*own, *flags);
-            }
-        }
-        let (own, flags) = compute(w);
-        if let Some(slot) = r.get_mut(i) {
-            *slot = Some((k, own, flags));
-        }
-        (own, flags)
+    RECENT.with(|r| match r.try_borrow_mut() {
+        Ok(mut recent) => recent.info(w),
+        Err(_) => token_info_full(w),
     })
 }
 
