@@ -1052,7 +1052,7 @@ impl Article {
             let block_quotes = quotations(text, span.clone());
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
-                let toks = tbuf.fill(text, sr.clone());
+                let (toks, plain) = tbuf.fill_plain(text, sr.clone());
                 text::token_terms_into(toks, &mut tterms);
                 let sent = Sentence {
                     span: sr.clone(),
@@ -1070,6 +1070,7 @@ impl Article {
                     &tterms,
                     &span,
                     &block_quotes,
+                    plain,
                     &mut claims,
                     &mut pool,
                 );
@@ -1158,6 +1159,8 @@ fn extract_sentence(
     tterms: &[TokenTerms],
     block: &Range<usize>,
     block_quotes: &[Range<usize>],
+    // The sentence is plain (`text::TokenBuf::fill_plain`).
+    plain: bool,
     out: &mut Vec<Claim>,
     pool: &mut Vec<Term>,
 ) {
@@ -1274,7 +1277,15 @@ fn extract_sentence(
                 .and_then(|i| Extra::new(Features::default(), Some(Box::from(i)))),
         });
     }
-    for q in quantity::find_in(text, sr.clone(), toks, Some(tterms), &date_spans, digits) {
+    for q in quantity::find_in(
+        text,
+        sr.clone(),
+        toks,
+        Some(tterms),
+        &date_spans,
+        digits,
+        plain,
+    ) {
         let clause = clause_of(text, &sr, &q.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
         let is_duration = q.head.as_deref().is_some_and(|h| {

@@ -561,25 +561,32 @@ const QUANTITY_NOUNS: &[&str] = &[
 /// the token's [`spelled_flags`] carried in `tterms` (one per token, when
 /// given) are the table's answer for its bytes: no lookup per token
 /// (checked in `spelled_numbers_never_hide_a_match`).
+///
+/// `plain` tells that the tokenizer found `s` plain (`TokenBuf::fill_plain`:
+/// ASCII, no token joined across punctuation), which is what the test of
+/// the punctuation establishes, without searching `s` for it.
 fn spelled_numbers_in_tokens(
     text: &str,
     s: &str,
     tokens: &[Token],
     tterms: Option<&[TokenTerms]>,
+    plain: bool,
 ) -> Option<(bool, bool)> {
-    let b = s.as_bytes();
-    if !b.is_ascii() {
-        return None;
-    }
-    let word = |p: Option<usize>| {
-        p.and_then(|p| b.get(p))
-            .is_some_and(|&c| WORD_BYTES[usize::from(c)] != 0)
-    };
-    let flanked = |p: usize| word(p.checked_sub(1)) && word(Some(p + 1));
-    if memchr::memchr3_iter(b'.', b',', b'\'', b).any(flanked)
-        || memchr::memchr2_iter(b':', b';', b).any(flanked)
-    {
-        return None;
+    if !plain {
+        let b = s.as_bytes();
+        if !b.is_ascii() {
+            return None;
+        }
+        let word = |p: Option<usize>| {
+            p.and_then(|p| b.get(p))
+                .is_some_and(|&c| WORD_BYTES[usize::from(c)] != 0)
+        };
+        let flanked = |p: usize| word(p.checked_sub(1)) && word(Some(p + 1));
+        if memchr::memchr3_iter(b'.', b',', b'\'', b).any(flanked)
+            || memchr::memchr2_iter(b':', b';', b).any(flanked)
+        {
+            return None;
+        }
     }
     let (mut number, mut ordinal) = (false, false);
     if let Some(tt) = tterms.filter(|tt| tt.len() == tokens.len()) {
@@ -855,13 +862,14 @@ pub fn find(
     let digits = text
         .get(range.clone())
         .is_some_and(|s| !super::text::digit_gate(s).is_empty());
-    find_in(text, range, tokens, None, skip, digits)
+    find_in(text, range, tokens, None, skip, digits, false)
 }
 
 /// [`find`], told whether `text[range]` holds a digit (whether
 /// [`super::text::digit_gate`] passes it; see [`super::dates::find_in`]).
 /// `tterms`, when given, are the tokens' terms (one per token), whose
-/// flags spare a lookup of each word.
+/// flags spare a lookup of each word; `plain`, that the tokenizer found
+/// the text plain (`text::TokenBuf::fill_plain`; false when not known).
 pub fn find_in(
     text: &str,
     range: Range<usize>,
@@ -869,6 +877,7 @@ pub fn find_in(
     tterms: Option<&[TokenTerms]>,
     skip: &[Range<usize>],
     digits: bool,
+    plain: bool,
 ) -> Vec<Quantity> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
@@ -958,8 +967,8 @@ pub fn find_in(
     // Most sentences hold no number word and no ordinal: one pass over the
     // bytes tells, instead of two regex searches of every sentence (they
     // were a tenth of parsing).
-    let (number_word, ordinal_word) =
-        spelled_numbers_in_tokens(text, s, tokens, tterms).unwrap_or_else(|| spelled_numbers(s));
+    let (number_word, ordinal_word) = spelled_numbers_in_tokens(text, s, tokens, tterms, plain)
+        .unwrap_or_else(|| spelled_numbers(s));
     for m in number_word
         .then(|| p.words.find_iter(s))
         .into_iter()
@@ -1294,14 +1303,29 @@ mod tests {
                 let (number, ordinal) = spelled_numbers(&s);
                 // Read from the tokens, when it can be, it is the same.
                 let toks = text::tokens(&s, 0..s.len());
-                if let Some(by_tokens) = spelled_numbers_in_tokens(&s, &s, &toks, None) {
+                if let Some(by_tokens) = spelled_numbers_in_tokens(&s, &s, &toks, None, false) {
                     proptest::prop_assert_eq!(by_tokens, (number, ordinal), "{:?}", s);
+                }
+                // And when the tokenizer finds the text plain, with or
+                // without the flags.
+                let mut buf = text::TokenBuf::default();
+                let (ptoks, plain) = buf.fill_plain(&s, 0..s.len());
+                if plain {
+                    let tt = text::token_terms(ptoks);
+                    for flags in [None, Some(tt.as_slice())] {
+                        proptest::prop_assert_eq!(
+                            spelled_numbers_in_tokens(&s, &s, ptoks, flags, true),
+                            Some((number, ordinal)),
+                            "{:?}",
+                            s
+                        );
+                    }
                 }
                 // And from the tokens' flags.
                 let tt = text::token_terms(&toks);
                 proptest::prop_assert_eq!(
-                    spelled_numbers_in_tokens(&s, &s, &toks, Some(&tt)),
-                    spelled_numbers_in_tokens(&s, &s, &toks, None),
+                    spelled_numbers_in_tokens(&s, &s, &toks, Some(&tt), false),
+                    spelled_numbers_in_tokens(&s, &s, &toks, None, false),
                     "{:?}",
                     s
                 );

@@ -149,15 +149,26 @@ pub struct TokenBuf {
 impl TokenBuf {
     /// The tokens of `text[range]`: the same as [`tokens`] gives.
     pub fn fill(&mut self, text: &str, range: Range<usize>) -> &[Token] {
+        self.fill_plain(text, range).0
+    }
+
+    /// [`TokenBuf::fill`], and whether the text is plain: ASCII, with no
+    /// token joined across punctuation (UAX #29's letter `.` `'` `:`
+    /// letter and digit `.` `'` `,` `;` digit). Then the tokens are exactly
+    /// the maximal runs of word bytes (`[A-Za-z0-9_]`) that hold a letter
+    /// or a digit: in ASCII, word bytes always join each other, and
+    /// anything else breaks unless one of those rules joins across it.
+    pub fn fill_plain(&mut self, text: &str, range: Range<usize>) -> (&[Token], bool) {
         self.len = 0;
+        let mut plain = false;
         if let Some(slice) = text.get(range.clone()) {
             if slice.is_ascii() {
-                self.ascii_tokens(slice, range.start);
+                plain = !self.ascii_tokens(slice, range.start);
             } else {
                 self.unicode_tokens(slice, range.start);
             }
         }
-        self.toks.get(..self.len).unwrap_or(&[])
+        (self.toks.get(..self.len).unwrap_or(&[]), plain)
     }
 
     /// Appends the token of the word `w` at `span`; `ascii` tells that `w`
@@ -180,7 +191,10 @@ impl TokenBuf {
                     // (parse_only c200 callgrind: 1,408.5M -> 1,388.5M, and
                     // 1,377.3M without asking whether `w` is ASCII).
                     t.norm.push_str(w);
-                    t.norm.make_ascii_lowercase();
+                    // Most words hold no capital: nothing to lower-case.
+                    if any_upper(w.as_bytes()) {
+                        t.norm.make_ascii_lowercase();
+                    }
                     while t.norm.ends_with("'s") {
                         t.norm.truncate(t.norm.len() - 2);
                     }
@@ -241,8 +255,12 @@ impl TokenBuf {
     /// only non-ASCII characters), and a word is capitalised when its first
     /// byte is an upper-case letter. `ascii_tokens_are_the_general_ones`
     /// compares the two.
-    fn ascii_tokens(&mut self, slice: &str, base: usize) {
+    ///
+    /// Tells whether a token was joined across punctuation (see
+    /// [`TokenBuf::fill_plain`]).
+    fn ascii_tokens(&mut self, slice: &str, base: usize) -> bool {
         let b = slice.as_bytes();
+        let joined = std::cell::Cell::new(false);
         // Room for words of about five bytes and a space: most sentences
         // never grow the vector, and none holds twice this.
         let want = b.len() / 5 + 4;
@@ -250,7 +268,7 @@ impl TokenBuf {
             self.toks.reserve(want - self.toks.len());
         }
         let mut prev_end: Option<usize> = None;
-        for r in ascii_word_spans(b) {
+        for r in ascii_word_spans(b, &joined) {
             let Some(w) = slice.get(r.clone()) else {
                 continue;
             };
@@ -266,6 +284,32 @@ impl TokenBuf {
                 hyphen_joined,
             );
         }
+        joined.get()
+    }
+}
+
+/// Whether `b` holds an ASCII capital, read a word at a time for words of
+/// up to 16 bytes (two overlapping loads, as in [`pack_wide`]; a byte that
+/// both loads hold is tested twice, which changes nothing).
+/// `any_upper_is_the_byte_test` compares it with the byte test.
+#[inline]
+fn any_upper(b: &[u8]) -> bool {
+    let n = b.len();
+    let load4 = |i: usize| {
+        b.get(i..i + 4)
+            .and_then(|c| <[u8; 4]>::try_from(c).ok())
+            .map_or(0, |c| u64::from(u32::from_le_bytes(c)))
+    };
+    let load8 = |i: usize| {
+        b.get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let upper = |x: u64| byte_range_mask(x, b'A', b'Z') != 0;
+    match n {
+        4..=7 => upper(load4(0) | (load4(n - 4) << 32)),
+        8..=16 => upper(load8(0)) || upper(load8(n - 8)),
+        _ => b.iter().any(u8::is_ascii_uppercase),
     }
 }
 
@@ -347,7 +391,13 @@ const fn word_class_of(b: u8) -> WordClass {
 /// no ASCII character is Extend, Format or ZWJ, so WB4 never applies).
 /// Non-ASCII text goes through the crate. `ascii_words_match_the_crate`
 /// compares the two on random ASCII text.
-fn ascii_word_spans(s: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+///
+/// `across` is set when a segment is joined across punctuation (WB6/WB7,
+/// WB11/WB12).
+fn ascii_word_spans<'s>(
+    s: &'s [u8],
+    across: &'s std::cell::Cell<bool>,
+) -> impl Iterator<Item = Range<usize>> + 's {
     use WordClass::*;
     let class = |i: usize| s.get(i).map_or(Other, |&b| word_class(b));
     let mut i = 0;
@@ -407,6 +457,7 @@ fn ascii_word_spans(s: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
                 (Letter, MidLetter | MidBoth, Letter) | (Digit, MidNum | MidBoth, Digit)
             );
             if mid {
+                across.set(true);
                 prev = next;
                 i += 2;
                 continue;
@@ -1669,7 +1720,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         #[test]
         fn ascii_words_match_the_crate(s in ascii_text()) {
-            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes()).collect();
+            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             proptest::prop_assert_eq!(ours, crate_words(&s));
         }
 
@@ -1680,7 +1731,7 @@ mod tests {
 
         #[test]
         fn any_ascii_matches_the_crate(s in "[\\x00-\\x7f]{0,60}") {
-            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes()).collect();
+            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             proptest::prop_assert_eq!(ours, crate_words(&s));
             proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes()), crate_sentences(&s));
         }
@@ -1695,7 +1746,8 @@ mod tests {
             "U.S. troops. e.g. this. 3.14. A.B. the end.   \n",
             "don't can't rock'n'roll '90s 1990's __init__ _x x_ 1_000",
         ] {
-            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes()).collect();
+            let ours: Vec<Range<usize>> =
+                ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             assert_eq!(ours, crate_words(s), "{s:?}");
             assert_eq!(
                 ascii_sentence_spans(s.as_bytes()),
@@ -1730,6 +1782,45 @@ mod tests {
             if let Some(&last) = words.last() {
                 let used = (b.len() - 1) % 8 + 1;
                 proptest::prop_assert_eq!(last.checked_shr(8 * used as u32).unwrap_or(0), 0);
+            }
+        }
+
+        /// The capital test of whole words is the byte test.
+        #[test]
+        fn any_upper_is_the_byte_test(b in proptest::collection::vec(proptest::num::u8::ANY, 0..20)) {
+            proptest::prop_assert_eq!(any_upper(&b), b.iter().any(u8::is_ascii_uppercase));
+        }
+
+        /// A plain text's tokens are its runs of word bytes that hold a
+        /// letter or a digit, and a text whose tokens are not is not plain.
+        #[test]
+        fn plain_tokens_are_the_runs_of_word_bytes(
+            s in proptest::prop_oneof![ascii_text(), "[a-zA-Z0-9_ .,;:'\u{e9}-]{0,30}"]
+        ) {
+            let mut buf = TokenBuf::default();
+            let (toks, plain) = buf.fill_plain(&s, 0..s.len());
+            let spans: Vec<Range<usize>> = toks.iter().map(|t| t.span.clone()).collect();
+            let b = s.as_bytes();
+            let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+            let mut runs = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if word(&b[i]) {
+                    let start = i;
+                    while i < b.len() && word(&b[i]) {
+                        i += 1;
+                    }
+                    if b[start..i].iter().any(u8::is_ascii_alphanumeric) {
+                        runs.push(start..i);
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            if plain {
+                proptest::prop_assert_eq!(&spans, &runs, "{:?}", s);
+            } else {
+                proptest::prop_assert!(!s.is_ascii() || spans != runs, "{:?}", s);
             }
         }
 
