@@ -37,7 +37,15 @@ pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     };
     let base = range.start;
     let raw: Vec<Range<usize>> = if slice.is_ascii() {
-        ascii_sentence_spans(slice.as_bytes())
+        ascii_sentence_spans(slice.as_bytes(), &SENT_CLASSES)
+            .into_iter()
+            .map(|r| base + r.start..base + r.end)
+            .collect()
+    } else if only_curly_quotes(slice.as_bytes(), true) {
+        // ASCII but for curly quotes (a quoted paragraph), each a Close
+        // like `"`: every byte of them is read as one (see
+        // `QUOTED_SENT_CLASSES`).
+        ascii_sentence_spans(slice.as_bytes(), &QUOTED_SENT_CLASSES)
             .into_iter()
             .map(|r| base + r.start..base + r.end)
             .collect()
@@ -164,6 +172,14 @@ impl TokenBuf {
         if let Some(slice) = text.get(range.clone()) {
             if slice.is_ascii() {
                 plain = !self.ascii_tokens(slice, range.start);
+            } else if only_curly_quotes(slice.as_bytes(), false) {
+                // Double curly quotes are in no word class of UAX #29
+                // (unlike ‘ ’, which join letters): like every non-ASCII
+                // byte in the ASCII word classes, their bytes join
+                // nothing, so the words are the ASCII ones, and one curly
+                // quote between words is no hyphen. Not plain: the text is
+                // not ASCII. `quoted_words_match_the_crate` compares them.
+                self.ascii_tokens(slice, range.start);
             } else {
                 self.unicode_tokens(slice, range.start);
             }
@@ -506,10 +522,46 @@ static SENT_CLASSES: [SentClass; 256] = {
     t
 };
 
-#[inline]
-fn sent_class(b: u8) -> SentClass {
-    // A `u8` index is always within the 256 entries.
-    SENT_CLASSES[usize::from(b)]
+/// [`SENT_CLASSES`] with every non-ASCII byte a Close: the classes of the
+/// bytes of a text whose only non-ASCII characters are curly quotes
+/// ([`only_curly_quotes`]; UAX #29 puts them, quotation marks, in Close).
+/// A quote's three bytes are then three Closes where the crate sees one:
+/// the rules read Closes only as a run (`SATerm Close* Sp*`: a break
+/// falls after the whole run, never inside a quote), and SB7 and SB8 ask
+/// of the character beside a terminator or in the scan for a lower-case
+/// letter only whether it is one of classes a Close is not, so three
+/// read as one would. `quoted_sentences_match_the_crate` compares them.
+static QUOTED_SENT_CLASSES: [SentClass; 256] = {
+    let mut t = [SentClass::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = if b < 0x80 {
+            sent_class_of(b as u8)
+        } else {
+            SentClass::Close
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Whether the non-ASCII characters of `b` are all curly quotes: “ ”
+/// (U+201C, U+201D), and with `single` also ‘ ’ (U+2018, U+2019).
+fn only_curly_quotes(b: &[u8], single: bool) -> bool {
+    let mut i = 0;
+    while let Some(p) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|c| !c.is_ascii()))
+    {
+        let at = i + p;
+        match b.get(at..at + 3) {
+            Some([0xE2, 0x80, 0x9C | 0x9D]) => {}
+            Some([0xE2, 0x80, 0x98 | 0x99]) if single => {}
+            _ => return false,
+        }
+        i = at + 3;
+    }
+    true
 }
 
 const fn sent_class_of(b: u8) -> SentClass {
@@ -536,9 +588,13 @@ const fn sent_class_of(b: u8) -> SentClass {
 /// table lookups were a tenth of parsing time. Only SB3–SB11 can apply to
 /// ASCII. `ascii_sentences_match_the_crate` compares the two on random
 /// ASCII text.
-fn ascii_sentence_spans(s: &[u8]) -> Vec<Range<usize>> {
+///
+/// `classes` are the bytes' classes: [`SENT_CLASSES`], or
+/// [`QUOTED_SENT_CLASSES`] for ASCII with curly quotes.
+fn ascii_sentence_spans(s: &[u8], classes: &[SentClass; 256]) -> Vec<Range<usize>> {
     use SentClass::*;
-    let class = |i: usize| s.get(i).map(|&b| sent_class(b));
+    // A `u8` index is always within the 256 entries.
+    let class = |i: usize| s.get(i).map(|&b| classes[usize::from(b)]);
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -1726,14 +1782,84 @@ mod tests {
 
         #[test]
         fn ascii_sentences_match_the_crate(s in ascii_text()) {
-            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes()), crate_sentences(&s));
+            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes(), &SENT_CLASSES), crate_sentences(&s));
         }
 
         #[test]
         fn any_ascii_matches_the_crate(s in "[\\x00-\\x7f]{0,60}") {
             let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             proptest::prop_assert_eq!(ours, crate_words(&s));
-            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes()), crate_sentences(&s));
+            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes(), &SENT_CLASSES), crate_sentences(&s));
+        }
+    }
+
+    /// ASCII text with curly quotes, double and (with `single`) single.
+    fn quoted_text(single: bool) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let quotes: Vec<&str> = if single {
+            vec![
+                "\u{201C}",
+                "\u{201D}",
+                "\u{2018}",
+                "\u{2019}",
+                ".\u{201D} ",
+                "?\u{2019} ",
+            ]
+        } else {
+            vec![
+                "\u{201C}",
+                "\u{201D}",
+                ".\u{201D} ",
+                "\u{201C}a\u{201D}",
+                "-\u{201C}",
+            ]
+        };
+        let piece = prop_oneof![
+            3 => ascii_text(),
+            2 => proptest::sample::select(quotes).prop_map(str::to_string),
+        ];
+        proptest::collection::vec(piece, 0..6).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The sentences of ASCII with curly quotes, by the byte machine,
+        /// are the crate's.
+        #[test]
+        fn quoted_sentences_match_the_crate(s in quoted_text(true)) {
+            proptest::prop_assert!(only_curly_quotes(s.as_bytes(), true));
+            proptest::prop_assert_eq!(
+                ascii_sentence_spans(s.as_bytes(), &QUOTED_SENT_CLASSES),
+                crate_sentences(&s),
+                "{:?}",
+                s
+            );
+        }
+
+        /// The tokens of ASCII with double curly quotes, by the ASCII
+        /// path, are the crate's.
+        #[test]
+        fn quoted_words_match_the_crate(s in quoted_text(false), base in 0usize..50) {
+            proptest::prop_assert!(only_curly_quotes(s.as_bytes(), false));
+            let mut buf = TokenBuf::default();
+            buf.ascii_tokens(&s, base);
+            let by_bytes = buf.toks.get(..buf.len).unwrap_or(&[]).to_vec();
+            proptest::prop_assert_eq!(by_bytes, unicode_tokens(&s, base), "{:?}", s);
+            let by_crate = unicode_tokens(&s, 0);
+            let (toks, plain) = buf.fill_plain(&s, 0..s.len());
+            proptest::prop_assert_eq!(toks, by_crate.as_slice());
+            proptest::prop_assert!(s.is_ascii() || !plain);
+        }
+
+        /// Only curly quotes pass as curly quotes.
+        #[test]
+        fn only_curly_quotes_is_the_char_test(s in "[a-z \u{201C}\u{201D}\u{2018}\u{2019}\u{2014}\u{e9}]{0,12}", single in proptest::bool::ANY) {
+            let want = s.chars().all(|c| {
+                c.is_ascii()
+                    || matches!(c, '\u{201C}' | '\u{201D}')
+                    || (single && matches!(c, '\u{2018}' | '\u{2019}'))
+            });
+            proptest::prop_assert_eq!(only_curly_quotes(s.as_bytes(), single), want);
         }
     }
 
@@ -1750,7 +1876,7 @@ mod tests {
                 ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             assert_eq!(ours, crate_words(s), "{s:?}");
             assert_eq!(
-                ascii_sentence_spans(s.as_bytes()),
+                ascii_sentence_spans(s.as_bytes(), &SENT_CLASSES),
                 crate_sentences(s),
                 "{s:?}"
             );
