@@ -1481,11 +1481,23 @@ pub fn content_terms_of(terms: &[TokenTerms]) -> Vec<super::terms::Term> {
 /// Appends [`content_terms_of`]`(terms)` to `out` (an article's term pool:
 /// no vector of its own to allocate and shrink).
 pub fn extend_content_terms(out: &mut Vec<super::terms::Term>, terms: &[TokenTerms]) {
-    out.reserve(terms.len());
-    for (i, t) in terms.iter().enumerate() {
-        out.extend(t.own);
-        if i > 0 {
-            out.extend(t.joined);
+    // Room for every term a token can give (its own and its compound's),
+    // so that no push grows the vector; each pushed by a plain test of its
+    // option (extending by each option reserved room for it again, and
+    // was most of making the term lists of sentences and claims).
+    out.reserve(2 * terms.len());
+    let Some((first, rest)) = terms.split_first() else {
+        return;
+    };
+    if let Some(own) = first.own {
+        out.push(own);
+    }
+    for t in rest {
+        if let Some(own) = t.own {
+            out.push(own);
+        }
+        if let Some(joined) = t.joined {
+            out.push(joined);
         }
     }
 }
@@ -1909,6 +1921,36 @@ mod tests {
                 let used = (b.len() - 1) % 8 + 1;
                 proptest::prop_assert_eq!(last.checked_shr(8 * used as u32).unwrap_or(0), 0);
             }
+        }
+
+        /// Appending a run's terms by plain tests of the options gives
+        /// what extending by them did.
+        #[test]
+        fn extend_content_terms_is_extending_by_the_options(
+            tt in proptest::collection::vec(
+                (
+                    proptest::option::of(0u32..50),
+                    proptest::option::of(0u32..50),
+                    proptest::num::u16::ANY,
+                ),
+                0..12,
+            ),
+            pre in proptest::collection::vec(0u32..50, 0..3),
+        ) {
+            let terms: Vec<TokenTerms> = tt
+                .iter()
+                .map(|&(own, joined, flags)| TokenTerms { own, joined, flags })
+                .collect();
+            let mut want = pre.clone();
+            for (i, t) in terms.iter().enumerate() {
+                want.extend(t.own);
+                if i > 0 {
+                    want.extend(t.joined);
+                }
+            }
+            let mut got = pre;
+            extend_content_terms(&mut got, &terms);
+            proptest::prop_assert_eq!(got, want);
         }
 
         /// The capital test of whole words is the byte test.
