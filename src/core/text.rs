@@ -547,7 +547,7 @@ static QUOTED_SENT_CLASSES: [SentClass; 256] = {
 
 /// Whether the non-ASCII characters of `b` are all curly quotes: “ ”
 /// (U+201C, U+201D), and with `single` also ‘ ’ (U+2018, U+2019).
-fn only_curly_quotes(b: &[u8], single: bool) -> bool {
+pub(crate) fn only_curly_quotes(b: &[u8], single: bool) -> bool {
     let mut i = 0;
     while let Some(p) = b
         .get(i..)
