@@ -969,11 +969,7 @@ pub fn find_in(
     // were a tenth of parsing).
     let (number_word, ordinal_word) = spelled_numbers_in_tokens(text, s, tokens, tterms, plain)
         .unwrap_or_else(|| spelled_numbers(s));
-    for m in number_word
-        .then(|| p.words.find_iter(s))
-        .into_iter()
-        .flatten()
-    {
+    for m in super::text::matches_in(&p.words, if number_word { s } else { "" }) {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;
@@ -992,11 +988,7 @@ pub fn find_in(
             format!("{}", v as i64).len() - format!("{}", v as i64).trim_end_matches('0').len();
         raw.push((r, v, None, 10f64.powi(zeros as i32), false));
     }
-    for m in ordinal_word
-        .then(|| p.ordinals.find_iter(s))
-        .into_iter()
-        .flatten()
-    {
+    for m in super::text::matches_in(&p.ordinals, if ordinal_word { s } else { "" }) {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;

@@ -902,6 +902,19 @@ pub fn captures_in<'h>(re: &regex::Regex, h: &'h str) -> Vec<regex::Captures<'h>
     re.captures_iter(h).collect()
 }
 
+/// The matches of `re` in `h`, in order (`re.find_iter(h)` collected), and
+/// nothing searched in an empty haystack: [`captures_in`] without the
+/// groups, for the same reasons (the number-word and ordinal loops over an
+/// optional `Matches` cost every sentence about as much as the searches of
+/// the few that hold such words).
+#[inline(never)]
+pub fn matches_in<'h>(re: &regex::Regex, h: &'h str) -> Vec<regex::Match<'h>> {
+    if h.is_empty() {
+        return Vec::new();
+    }
+    re.find_iter(h).collect()
+}
+
 /// Function words and reporting verbs that carry no topical content.
 pub fn is_stopword(w: &str) -> bool {
     static TABLE: OnceLock<WordTable> = OnceLock::new();
