@@ -288,7 +288,8 @@ static KEY_BYTES: [u8; 256] = {
 
 /// A unit's lower-cased text, as the block loop asks of it (equal to, starts
 /// with, contains a lower-case ASCII word; its alphanumeric key). An ASCII
-/// unit (nearly every one) is read where it stands, ignoring ASCII case: its
+/// unit (nearly every one; curly quotes allowed, see `Lower::new`) is read
+/// where it stands, ignoring ASCII case: its
 /// `to_lowercase` is its `to_ascii_lowercase`, and lower-casing every
 /// paragraph into a string of its own, to search it twice for "photo", was
 /// a large part of splitting an article. Any other unit is lower-cased as
@@ -300,7 +301,12 @@ enum Lower<'a> {
 
 impl<'a> Lower<'a> {
     fn new(s: &'a str) -> Lower<'a> {
-        if s.is_ascii() {
+        // Curly quotes (a quoted paragraph) are as good as ASCII here: they
+        // are their own lower case and not alphanumeric, and their bytes
+        // are no ASCII bytes, so every question reads the same of the text
+        // where it stands (a quoted paragraph was lower-cased whole, and its
+        // key built char by char).
+        if s.is_ascii() || text::only_curly_quotes(s.as_bytes(), true) {
             Lower::Ascii(s)
         } else {
             Lower::Owned(s.to_lowercase())
@@ -766,6 +772,8 @@ mod tests {
             "K photo by",
             "Opinion / Blog / Interview",
             "opinion / blog / interview ",
+            "\u{201C}Trending\u{201D}",
+            "He said \u{201C}photo by\u{2019}s\u{201D} Source:",
         ] {
             check_lower(s);
         }
@@ -781,7 +789,8 @@ mod tests {
                     proptest::sample::select(vec![
                         "photo", "PHOTO", "Photo", ":", " ", "by", "By", "[", "/", "source",
                         "Trending", "latest news", "MOST READ", "İ", "\u{212A}", "É", "©",
-                        "published", "Posted", "p", "P", "h",
+                        "published", "Posted", "p", "P", "h", "\u{201C}", "\u{201D}",
+                        "\u{2018}", "\u{2019}", "\u{201C}Photo: ", "\u{2019}s",
                     ])
                     .prop_map(str::to_string),
                     "[ -~]{0,4}",

@@ -571,7 +571,12 @@ fn names(text: &str, toks: &[Token], tterms: &[TokenTerms]) -> ThinVec<&'static 
     let mut joined_words = String::new();
     let mut flush = |run: &mut SmallVec<[&Token; 4]>, out: &mut SmallVec<[&'static str; 4]>| {
         if let Some(first) = run.first() {
-            if !(run.len() == 1 && text::is_stopword(&first.norm)) {
+            if run.len() == 1 {
+                // A one-word name is its word: no copy to join.
+                if !text::is_stopword(&first.norm) {
+                    out.push(terms::symbol(&first.norm));
+                }
+            } else {
                 joined_words.clear();
                 for (k, t) in run.iter().enumerate() {
                     if k > 0 {
@@ -992,6 +997,8 @@ impl Article {
         let mut pool: Vec<Term> = Vec::new();
         // One token list for every sentence: its strings are reused.
         let mut tbuf = text::TokenBuf::default();
+        // And one vector of their terms.
+        let mut tterms = Vec::new();
         for b in &blocks {
             if !analysed(b) {
                 continue;
@@ -1050,8 +1057,8 @@ impl Article {
             let block_quotes = quotations(text, span.clone());
             for sr in text::sentences(text, span.clone()) {
                 let idx = sentences.len();
-                let toks = tbuf.fill(text, sr.clone());
-                let tterms = text::token_terms(toks);
+                let (toks, plain) = tbuf.fill_plain(text, sr.clone());
+                text::token_terms_into(toks, &mut tterms);
                 let sent = Sentence {
                     span: sr.clone(),
                     role: b.role,
@@ -1068,6 +1075,7 @@ impl Article {
                     &tterms,
                     &span,
                     &block_quotes,
+                    plain,
                     &mut claims,
                     &mut pool,
                 );
@@ -1156,6 +1164,8 @@ fn extract_sentence(
     tterms: &[TokenTerms],
     block: &Range<usize>,
     block_quotes: &[Range<usize>],
+    // The sentence is plain (`text::TokenBuf::fill_plain`).
+    plain: bool,
     out: &mut Vec<Claim>,
     pool: &mut Vec<Term>,
 ) {
@@ -1272,7 +1282,15 @@ fn extract_sentence(
                 .and_then(|i| Extra::new(Features::default(), Some(Box::from(i)))),
         });
     }
-    for q in quantity::find_in(text, sr.clone(), toks, Some(tterms), &date_spans, digits) {
+    for q in quantity::find_in(
+        text,
+        sr.clone(),
+        toks,
+        Some(tterms),
+        &date_spans,
+        digits,
+        plain,
+    ) {
         let clause = clause_of(text, &sr, &q.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
         let is_duration = q.head.as_deref().is_some_and(|h| {

@@ -350,19 +350,19 @@ pub fn resolve_weekday(w: Weekday, published: Date, future: bool) -> Date {
 fn calendar_words(s: &str) -> (bool, bool) {
     let (mut weekday, mut month) = (false, false);
     let b = s.as_bytes();
-    for (k, block) in b.chunks(32).enumerate() {
-        // Most blocks of a sentence hold no capital at all: one test of the
-        // whole block (see `text::any_byte`) passes them by.
-        if !super::text::any_byte(block, |c| c.is_ascii_uppercase()) {
-            continue;
-        }
-        for (j, c) in block.iter().enumerate() {
-            if !c.is_ascii_uppercase() {
-                continue;
-            }
-            let i = k * 32 + j;
-            // A capital in the last two bytes starts no word of three.
-            let Some(w) = b.get(i..i + 3) else { break };
+    // The capitals of each eight bytes at once (`text::byte_range_mask`):
+    // most bytes are not capitals, and a test of every byte was most of
+    // this scan; each capital found is looked at as before.
+    for (k, x) in super::text::words_of(b).enumerate() {
+        let mut capitals = super::text::byte_range_mask(x, b'A', b'Z');
+        while capitals != 0 {
+            let i = k * 8 + (capitals.trailing_zeros() / 8) as usize;
+            capitals &= capitals - 1;
+            // A capital in the last two bytes starts no word of three
+            // (and no later capital does).
+            let Some(w) = b.get(i..i + 3) else {
+                return (weekday, month);
+            };
             match w {
                 b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun" => weekday = true,
                 b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
@@ -375,6 +375,24 @@ fn calendar_words(s: &str) -> (bool, bool) {
         }
     }
     (weekday, month)
+}
+
+/// [`calendar_words`] by a test of every byte (for the tests).
+#[cfg(test)]
+fn calendar_words_by_bytes(s: &str) -> (bool, bool) {
+    let b = s.as_bytes();
+    let mut out = (false, false);
+    for i in (0..b.len()).filter(|&i| b[i].is_ascii_uppercase()) {
+        match b.get(i..i + 3) {
+            Some(b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun") => out.0 = true,
+            Some(
+                b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep"
+                | b"Oct" | b"Nov" | b"Dec",
+            ) => out.1 = true,
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether `s` holds "18", "19" or "20", which every match of the `year`
@@ -792,6 +810,14 @@ mod tests {
         ) {
             let s = v.join(" ");
             let (weekday, month) = calendar_words(&s);
+            proptest::prop_assert_eq!((weekday, month), calendar_words_by_bytes(&s), "{:?}", s);
+            let joined = v.concat();
+            proptest::prop_assert_eq!(
+                calendar_words(&joined),
+                calendar_words_by_bytes(&joined),
+                "{:?}",
+                joined
+            );
             let p = patterns();
             proptest::prop_assert!(s.contains('-') || !p.iso.is_match(&s), "{s:?}");
             proptest::prop_assert!(year_digits(&s) || !p.year.is_match(&s), "{s:?}");
@@ -799,7 +825,6 @@ mod tests {
             for r in [&p.month_year, &p.mdy, &p.dmy, &p.mdy_range] {
                 proptest::prop_assert!(month || !r.is_match(&s), "{s:?}");
             }
-            let joined = v.concat();
             let (weekday, month) = calendar_words(&joined);
             proptest::prop_assert!(weekday || !p.weekday.is_match(&joined), "{joined:?}");
             for r in [&p.month_year, &p.mdy, &p.dmy, &p.mdy_range] {

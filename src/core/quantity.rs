@@ -561,25 +561,32 @@ const QUANTITY_NOUNS: &[&str] = &[
 /// the token's [`spelled_flags`] carried in `tterms` (one per token, when
 /// given) are the table's answer for its bytes: no lookup per token
 /// (checked in `spelled_numbers_never_hide_a_match`).
+///
+/// `plain` tells that the tokenizer found `s` plain (`TokenBuf::fill_plain`:
+/// ASCII, no token joined across punctuation), which is what the test of
+/// the punctuation establishes, without searching `s` for it.
 fn spelled_numbers_in_tokens(
     text: &str,
     s: &str,
     tokens: &[Token],
     tterms: Option<&[TokenTerms]>,
+    plain: bool,
 ) -> Option<(bool, bool)> {
-    let b = s.as_bytes();
-    if !b.is_ascii() {
-        return None;
-    }
-    let word = |p: Option<usize>| {
-        p.and_then(|p| b.get(p))
-            .is_some_and(|&c| WORD_BYTES[usize::from(c)] != 0)
-    };
-    let flanked = |p: usize| word(p.checked_sub(1)) && word(Some(p + 1));
-    if memchr::memchr3_iter(b'.', b',', b'\'', b).any(flanked)
-        || memchr::memchr2_iter(b':', b';', b).any(flanked)
-    {
-        return None;
+    if !plain {
+        let b = s.as_bytes();
+        if !b.is_ascii() {
+            return None;
+        }
+        let word = |p: Option<usize>| {
+            p.and_then(|p| b.get(p))
+                .is_some_and(|&c| WORD_BYTES[usize::from(c)] != 0)
+        };
+        let flanked = |p: usize| word(p.checked_sub(1)) && word(Some(p + 1));
+        if memchr::memchr3_iter(b'.', b',', b'\'', b).any(flanked)
+            || memchr::memchr2_iter(b':', b';', b).any(flanked)
+        {
+            return None;
+        }
     }
     let (mut number, mut ordinal) = (false, false);
     if let Some(tt) = tterms.filter(|tt| tt.len() == tokens.len()) {
@@ -658,6 +665,193 @@ fn is_ordinal(w: &[u8]) -> bool {
     ORDINALS.iter().any(|o| o.as_bytes() == w)
 }
 
+/// One match of the `number` pattern: the byte ranges, in the searched
+/// string, of the whole match and of its groups (1: currency, 2: integer
+/// part, 3: decimals, 4: suffix word, 5: a `%` that group 4 did not take,
+/// 6: magnitude word).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NumberMatch {
+    all: Range<usize>,
+    currency: Option<Range<usize>>,
+    int: Range<usize>,
+    frac: Option<Range<usize>>,
+    suffix: Option<Range<usize>>,
+    percent: Option<Range<usize>>,
+    magnitude: Option<Range<usize>>,
+}
+
+/// The matches of the `number` pattern (`re`) in `s`, in order, as its
+/// `captures_iter` gives them: an ASCII string (nearly every sentence) is
+/// read by [`ascii_number_matches`], any other searched by `re`.
+fn number_matches(re: &Regex, s: &str) -> Vec<NumberMatch> {
+    if s.is_empty() {
+        return Vec::new();
+    }
+    if s.is_ascii() {
+        return ascii_number_matches(s);
+    }
+    regex_number_matches(re, s)
+}
+
+/// [`number_matches`] by the regex.
+fn regex_number_matches(re: &Regex, s: &str) -> Vec<NumberMatch> {
+    let range = |m: regex::Match| m.start()..m.end();
+    super::text::captures_in(re, s)
+        .into_iter()
+        .filter_map(|c| {
+            Some(NumberMatch {
+                all: c.get(0).map(range)?,
+                currency: c.get(1).map(range),
+                int: c.get(2).map(range)?,
+                frac: c.get(3).map(range),
+                suffix: c.get(4).map(range),
+                percent: c.get(5).map(range),
+                magnitude: c.get(6).map(range),
+            })
+        })
+        .collect()
+}
+
+/// The suffix words of the `number` pattern's group 4, in its order.
+const NUMBER_SUFFIXES: [&str; 16] = [
+    "bn", "m", "k", "tn", "pc", "%", "tb", "gb", "mb", "km", "kg", "mph", "st", "nd", "rd", "th",
+];
+
+/// The magnitude words of the `number` pattern's group 6.
+const MAGNITUDES: [&str; 4] = ["billion", "million", "trillion", "thousand"];
+
+/// The matches of the `number` pattern in an ASCII `s`, read from its
+/// bytes: the same as the regex gives (`ascii_numbers_are_the_patterns`
+/// compares them), at a fraction of the cost (the regex's captures were a
+/// twentieth of parsing). The pattern, `(?i)` with Unicode classes, reads
+/// in ASCII as: `\d` a byte 0-9, `\s` one of `\t \n \x0B \x0C \r`
+/// and space, `\b` a change between a word byte (`[A-Za-z0-9_]`) and
+/// another, letters in either case (`ſ` and the Kelvin sign, which also
+/// fold to `s` and `k`, are not ASCII). Everything after the integer part
+/// is optional, so the first way of matching in the pattern's order is
+/// always taken: each optional part is taken, greedily, when it can be,
+/// and nothing is ever given back.
+///
+/// Where matches start: every match holds an integer part, whose first
+/// digit has a word boundary before it (the pattern's `\b`, or the
+/// currency sign or space before it, which are not word bytes). A match
+/// starts at that digit, or earlier at its currency ("US$", "$", "A$",
+/// "C$", then a space or not); the bytes between a currency's start and
+/// its digit are no digits, so a match whose integer starts at an earlier
+/// digit starts earlier: the leftmost match is found by trying the digits
+/// in order. Like the regex's iteration, the next search starts where a
+/// match ends, and no match starts before that (its currency is then left
+/// out, as the regex would start at the digit).
+fn ascii_number_matches(s: &str) -> Vec<NumberMatch> {
+    let b = s.as_bytes();
+    let at = |i: usize| b.get(i).copied();
+    let word = |i: Option<usize>| {
+        i.and_then(|i| b.get(i))
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    // `\b` before byte `i`.
+    let boundary = |i: usize| word(i.checked_sub(1)) != word(Some(i));
+    let digit = |i: usize| at(i).is_some_and(|c| c.is_ascii_digit());
+    let space =
+        |i: usize| at(i).is_some_and(|c| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '));
+    let digits_from = |i: usize| {
+        b.get(i..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let word_at = |i: usize, w: &str| {
+        b.get(i..i + w.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+            && boundary(i + w.len())
+    };
+    let mut out = Vec::new();
+    // Matches start at `from` or later; the digits are tried from `next`.
+    let mut from = 0;
+    let mut next = 0;
+    while let Some(d) = b
+        .get(next..)
+        .and_then(|r| r.iter().position(u8::is_ascii_digit))
+    {
+        let q = next + d;
+        next = q + 1;
+        if !boundary(q) {
+            continue;
+        }
+        // The currency before the digit, directly or across one space:
+        // "US$" is tried first (it starts leftmost), then "A$" or "C$",
+        // then "$", as the regex, trying start positions from the left,
+        // would find them.
+        let sign = match q.checked_sub(1) {
+            Some(j) if at(j) == Some(b'$') => Some(j),
+            Some(j) if space(j) && j.checked_sub(1).and_then(at) == Some(b'$') => j.checked_sub(1),
+            _ => None,
+        };
+        let currency = sign.and_then(|j| {
+            let us = j.checked_sub(2).filter(|&u| {
+                u >= from && b.get(u..j).is_some_and(|h| h.eq_ignore_ascii_case(b"us"))
+            });
+            let ac = j
+                .checked_sub(1)
+                .filter(|&a| a >= from && matches!(at(a), Some(b'a' | b'A' | b'c' | b'C')));
+            let start = us.or(ac).or((j >= from).then_some(j))?;
+            Some(start..j + 1)
+        });
+        // The integer part: groups of three after commas when the first
+        // run has at most three digits and one such group follows, else
+        // the run of digits.
+        let run = digits_from(q);
+        let group = |i: usize| at(i) == Some(b',') && digits_from(i + 1) >= 3;
+        let mut end = q + run;
+        if run <= 3 && group(end) {
+            while group(end) {
+                end += 4;
+            }
+        }
+        let int = q..end;
+        let frac = (at(end) == Some(b'.') && digit(end + 1)).then(|| {
+            let f = end + 1..end + 1 + digits_from(end + 1);
+            end = f.end;
+            f
+        });
+        let suffix = NUMBER_SUFFIXES
+            .iter()
+            .find(|w| word_at(end, w))
+            .map(|w| end..end + w.len());
+        let percent = match &suffix {
+            Some(r) => {
+                end = r.end;
+                None
+            }
+            None => (at(end) == Some(b'%')).then(|| {
+                end += 1;
+                end - 1..end
+            }),
+        };
+        // `\s?` takes a space when a magnitude follows it; without the
+        // space, a magnitude must follow directly.
+        let mag_at = if space(end) { end + 1 } else { end };
+        let magnitude = MAGNITUDES
+            .iter()
+            .find(|w| word_at(mag_at, w))
+            .map(|w| mag_at..mag_at + w.len());
+        if let Some(m) = &magnitude {
+            end = m.end;
+        }
+        let start = currency.as_ref().map_or(q, |c| c.start);
+        out.push(NumberMatch {
+            all: start..end,
+            currency,
+            int,
+            frac,
+            suffix,
+            percent,
+            magnitude,
+        });
+        from = end;
+        next = end;
+    }
+    out
+}
+
 /// Find quantities in `text[range]`; `skip` are spans already claimed by dates.
 pub fn find(
     text: &str,
@@ -668,13 +862,14 @@ pub fn find(
     let digits = text
         .get(range.clone())
         .is_some_and(|s| !super::text::digit_gate(s).is_empty());
-    find_in(text, range, tokens, None, skip, digits)
+    find_in(text, range, tokens, None, skip, digits, false)
 }
 
 /// [`find`], told whether `text[range]` holds a digit (whether
 /// [`super::text::digit_gate`] passes it; see [`super::dates::find_in`]).
 /// `tterms`, when given, are the tokens' terms (one per token), whose
-/// flags spare a lookup of each word.
+/// flags spare a lookup of each word; `plain`, that the tokenizer found
+/// the text plain (`text::TokenBuf::fill_plain`; false when not known).
 pub fn find_in(
     text: &str,
     range: Range<usize>,
@@ -682,6 +877,7 @@ pub fn find_in(
     tterms: Option<&[TokenTerms]>,
     skip: &[Range<usize>],
     digits: bool,
+    plain: bool,
 ) -> Vec<Quantity> {
     let Some(s) = text.get(range.clone()) else {
         return Vec::new();
@@ -694,32 +890,36 @@ pub fn find_in(
 
     // The number pattern needs a digit.
     let with_digits = if digits { s } else { "" };
-    for c in super::text::captures_in(&p.number, with_digits) {
-        let Some(all) = c.get(0) else { continue };
-        let r = base + all.start()..base + all.end();
+    let part = |r: &Range<usize>| s.get(r.clone()).unwrap_or("");
+    for c in number_matches(&p.number, with_digits) {
+        let r = base + c.all.start..base + c.all.end;
         if overlaps(&r, skip) {
             continue;
         }
-        let Some(int) = c.get(2) else { continue };
-        let frac = c.get(3).map(|m| m.as_str()).unwrap_or("");
+        let int = part(&c.int);
+        let frac = c.frac.as_ref().map(part).unwrap_or("");
         let Ok(mut v) = format!(
             "{}.{}",
-            int.as_str().replace(',', ""),
+            int.replace(',', ""),
             if frac.is_empty() { "0" } else { frac }
         )
         .parse::<f64>() else {
             continue;
         };
-        let suffix = c.get(4).or(c.get(5)).map(|m| m.as_str().to_lowercase());
+        let suffix = c
+            .suffix
+            .as_ref()
+            .or(c.percent.as_ref())
+            .map(|m| part(m).to_lowercase());
         if matches!(suffix.as_deref(), Some("st" | "nd" | "rd" | "th")) {
             if !ordinal_in_name(text, &r) {
                 raw.push((r, v, None, 1.0, true));
             }
             continue;
         }
-        let mag = c.get(6).map(|m| m.as_str().to_lowercase());
+        let mag = c.magnitude.as_ref().map(|m| part(m).to_lowercase());
         let mut unit: Option<String> = None;
-        let digits = int.as_str().replace(',', "");
+        let digits = int.replace(',', "");
         // Trailing zeros mark a round figure only from 100 up: "20 children"
         // is a count, "200 members" may be a rounding.
         let mut precision = if frac.is_empty() && digits.len() >= 3 {
@@ -751,8 +951,8 @@ pub fn find_in(
             }
             _ => {}
         }
-        if let Some(cur) = c.get(1) {
-            unit = Some(match cur.as_str() {
+        if let Some(cur) = &c.currency {
+            unit = Some(match part(cur) {
                 "£" => "gbp".into(),
                 "€" => "eur".into(),
                 _ => "usd".into(),
@@ -767,13 +967,9 @@ pub fn find_in(
     // Most sentences hold no number word and no ordinal: one pass over the
     // bytes tells, instead of two regex searches of every sentence (they
     // were a tenth of parsing).
-    let (number_word, ordinal_word) =
-        spelled_numbers_in_tokens(text, s, tokens, tterms).unwrap_or_else(|| spelled_numbers(s));
-    for m in number_word
-        .then(|| p.words.find_iter(s))
-        .into_iter()
-        .flatten()
-    {
+    let (number_word, ordinal_word) = spelled_numbers_in_tokens(text, s, tokens, tterms, plain)
+        .unwrap_or_else(|| spelled_numbers(s));
+    for m in super::text::matches_in(&p.words, if number_word { s } else { "" }) {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;
@@ -792,11 +988,7 @@ pub fn find_in(
             format!("{}", v as i64).len() - format!("{}", v as i64).trim_end_matches('0').len();
         raw.push((r, v, None, 10f64.powi(zeros as i32), false));
     }
-    for m in ordinal_word
-        .then(|| p.ordinals.find_iter(s))
-        .into_iter()
-        .flatten()
-    {
+    for m in super::text::matches_in(&p.ordinals, if ordinal_word { s } else { "" }) {
         let r = base + m.start()..base + m.end();
         if overlaps(&r, skip) || raw.iter().any(|(o, ..)| o.start < r.end && r.start < o.end) {
             continue;
@@ -1103,20 +1295,85 @@ mod tests {
                 let (number, ordinal) = spelled_numbers(&s);
                 // Read from the tokens, when it can be, it is the same.
                 let toks = text::tokens(&s, 0..s.len());
-                if let Some(by_tokens) = spelled_numbers_in_tokens(&s, &s, &toks, None) {
+                if let Some(by_tokens) = spelled_numbers_in_tokens(&s, &s, &toks, None, false) {
                     proptest::prop_assert_eq!(by_tokens, (number, ordinal), "{:?}", s);
+                }
+                // And when the tokenizer finds the text plain, with or
+                // without the flags.
+                let mut buf = text::TokenBuf::default();
+                let (ptoks, plain) = buf.fill_plain(&s, 0..s.len());
+                if plain {
+                    let tt = text::token_terms(ptoks);
+                    for flags in [None, Some(tt.as_slice())] {
+                        proptest::prop_assert_eq!(
+                            spelled_numbers_in_tokens(&s, &s, ptoks, flags, true),
+                            Some((number, ordinal)),
+                            "{:?}",
+                            s
+                        );
+                    }
                 }
                 // And from the tokens' flags.
                 let tt = text::token_terms(&toks);
                 proptest::prop_assert_eq!(
-                    spelled_numbers_in_tokens(&s, &s, &toks, Some(&tt)),
-                    spelled_numbers_in_tokens(&s, &s, &toks, None),
+                    spelled_numbers_in_tokens(&s, &s, &toks, Some(&tt), false),
+                    spelled_numbers_in_tokens(&s, &s, &toks, None, false),
                     "{:?}",
                     s
                 );
                 proptest::prop_assert!(number || !p.words.is_match(&s), "{s:?}");
                 proptest::prop_assert!(ordinal || !p.ordinals.is_match(&s), "{s:?}");
             }
+        }
+    }
+
+    /// ASCII strings made of what the `number` pattern reads: digits,
+    /// separators, currencies, suffixes and magnitudes in either case,
+    /// the spaces `\s` holds and bytes it does not, word and non-word bytes.
+    fn number_text() -> impl Strategy<Value = String> {
+        let piece = proptest::prop_oneof![
+            4 => proptest::sample::select(vec![
+                "1", "7", "12", "123", "1234", "20", "2025", "0", ",", ",000", ",12", ",1234",
+                ".", ".5", "..", "$", "US$", "us$", "uS$", "A$", "a$", "C$", "c$", "B$", "s$",
+                "%", "bn", "BN", "m", "M", "k", "K", "tn", "pc", "tb", "gb", "mb", "km", "kg",
+                "mph", "MPH", "st", "nd", "rd", "th", "TH", "billion", "Million", "trillion",
+                "thousand", "thousands", "millions", "x", "_", "a", "s", "-", "(", "'",
+                " ", "  ", "\t", "\n", "\r", "\x0B", "\x0C", "\x1C", "\x00",
+            ])
+            .prop_map(str::to_string),
+            1 => "[\\x00-\\x7f]{1,3}",
+        ];
+        proptest::collection::vec(piece, 0..14).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+        /// The byte reader of the `number` pattern gives the regex's
+        /// matches and groups on ASCII text.
+        #[test]
+        fn ascii_numbers_are_the_patterns(s in number_text()) {
+            let p = patterns();
+            proptest::prop_assert_eq!(
+                ascii_number_matches(&s),
+                regex_number_matches(&p.number, &s),
+                "{:?}",
+                s
+            );
+        }
+    }
+
+    /// The same on written cases, each with its matches' text.
+    #[test]
+    fn ascii_numbers_on_written_cases() {
+        let p = patterns();
+        for s in [
+            "US$5 bn and $ 12,345.67 million, A$3m, 1,2345, 12,34, 5%x 5% 6 % 7pc",
+            "The 21st, 3rd and 2nd; 40mph 5km2 5kmh 5 km, 9 billion, 9billions, 9\tthousand",
+            "abc123 _5 5_ 1.2.3 1,000,000,0000 $$5 bus$5 us$ 5 $\x0C5 $\x1C5",
+        ] {
+            let by_bytes = ascii_number_matches(s);
+            assert_eq!(by_bytes, regex_number_matches(&p.number, s), "{s:?}");
+            assert!(!by_bytes.is_empty());
         }
     }
 

@@ -37,7 +37,15 @@ pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     };
     let base = range.start;
     let raw: Vec<Range<usize>> = if slice.is_ascii() {
-        ascii_sentence_spans(slice.as_bytes())
+        ascii_sentence_spans(slice.as_bytes(), &SENT_CLASSES)
+            .into_iter()
+            .map(|r| base + r.start..base + r.end)
+            .collect()
+    } else if only_curly_quotes(slice.as_bytes(), true) {
+        // ASCII but for curly quotes (a quoted paragraph), each a Close
+        // like `"`: every byte of them is read as one (see
+        // `QUOTED_SENT_CLASSES`).
+        ascii_sentence_spans(slice.as_bytes(), &QUOTED_SENT_CLASSES)
             .into_iter()
             .map(|r| base + r.start..base + r.end)
             .collect()
@@ -149,15 +157,34 @@ pub struct TokenBuf {
 impl TokenBuf {
     /// The tokens of `text[range]`: the same as [`tokens`] gives.
     pub fn fill(&mut self, text: &str, range: Range<usize>) -> &[Token] {
+        self.fill_plain(text, range).0
+    }
+
+    /// [`TokenBuf::fill`], and whether the text is plain: ASCII, with no
+    /// token joined across punctuation (UAX #29's letter `.` `'` `:`
+    /// letter and digit `.` `'` `,` `;` digit). Then the tokens are exactly
+    /// the maximal runs of word bytes (`[A-Za-z0-9_]`) that hold a letter
+    /// or a digit: in ASCII, word bytes always join each other, and
+    /// anything else breaks unless one of those rules joins across it.
+    pub fn fill_plain(&mut self, text: &str, range: Range<usize>) -> (&[Token], bool) {
         self.len = 0;
+        let mut plain = false;
         if let Some(slice) = text.get(range.clone()) {
             if slice.is_ascii() {
+                plain = !self.ascii_tokens(slice, range.start);
+            } else if only_curly_quotes(slice.as_bytes(), false) {
+                // Double curly quotes are in no word class of UAX #29
+                // (unlike ‘ ’, which join letters): like every non-ASCII
+                // byte in the ASCII word classes, their bytes join
+                // nothing, so the words are the ASCII ones, and one curly
+                // quote between words is no hyphen. Not plain: the text is
+                // not ASCII. `quoted_words_match_the_crate` compares them.
                 self.ascii_tokens(slice, range.start);
             } else {
                 self.unicode_tokens(slice, range.start);
             }
         }
-        self.toks.get(..self.len).unwrap_or(&[])
+        (self.toks.get(..self.len).unwrap_or(&[]), plain)
     }
 
     /// Appends the token of the word `w` at `span`; `ascii` tells that `w`
@@ -180,7 +207,10 @@ impl TokenBuf {
                     // (parse_only c200 callgrind: 1,408.5M -> 1,388.5M, and
                     // 1,377.3M without asking whether `w` is ASCII).
                     t.norm.push_str(w);
-                    t.norm.make_ascii_lowercase();
+                    // Most words hold no capital: nothing to lower-case.
+                    if any_upper(w.as_bytes()) {
+                        t.norm.make_ascii_lowercase();
+                    }
                     while t.norm.ends_with("'s") {
                         t.norm.truncate(t.norm.len() - 2);
                     }
@@ -241,8 +271,12 @@ impl TokenBuf {
     /// only non-ASCII characters), and a word is capitalised when its first
     /// byte is an upper-case letter. `ascii_tokens_are_the_general_ones`
     /// compares the two.
-    fn ascii_tokens(&mut self, slice: &str, base: usize) {
+    ///
+    /// Tells whether a token was joined across punctuation (see
+    /// [`TokenBuf::fill_plain`]).
+    fn ascii_tokens(&mut self, slice: &str, base: usize) -> bool {
         let b = slice.as_bytes();
+        let joined = std::cell::Cell::new(false);
         // Room for words of about five bytes and a space: most sentences
         // never grow the vector, and none holds twice this.
         let want = b.len() / 5 + 4;
@@ -250,7 +284,7 @@ impl TokenBuf {
             self.toks.reserve(want - self.toks.len());
         }
         let mut prev_end: Option<usize> = None;
-        for r in ascii_word_spans(b) {
+        for r in ascii_word_spans(b, &joined) {
             let Some(w) = slice.get(r.clone()) else {
                 continue;
             };
@@ -266,6 +300,32 @@ impl TokenBuf {
                 hyphen_joined,
             );
         }
+        joined.get()
+    }
+}
+
+/// Whether `b` holds an ASCII capital, read a word at a time for words of
+/// up to 16 bytes (two overlapping loads, as in [`pack_wide`]; a byte that
+/// both loads hold is tested twice, which changes nothing).
+/// `any_upper_is_the_byte_test` compares it with the byte test.
+#[inline]
+fn any_upper(b: &[u8]) -> bool {
+    let n = b.len();
+    let load4 = |i: usize| {
+        b.get(i..i + 4)
+            .and_then(|c| <[u8; 4]>::try_from(c).ok())
+            .map_or(0, |c| u64::from(u32::from_le_bytes(c)))
+    };
+    let load8 = |i: usize| {
+        b.get(i..i + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let upper = |x: u64| byte_range_mask(x, b'A', b'Z') != 0;
+    match n {
+        4..=7 => upper(load4(0) | (load4(n - 4) << 32)),
+        8..=16 => upper(load8(0)) || upper(load8(n - 8)),
+        _ => b.iter().any(u8::is_ascii_uppercase),
     }
 }
 
@@ -347,7 +407,13 @@ const fn word_class_of(b: u8) -> WordClass {
 /// no ASCII character is Extend, Format or ZWJ, so WB4 never applies).
 /// Non-ASCII text goes through the crate. `ascii_words_match_the_crate`
 /// compares the two on random ASCII text.
-fn ascii_word_spans(s: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+///
+/// `across` is set when a segment is joined across punctuation (WB6/WB7,
+/// WB11/WB12).
+fn ascii_word_spans<'s>(
+    s: &'s [u8],
+    across: &'s std::cell::Cell<bool>,
+) -> impl Iterator<Item = Range<usize>> + 's {
     use WordClass::*;
     let class = |i: usize| s.get(i).map_or(Other, |&b| word_class(b));
     let mut i = 0;
@@ -407,6 +473,7 @@ fn ascii_word_spans(s: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
                 (Letter, MidLetter | MidBoth, Letter) | (Digit, MidNum | MidBoth, Digit)
             );
             if mid {
+                across.set(true);
                 prev = next;
                 i += 2;
                 continue;
@@ -455,10 +522,46 @@ static SENT_CLASSES: [SentClass; 256] = {
     t
 };
 
-#[inline]
-fn sent_class(b: u8) -> SentClass {
-    // A `u8` index is always within the 256 entries.
-    SENT_CLASSES[usize::from(b)]
+/// [`SENT_CLASSES`] with every non-ASCII byte a Close: the classes of the
+/// bytes of a text whose only non-ASCII characters are curly quotes
+/// ([`only_curly_quotes`]; UAX #29 puts them, quotation marks, in Close).
+/// A quote's three bytes are then three Closes where the crate sees one:
+/// the rules read Closes only as a run (`SATerm Close* Sp*`: a break
+/// falls after the whole run, never inside a quote), and SB7 and SB8 ask
+/// of the character beside a terminator or in the scan for a lower-case
+/// letter only whether it is one of classes a Close is not, so three
+/// read as one would. `quoted_sentences_match_the_crate` compares them.
+static QUOTED_SENT_CLASSES: [SentClass; 256] = {
+    let mut t = [SentClass::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = if b < 0x80 {
+            sent_class_of(b as u8)
+        } else {
+            SentClass::Close
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Whether the non-ASCII characters of `b` are all curly quotes: “ ”
+/// (U+201C, U+201D), and with `single` also ‘ ’ (U+2018, U+2019).
+pub(crate) fn only_curly_quotes(b: &[u8], single: bool) -> bool {
+    let mut i = 0;
+    while let Some(p) = b
+        .get(i..)
+        .and_then(|r| r.iter().position(|c| !c.is_ascii()))
+    {
+        let at = i + p;
+        match b.get(at..at + 3) {
+            Some([0xE2, 0x80, 0x9C | 0x9D]) => {}
+            Some([0xE2, 0x80, 0x98 | 0x99]) if single => {}
+            _ => return false,
+        }
+        i = at + 3;
+    }
+    true
 }
 
 const fn sent_class_of(b: u8) -> SentClass {
@@ -485,9 +588,13 @@ const fn sent_class_of(b: u8) -> SentClass {
 /// table lookups were a tenth of parsing time. Only SB3–SB11 can apply to
 /// ASCII. `ascii_sentences_match_the_crate` compares the two on random
 /// ASCII text.
-fn ascii_sentence_spans(s: &[u8]) -> Vec<Range<usize>> {
+///
+/// `classes` are the bytes' classes: [`SENT_CLASSES`], or
+/// [`QUOTED_SENT_CLASSES`] for ASCII with curly quotes.
+fn ascii_sentence_spans(s: &[u8], classes: &[SentClass; 256]) -> Vec<Range<usize>> {
     use SentClass::*;
-    let class = |i: usize| s.get(i).map(|&b| sent_class(b));
+    // A `u8` index is always within the 256 entries.
+    let class = |i: usize| s.get(i).map(|&b| classes[usize::from(b)]);
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -720,8 +827,9 @@ fn normalise_into(w: &str, norm: &mut String) {
 /// empty string costs nothing.
 pub fn digit_gate(s: &str) -> &str {
     // A numeric char is an ASCII digit or not ASCII: a sentence with
-    // neither (most) is settled by its bytes, without decoding chars.
-    if !any_byte(s.as_bytes(), |b| b.is_ascii_digit() | !b.is_ascii()) {
+    // neither (most) is settled by its bytes, eight at a time
+    // ([`byte_range_mask`]), without decoding chars.
+    if !words_of(s.as_bytes()).any(|x| (byte_range_mask(x, b'0', b'9') | (x & HIGH_BITS)) != 0) {
         return "";
     }
     if s.chars().any(char::is_numeric) {
@@ -731,27 +839,80 @@ pub fn digit_gate(s: &str) -> &str {
     }
 }
 
-/// Whether `f` holds for some byte of `b`: 32 bytes at a time, each block
-/// tested whole (no early exit inside it, so the compiler can test the
-/// block's bytes together) — most sentences are scanned to their end.
+/// The high bit of each byte of a `u64`.
+pub const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// `b` eight bytes at a time, each eight as a little-endian `u64` (byte
+/// `i` of the chunk in bits `8 i..8 i + 8`); the last chunk padded with
+/// zero bytes.
 #[inline]
-pub fn any_byte(b: &[u8], f: impl Fn(u8) -> bool) -> bool {
-    b.chunks(32)
-        .any(|c| c.iter().fold(false, |found, &x| found | f(x)))
+pub fn words_of(b: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let chunks = b.chunks_exact(8);
+    let rest = chunks.remainder();
+    let last = (!rest.is_empty()).then(|| {
+        let mut pad = [0u8; 8];
+        for (p, &c) in pad.iter_mut().zip(rest) {
+            *p = c;
+        }
+        u64::from_le_bytes(pad)
+    });
+    chunks
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            u64::from_le_bytes(w)
+        })
+        .chain(last)
 }
 
-/// `re.captures_iter(h)`, except that an empty haystack (what the gates
-/// above leave of most sentences) is not searched at all: each call of
-/// `captures_iter` clones the regex's shared group information (an atomic
-/// count that both of `check`'s threads bump on every sentence).
-pub fn captures_in<'r, 'h>(
-    re: &'r regex::Regex,
-    h: &'h str,
-) -> impl Iterator<Item = regex::Captures<'h>> + use<'r, 'h> {
-    (!h.is_empty())
-        .then(|| re.captures_iter(h))
-        .into_iter()
-        .flatten()
+/// The high bit set for each byte of `x` that is ASCII and lies in
+/// `lo..=hi` (both ASCII), every other bit clear: eight byte tests in a
+/// few integer operations (a test per byte was most of the digit and
+/// capital scans of every sentence). With each byte's high bit cleared
+/// first, adding `0x80 - lo` to a byte sets its high bit exactly when it
+/// is at least `lo`, and adding `0x7F - hi` when it is above `hi`; no sum
+/// exceeds `0xFF`, so no carry crosses into the next byte. Bytes that
+/// had their high bit set (not ASCII) are then left out.
+/// `byte_range_mask_is_the_byte_test` compares it with the byte tests.
+#[inline]
+pub fn byte_range_mask(x: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = x & !HIGH_BITS;
+    let at_least_lo = low7.wrapping_add(ONES * u64::from(0x80 - (lo & 0x7F)));
+    let above_hi = low7.wrapping_add(ONES * u64::from(0x7F - (hi & 0x7F)));
+    at_least_lo & !above_hi & !x & HIGH_BITS
+}
+
+/// The captures of `re` in `h`, in order (`re.captures_iter(h)`
+/// collected), except that an empty haystack (what the gates above leave of
+/// most sentences) is not searched at all: each call of `captures_iter`
+/// clones the regex's shared group information (an atomic count that both
+/// of `check`'s threads bump on every sentence).
+///
+/// Collected here, out of line, rather than handed out as a lazy iterator:
+/// the callers' loops over a `Flatten` of the optional `CaptureMatches`
+/// moved and tested that large iterator at every step, and most searches
+/// find nothing (an empty vector allocates nothing). Parse_only c200
+/// callgrind: 1,174.0M -> 1,157.9M.
+#[inline(never)]
+pub fn captures_in<'h>(re: &regex::Regex, h: &'h str) -> Vec<regex::Captures<'h>> {
+    if h.is_empty() {
+        return Vec::new();
+    }
+    re.captures_iter(h).collect()
+}
+
+/// The matches of `re` in `h`, in order (`re.find_iter(h)` collected), and
+/// nothing searched in an empty haystack: [`captures_in`] without the
+/// groups, for the same reasons (the number-word and ordinal loops over an
+/// optional `Matches` cost every sentence about as much as the searches of
+/// the few that hold such words).
+#[inline(never)]
+pub fn matches_in<'h>(re: &regex::Regex, h: &'h str) -> Vec<regex::Match<'h>> {
+    if h.is_empty() {
+        return Vec::new();
+    }
+    re.find_iter(h).collect()
 }
 
 /// Function words and reporting verbs that carry no topical content.
@@ -1186,31 +1347,118 @@ fn word_flags(w: &str) -> u16 {
 
 /// `TokenTerms` of each token, in order.
 pub fn token_terms(tokens: &[Token]) -> Vec<TokenTerms> {
+    let mut out = Vec::new();
+    token_terms_into(tokens, &mut out);
+    out
+}
+
+/// [`token_terms`] written into `out` (cleared first): an article's
+/// sentences share one vector instead of allocating one each.
+///
+/// The thread's table of recent words ([`token_info`]) is borrowed once
+/// for the whole sentence, not once per token: the thread-local access,
+/// the borrow and the test that the table is set up were a third of a
+/// word's lookup when the table holds it (most words).
+pub fn token_terms_into(tokens: &[Token], out: &mut Vec<TokenTerms>) {
+    out.clear();
+    out.reserve(tokens.len());
+    RECENT.with(|r| match r.try_borrow_mut() {
+        Ok(mut recent) => push_token_terms(tokens, out, |w| recent.info(w)),
+        // Only a call from inside the table's own work could find it
+        // borrowed; the full path gives the same answers.
+        Err(_) => push_token_terms(tokens, out, token_info_full),
+    })
+}
+
+/// Appends the `TokenTerms` of each token to `out`, each word's own term
+/// and flags from `info` ([`token_info`]).
+#[inline]
+fn push_token_terms(
+    tokens: &[Token],
+    out: &mut Vec<TokenTerms>,
+    mut info: impl FnMut(&str) -> (Option<super::terms::Term>, u16),
+) {
     let mut joined = String::new();
-    tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let numeric = is_numeric(&t.norm);
-            let (own, flags) = token_info(&t.norm);
-            let mut pair = None;
-            if t.hyphen_joined && !numeric && !t.capitalised {
-                if let Some(p) = i.checked_sub(1).and_then(|j| tokens.get(j)) {
-                    if !p.capitalised && !is_numeric(&p.norm) {
-                        joined.clear();
-                        joined.push_str(&p.norm);
-                        joined.push_str(&t.norm);
-                        pair = Some(term(&joined));
-                    }
+    let mut prev: Option<&Token> = None;
+    for t in tokens {
+        let numeric = is_numeric(&t.norm);
+        let (own, flags) = info(&t.norm);
+        let mut pair = None;
+        if t.hyphen_joined && !numeric && !t.capitalised {
+            if let Some(p) = prev {
+                if !p.capitalised && !is_numeric(&p.norm) {
+                    joined.clear();
+                    joined.push_str(&p.norm);
+                    joined.push_str(&t.norm);
+                    pair = Some(term(&joined));
                 }
             }
-            TokenTerms {
-                own,
-                joined: pair,
-                flags,
+        }
+        out.push(TokenTerms {
+            own,
+            joined: pair,
+            flags,
+        });
+        prev = Some(t);
+    }
+}
+
+/// Slots of the table of recent words (a power of two): 8192 × 32 bytes.
+/// Twice 4096 took parse_only c200 callgrind from 1,174.4M to 1,166.1M
+/// (fewer words pushed out), and c2000 user time did not grow (1.14-1.17 s
+/// against 1.17-1.20 s, single runs on the shared machine).
+const RECENT_SLOTS: usize = 8192;
+
+/// A slot of the table of recent words: a word's [`pack_wide`] key and
+/// its answers.
+type RecentSlot = Option<(u128, Option<super::terms::Term>, u16)>;
+
+/// The thread's table of recent words ([`token_info`]).
+#[derive(Default)]
+struct Recent {
+    slots: Vec<RecentSlot>,
+}
+
+thread_local! {
+    static RECENT: std::cell::RefCell<Recent> = const {
+        std::cell::RefCell::new(Recent { slots: Vec::new() })
+    };
+}
+
+impl Recent {
+    /// [`token_info`] of `w`, from the table when it holds the word, else
+    /// by the full path, whose answer then takes the word's slot.
+    #[inline]
+    fn info(&mut self, w: &str) -> (Option<super::terms::Term>, u16) {
+        let Some(k) = pack_wide(w.as_bytes()) else {
+            return token_info_full(w);
+        };
+        if self.slots.is_empty() {
+            self.slots.resize(RECENT_SLOTS, None);
+        }
+        let folded = (k as u64) ^ ((k >> 64) as u64);
+        let i = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_SLOTS.trailing_zeros()))
+            as usize;
+        if let Some(Some((key, own, flags))) = self.slots.get(i) {
+            if *key == k {
+                return (*own, *flags);
             }
-        })
-        .collect()
+        }
+        let (own, flags) = token_info_full(w);
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = Some((k, own, flags));
+        }
+        (own, flags)
+    }
+}
+
+/// [`token_info`] by the full path: the stopword table, [`term`]'s map
+/// and the word lists.
+fn token_info_full(w: &str) -> (Option<super::terms::Term>, u16) {
+    (
+        (!is_stopword(w) && !is_numeric(w)).then(|| term(w)),
+        word_flags(w),
+    )
 }
 
 /// A word's own content term (`None` for a stopword or a pure number, else
@@ -1225,45 +1473,11 @@ pub fn token_terms(tokens: &[Token]) -> Vec<TokenTerms> {
 /// one map of the answers, -> 1,250.1M with this table instead). A word
 /// placed where another was replaces it; the table only ever holds answers
 /// the full path gave (`content_term_is_the_full_path`).
+#[cfg(test)]
 fn token_info(w: &str) -> (Option<super::terms::Term>, u16) {
-    /// Slots of the table (a power of two): 8192 × 32 bytes. Twice 4096
-    /// took parse_only c200 callgrind from 1,174.4M to 1,166.1M (fewer
-    /// words pushed out), and c2000 user time did not grow (1.14-1.17 s
-    /// against 1.17-1.20 s, single runs on the shared machine).
-    const SLOTS: usize = 8192;
-    type Slot = Option<(u128, Option<super::terms::Term>, u16)>;
-    thread_local! {
-        static RECENT: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let compute = |w: &str| {
-        (
-            (!is_stopword(w) && !is_numeric(w)).then(|| term(w)),
-            word_flags(w),
-        )
-    };
-    let Some(k) = pack_wide(w.as_bytes()) else {
-        return compute(w);
-    };
-    RECENT.with(|r| {
-        let Ok(mut r) = r.try_borrow_mut() else {
-            return compute(w);
-        };
-        if r.is_empty() {
-            r.resize(SLOTS, None);
-        }
-        let folded = (k as u64) ^ ((k >> 64) as u64);
-        let i =
-            (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS.trailing_zeros())) as usize;
-        if let Some(Some((key, own, flags))) = r.get(i) {
-            if *key == k {
-                return (*own, *flags);
-            }
-        }
-        let (own, flags) = compute(w);
-        if let Some(slot) = r.get_mut(i) {
-            *slot = Some((k, own, flags));
-        }
-        (own, flags)
+    RECENT.with(|r| match r.try_borrow_mut() {
+        Ok(mut recent) => recent.info(w),
+        Err(_) => token_info_full(w),
     })
 }
 
@@ -1280,11 +1494,23 @@ pub fn content_terms_of(terms: &[TokenTerms]) -> Vec<super::terms::Term> {
 /// Appends [`content_terms_of`]`(terms)` to `out` (an article's term pool:
 /// no vector of its own to allocate and shrink).
 pub fn extend_content_terms(out: &mut Vec<super::terms::Term>, terms: &[TokenTerms]) {
-    out.reserve(terms.len());
-    for (i, t) in terms.iter().enumerate() {
-        out.extend(t.own);
-        if i > 0 {
-            out.extend(t.joined);
+    // Room for every term a token can give (its own and its compound's),
+    // so that no push grows the vector; each pushed by a plain test of its
+    // option (extending by each option reserved room for it again, and
+    // was most of making the term lists of sentences and claims).
+    out.reserve(2 * terms.len());
+    let Some((first, rest)) = terms.split_first() else {
+        return;
+    };
+    if let Some(own) = first.own {
+        out.push(own);
+    }
+    for t in rest {
+        if let Some(own) = t.own {
+            out.push(own);
+        }
+        if let Some(joined) = t.joined {
+            out.push(joined);
         }
     }
 }
@@ -1575,20 +1801,90 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
         #[test]
         fn ascii_words_match_the_crate(s in ascii_text()) {
-            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes()).collect();
+            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             proptest::prop_assert_eq!(ours, crate_words(&s));
         }
 
         #[test]
         fn ascii_sentences_match_the_crate(s in ascii_text()) {
-            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes()), crate_sentences(&s));
+            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes(), &SENT_CLASSES), crate_sentences(&s));
         }
 
         #[test]
         fn any_ascii_matches_the_crate(s in "[\\x00-\\x7f]{0,60}") {
-            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes()).collect();
+            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             proptest::prop_assert_eq!(ours, crate_words(&s));
-            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes()), crate_sentences(&s));
+            proptest::prop_assert_eq!(ascii_sentence_spans(s.as_bytes(), &SENT_CLASSES), crate_sentences(&s));
+        }
+    }
+
+    /// ASCII text with curly quotes, double and (with `single`) single.
+    fn quoted_text(single: bool) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let quotes: Vec<&str> = if single {
+            vec![
+                "\u{201C}",
+                "\u{201D}",
+                "\u{2018}",
+                "\u{2019}",
+                ".\u{201D} ",
+                "?\u{2019} ",
+            ]
+        } else {
+            vec![
+                "\u{201C}",
+                "\u{201D}",
+                ".\u{201D} ",
+                "\u{201C}a\u{201D}",
+                "-\u{201C}",
+            ]
+        };
+        let piece = prop_oneof![
+            3 => ascii_text(),
+            2 => proptest::sample::select(quotes).prop_map(str::to_string),
+        ];
+        proptest::collection::vec(piece, 0..6).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The sentences of ASCII with curly quotes, by the byte machine,
+        /// are the crate's.
+        #[test]
+        fn quoted_sentences_match_the_crate(s in quoted_text(true)) {
+            proptest::prop_assert!(only_curly_quotes(s.as_bytes(), true));
+            proptest::prop_assert_eq!(
+                ascii_sentence_spans(s.as_bytes(), &QUOTED_SENT_CLASSES),
+                crate_sentences(&s),
+                "{:?}",
+                s
+            );
+        }
+
+        /// The tokens of ASCII with double curly quotes, by the ASCII
+        /// path, are the crate's.
+        #[test]
+        fn quoted_words_match_the_crate(s in quoted_text(false), base in 0usize..50) {
+            proptest::prop_assert!(only_curly_quotes(s.as_bytes(), false));
+            let mut buf = TokenBuf::default();
+            buf.ascii_tokens(&s, base);
+            let by_bytes = buf.toks.get(..buf.len).unwrap_or(&[]).to_vec();
+            proptest::prop_assert_eq!(by_bytes, unicode_tokens(&s, base), "{:?}", s);
+            let by_crate = unicode_tokens(&s, 0);
+            let (toks, plain) = buf.fill_plain(&s, 0..s.len());
+            proptest::prop_assert_eq!(toks, by_crate.as_slice());
+            proptest::prop_assert!(s.is_ascii() || !plain);
+        }
+
+        /// Only curly quotes pass as curly quotes.
+        #[test]
+        fn only_curly_quotes_is_the_char_test(s in "[a-z \u{201C}\u{201D}\u{2018}\u{2019}\u{2014}\u{e9}]{0,12}", single in proptest::bool::ANY) {
+            let want = s.chars().all(|c| {
+                c.is_ascii()
+                    || matches!(c, '\u{201C}' | '\u{201D}')
+                    || (single && matches!(c, '\u{2018}' | '\u{2019}'))
+            });
+            proptest::prop_assert_eq!(only_curly_quotes(s.as_bytes(), single), want);
         }
     }
 
@@ -1601,13 +1897,119 @@ mod tests {
             "U.S. troops. e.g. this. 3.14. A.B. the end.   \n",
             "don't can't rock'n'roll '90s 1990's __init__ _x x_ 1_000",
         ] {
-            let ours: Vec<Range<usize>> = ascii_word_spans(s.as_bytes()).collect();
+            let ours: Vec<Range<usize>> =
+                ascii_word_spans(s.as_bytes(), &std::cell::Cell::new(false)).collect();
             assert_eq!(ours, crate_words(s), "{s:?}");
             assert_eq!(
-                ascii_sentence_spans(s.as_bytes()),
+                ascii_sentence_spans(s.as_bytes(), &SENT_CLASSES),
                 crate_sentences(s),
                 "{s:?}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// Eight byte tests at once give each byte's test.
+        #[test]
+        fn byte_range_mask_is_the_byte_test(
+            b in proptest::collection::vec(proptest::num::u8::ANY, 0..20),
+            lo in 0u8..0x80,
+            hi in 0u8..0x80,
+        ) {
+            let words: Vec<u64> = words_of(&b).collect();
+            proptest::prop_assert_eq!(words.len(), b.len().div_ceil(8));
+            for (i, &c) in b.iter().enumerate() {
+                let (w, k) = (words[i / 8], i % 8);
+                proptest::prop_assert_eq!((w >> (8 * k)) as u8, c);
+                let m = byte_range_mask(w, lo, hi);
+                proptest::prop_assert_eq!(
+                    (m >> (8 * k)) & 0xFF,
+                    if c.is_ascii() && (lo..=hi).contains(&c) { 0x80 } else { 0 },
+                    "byte {} in {}..={}", c, lo, hi
+                );
+            }
+            // The padding bytes are zero.
+            if let Some(&last) = words.last() {
+                let used = (b.len() - 1) % 8 + 1;
+                proptest::prop_assert_eq!(last.checked_shr(8 * used as u32).unwrap_or(0), 0);
+            }
+        }
+
+        /// Appending a run's terms by plain tests of the options gives
+        /// what extending by them did.
+        #[test]
+        fn extend_content_terms_is_extending_by_the_options(
+            tt in proptest::collection::vec(
+                (
+                    proptest::option::of(0u32..50),
+                    proptest::option::of(0u32..50),
+                    proptest::num::u16::ANY,
+                ),
+                0..12,
+            ),
+            pre in proptest::collection::vec(0u32..50, 0..3),
+        ) {
+            let terms: Vec<TokenTerms> = tt
+                .iter()
+                .map(|&(own, joined, flags)| TokenTerms { own, joined, flags })
+                .collect();
+            let mut want = pre.clone();
+            for (i, t) in terms.iter().enumerate() {
+                want.extend(t.own);
+                if i > 0 {
+                    want.extend(t.joined);
+                }
+            }
+            let mut got = pre;
+            extend_content_terms(&mut got, &terms);
+            proptest::prop_assert_eq!(got, want);
+        }
+
+        /// The capital test of whole words is the byte test.
+        #[test]
+        fn any_upper_is_the_byte_test(b in proptest::collection::vec(proptest::num::u8::ANY, 0..20)) {
+            proptest::prop_assert_eq!(any_upper(&b), b.iter().any(u8::is_ascii_uppercase));
+        }
+
+        /// A plain text's tokens are its runs of word bytes that hold a
+        /// letter or a digit, and a text whose tokens are not is not plain.
+        #[test]
+        fn plain_tokens_are_the_runs_of_word_bytes(
+            s in proptest::prop_oneof![ascii_text(), "[a-zA-Z0-9_ .,;:'\u{e9}-]{0,30}"]
+        ) {
+            let mut buf = TokenBuf::default();
+            let (toks, plain) = buf.fill_plain(&s, 0..s.len());
+            let spans: Vec<Range<usize>> = toks.iter().map(|t| t.span.clone()).collect();
+            let b = s.as_bytes();
+            let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+            let mut runs = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if word(&b[i]) {
+                    let start = i;
+                    while i < b.len() && word(&b[i]) {
+                        i += 1;
+                    }
+                    if b[start..i].iter().any(u8::is_ascii_alphanumeric) {
+                        runs.push(start..i);
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            if plain {
+                proptest::prop_assert_eq!(&spans, &runs, "{:?}", s);
+            } else {
+                proptest::prop_assert!(!s.is_ascii() || spans != runs, "{:?}", s);
+            }
+        }
+
+        /// The digit test of whole words is the test of every char.
+        #[test]
+        fn digit_gate_is_the_char_test(s in "[a-z0-9 .\u{661}\u{e9}\u{bd}\u{b2}]{0,40}") {
+            let want = s.chars().any(char::is_numeric);
+            proptest::prop_assert_eq!(!digit_gate(&s).is_empty(), want, "{:?}", s);
         }
     }
 
