@@ -608,14 +608,22 @@ mod tests {
         assert_eq!(names.len(), 6);
     }
 
-    #[test]
-    fn damaged_entries_are_misses_and_rebuilt() {
+    /// A cache in a temporary directory (returned, to keep it) holding the
+    /// entry of `a.txt` (`TEXT`): the cache, the article, the entry's file
+    /// and its bytes.
+    fn stored_entry() -> (tempfile::TempDir, Cache, Article, PathBuf, Vec<u8>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let c = Cache::new(dir.path());
-        let o = MetaOverride::default();
-        let a = c.article("a.txt", TEXT, &o);
+        let a = c.article("a.txt", TEXT, &MetaOverride::default());
         let file = c.entry_path("a.txt");
         let good = std::fs::read(&file).expect("entry written");
+        (dir, c, a, file, good)
+    }
+
+    #[test]
+    fn damaged_entries_are_misses_and_rebuilt() {
+        let (_dir, c, a, file, good) = stored_entry();
+        let o = MetaOverride::default();
         let mut damaged: Vec<Vec<u8>> = vec![
             Vec::new(),
             good[..HEADER - 1].to_vec(),
@@ -638,12 +646,8 @@ mod tests {
 
     #[test]
     fn any_damaged_byte_or_length_is_a_miss() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let c = Cache::new(dir.path());
+        let (_dir, c, a, file, good) = stored_entry();
         let o = MetaOverride::default();
-        let a = c.article("a.txt", TEXT, &o);
-        let file = c.entry_path("a.txt");
-        let good = std::fs::read(&file).expect("entry written");
         assert!(c.load("a.txt", TEXT, &o).is_some());
         // Every byte of the header and of the payload is checked: a flipped
         // bit anywhere, a byte more or a byte less is rejected.
