@@ -409,9 +409,9 @@ impl StoryIndex {
                 }
             }
         }
-        let [(p0, mut c0), (p1, mut c1)] = counts.map(|c| Postings::with_counts(&c));
+        let [(p0, c0), (p1, c1)] = counts.map(|c| Postings::with_counts(&c));
         let mut postings = [p0, p1];
-        let cursors = [&mut c0, &mut c1];
+        let mut cursors = [c0, c1];
         // The common terms, a bit each in id order (the first 64).
         let common = common_df(n);
         let mut common_bit: FxHashMap<u32, u32> = FxHashMap::default();
@@ -446,7 +446,7 @@ impl StoryIndex {
                     ..ClaimFlat::default()
                 };
                 for &id in &t {
-                    postings[fam].push(cursors[fam], id as usize, k);
+                    postings[fam].push(&mut cursors[fam], id as usize, k);
                     if df.get(id as usize).is_some_and(|&d| d > common) {
                         match common_bit.get(&id) {
                             Some(b) => cf.common |= 1 << b,
