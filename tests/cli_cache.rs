@@ -1,7 +1,9 @@
 //! The on-disk analysis cache of `check` (article entries `a-*.bin`, story
-//! entries `s-*.bin`): a cached run prints exactly what an uncached one
-//! prints; damaged entries are rebuilt, never trusted; an edited article
-//! misses its entry and its story's; the cache can be turned off.
+//! entries `s-*.bin`, the entry of a folder's stories `c-*.bin`): a cached
+//! run prints exactly what an uncached one prints; damaged entries are
+//! rebuilt, never trusted; an edited article misses its entry and its
+//! story's, and the folder's stories are grouped again; the cache can be
+//! turned off.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -105,6 +107,7 @@ fn cached_runs_print_what_uncached_runs_print() {
     let files = entries(&s.cache);
     assert_eq!(entries_of(&s.cache, "a-").len(), 5, "one entry per article");
     assert!(!entries_of(&s.cache, "s-").is_empty(), "story entries");
+    assert_eq!(entries_of(&s.cache, "c-").len(), 1, "the folder's stories");
     let written = contents(&files);
     let (warm, _) = check(&s, &[], &[]);
     assert_eq!(cold, uncached);
@@ -217,6 +220,74 @@ fn an_edited_article_misses_its_entry() {
     // The edited article's story has a new key, hence a new entry.
     let stories_after = entries_of(&s.cache, "s-");
     assert!(stories_after.iter().any(|p| !stories_before.contains(p)));
+}
+
+/// The ids of the claims of one source in a `check --format json` report,
+/// and the number of relations that name one of them.
+fn relations_of_source(report: &str, source_suffix: &str) -> usize {
+    let v: serde_json::Value = serde_json::from_str(report).expect("json");
+    let ids: Vec<&serde_json::Value> = v["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .filter(|c| {
+            c["source"]
+                .as_str()
+                .is_some_and(|p| p.ends_with(source_suffix))
+        })
+        .map(|c| &c["id"])
+        .collect();
+    assert!(!ids.is_empty(), "claims of {source_suffix}");
+    v["relations"]
+        .as_array()
+        .expect("relations")
+        .iter()
+        .filter(|r| ids.contains(&&r["a"]) || ids.contains(&&r["b"]))
+        .count()
+}
+
+/// How the folder's documents group into stories is cached with the keys
+/// of all its articles: an edit that moves an article into the seeds'
+/// story is seen (a stale grouping would leave it alone, without
+/// relations), and the new grouping replaces the old one in its file.
+#[test]
+fn an_edit_that_regroups_the_folder_is_not_answered_from_the_cache() {
+    let s = setup();
+    let extra = s.articles.join("zz-extra.txt");
+    fs::write(
+        &extra,
+        "Harbour bakery wins regional prize\n\nPublished: 2024-05-02\n\n\
+         The Lindqvist bakery on Quay Street won the regional bread prize on Saturday, \
+         the judges said. Its owner, Marta Lindqvist, opened the shop in 2011 with two ovens.\n",
+    )
+    .expect("write");
+    let (cold, _) = check(&s, &[], &[]);
+    assert_eq!(
+        relations_of_source(&cold, "zz-extra.txt"),
+        0,
+        "alone at first"
+    );
+    let first = entries_of(&s.cache, "c-");
+    assert_eq!(first.len(), 1, "one entry for the folder's stories");
+    let before = contents(&first);
+    // It becomes another outlet's copy of a seed article.
+    let mut seeds: Vec<PathBuf> = walk(&s.articles)
+        .into_iter()
+        .filter(|p| p != &extra)
+        .collect();
+    seeds.sort();
+    let seed = seeds.first().expect("a seed article");
+    fs::copy(seed, &extra).expect("copy");
+    let (cached, _) = check(&s, &[], &[]);
+    let (uncached, _) = check(&s, &["--no-cache"], &[]);
+    assert_eq!(cached, uncached);
+    assert!(
+        relations_of_source(&cached, "zz-extra.txt") > 0,
+        "joined the story"
+    );
+    let after = entries_of(&s.cache, "c-");
+    assert_eq!(after, first, "the folder's entry is replaced, not added");
+    assert_ne!(contents(&after), before);
 }
 
 #[test]

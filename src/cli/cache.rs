@@ -2,10 +2,13 @@
 //! story, so that checking a large folder again only redoes what changed.
 //!
 //! One file per article path (`a-….bin`), holding the article's analysis
-//! ([`crate::core::persist`]), and one per story content (`s-….bin`, named
+//! ([`crate::core::persist`]); one per story content (`s-….bin`, named
 //! by the story's key: the keys of its articles and the engine
-//! configuration), holding its relations; each in the subdirectory named by
-//! the first two hex digits of its name, and behind a header:
+//! configuration), holding its relations; and one per list of files
+//! checked together (`c-….bin`), holding how their documents group into
+//! stories, keyed by the keys of all their articles. Each lies in the
+//! subdirectory named by the first two hex digits of its name, behind a
+//! header:
 //!
 //! ```text
 //! magic "CORROBC\0" | format u32 | engine fingerprint (16 bytes) |
@@ -91,7 +94,7 @@ pub fn default_dir() -> Option<PathBuf> {
 /// format (`v1`, `v2`… below [`persist::FORMAT`]): no binary of this
 /// format reads them again, and each is as large as the cache (a tenth of
 /// a gigabyte for 10,000 articles). Only a directory made of nothing but
-/// entry shards (two hex digits, holding `a-….bin`, `s-….bin` and
+/// entry shards (two hex digits, holding `a-….bin`, `s-….bin`, `c-….bin` and
 /// temporary `.tmp-…` files) is removed: the cache directory can be set to
 /// any folder, and a `v1` of the user's own is left alone. Errors are
 /// ignored (the next run tries again); a newer format's directory is never
@@ -118,7 +121,7 @@ fn remove_older_formats(dir: &Path) {
 /// Whether a format directory holds nothing but entry shards and entries.
 fn only_entries(dir: &Path) -> bool {
     let entry_file = |n: &str| {
-        ((n.starts_with("a-") || n.starts_with("s-")) && n.ends_with(".bin"))
+        (["a-", "s-", "c-"].iter().any(|p| n.starts_with(p)) && n.ends_with(".bin"))
             || n.starts_with(".tmp-")
     };
     let Ok(shards) = std::fs::read_dir(dir) else {
@@ -234,8 +237,14 @@ impl Cache {
     /// The key of a story: the keys of its articles, in order, and the
     /// engine configuration.
     pub fn story_key(&self, article_keys: &[[u8; 32]], config: &EngineConfig) -> [u8; 32] {
+        self.keys_key(b"story", article_keys, config)
+    }
+
+    /// The hash of what decides a story's relations, or a corpus's
+    /// stories: the keys of the articles, in order, and the configuration.
+    fn keys_key(&self, what: &[u8], article_keys: &[[u8; 32]], config: &EngineConfig) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
-        h.update(b"story");
+        h.update(what);
         h.update(MAGIC);
         h.update(&persist::FORMAT.to_le_bytes());
         h.update(&self.engine);
@@ -290,6 +299,56 @@ impl Cache {
             self.write_entry(&file, &key, &payload);
         }
         rels
+    }
+
+    /// The entry of a corpus's stories (how its documents group, what
+    /// [`Corpus::stories`] returns, a function of all their articles and
+    /// the configuration). It is keyed by the keys of its articles in the
+    /// order they are inserted, from which the document ids follow, and
+    /// named by the files (`names`, each file's canonical path, in the same
+    /// order): a folder checked again finds the entry of its last run, and
+    /// after an edit the new stories replace the old ones instead of piling
+    /// up beside them.
+    pub fn stories_entry<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n [u8]>,
+        article_keys: &[[u8; 32]],
+        config: &EngineConfig,
+    ) -> StoriesEntry {
+        let mut h = blake3::Hasher::new();
+        for n in names {
+            h.update(&(n.len() as u64).to_le_bytes());
+            h.update(n);
+        }
+        let name = h.finalize().to_hex();
+        StoriesEntry {
+            file: self.shard(&name).join(format!("c-{}.bin", &name[..32])),
+            key: self.keys_key(b"stories", article_keys, config),
+        }
+    }
+
+    /// The stories of the entry's corpus, of `docs` documents, if a valid
+    /// entry holds them.
+    pub fn stories(&self, entry: &StoriesEntry, docs: usize) -> Option<Vec<Vec<DocId>>> {
+        let found = read_entry_with(&entry.file, |bytes| {
+            bytes
+                .and_then(|b| self.check_entry(b, &entry.key))
+                .and_then(|p| persist::decode_stories(p, docs))
+        });
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Stores the stories of the entry's corpus.
+    pub fn store_stories(&self, entry: &StoriesEntry, stories: &[Vec<DocId>]) {
+        self.write_entry_with(&entry.file, &entry.key, |out| {
+            persist::encode_stories_into(stories, out)
+        });
     }
 
     /// The cached analysis of this exact article, if a valid entry exists.
@@ -469,6 +528,13 @@ impl Cache {
     }
 }
 
+/// Where the stories of a corpus are kept, and the key they must match
+/// ([`Cache::stories_entry`]).
+pub struct StoriesEntry {
+    file: PathBuf,
+    key: [u8; 32],
+}
+
 /// The damage check of a payload: its xxh3-64, little-endian.
 fn checksum(payload: &[u8]) -> [u8; 8] {
     xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes()
@@ -569,6 +635,46 @@ mod tests {
             ..Default::default()
         };
         assert!(c.load("a.txt", TEXT, &o2).is_none());
+    }
+
+    #[test]
+    fn stories_are_kept_per_list_of_files_and_trusted_only_for_their_articles() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = Cache::new(dir.path());
+        let config = EngineConfig::default();
+        let names: [&[u8]; 3] = [b"/n/a.txt", b"/n/b.txt", b"/n/c.txt"];
+        let keys = [[1u8; 32], [2; 32], [3; 32]];
+        let stories = vec![vec![0, 2], vec![1]];
+        let entry = c.stories_entry(names, &keys, &config);
+        assert_eq!(c.stories(&entry, 3), None);
+        c.store_stories(&entry, &stories);
+        assert_eq!(c.stories(&entry, 3), Some(stories.clone()));
+        // Another count of documents: not this corpus.
+        assert_eq!(c.stories(&entry, 4), None);
+        // The same files with one article edited, or in another order: the
+        // same entry file, another key, a miss.
+        let edited = c.stories_entry(names, &[[1; 32], [9; 32], [3; 32]], &config);
+        assert_eq!(edited.file, entry.file);
+        assert_eq!(c.stories(&edited, 3), None);
+        let reordered = c.stories_entry(names, &[[2; 32], [1; 32], [3; 32]], &config);
+        assert_eq!(c.stories(&reordered, 3), None);
+        let other_config = EngineConfig {
+            story_threshold: config.story_threshold + 0.1,
+            ..config.clone()
+        };
+        assert_eq!(
+            c.stories(&c.stories_entry(names, &keys, &other_config), 3),
+            None
+        );
+        // Other files: an entry of their own, beside the first.
+        let other = c.stories_entry([b"/m/a.txt".as_slice()], &keys[..1], &config);
+        assert_ne!(other.file, entry.file);
+        c.store_stories(&other, &[vec![0]]);
+        assert_eq!(c.stories(&entry, 3), Some(stories));
+        // The edited corpus's stories replace the first ones in their file.
+        c.store_stories(&edited, &[vec![0, 1, 2]]);
+        assert_eq!(c.stories(&edited, 3), Some(vec![vec![0, 1, 2]]));
+        assert_eq!(c.stories(&entry, 3), None);
     }
 
     #[test]

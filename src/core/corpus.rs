@@ -236,6 +236,15 @@ impl Corpus {
         id
     }
 
+    /// Add or replace an article without entering its terms in the index:
+    /// for a batch that knows its stories already (the CLI's cache keeps
+    /// them) and never asks for neighbours. As after
+    /// [`Corpus::release_index`], [`Corpus::stories`] and
+    /// [`Corpus::neighbours`] do not see the document's terms.
+    pub fn insert_unindexed(&mut self, article: Article) -> DocId {
+        self.insert_counted(article, TermCounts(Vec::new()))
+    }
+
     fn unindex(&mut self, id: DocId) {
         if self.docs.get(id).and_then(|d| d.as_ref()).is_none() {
             return;

@@ -1054,6 +1054,56 @@ pub fn decode_relations(
     r.is_done().then_some(rels)
 }
 
+/// Appends a corpus's stories (what [`crate::core::Corpus::stories`]
+/// returns: sorted lists of document ids, in order): the number of
+/// stories, then each story's length and its ids, each as its distance
+/// from the one before (ids ascend, so the numbers stay small).
+pub fn encode_stories_into(stories: &[Vec<DocId>], out: &mut Vec<u8>) {
+    put_usize(out, stories.len());
+    for s in stories {
+        put_usize(out, s.len());
+        let mut next = 0;
+        for &d in s {
+            put_usize(out, d.saturating_sub(next));
+            next = d + 1;
+        }
+    }
+}
+
+/// Decodes what [`encode_stories_into`] wrote, for a corpus of `docs`
+/// documents (ids `0..docs`). `None` on malformed bytes, and unless every
+/// document is in exactly one story, each story is a non-empty ascending
+/// list and the stories are in order: the shape `stories` gives.
+pub fn decode_stories(bytes: &[u8], docs: usize) -> Option<Vec<Vec<DocId>>> {
+    let mut r = Reader { bytes };
+    let n = r.len()?;
+    let mut stories = Vec::with_capacity(n.min(docs));
+    let mut seen = vec![false; docs];
+    let mut total = 0usize;
+    for _ in 0..n {
+        let len = r.len()?;
+        if len == 0 || len > docs {
+            return None;
+        }
+        let mut s = Vec::with_capacity(len);
+        let mut next = 0usize;
+        for _ in 0..len {
+            let d = next.checked_add(r.usize()?)?;
+            let slot = seen.get_mut(d)?;
+            if *slot {
+                return None;
+            }
+            *slot = true;
+            s.push(d);
+            next = d + 1;
+        }
+        total += len;
+        stories.push(s);
+    }
+    let ordered = stories.is_sorted();
+    (r.is_done() && total == docs && ordered).then_some(stories)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1110,6 +1160,33 @@ mod tests {
         assert!(decode_relations(&story, n, &bytes[..bytes.len() - 1]).is_none());
         // Relations naming a document outside the story are not encoded.
         assert!(encode_relations(&[0], &rels).is_none());
+    }
+
+    #[test]
+    fn stories_that_are_not_a_partition_in_order_are_rejected() {
+        let encoded = |stories: &[Vec<DocId>]| {
+            let mut out = Vec::new();
+            encode_stories_into(stories, &mut out);
+            out
+        };
+        let good = encoded(&[vec![0, 2], vec![1, 3, 4]]);
+        assert_eq!(
+            decode_stories(&good, 5),
+            Some(vec![vec![0, 2], vec![1, 3, 4]])
+        );
+        // A document twice, a document missing, an empty story, stories
+        // out of order, ids out of order, trailing bytes.
+        for bad in [
+            encoded(&[vec![0, 2], vec![2, 3, 4]]),
+            encoded(&[vec![0, 2], vec![3, 4]]),
+            encoded(&[vec![0, 1, 2, 3, 4], vec![]]),
+            encoded(&[vec![1, 3, 4], vec![0, 2]]),
+            encoded(&[vec![2, 0], vec![1, 3, 4]]),
+            [good.as_slice(), &[0]].concat(),
+        ] {
+            assert_eq!(decode_stories(&bad, 5), None, "{bad:?}");
+        }
+        assert_eq!(decode_stories(&encoded(&[]), 0), Some(vec![]));
     }
 
     #[test]
@@ -1327,6 +1404,30 @@ mod tests {
         fn any_bytes_decode_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
             let _ = decode("a.txt", TEXT, &bytes);
             let _ = decode_relations(&[0, 1], |_| 3, &bytes);
+            let _ = decode_stories(&bytes, 7);
+        }
+
+        /// Any partition of the documents into stories, in the shape
+        /// `Corpus::stories` gives, comes back as it was; cut short, or
+        /// read for a corpus of another size, it is a miss.
+        #[test]
+        fn any_partition_of_the_documents_round_trips(
+            story_of in proptest::collection::vec(0usize..6, 1..40),
+        ) {
+            let docs = story_of.len();
+            let mut stories: Vec<Vec<DocId>> = (0..6)
+                .map(|s| (0..docs).filter(|&d| story_of[d] == s).collect::<Vec<_>>())
+                .filter(|s| !s.is_empty())
+                .collect();
+            stories.sort();
+            let mut out = Vec::new();
+            encode_stories_into(&stories, &mut out);
+            proptest::prop_assert_eq!(decode_stories(&out, docs), Some(stories));
+            for cut in 0..out.len() {
+                proptest::prop_assert_eq!(decode_stories(&out[..cut], docs), None);
+            }
+            proptest::prop_assert_eq!(decode_stories(&out, docs + 1), None);
+            proptest::prop_assert_eq!(decode_stories(&out, docs - 1), None);
         }
     }
 }
