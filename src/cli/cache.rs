@@ -271,12 +271,14 @@ impl Cache {
     /// `key_of` gives each article's key as the lookup of its entry made it
     /// ([`Cache::article_owned`]): hashing every text again was a twentieth
     /// of a `check` with a warm cache. A story with an article without a key
-    /// is computed, not cached.
+    /// is computed, not cached. `label` keeps the labels of relations read
+    /// from the entry ([`persist::decode_relations`]).
     pub fn story_relations(
         &self,
         corpus: &Corpus,
         story: &[DocId],
         key_of: impl Fn(DocId) -> Option<[u8; 32]>,
+        label: fn(&str) -> &'static str,
     ) -> Vec<Relation> {
         let keys: Option<Vec<[u8; 32]>> = story.iter().map(|&d| key_of(d)).collect();
         let Some(keys) = keys else {
@@ -288,7 +290,7 @@ impl Cache {
         if let Some(rels) = read_entry_with(&file, |bytes| {
             bytes
                 .and_then(|b| self.check_entry(b, &key))
-                .and_then(|p| persist::decode_relations(story, claims, p))
+                .and_then(|p| persist::decode_relations(story, claims, p, label))
         }) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return rels;

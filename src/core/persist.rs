@@ -1014,11 +1014,14 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
 
 /// Decodes what [`encode_relations`] wrote, for the same story. `None` on
 /// malformed bytes or a claim that the story's articles do not have
-/// (`claims(doc)` is the number of claims of a document).
+/// (`claims(doc)` is the number of claims of a document). `label` keeps
+/// each distinct label of the story for the relations to point to (as
+/// [`terms::symbol`] does).
 pub fn decode_relations(
     story: &[DocId],
     claims: impl Fn(DocId) -> usize,
     bytes: &[u8],
+    label: fn(&str) -> &'static str,
 ) -> Option<Vec<Relation>> {
     let mut r = Reader { bytes };
     let strs = r.table()?;
@@ -1047,7 +1050,7 @@ pub fn decode_relations(
             b,
             kind: relation_kind_of(r.byte()?)?,
             reason: memo(&mut r, &mut reasons, super::compare::reason_text)?,
-            label: memo(&mut r, &mut labels, symbol)?,
+            label: memo(&mut r, &mut labels, label)?,
             score: r.f32()?,
         });
     }
@@ -1151,13 +1154,13 @@ mod tests {
         assert!(!rels.is_empty());
         let n = |d: DocId| c.article(d).map_or(0, |a| a.claims.len());
         let bytes = encode_relations(&story, &rels).expect("encodes");
-        let back = decode_relations(&story, n, &bytes).expect("decodes");
+        let back = decode_relations(&story, n, &bytes, symbol).expect("decodes");
         assert_eq!(format!("{rels:?}"), format!("{back:?}"));
         assert_eq!(back.capacity(), back.len());
         // Another story of other documents: a miss, not a wrong answer.
-        assert!(decode_relations(&[0], n, &bytes).is_none());
-        assert!(decode_relations(&story, |_| 0, &bytes).is_none());
-        assert!(decode_relations(&story, n, &bytes[..bytes.len() - 1]).is_none());
+        assert!(decode_relations(&[0], n, &bytes, symbol).is_none());
+        assert!(decode_relations(&story, |_| 0, &bytes, symbol).is_none());
+        assert!(decode_relations(&story, n, &bytes[..bytes.len() - 1], symbol).is_none());
         // Relations naming a document outside the story are not encoded.
         assert!(encode_relations(&[0], &rels).is_none());
     }
@@ -1403,7 +1406,7 @@ mod tests {
         #[test]
         fn any_bytes_decode_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
             let _ = decode("a.txt", TEXT, &bytes);
-            let _ = decode_relations(&[0, 1], |_| 3, &bytes);
+            let _ = decode_relations(&[0, 1], |_| 3, &bytes, symbol);
             let _ = decode_stories(&bytes, 7);
         }
 
