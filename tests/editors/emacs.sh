@@ -50,7 +50,7 @@ if problems:
 print(f"  {name} (languageId {r.get('languageId')}): ok: line {r['line']}: {r['diagnostic'][:80]}")
 PY
   then
-    tail -20 "$ws/emacs.log" >&2
+    tail -120 "$ws/emacs.log" >&2
     fail=1
   fi
   rm -rf "$ws"

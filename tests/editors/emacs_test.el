@@ -58,5 +58,14 @@
               (push (cons 'hover (if (stringp contents) contents (or (plist-get contents :value) "")))
                     result)))))
     (error (push (cons 'error (format "%S" err)) result)))
+  ;; Without a diagnostic, what eglot saw goes to the log emacs.sh prints:
+  ;; the end of its events buffer and of the server's stderr.
+  (unless (cdr (assq 'diagnostic result))
+    (dolist (b (buffer-list))
+      (when (string-match-p "EGLOT" (buffer-name b))
+        (with-current-buffer b
+          (message "=== %s ===\n%s" (buffer-name b)
+                   (buffer-substring-no-properties (max (point-min) (- (point-max) 6000))
+                                                   (point-max)))))))
   (with-temp-file out (insert (json-encode result)))
   (kill-emacs 0))
