@@ -288,6 +288,19 @@ fn an_edit_that_regroups_the_folder_is_not_answered_from_the_cache() {
     let after = entries_of(&s.cache, "c-");
     assert_eq!(after, first, "the folder's entry is replaced, not added");
     assert_ne!(contents(&after), before);
+    // An article added to the folder, then removed: the same entry again.
+    let added = s.articles.join("zz-added.txt");
+    fs::copy(seed, &added).expect("copy");
+    let (cached, _) = check(&s, &[], &[]);
+    assert_eq!(cached, check(&s, &["--no-cache"], &[]).0);
+    fs::remove_file(&added).expect("remove");
+    let (cached, _) = check(&s, &[], &[]);
+    assert_eq!(cached, uncached);
+    assert_eq!(
+        entries_of(&s.cache, "c-"),
+        first,
+        "one entry for the folder"
+    );
 }
 
 #[test]

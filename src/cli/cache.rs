@@ -4,7 +4,7 @@
 //! One file per article path (`a-….bin`), holding the article's analysis
 //! ([`crate::core::persist`]); one per story content (`s-….bin`, named
 //! by the story's key: the keys of its articles and the engine
-//! configuration), holding its relations; and one per list of files
+//! configuration), holding its relations; and one per set of folders
 //! checked together (`c-….bin`), holding how their documents group into
 //! stories, keyed by the keys of all their articles. Each lies in the
 //! subdirectory named by the first two hex digits of its name, behind a
@@ -307,10 +307,10 @@ impl Cache {
     /// [`Corpus::stories`] returns, a function of all their articles and
     /// the configuration). It is keyed by the keys of its articles in the
     /// order they are inserted, from which the document ids follow, and
-    /// named by the files (`names`, each file's canonical path, in the same
-    /// order): a folder checked again finds the entry of its last run, and
-    /// after an edit the new stories replace the old ones instead of piling
-    /// up beside them.
+    /// named by `names` (the caller's: `check` gives the folders the files
+    /// lie in): a folder checked again finds the entry of its last run, and
+    /// after an edit, or an article added or removed, the new stories
+    /// replace the old ones instead of piling up beside them.
     pub fn stories_entry<'n>(
         &self,
         names: impl IntoIterator<Item = &'n [u8]>,

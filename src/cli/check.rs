@@ -299,11 +299,20 @@ pub fn build_grouped(
         .collect();
     let config = core::EngineConfig::default();
     let article_keys: Vec<[u8; 32]> = arts.iter().map(|(_, k, _)| *k).collect();
-    let names = arts.iter().map(|(a, _, canonical)| match canonical {
-        Some(c) => c.as_os_str().as_encoded_bytes(),
-        None => a.path.as_bytes(),
-    });
-    let entry = cache.stories_entry(names, &article_keys, &config);
+    // The entry is named by the folders the files lie in, so that adding or
+    // removing an article rewrites the folder's entry instead of adding one.
+    let mut folders: Vec<&[u8]> = arts
+        .iter()
+        .map(|(a, _, canonical)| {
+            let file = canonical
+                .as_deref()
+                .unwrap_or(std::path::Path::new(&a.path));
+            file.parent().unwrap_or(file).as_os_str().as_encoded_bytes()
+        })
+        .collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let entry = cache.stories_entry(folders, &article_keys, &config);
     // A path given twice is one document (the later article replaces it).
     let docs = arts
         .iter()
