@@ -31,15 +31,19 @@ fn main() -> anyhow::Result<()> {
         add("text", a.text.capacity());
         add("blocks", a.blocks.capacity() * size_of::<Block>());
         add("sentences", a.sentences.capacity() * size_of::<Sentence>());
+        // Sentences' terms, then those of claims that are not a run of
+        // their sentence's (most claims' lie within it).
+        add(
+            "terms",
+            a.terms.len() * size_of::<corroborate::core::terms::Term>(),
+        );
         for s in &a.sentences {
-            add("sentence terms", s.terms.len() * 4);
             // The names themselves are symbols, stored once for the process.
             add("sentence names", thin(&s.names));
         }
         add("claims", a.claims.capacity() * size_of::<Claim>());
         for c in &a.claims {
             *kinds.entry(c.kind.as_str()).or_default() += 1;
-            add("claim terms", c.terms.len() * 4);
             let f = c.features();
             let stances: usize = f
                 .stances

@@ -45,7 +45,8 @@ use thin_vec::ThinVec;
 
 use super::article::{Block, BlockRole, Meta};
 use super::claim::{
-    Analysed, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence, TermRange,
+    place_claim_terms, Analysed, Article, Claim, ClaimKind, Extra, Features, QuoteInfo, Sentence,
+    TermRange,
 };
 use super::compare::{Relation, RelationKind};
 use super::corpus::{ClaimRef, DocId};
@@ -463,8 +464,17 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     }
     put_table(out, &vocab.words);
     put_table(out, &strs.list);
+    // The pool the decoder lays out: every sentence's terms, then those of
+    // each claim that are not a run of its sentence's (`place_claim_terms`).
+    let appended = |c: &Claim| {
+        let sentence = sentences.get(c.sentence).map(|s| a.terms_of(s.terms));
+        match sentence.and_then(|s| super::claim::run_at(s, a.terms_of(c.terms))) {
+            Some(_) => 0,
+            None => c.terms.len(),
+        }
+    };
     let pool: usize = sentences.iter().map(|s| s.terms.len()).sum::<usize>()
-        + claims.iter().map(|c| c.terms.len()).sum::<usize>();
+        + claims.iter().map(appended).sum::<usize>();
     put_usize(out, pool);
     out.extend_from_slice(&body);
 }
@@ -721,6 +731,24 @@ impl<'b> Tables<'b> {
         Some(range)
     }
 
+    /// A claim's term list, placed in the article's pool as the parser
+    /// places it ([`place_claim_terms`]: within its sentence's terms when
+    /// it is a run of them), read through `scratch`.
+    fn claim_terms_into(
+        &self,
+        r: &mut Reader,
+        pool: &mut Vec<Term>,
+        sentence: TermRange,
+        scratch: &mut Vec<Term>,
+    ) -> Option<TermRange> {
+        let n = r.len()?;
+        scratch.clear();
+        r.indexed(n, &self.terms, |t| scratch.push(t))?;
+        let range = place_claim_terms(pool, sentence, scratch);
+        // `place_claim_terms` gives an empty range for a list past `u32`.
+        (range.len() == n).then_some(range)
+    }
+
     /// A list of (name, term) pairs.
     fn names(&mut self, r: &mut Reader) -> Option<ThinVec<(&'static str, Term)>> {
         let n = r.len()?;
@@ -785,11 +813,19 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
             names,
         });
     }
-    let n_sentences = sentences.len();
+    let sentence_terms: Vec<TermRange> = sentences.iter().map(|s| s.terms).collect();
     let n = r.len()?;
     let mut claims = Vec::with_capacity(n);
+    let mut scratch = Vec::new();
     for _ in 0..n {
-        claims.push(decode_claim(&mut r, &mut t, text, n_sentences, &mut pool)?);
+        claims.push(decode_claim(
+            &mut r,
+            &mut t,
+            text,
+            &sentence_terms,
+            &mut pool,
+            &mut scratch,
+        )?);
     }
     if !r.is_done() || pool.len() != pool_len {
         return None;
@@ -802,12 +838,14 @@ fn decode_claim(
     r: &mut Reader,
     t: &mut Tables,
     text: &str,
-    n_sentences: usize,
+    sentence_terms: &[TermRange],
     pool: &mut Vec<Term>,
+    scratch: &mut Vec<Term>,
 ) -> Option<Claim> {
     let span = r.span(text)?;
     let sentence = r.usize()?;
-    if span.start >= span.end || sentence >= n_sentences {
+    let sentence_range = *sentence_terms.get(sentence)?;
+    if span.start >= span.end {
         return None;
     }
     let kind = kind_of(r.byte()?)?;
@@ -850,7 +888,7 @@ fn decode_claim(
         }
         false => None,
     };
-    let terms = t.terms_into(r, pool)?;
+    let terms = t.claim_terms_into(r, pool, sentence_range, scratch)?;
     let issue = match has(HAS_ISSUE) {
         true => Some(Box::from(t.str(r)?)),
         false => None,
@@ -1265,7 +1303,7 @@ mod tests {
         let claim_terms = a.terms_of(template.terms).to_vec();
         a.claims.clear();
         // The terms as decoding lays them out: the sentences', then each
-        // claim's in turn.
+        // claim's in turn that is not a run of its sentence's.
         let sentences_end = a
             .sentences
             .iter()
@@ -1311,7 +1349,8 @@ mod tests {
                 },
                 (i == 3).then(|| "weekday disagrees".into()),
             );
-            c.terms = crate::core::claim::push_terms(&mut pool, &claim_terms);
+            let sentence = a.sentences[c.sentence].terms;
+            c.terms = place_claim_terms(&mut pool, sentence, &claim_terms);
             a.claims.push(c);
         }
         a.terms = pool.into_boxed_slice();
