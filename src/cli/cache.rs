@@ -271,8 +271,10 @@ impl Cache {
     /// `key_of` gives each article's key as the lookup of its entry made it
     /// ([`Cache::article_owned`]): hashing every text again was a twentieth
     /// of a `check` with a warm cache. A story with an article without a key
-    /// is computed, not cached. `label` keeps the labels of relations read
-    /// from the entry ([`persist::decode_relations`]).
+    /// is computed, not cached. `label` keeps the labels (and the reasons
+    /// that are not fixed phrases) of the relations, read from the entry
+    /// ([`persist::decode_relations`]) or computed
+    /// ([`Corpus::story_relations_keeping`]).
     pub fn story_relations(
         &self,
         corpus: &Corpus,
@@ -282,7 +284,7 @@ impl Cache {
     ) -> Vec<Relation> {
         let keys: Option<Vec<[u8; 32]>> = story.iter().map(|&d| key_of(d)).collect();
         let Some(keys) = keys else {
-            return corpus.story_relations(story);
+            return corpus.story_relations_keeping(story, label);
         };
         let key = self.story_key(&keys, &corpus.config);
         let file = self.story_path(&key);
@@ -296,7 +298,7 @@ impl Cache {
             return rels;
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let rels = corpus.story_relations(story);
+        let rels = corpus.story_relations_keeping(story, label);
         if let Some(payload) = persist::encode_relations(story, &rels) {
             self.write_entry(&file, &key, &payload);
         }

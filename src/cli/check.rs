@@ -144,7 +144,7 @@ pub fn execute(args: CheckArgs) -> u8 {
                 |d| keys.get(d).copied().flatten(),
                 label_for_this_run,
             ),
-            None => corpus.story_relations(s),
+            None => corpus.story_relations_keeping(s, label_for_this_run),
         })
         .collect();
     let an = analysis::analyze_relations(&corpus, stories, per_story, true);
@@ -202,13 +202,14 @@ pub fn execute(args: CheckArgs) -> u8 {
     }
 }
 
-/// A relation label read back from the cache, kept to the end of this
-/// process: `check` holds its analysis to the end, and forgets it at exit.
-/// The labels of a story are its own (about 90,000 distinct ones on 10,000
-/// articles), so the process's shared table ([`core::terms::symbol`])
-/// would find few of them; and each of its lookups takes a lock that the
-/// threads hand back and forth (8 % of a warm `check` on 10,000 articles,
-/// `perf`). A copy each is a few megabytes, once.
+/// A relation's label (or reason), computed or read back from the cache,
+/// kept to the end of this process: `check` holds its analysis to the end,
+/// and forgets it at exit. The labels of a story are its own (about 90,000
+/// distinct ones on 10,000 articles), so the process's shared table
+/// ([`core::terms::symbol`]) would find few of them; and each of its
+/// lookups takes a lock that the threads hand back and forth (8 % of a
+/// warm `check` on 10,000 articles, `perf`). A copy of each of a story's
+/// distinct texts is a few megabytes, once.
 fn label_for_this_run(label: &str) -> &'static str {
     Box::leak(label.into())
 }

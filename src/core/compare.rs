@@ -58,9 +58,14 @@ const FIXED_REASONS: &[&str] = &["same statement in other words", "same quotatio
 /// A relation's reason as it is kept: one of [`FIXED_REASONS`], or else a
 /// [`terms::symbol`] (stored once for the process).
 pub fn reason_text(reason: &str) -> &'static str {
+    reason_kept_by(reason, terms::symbol)
+}
+
+/// [`reason_text`] with the reasons that are not fixed kept by `keep`.
+fn reason_kept_by(reason: &str, keep: impl FnOnce(&str) -> &'static str) -> &'static str {
     match FIXED_REASONS.iter().find(|r| **r == reason) {
         Some(r) => r,
-        None => terms::symbol(reason),
+        None => keep(reason),
     }
 }
 
@@ -1929,6 +1934,29 @@ struct Found {
 /// separately): a sentence of one article restates at most one sentence of
 /// another, and the best-aligned wording is the one reported.
 pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
+    relations_keeping(idx, focus, terms::symbol)
+}
+
+/// [`relations`] with the labels and reasons that are not fixed phrases
+/// kept by `keep` (each distinct one once per call): [`terms::symbol`]
+/// stores them once for the process, what a long-running server needs; a
+/// batch run that holds its analysis to its end can keep a copy of each
+/// instead, and spare the shared table's locks.
+pub fn relations_keeping(
+    idx: &StoryIndex,
+    focus: Option<DocId>,
+    keep: fn(&str) -> &'static str,
+) -> Vec<Relation> {
+    // Each distinct text kept, once.
+    let mut kept: FxHashSet<&'static str> = FxHashSet::default();
+    let mut keep_once = |s: &str| -> &'static str {
+        if let Some(&k) = kept.get(s) {
+            return k;
+        }
+        let k = keep(s);
+        kept.insert(k);
+        k
+    };
     // The relations found, and the pairs they relate as one integer (the
     // two claims' positions in the story, lower first): a pair met again from
     // its other side is not decided twice.
@@ -2072,7 +2100,7 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                         a,
                         b,
                         kind,
-                        reason: reason_text(&reason),
+                        reason: reason_kept_by(&reason, &mut keep_once),
                         label: "",
                         score,
                     },
@@ -2212,13 +2240,12 @@ pub fn relations(idx: &StoryIndex, focus: Option<DocId>) -> Vec<Relation> {
                     .get(&other_doc)
                     .copied()
                     .and_then(|bj| view(idx, bj, other_claim));
-                r.label =
-                    terms::symbol(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
-                        let words = words_of
-                            .entry((ai, ci))
-                            .or_insert_with(|| label_words(&v, idx));
-                        label_of(&v, words, &shared, idx)
-                    }));
+                r.label = keep_once(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
+                    let words = words_of
+                        .entry((ai, ci))
+                        .or_insert_with(|| label_words(&v, idx));
+                    label_of(&v, words, &shared, idx)
+                }));
             }
             r
         })

@@ -570,6 +570,16 @@ impl Corpus {
     pub fn story_relations(&self, story: &[DocId]) -> Vec<Relation> {
         compare::relations(&self.story_index(story), None)
     }
+
+    /// [`Corpus::story_relations`] with the labels and reasons kept by
+    /// `keep` ([`compare::relations_keeping`]).
+    pub fn story_relations_keeping(
+        &self,
+        story: &[DocId],
+        keep: fn(&str) -> &'static str,
+    ) -> Vec<Relation> {
+        compare::relations_keeping(&self.story_index(story), None, keep)
+    }
 }
 
 #[cfg(test)]
@@ -616,6 +626,35 @@ mod tests {
             );
         }
         assert!(log_tf(2) > log_tf(1) && log_tf(1) == 1.0);
+    }
+
+    /// Relations whose labels and reasons are kept by another function are
+    /// the same relations, with the same texts.
+    #[test]
+    fn relations_keeping_texts_elsewhere_are_the_same() {
+        let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+        let mut c = Corpus::new(EngineConfig::default());
+        let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(seeds)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        paths.sort();
+        for p in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            c.upsert(&p.to_string_lossy(), &text, &MetaOverride::default());
+        }
+        let stories = c.stories();
+        assert!(!stories.is_empty());
+        let mut any = false;
+        for s in &stories {
+            let shared = c.story_relations(s);
+            let copied = c.story_relations_keeping(s, |t| Box::leak(t.into()));
+            any |= !shared.is_empty();
+            assert_eq!(format!("{shared:?}"), format!("{copied:?}"));
+        }
+        assert!(any, "the seeds have relations");
     }
 
     /// The stories are the connected components of the undirected graph
