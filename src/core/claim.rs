@@ -406,8 +406,31 @@ pub fn place_claim_terms(pool: &mut Vec<Term>, sentence: TermRange, terms: &[Ter
     }
 }
 
+/// The length of the term list [`place_claim_terms`] lays out for these
+/// sentences and claims (every sentence's terms, then each claim's that
+/// are not a run of its sentence's), `of` giving a range's terms as they
+/// lie now.
+pub(crate) fn laid_out_len<'t>(
+    sentences: &[Sentence],
+    claims: &[Claim],
+    of: impl Fn(TermRange) -> &'t [Term],
+) -> usize {
+    let appended = |c: &Claim| {
+        let in_sentence = sentences
+            .get(c.sentence)
+            .is_some_and(|s| run_at(of(s.terms), of(c.terms)).is_some());
+        if in_sentence {
+            0
+        } else {
+            c.terms.len()
+        }
+    };
+    sentences.iter().map(|s| s.terms.len()).sum::<usize>()
+        + claims.iter().map(appended).sum::<usize>()
+}
+
 /// Where `run` first lies in `list` (an empty run at the start).
-pub(crate) fn run_at(list: &[Term], run: &[Term]) -> Option<usize> {
+fn run_at(list: &[Term], run: &[Term]) -> Option<usize> {
     match run.len() {
         0 => Some(0),
         n => list.windows(n).position(|w| w == run),
@@ -441,19 +464,7 @@ fn canonical_terms(pool: &[Term], sentences: &mut [Sentence], claims: &mut [Clai
     };
     // The exact size: a list shrunk afterwards by less than half keeps its
     // block (mimalloc's `realloc`), and the room saved with it.
-    let appended = |c: &Claim| {
-        let in_sentence = sentences
-            .get(c.sentence)
-            .is_some_and(|s| run_at(of(s.terms), of(c.terms)).is_some());
-        if in_sentence {
-            0
-        } else {
-            c.terms.len()
-        }
-    };
-    let n = sentences.iter().map(|s| s.terms.len()).sum::<usize>()
-        + claims.iter().map(appended).sum::<usize>();
-    let mut out = Vec::with_capacity(n);
+    let mut out = Vec::with_capacity(laid_out_len(sentences, claims, of));
     for s in sentences.iter_mut() {
         s.terms = push_terms(&mut out, of(s.terms));
     }

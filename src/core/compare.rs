@@ -42,11 +42,12 @@ pub struct Relation {
     pub b: ClaimRef,
     pub kind: RelationKind,
     /// One line a journalist understands. Most relations share one of a few
-    /// fixed phrases; the others are stored once for the process, like the
-    /// labels ([`reason_text`]): no allocation per relation.
+    /// fixed phrases; the others are kept like the labels
+    /// ([`reason_kept_by`]): no allocation per relation.
     pub reason: &'static str,
-    /// Short label of the fact ("delegation members"), stored once for the
-    /// process ([`terms::symbol`]): many relations share a label.
+    /// Short label of the fact ("delegation members"), kept by the
+    /// function [`relations_keeping`] is given: [`terms::symbol`] (stored
+    /// once for the process) unless a batch run keeps its own copies.
     pub label: &'static str,
     pub score: f32,
 }
@@ -55,14 +56,9 @@ pub struct Relation {
 /// 101,742 of 115,623 relations say "same statement in other words").
 const FIXED_REASONS: &[&str] = &["same statement in other words", "same quotation"];
 
-/// A relation's reason as it is kept: one of [`FIXED_REASONS`], or else a
-/// [`terms::symbol`] (stored once for the process).
-pub fn reason_text(reason: &str) -> &'static str {
-    reason_kept_by(reason, terms::symbol)
-}
-
-/// [`reason_text`] with the reasons that are not fixed kept by `keep`.
-fn reason_kept_by(reason: &str, keep: impl FnOnce(&str) -> &'static str) -> &'static str {
+/// A relation's reason as it is kept: one of [`FIXED_REASONS`], or else
+/// what `keep` makes of it (see [`Relation::label`]).
+pub fn reason_kept_by(reason: &str, keep: impl FnOnce(&str) -> &'static str) -> &'static str {
     match FIXED_REASONS.iter().find(|r| **r == reason) {
         Some(r) => r,
         None => keep(reason),

@@ -464,17 +464,8 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     }
     put_table(out, &vocab.words);
     put_table(out, &strs.list);
-    // The pool the decoder lays out: every sentence's terms, then those of
-    // each claim that are not a run of its sentence's (`place_claim_terms`).
-    let appended = |c: &Claim| {
-        let sentence = sentences.get(c.sentence).map(|s| a.terms_of(s.terms));
-        match sentence.and_then(|s| super::claim::run_at(s, a.terms_of(c.terms))) {
-            Some(_) => 0,
-            None => c.terms.len(),
-        }
-    };
-    let pool: usize = sentences.iter().map(|s| s.terms.len()).sum::<usize>()
-        + claims.iter().map(appended).sum::<usize>();
+    // The pool the decoder lays out (`place_claim_terms`).
+    let pool = super::claim::laid_out_len(sentences, claims, |r| a.terms_of(r));
     put_usize(out, pool);
     out.extend_from_slice(&body);
 }
@@ -813,7 +804,6 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
             names,
         });
     }
-    let sentence_terms: Vec<TermRange> = sentences.iter().map(|s| s.terms).collect();
     let n = r.len()?;
     let mut claims = Vec::with_capacity(n);
     let mut scratch = Vec::new();
@@ -822,7 +812,7 @@ fn decode_parts(text: &str, bytes: &[u8]) -> Option<Analysed> {
             &mut r,
             &mut t,
             text,
-            &sentence_terms,
+            &sentences,
             &mut pool,
             &mut scratch,
         )?);
@@ -838,13 +828,13 @@ fn decode_claim(
     r: &mut Reader,
     t: &mut Tables,
     text: &str,
-    sentence_terms: &[TermRange],
+    sentences: &[Sentence],
     pool: &mut Vec<Term>,
     scratch: &mut Vec<Term>,
 ) -> Option<Claim> {
     let span = r.span(text)?;
     let sentence = r.usize()?;
-    let sentence_range = *sentence_terms.get(sentence)?;
+    let sentence_range = sentences.get(sentence)?.terms;
     if span.start >= span.end {
         return None;
     }
@@ -1053,8 +1043,8 @@ pub fn encode_relations(story: &[DocId], rels: &[Relation]) -> Option<Vec<u8>> {
 /// Decodes what [`encode_relations`] wrote, for the same story. `None` on
 /// malformed bytes or a claim that the story's articles do not have
 /// (`claims(doc)` is the number of claims of a document). `label` keeps
-/// each distinct label of the story for the relations to point to (as
-/// [`terms::symbol`] does).
+/// each distinct label, and reason that is not a fixed phrase, of the story
+/// for the relations to point to (as [`terms::symbol`] does).
 pub fn decode_relations(
     story: &[DocId],
     claims: impl Fn(DocId) -> usize,
@@ -1066,14 +1056,15 @@ pub fn decode_relations(
     // Each string's reason and label text, once asked for.
     let mut reasons: Vec<Option<&'static str>> = vec![None; strs.len()];
     let mut labels: Vec<Option<&'static str>> = vec![None; strs.len()];
-    let memo = |r: &mut Reader, memo: &mut [Option<&'static str>], f: fn(&str) -> &'static str| {
-        let i = r.index(strs.len())?;
-        let slot = memo.get_mut(i)?;
-        if slot.is_none() {
-            *slot = Some(f(strs.get(i)?));
-        }
-        *slot
-    };
+    let memo =
+        |r: &mut Reader, memo: &mut [Option<&'static str>], f: &dyn Fn(&str) -> &'static str| {
+            let i = r.index(strs.len())?;
+            let slot = memo.get_mut(i)?;
+            if slot.is_none() {
+                *slot = Some(f(strs.get(i)?));
+            }
+            *slot
+        };
     let n = r.len()?;
     let mut rels = Vec::with_capacity(n);
     for _ in 0..n {
@@ -1087,8 +1078,10 @@ pub fn decode_relations(
             a,
             b,
             kind: relation_kind_of(r.byte()?)?,
-            reason: memo(&mut r, &mut reasons, super::compare::reason_text)?,
-            label: memo(&mut r, &mut labels, label)?,
+            reason: memo(&mut r, &mut reasons, &|s| {
+                super::compare::reason_kept_by(s, label)
+            })?,
+            label: memo(&mut r, &mut labels, &label)?,
             score: r.f32()?,
         });
     }
