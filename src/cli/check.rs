@@ -321,13 +321,15 @@ pub fn build_grouped(
         .collect::<rustc_hash::FxHashSet<&str>>()
         .len();
     let cached = cache.stories(&entry, docs);
-    let mut counts: Vec<TermCounts> = match cached {
+    // With the stories cached, no article's terms are counted (and none
+    // is indexed: `counts` is empty).
+    let counts: Vec<TermCounts> = match cached {
         Some(_) => Vec::new(),
         None => arts.par_iter().map(|(a, _, _)| TermCounts::of(a)).collect(),
     };
     let mut corpus = Corpus::new(config);
     let mut keys: Vec<Option<[u8; 32]>> = Vec::new();
-    let mut counts = counts.drain(..);
+    let mut counts = counts.into_iter();
     for (a, key, _) in arts {
         let d = match counts.next() {
             Some(c) => corpus.insert_counted(a, c),
