@@ -117,6 +117,9 @@ pub struct StoryIndex {
     /// Date spans by their length in days, found by the durations of that
     /// many days ("January 4 to 7" / "the four-day trip").
     span_postings: FxHashMap<i64, Vec<u32>>,
+    /// Durations of days by their number of days: how a date span finds the
+    /// durations that find it (see [`span_link`]).
+    duration_postings: FxHashMap<i64, Vec<u32>>,
     sets: Vec<Vec<ClaimSets>>,
     /// The term set of each sentence (per article, per sentence).
     sent_sets: Vec<Vec<TermSet>>,
@@ -184,10 +187,22 @@ impl Postings {
         }
     }
 
-    /// The claims holding term `t`.
-    fn get(&self, t: usize) -> Option<&[u32]> {
-        let (&s, &e) = (self.start.get(t)?, self.start.get(t + 1)?);
-        self.items.get(s as usize..e as usize)
+    /// The claims holding term `t` from the first at position `from` in the
+    /// story on, for calls with `from` never decreasing: `read` (a copy of
+    /// the lists' starts, one per term) keeps where each list was left.
+    fn get_from(&self, t: usize, read: &mut [u32], from: usize) -> &[u32] {
+        let (Some(r), Some(&e)) = (read.get_mut(t), self.start.get(t + 1)) else {
+            return &[];
+        };
+        while *r < e
+            && self
+                .items
+                .get(*r as usize)
+                .is_some_and(|&k| (k as usize) < from)
+        {
+            *r += 1;
+        }
+        self.items.get(*r as usize..e as usize).unwrap_or_default()
     }
 }
 
@@ -206,7 +221,7 @@ fn common_df(n: f32) -> u32 {
 /// builds a view of it: enough to bound the two claims' similarity from
 /// above (and so to skip the pairs `decide` would reject at once), in one
 /// small record rather than behind the article's vectors.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct ClaimFlat {
     art: u32,
     claim: u32,
@@ -273,6 +288,35 @@ fn day_keys(d: &DateValue) -> Vec<i32> {
         .take(n as usize)
         .map(key)
         .collect()
+}
+
+/// The length in days of a claim's date span ("January 4 to 7": 4), the
+/// key of `span_postings`.
+fn span_days(c: &Claim) -> Option<i64> {
+    match &c.date {
+        Some(d @ DateValue::Span(..)) => d.days(),
+        _ => None,
+    }
+}
+
+/// The number of days a duration claim counts ("the four-day trip": 4),
+/// the key of `duration_postings`.
+fn duration_days(c: &Claim) -> Option<i64> {
+    c.quantity
+        .as_ref()
+        .filter(|q| {
+            c.kind == ClaimKind::Duration
+                && q.head.as_deref() == Some("day")
+                && q.value.fract() == 0.0
+        })
+        .map(|q| q.value as i64)
+}
+
+/// Whether `x`, a duration of days, finds `y`, a date span of as many days,
+/// as a candidate. The one link between two claims that only one of them
+/// follows: the span does not look for durations (see [`relations_keeping`]).
+fn span_link(x: &Claim, y: &Claim) -> bool {
+    duration_days(x).is_some_and(|n| span_days(y) == Some(n))
 }
 
 /// Log-scale bucket of a value: neighbouring buckets differ by 25 %.
@@ -398,6 +442,7 @@ impl StoryIndex {
         let mut value_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
         let mut day_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
         let mut span_postings: FxHashMap<i64, Vec<u32>> = FxHashMap::default();
+        let mut duration_postings: FxHashMap<i64, Vec<u32>> = FxHashMap::default();
         // Each family's lists are counted, then filled in claim order.
         let mut counts = [vec![0u32; vocab.len()], vec![0u32; vocab.len()]];
         for ((_, a), per_claim) in arts.iter().zip(&raw) {
@@ -464,10 +509,11 @@ impl StoryIndex {
                 for d in c.date.as_ref().map(day_keys).into_iter().flatten() {
                     day_postings.entry(d).or_default().push(k);
                 }
-                if let Some(d @ DateValue::Span(..)) = &c.date {
-                    if let Some(days) = d.days() {
-                        span_postings.entry(days).or_default().push(k);
-                    }
+                if let Some(days) = span_days(c) {
+                    span_postings.entry(days).or_default().push(k);
+                }
+                if let Some(days) = duration_days(c) {
+                    duration_postings.entry(days).or_default().push(k);
                 }
                 let terms = set(t);
                 cf.root = terms.weight.sqrt();
@@ -547,6 +593,7 @@ impl StoryIndex {
             value_postings,
             day_postings,
             span_postings,
+            duration_postings,
             sets,
             sent_sets,
             aliases,
@@ -673,13 +720,19 @@ impl StoryIndex {
 
     /// The event a statement claim introduces, read once per claim.
     fn event_of(&self, v: &View) -> Option<&lexicon::EventIntro> {
-        if v.claim.kind.is_typed() {
+        self.event_at(v.art_index, v.claim_index)
+    }
+
+    /// [`StoryIndex::event_of`] claim `ci` of article `ai`.
+    fn event_at(&self, ai: usize, ci: usize) -> Option<&lexicon::EventIntro> {
+        let art = &self.arts.get(ai)?.1;
+        if art.claims.get(ci)?.kind.is_typed() {
             return None;
         }
         self.events
-            .get(v.art_index)?
-            .get(v.claim_index)?
-            .get_or_init(|| lexicon::event_introduction(v.art.claim_text(v.claim_index)))
+            .get(ai)?
+            .get(ci)?
+            .get_or_init(|| lexicon::event_introduction(art.claim_text(ci)))
             .as_ref()
     }
 
@@ -1923,6 +1976,69 @@ struct Found {
     shared: Vec<u32>,
 }
 
+/// `decide(x, y)` for a candidate pair, unless their records show that it
+/// rejects the pair: two statements whose similarity cannot reach the
+/// threshold, unless both quote someone, state a position or introduce the
+/// same event (`could_be_same_statement`). `selecting` is the IDF weight of
+/// the selecting terms they share (see [`overlap_bound`]). The claims' views
+/// are built only when needed: most pairs are settled by their records.
+fn decide_candidate(
+    idx: &StoryIndex,
+    fx: &ClaimFlat,
+    fy: &ClaimFlat,
+    selecting: f32,
+) -> Option<(RelationKind, String, f32, Vec<u32>)> {
+    let (ai, ci) = (fx.art as usize, fx.claim as usize);
+    let (bj, cj) = (fy.art as usize, fy.claim as usize);
+    if !fx.typed {
+        let threshold = idx.config.statement_threshold;
+        let x_terms = &idx.sets.get(ai)?.get(ci)?.terms;
+        let (most, norm) = pair_bound(idx, x_terms, fx, fy, selecting, threshold);
+        if norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm {
+            if !may_be_same_statement(fx, fy, idx.event_at(ai, ci).is_some()) {
+                return None;
+            }
+            let (x, y) = (view(idx, ai, ci)?, view(idx, bj, cj)?);
+            if !could_be_same_statement(idx, &x, &y) {
+                return None;
+            }
+            return decide(idx, &x, &y);
+        }
+    }
+    decide(idx, &view(idx, ai, ci)?, &view(idx, bj, cj)?)
+}
+
+/// Whether the records of two statements show that `decide_candidate`
+/// rejects them whichever comes first: the bounds of both orders (without
+/// the pair's own soft matches) are below the threshold, and neither claim
+/// gives another reason to compare them. Settles most candidate pairs at the
+/// cost of one order's.
+fn rejected_both_ways(idx: &StoryIndex, fx: &ClaimFlat, fy: &ClaimFlat, selecting: f32) -> bool {
+    if fx.typed || fy.typed || (fx.quote && fy.quote) || (fx.stance && fy.stance) {
+        return false;
+    }
+    let threshold = idx.config.statement_threshold;
+    // `overlap_bound` of each order: the shared part is the same sum, in
+    // the same order, then each adds its own overflow.
+    let (shared, norm) = overlap_bound(
+        idx,
+        &ClaimFlat {
+            overflow: 0.0,
+            ..*fx
+        },
+        fy,
+        selecting,
+    );
+    let below = |x: &ClaimFlat| {
+        let most = with_soft_allowance(x, shared + x.overflow, norm);
+        norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm
+    };
+    below(fx)
+        && below(fy)
+        && idx.event_at(fx.art as usize, fx.claim as usize).is_none()
+        && idx.event_at(fy.art as usize, fy.claim as usize).is_none()
+}
+
 /// Relations of a story; with `focus`, only those touching that document.
 ///
 /// Every candidate pair is scored, then for each pair of documents the claims
@@ -1953,11 +2069,12 @@ pub fn relations_keeping(
         kept.insert(k);
         k
     };
-    // The relations found, and the pairs they relate as one integer (the
-    // two claims' positions in the story, lower first): a pair met again from
-    // its other side is not decided twice.
+    // The relations found. Each pair of claims is met once: from its earlier
+    // claim in the story, or with `focus` from the focus's claim. It is
+    // decided from that claim first, then from the other (`decide` is not
+    // symmetric, and a span link is followed one way only): the server's
+    // relations of a document are the batch run's that touch it.
     let mut found: Vec<Found> = Vec::new();
-    let mut related: FxHashSet<u64> = FxHashSet::default();
     // Candidates are gathered in a vector and told apart by a stamp per claim
     // of the story (the claim being compared), not by hashing every posting.
     let total = idx.flat.len();
@@ -1965,15 +2082,23 @@ pub fn relations_keeping(
     // Per candidate: the IDF weight of the selecting terms it shares with the
     // claim being compared (each posting lists a claim once per term).
     let mut acc: Vec<f32> = vec![0.0; total];
+    // Per candidate: whether a link both claims follow (a selecting term, a
+    // figure of a similar size, a day) found it, and not a span link alone.
+    let mut mutual: Vec<bool> = vec![false; total];
     let mut serial: u32 = 0;
     let mut cands: Vec<u32> = Vec::new();
     let common = common_df(idx.n);
-    let threshold = idx.config.statement_threshold;
+    // Where each term's list was left (see `Postings::get_from`).
+    let mut read = idx.postings.each_ref().map(|p| p.start.clone());
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
         }
         let own = idx.base.get(ai).map_or(0..0, |&b| b..b + art.claims.len());
+        // Without a focus, the pairs with the claims of earlier articles were
+        // met from those: every list (in claim order) is read from the end
+        // of this article on.
+        let from = if focus.is_some() { 0 } else { own.end };
         for ci in 0..art.claims.len() {
             let Some(x) = view(idx, ai, ci) else { continue };
             let Some(fx) = idx.flat.get(own.start + ci) else {
@@ -1981,19 +2106,28 @@ pub fn relations_keeping(
             };
             serial += 1;
             cands.clear();
-            let mut add = |p: &[u32], w: f32| {
-                for &k in p {
+            let mut add = |p: &[u32], w: f32, both: bool| {
+                // (Term lists come already cut: `Postings::get_from`.)
+                let later = match p.first() {
+                    Some(&k) if (k as usize) < from => p.partition_point(|&k| (k as usize) < from),
+                    _ => 0,
+                };
+                for &k in p.get(later..).unwrap_or_default() {
                     if own.contains(&(k as usize)) {
                         continue;
                     }
-                    if let (Some(s), Some(a)) = (stamp.get_mut(k as usize), acc.get_mut(k as usize))
+                    let k_ = k as usize;
+                    if let (Some(s), Some(a), Some(m)) =
+                        (stamp.get_mut(k_), acc.get_mut(k_), mutual.get_mut(k_))
                     {
                         if *s != serial {
                             *s = serial;
                             *a = 0.0;
+                            *m = false;
                             cands.push(k);
                         }
                         *a += w;
+                        *m |= both;
                     }
                 }
             };
@@ -2004,8 +2138,8 @@ pub fn relations_keeping(
                 if idx.df.get(*t as usize).is_some_and(|&d| d > common) {
                     continue;
                 }
-                if let Some(p) = idx.postings[fam].get(*t as usize) {
-                    add(p, idx.idf_of(*t));
+                if let (Some(p), Some(read)) = (idx.postings.get(fam), read.get_mut(fam)) {
+                    add(p.get_from(*t as usize, read, from), idx.idf_of(*t), true);
                 }
             }
             // Figures also find figures of a similar size, whatever their words.
@@ -2017,69 +2151,65 @@ pub fn relations_keeping(
             {
                 for nb in b - 3..=b + 3 {
                     if let Some(p) = idx.value_postings.get(&nb) {
-                        add(p, 0.0);
+                        add(p, 0.0, true);
                     }
                 }
             }
             // Dates find the dates of the same days.
             for d in x.claim.date.as_ref().map(day_keys).into_iter().flatten() {
                 if let Some(p) = idx.day_postings.get(&d) {
-                    add(p, 0.0);
+                    add(p, 0.0, true);
                 }
             }
-            // A duration of days finds the spans of as many days.
-            if let Some(q) = x.claim.quantity.as_ref().filter(|q| {
-                x.claim.kind == ClaimKind::Duration
-                    && q.head.as_deref() == Some("day")
-                    && q.value.fract() == 0.0
-            }) {
-                if let Some(p) = idx.span_postings.get(&(q.value as i64)) {
-                    add(p, 0.0);
-                }
+            // A duration of days finds the spans of as many days; a span is
+            // met with the durations that find it.
+            if let Some(p) = duration_days(x.claim).and_then(|n| idx.span_postings.get(&n)) {
+                add(p, 0.0, false);
             }
-            // Whether `x` introduces an event (read once, when needed).
-            let mut x_event: Option<bool> = None;
-            // (Their order does not matter: each pair is decided the first
-            // time it is met, and the results are sorted below.)
+            if let Some(p) = span_days(x.claim).and_then(|n| idx.duration_postings.get(&n)) {
+                add(p, 0.0, false);
+            }
+            // (Their order does not matter: each pair is met once, and the
+            // results are sorted below.)
             for &k in &cands {
-                let Some(fy) = idx.flat.get(k as usize) else {
+                let k_ = k as usize;
+                let Some(fy) = idx.flat.get(k_) else {
                     continue;
                 };
                 let (bj, cj) = (fy.art as usize, fy.claim as usize);
-                // Two statements whose similarity cannot reach the threshold
-                // are not compared: `decide` would reject them, unless both
-                // quote someone, state a position or introduce the same event
-                // (`could_be_same_statement`).
-                if !fx.typed {
-                    let selecting = acc.get(k as usize).copied().unwrap_or(f32::MAX);
-                    let (most, norm) = pair_bound(idx, x.terms, fx, fy, selecting, threshold);
-                    if norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm {
-                        let event = *x_event.get_or_insert_with(|| idx.event_of(&x).is_some());
-                        if !may_be_same_statement(fx, fy, event) {
-                            continue;
-                        }
-                        match view(idx, bj, cj) {
-                            Some(y) if could_be_same_statement(idx, &x, &y) => {}
-                            _ => continue,
-                        }
-                    }
+                let Some((db, y_claim)) = idx
+                    .arts
+                    .get(bj)
+                    .and_then(|(d, a)| Some((*d, a.claims.get(cj)?)))
+                else {
+                    continue;
+                };
+                let selecting = acc.get(k_).copied().unwrap_or(f32::MAX);
+                let both = mutual.get(k_).copied().unwrap_or(false);
+                if rejected_both_ways(idx, fx, fy, selecting) {
+                    continue;
                 }
-                let Some(db) = idx.arts.get(bj).map(|a| a.0) else {
+                let forward = || {
+                    (both || span_link(x.claim, y_claim))
+                        .then(|| decide_candidate(idx, fx, fy, selecting))
+                        .flatten()
+                        .map(|d| (d, ai, ci))
+                };
+                let backward = || {
+                    (both || span_link(y_claim, x.claim))
+                        .then(|| decide_candidate(idx, fy, fx, selecting))
+                        .flatten()
+                        .map(|d| (d, bj, cj))
+                };
+                // `x` first: the earlier claim of the pair, or the focus's
+                // (whose relations then say "here" of its own claims).
+                let decided = forward().or_else(backward);
+                let Some(((kind, reason, mut score, shared), di, dc)) = decided else {
                     continue;
                 };
                 let (ra, rb) = (ClaimRef::new(*da, ci), ClaimRef::new(db, cj));
                 let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
-                let pair = {
-                    let (gx, gy) = ((own.start + ci) as u64, u64::from(k));
-                    (gx.min(gy) << 32) | gx.max(gy)
-                };
-                if related.contains(&pair) {
-                    continue;
-                }
                 let Some(y) = view(idx, bj, cj) else { continue };
-                let Some((kind, reason, mut score, shared)) = decide(idx, &x, &y) else {
-                    continue;
-                };
                 // A headline restates the body: when both carry the fact, the
                 // body's wording is the one to compare, even when the headline
                 // shares more words with the other article's lead.
@@ -2090,7 +2220,6 @@ pub fn relations_keeping(
                 if x.is_caption() || y.is_caption() {
                     score *= 0.8;
                 }
-                related.insert(pair);
                 found.push(Found {
                     rel: Relation {
                         a,
@@ -2100,8 +2229,8 @@ pub fn relations_keeping(
                         label: "",
                         score,
                     },
-                    ai,
-                    ci,
+                    ai: di,
+                    ci: dc,
                     shared,
                 });
             }
@@ -2113,7 +2242,6 @@ pub fn relations_keeping(
             .and_then(|a| a.claims.get(r.claim()))
             .is_some_and(|c| c.kind.is_typed())
     };
-    drop(related);
     let mut cands = found;
     // Scores within 0.05 of each other are a tie; ties go to the earliest
     // mentions, the lead statement of each article.

@@ -201,7 +201,7 @@ fn the_similarity_bounds_hold_on_real_stories() {
         root.join("tests/data/dev/ireland-abortion-referendum-2018"),
         root.join("tests/data/dev/carabao-cup-final-2022"),
     ];
-    let (mut pairs, mut skipped, mut tighter) = (0, 0, 0);
+    let (mut pairs, mut skipped, mut tighter, mut both_ways) = (0, 0, 0, 0);
     for dir in dirs {
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .expect("story directory")
@@ -251,6 +251,11 @@ fn the_similarity_bounds_hold_on_real_stories() {
                         idx.event_of(&x).is_some()
                     ));
                 }
+                if super::rejected_both_ways(&idx, fx, fy, selecting) {
+                    both_ways += 1;
+                    assert!(super::decide_candidate(&idx, fx, fy, selecting).is_none());
+                    assert!(super::decide_candidate(&idx, fy, fx, selecting).is_none());
+                }
                 if norm > 0.0
                     && most < (idx.config.statement_threshold - BOUND_MARGIN) * norm
                     && !could_be_same_statement(&idx, &x, &y)
@@ -265,6 +270,62 @@ fn the_similarity_bounds_hold_on_real_stories() {
         pairs > 10_000 && skipped > pairs / 2,
         "{skipped} of {pairs}"
     );
+    // Most pairs are settled both ways by their records alone.
+    assert!(
+        both_ways > pairs / 3,
+        "{both_ways} of {pairs} rejected both ways"
+    );
     // The soft matches counted pair by pair do tighten some bounds.
     assert!(tighter > 100, "{tighter} bounds tightened of {pairs}");
+}
+
+/// The server asks for one document's relations (`relations` with a focus):
+/// they are the batch run's relations that touch it, on the seeds and on
+/// every development story, pairs that only one of their claims finds among
+/// them (a duration of days finds a date span of as many days; the span does
+/// not look for durations). Only the wording may differ: the focus's claim
+/// comes first in it ("'…' here vs '…'").
+#[test]
+fn a_documents_relations_are_the_batch_runs_that_touch_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut corpus = Corpus::new(EngineConfig::default());
+    let mut dirs = vec![root.join("seeds")];
+    if let Ok(d) = std::fs::read_dir(root.join("tests/data/dev")) {
+        dirs.extend(d.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+    }
+    for dir in dirs {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("story directory")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        files.sort();
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("article");
+            corpus.upsert(&f.to_string_lossy(), &text, &MetaOverride::default());
+        }
+    }
+    let key = |r: &Relation| (r.a, r.b, r.kind, r.score.to_bits());
+    let (mut stories, mut compared, mut spans) = (0, 0, 0);
+    for story in corpus.stories() {
+        let all = corpus.story_relations(&story);
+        stories += usize::from(!all.is_empty());
+        for &doc in &story {
+            let touching: Vec<_> = all
+                .iter()
+                .filter(|r| r.a.doc() == doc || r.b.doc() == doc)
+                .map(key)
+                .collect();
+            let mine = corpus.relations_for(doc);
+            assert_eq!(touching, mine.iter().map(key).collect::<Vec<_>>());
+            compared += mine.len();
+            spans += mine
+                .iter()
+                .filter(|r| r.reason.contains("-day span"))
+                .count();
+        }
+    }
+    assert!(stories >= 5, "{stories} stories with relations");
+    assert!(compared > 500, "{compared} relations compared");
+    assert!(spans >= 2, "the seeds' span and duration, from both sides");
 }
