@@ -202,6 +202,7 @@ fn an_edited_article_misses_its_entry() {
     let before = contents(&entries_of(&s.cache, "a-"));
     let first = before.len();
     let stories_before = entries_of(&s.cache, "s-");
+    let stories_written = contents(&stories_before);
     // Edit one article: a figure and a sentence.
     let mut names: Vec<PathBuf> = walk(&s.articles);
     names.sort();
@@ -217,9 +218,37 @@ fn an_edited_article_misses_its_entry() {
     assert_eq!(after.len(), first, "the entry is replaced, not added");
     let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
     assert_eq!(changed, 1, "only the edited article's entry changes");
-    // The edited article's story has a new key, hence a new entry.
+    // The edited article's story has a new key: its entry is rewritten in
+    // place, not added beside the old one.
     let stories_after = entries_of(&s.cache, "s-");
-    assert!(stories_after.iter().any(|p| !stories_before.contains(p)));
+    assert_eq!(stories_after, stories_before, "story entries replaced");
+    let rewritten = contents(&stories_after);
+    let changed = stories_written
+        .iter()
+        .zip(&rewritten)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(
+        changed, 1,
+        "only the edited article's story's entry changes"
+    );
+    // However often it is edited.
+    for n in 0..3 {
+        let text = fs::read_to_string(&target).expect("read");
+        fs::write(
+            &target,
+            format!("{text}\nOfficials counted {n} more shelters.\n"),
+        )
+        .expect("edit");
+        let (cached, _) = check(&s, &[], &[]);
+        assert_eq!(cached, check(&s, &["--no-cache"], &[]).0);
+        assert_eq!(entries_of(&s.cache, "s-"), stories_before);
+        assert_eq!(
+            entries(&s.cache).len(),
+            walk(&s.cache).len(),
+            "no stray files"
+        );
+    }
 }
 
 /// The ids of the claims of one source in a `check --format json` report,

@@ -2,9 +2,9 @@
 //! story, so that checking a large folder again only redoes what changed.
 //!
 //! One file per article path (`a-….bin`), holding the article's analysis
-//! ([`crate::core::persist`]); one per story content (`s-….bin`, named
-//! by the story's key: the keys of its articles and the engine
-//! configuration), holding its relations; and one per set of folders
+//! ([`crate::core::persist`]); one per story (`s-….bin`, named by the
+//! path of its first article, keyed by the keys of its articles and the
+//! engine configuration), holding its relations; and one per set of folders
 //! checked together (`c-….bin`), holding how their documents group into
 //! stories, keyed by the keys of all their articles. Each lies in the
 //! subdirectory named by the first two hex digits of its name, behind a
@@ -29,8 +29,10 @@
 //! are written to a temporary file in the same directory and renamed over
 //! the old one, so readers never see half an entry.
 //!
-//! Story entries are named by content, so an edit leaves the old story's
-//! entry behind; deleting the cache directory is always safe. The entries
+//! An edit rewrites its story's entry in place; a story whose first article
+//! changes (an article added before it, or it removed) leaves its old entry
+//! behind, at most one per article path. Deleting the cache directory is
+//! always safe. The entries
 //! of an older format (its own `v…` subdirectory) are deleted by the first
 //! cache a process opens.
 //!
@@ -258,11 +260,34 @@ impl Cache {
         *h.finalize().as_bytes()
     }
 
-    /// The entry file of a story, named by its key (a story's entry is not
-    /// rewritten when one of its articles changes: the changed story has
-    /// another key, hence another file).
-    fn story_path(&self, key: &[u8; 32]) -> PathBuf {
-        let hex = blake3::Hash::from_bytes(*key).to_hex();
+    /// Where an article lies, for naming the entries of what it is part
+    /// of: a hash of its canonical path (`canonical`) if known, else of the
+    /// path as given.
+    pub fn place(path: &str, canonical: Option<&Path>) -> [u8; 32] {
+        let bytes = match canonical {
+            Some(c) => c.as_os_str().as_encoded_bytes(),
+            None => path.as_bytes(),
+        };
+        *blake3::hash(bytes).as_bytes()
+    }
+
+    /// The entry file of a story, named by the place of its first article
+    /// ([`Cache::place`]): an edit of one of its articles rewrites the
+    /// story's entry in place (its key changes, not its name), and stories
+    /// come and go with their first articles, so a folder has at most an
+    /// entry per article however often it is edited. A story without a
+    /// place is named by its key.
+    fn story_path(&self, first: Option<[u8; 32]>, key: &[u8; 32]) -> PathBuf {
+        let name = match first {
+            Some(place) => {
+                let mut h = blake3::Hasher::new();
+                h.update(b"story");
+                h.update(&place);
+                h.finalize()
+            }
+            None => blake3::Hash::from_bytes(*key),
+        };
+        let hex = name.to_hex();
         self.shard(&hex).join(format!("s-{}.bin", &hex[..32]))
     }
 
@@ -271,15 +296,17 @@ impl Cache {
     /// `key_of` gives each article's key as the lookup of its entry made it
     /// ([`Cache::article_owned`]): hashing every text again was a twentieth
     /// of a `check` with a warm cache. A story with an article without a key
-    /// is computed, not cached. `label` keeps the labels (and the reasons
-    /// that are not fixed phrases) of the relations, read from the entry
-    /// ([`persist::decode_relations`]) or computed
+    /// is computed, not cached. `place_of` gives each article's place
+    /// ([`Cache::place`]), which names the entry. `label` keeps the labels
+    /// (and the reasons that are not fixed phrases) of the relations, read
+    /// from the entry ([`persist::decode_relations`]) or computed
     /// ([`Corpus::story_relations_keeping`]).
     pub fn story_relations(
         &self,
         corpus: &Corpus,
         story: &[DocId],
         key_of: impl Fn(DocId) -> Option<[u8; 32]>,
+        place_of: impl Fn(DocId) -> Option<[u8; 32]>,
         label: fn(&str) -> &'static str,
     ) -> Vec<Relation> {
         let keys: Option<Vec<[u8; 32]>> = story.iter().map(|&d| key_of(d)).collect();
@@ -287,7 +314,7 @@ impl Cache {
             return corpus.story_relations_keeping(story, label);
         };
         let key = self.story_key(&keys, &corpus.config);
-        let file = self.story_path(&key);
+        let file = self.story_path(story.first().and_then(|&d| place_of(d)), &key);
         let claims = |d: DocId| corpus.article(d).map_or(0, |a| a.claims.len());
         if let Some(rels) = read_entry_with(&file, |bytes| {
             bytes

@@ -141,7 +141,8 @@ pub fn execute(args: CheckArgs) -> u8 {
             Some(c) => c.story_relations(
                 &corpus,
                 s,
-                |d| keys.get(d).copied().flatten(),
+                |d| keys.get(d).copied().flatten().map(|k| k.0),
+                |d| keys.get(d).copied().flatten().map(|k| k.1),
                 label_for_this_run,
             ),
             None => corpus.story_relations_keeping(s, label_for_this_run),
@@ -263,9 +264,10 @@ pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
 pub struct Grouped {
     /// The term index is released: nothing after the stories reads it.
     pub corpus: Corpus,
-    /// The cache key of each document's article, by document id (empty
-    /// without a cache).
-    pub keys: Vec<Option<[u8; 32]>>,
+    /// The cache key of each document's article and where it lies
+    /// ([`super::cache::Cache::place`]), by document id (empty without a
+    /// cache).
+    pub keys: Vec<Option<([u8; 32], [u8; 32])>>,
     pub stories: Vec<Vec<DocId>>,
 }
 
@@ -328,9 +330,10 @@ pub fn build_grouped(
         None => arts.par_iter().map(|(a, _, _)| TermCounts::of(a)).collect(),
     };
     let mut corpus = Corpus::new(config);
-    let mut keys: Vec<Option<[u8; 32]>> = Vec::new();
+    let mut keys: Vec<Option<([u8; 32], [u8; 32])>> = Vec::new();
     let mut counts = counts.into_iter();
-    for (a, key, _) in arts {
+    for (a, key, canonical) in arts {
+        let place = super::cache::Cache::place(&a.path, canonical.as_deref());
         let d = match counts.next() {
             Some(c) => corpus.insert_counted(a, c),
             None => corpus.insert_unindexed(a),
@@ -339,7 +342,7 @@ pub fn build_grouped(
             keys.resize(d + 1, None);
         }
         if let Some(slot) = keys.get_mut(d) {
-            *slot = Some(key);
+            *slot = Some((key, place));
         }
     }
     let stories = match cached {
