@@ -136,9 +136,10 @@ pub struct StoryIndex {
     /// Role bindings of each claim ("CEO Jane Doe"), read the first time a
     /// comparison needs them (per article, per claim).
     roles: Vec<Vec<OnceLock<Vec<entity::RoleBinding>>>>,
-    /// The event each statement claim introduces, read the first time a
-    /// comparison needs it (per article, per claim).
-    events: Vec<Vec<OnceLock<Option<lexicon::EventIntro>>>>,
+    /// The event each statement claim introduces (per article, per claim;
+    /// none for typed claims). Read when the story is indexed: deciding
+    /// which candidate pairs to compare asks it of nearly every claim.
+    events: Vec<Vec<Option<lexicon::EventIntro>>>,
     /// Whether each sentence grants its figure with conditions
     /// ([`lexicon::conditionality`]), read the first time a comparison needs
     /// it (per article, per sentence): the figures of one sentence are
@@ -228,6 +229,8 @@ struct ClaimFlat {
     typed: bool,
     quote: bool,
     stance: bool,
+    /// It introduces an event ([`StoryIndex::event_at`]).
+    event: bool,
     /// The square root of the claim's term weight (`TermSet::weight` of its
     /// terms): the norm of a pair is the product of theirs.
     root: f32,
@@ -251,12 +254,12 @@ fn could_be_same_statement(idx: &StoryIndex, x: &View, y: &View) -> bool {
 }
 
 /// What [`could_be_same_statement`] asks, read from the claims' records
-/// without a view (`x_event`: whether `x` introduces an event): a necessary
-/// condition (true whenever it is true), so that most candidate pairs are
-/// settled without building the other claim's view (without it, `relations`
-/// on 1,000 generated articles runs 12 % more instructions).
-fn may_be_same_statement(x: &ClaimFlat, y: &ClaimFlat, x_event: bool) -> bool {
-    (x.quote && y.quote) || (x.stance && y.stance) || x_event
+/// without a view: a necessary condition (true whenever it is true), so that
+/// most candidate pairs are settled without building the other claim's view
+/// (without it, `relations` on 1,000 generated articles runs 12 % more
+/// instructions).
+fn may_be_same_statement(x: &ClaimFlat, y: &ClaimFlat) -> bool {
+    (x.quote && y.quote) || (x.stance && y.stance) || x.event
 }
 
 /// The event noun two statements both introduce ("gave an interview with
@@ -472,9 +475,11 @@ impl StoryIndex {
         let mut flat: Vec<ClaimFlat> = Vec::new();
         let mut base: Vec<usize> = Vec::with_capacity(arts.len());
         let mut sets = Vec::with_capacity(arts.len());
+        let mut events = Vec::with_capacity(arts.len());
         for (ai, (_, a)) in arts.iter().enumerate() {
             base.push(flat.len());
             let mut per = Vec::with_capacity(a.claims.len());
+            let mut art_events = Vec::with_capacity(a.claims.len());
             for (ci, (c, (t, w))) in a
                 .claims
                 .iter()
@@ -483,14 +488,19 @@ impl StoryIndex {
             {
                 let k = flat.len() as u32;
                 let fam = usize::from(c.kind.is_typed());
+                let event = (!c.kind.is_typed())
+                    .then(|| lexicon::event_introduction(a.claim_text(ci)))
+                    .flatten();
                 let mut cf = ClaimFlat {
                     art: ai as u32,
                     claim: ci as u32,
                     typed: c.kind.is_typed(),
                     quote: c.quote.is_some(),
                     stance: !c.features().stances.is_empty(),
+                    event: event.is_some(),
                     ..ClaimFlat::default()
                 };
+                art_events.push(event);
                 for &id in &t {
                     postings[fam].push(&mut cursors[fam], id as usize, k);
                     if df.get(id as usize).is_some_and(|&d| d > common) {
@@ -524,6 +534,7 @@ impl StoryIndex {
                 });
             }
             sets.push(per);
+            events.push(art_events);
         }
         let sent_sets: Vec<Vec<TermSet>> = sent_sets
             .into_iter()
@@ -566,10 +577,6 @@ impl StoryIndex {
             .collect();
         let pos = arts.iter().enumerate().map(|(i, (d, _))| (*d, i)).collect();
         let roles = arts
-            .iter()
-            .map(|(_, a)| a.claims.iter().map(|_| OnceLock::new()).collect())
-            .collect();
-        let events = arts
             .iter()
             .map(|(_, a)| a.claims.iter().map(|_| OnceLock::new()).collect())
             .collect();
@@ -725,15 +732,7 @@ impl StoryIndex {
 
     /// [`StoryIndex::event_of`] claim `ci` of article `ai`.
     fn event_at(&self, ai: usize, ci: usize) -> Option<&lexicon::EventIntro> {
-        let art = &self.arts.get(ai)?.1;
-        if art.claims.get(ci)?.kind.is_typed() {
-            return None;
-        }
-        self.events
-            .get(ai)?
-            .get(ci)?
-            .get_or_init(|| lexicon::event_introduction(art.claim_text(ci)))
-            .as_ref()
+        self.events.get(ai)?.get(ci)?.as_ref()
     }
 
     /// [`lexicon::conditionality`] of a claim's sentence, read once per
@@ -1995,7 +1994,7 @@ fn decide_candidate(
         let x_terms = &idx.sets.get(ai)?.get(ci)?.terms;
         let (most, norm) = pair_bound(idx, x_terms, fx, fy, selecting, threshold);
         if norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm {
-            if !may_be_same_statement(fx, fy, idx.event_at(ai, ci).is_some()) {
+            if !may_be_same_statement(fx, fy) {
                 return None;
             }
             let (x, y) = (view(idx, ai, ci)?, view(idx, bj, cj)?);
@@ -2033,10 +2032,7 @@ fn rejected_both_ways(idx: &StoryIndex, fx: &ClaimFlat, fy: &ClaimFlat, selectin
         let most = with_soft_allowance(x, shared + x.overflow, norm);
         norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm
     };
-    below(fx)
-        && below(fy)
-        && idx.event_at(fx.art as usize, fx.claim as usize).is_none()
-        && idx.event_at(fy.art as usize, fy.claim as usize).is_none()
+    below(fx) && below(fy) && !fx.event && !fy.event
 }
 
 /// Relations of a story; with `focus`, only those touching that document.
@@ -2176,6 +2172,10 @@ pub fn relations_keeping(
                 let Some(fy) = idx.flat.get(k_) else {
                     continue;
                 };
+                let selecting = acc.get(k_).copied().unwrap_or(f32::MAX);
+                if rejected_both_ways(idx, fx, fy, selecting) {
+                    continue;
+                }
                 let (bj, cj) = (fy.art as usize, fy.claim as usize);
                 let Some((db, y_claim)) = idx
                     .arts
@@ -2184,11 +2184,7 @@ pub fn relations_keeping(
                 else {
                     continue;
                 };
-                let selecting = acc.get(k_).copied().unwrap_or(f32::MAX);
                 let both = mutual.get(k_).copied().unwrap_or(false);
-                if rejected_both_ways(idx, fx, fy, selecting) {
-                    continue;
-                }
                 let forward = || {
                     (both || span_link(x.claim, y_claim))
                         .then(|| decide_candidate(idx, fx, fy, selecting))
