@@ -316,8 +316,10 @@ fn duration_days(c: &Claim) -> Option<i64> {
 }
 
 /// Whether `x`, a duration of days, finds `y`, a date span of as many days,
-/// as a candidate. The one link between two claims that only one of them
-/// follows: the span does not look for durations (see [`relations_keeping`]).
+/// as a candidate: the one link followed one way only, so such a pair is
+/// decided from the duration's side (the span meets the durations through
+/// `duration_postings` only so that each pair is met from its earlier
+/// claim; see [`relations_keeping`]).
 fn span_link(x: &Claim, y: &Claim) -> bool {
     duration_days(x).is_some_and(|n| span_days(y) == Some(n))
 }
