@@ -72,18 +72,38 @@ struct Groups {
 impl Groups {
     fn of(corpus: &Corpus, docs: Option<&[DocId]>, rels: &[Relation]) -> Groups {
         // The story's documents and any a relation names, with as many
-        // numbers as their claims (or as the relations need).
+        // numbers as their claims (or as the relations need). A relation's
+        // claims are looked up among the story's documents (sorting one
+        // entry per claim of every relation was half of making the groups).
         let mut sizes: Vec<(DocId, usize)> = docs
             .unwrap_or(&[])
             .iter()
             .map(|&d| (d, corpus.article(d).map_or(0, |a| a.claims.len())))
-            .chain(
-                rels.iter()
-                    .flat_map(|r| [r.a, r.b])
-                    .map(|c| (c.doc(), c.claim() + 1)),
-            )
             .collect();
         sizes.sort_unstable();
+        sizes.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = kept.1.max(later.1);
+            }
+            same
+        });
+        let mut outside: Vec<(DocId, usize)> = Vec::new();
+        for c in rels.iter().flat_map(|r| [r.a, r.b]) {
+            let need = c.claim() + 1;
+            match sizes.binary_search_by_key(&c.doc(), |s| s.0) {
+                Ok(i) => {
+                    if let Some(s) = sizes.get_mut(i) {
+                        s.1 = s.1.max(need);
+                    }
+                }
+                Err(_) => outside.push((c.doc(), need)),
+            }
+        }
+        if !outside.is_empty() {
+            sizes.extend(outside);
+            sizes.sort_unstable();
+        }
         let mut docs: Vec<(DocId, u32)> = Vec::new();
         let mut total = 0usize;
         for (i, &(d, size)) in sizes.iter().enumerate() {
@@ -169,15 +189,15 @@ impl Groups {
     }
 }
 
-/// How many facts [`analyze_relations`] makes of one story: one per group
-/// of related claims, plus one per statement claim left alone.
+/// How many facts [`analyze_relations`] makes of one story, whose groups
+/// are `g`: one per group of related claims, plus one per statement claim
+/// left alone.
 fn count_facts(
     corpus: &Corpus,
     docs: Option<&[DocId]>,
-    rels: &[Relation],
+    g: &mut Groups,
     single_source: bool,
 ) -> usize {
-    let mut g = Groups::of(corpus, docs, rels);
     let groups = g.count();
     if !single_source {
         return groups;
@@ -197,19 +217,18 @@ fn count_facts(
     groups + singles
 }
 
-/// The facts of story `si`: one per group of related claims (by union of
-/// the relations), then, with `single_source`, one per statement claim left
-/// alone. `count` is their number ([`count_facts`]).
+/// The facts of story `si`: one per group of related claims (`g`, the
+/// union of the relations), then, with `single_source`, one per statement
+/// claim left alone. `count` is their number ([`count_facts`]).
 fn story_facts(
     corpus: &Corpus,
     si: usize,
     docs: Option<&[DocId]>,
     rels: &[Relation],
     single_source: bool,
-    count: usize,
+    (mut g, count): (Groups, usize),
 ) -> Vec<Fact> {
     let mut facts = Vec::with_capacity(count);
-    let mut g = Groups::of(corpus, docs, rels);
     // The relations of each group, at its root's number (so in the order of
     // the groups' first claims).
     let mut groups: Vec<Vec<&Relation>> = vec![Vec::new(); g.len() as usize];
@@ -287,33 +306,38 @@ pub fn analyze_relations(
     // Room for the facts is made once, at their number (counted first: the
     // number of claims, an upper bound, held 2.5 times the room needed),
     // not by doubling (which held the old and the new vector at the peak).
-    let counts: Vec<usize> = per_story
+    // The groups counted are kept for making the facts (a few bytes per
+    // claim; making them twice was a twentieth of a warm `check`'s
+    // instructions).
+    let counted: Vec<(Groups, usize)> = per_story
         .par_iter()
         .enumerate()
         .map(|(si, rels)| {
-            count_facts(
-                corpus,
-                stories.get(si).map(Vec::as_slice),
-                rels,
-                single_source,
-            )
+            let docs = stories.get(si).map(Vec::as_slice);
+            let mut g = Groups::of(corpus, docs, rels);
+            let n = count_facts(corpus, docs, &mut g, single_source);
+            (g, n)
         })
         .collect();
-    let mut facts = Vec::with_capacity(counts.iter().sum());
+    let mut facts = Vec::with_capacity(counted.iter().map(|c| c.1).sum());
+    let mut counted = counted.into_iter();
     // A batch of stories at a time, so that their own vectors are never all
     // held beside the whole one.
     const BATCH: usize = 256;
     for start in (0..per_story.len()).step_by(BATCH) {
-        let parts: Vec<Vec<Fact>> = (start..(start + BATCH).min(per_story.len()))
+        let batch: Vec<(usize, (Groups, usize))> = (start..(start + BATCH).min(per_story.len()))
+            .zip(counted.by_ref())
+            .collect();
+        let parts: Vec<Vec<Fact>> = batch
             .into_par_iter()
-            .map(|si| {
+            .map(|(si, g)| {
                 story_facts(
                     corpus,
                     si,
                     stories.get(si).map(Vec::as_slice),
                     per_story.get(si).map_or(&[], Vec::as_slice),
                     single_source,
-                    counts.get(si).copied().unwrap_or(0),
+                    g,
                 )
             })
             .collect();
