@@ -163,8 +163,22 @@ impl serde::Serialize for ReportId {
 /// Appends an id of the report as a JSON string, in one copy (the report
 /// has two ids a relation: pushed byte by byte, with the id's text made
 /// apart and checked as UTF-8, they were a twentieth of a warm `check`).
+///
+/// The bytes are pushed one by one into room reserved first: copying the
+/// id's few bytes with `extend_from_slice` (and making them with a copy)
+/// called the C library's `memcpy` twice per id, a twenty-fifth of the
+/// samples of a `check` of an edited folder (perf, 10,000 articles). (A
+/// block of 16 bytes appended whole and cut to length measured slower.)
 pub fn push_id(out: &mut Vec<u8>, id: ReportId) {
-    out.extend_from_slice(id.quoted(&mut [0; 13]));
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(id.n).as_bytes();
+    out.reserve(digits.len() + 3);
+    out.push(b'"');
+    out.push(id.prefix);
+    for &d in digits {
+        out.push(d);
+    }
+    out.push(b'"');
 }
 
 /// Appends an optional string: the string, or `null`.
