@@ -61,6 +61,32 @@ const ENGINE: &str = env!("CORROBORATE_ENGINE");
 /// first one), and two counters would hand both the same temporary name.
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// What names and keys an article's entry ([`Cache::article_owned`]), and
+/// the entries of the stories it is the first article of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArticleKeys {
+    /// The hash of what the entry's content is a function of (path, text,
+    /// overrides, format, engine).
+    pub key: [u8; 32],
+    /// Where the article lies ([`place`]): names its entry.
+    pub place: [u8; 32],
+}
+
+/// The hash of an article's canonical path, which names its entry: an edit
+/// rewrites the entry of the same file.
+fn place(canonical: &Path) -> [u8; 32] {
+    *blake3::hash(canonical.to_string_lossy().as_bytes()).as_bytes()
+}
+
+/// [`place`] of a path not yet canonical (`fs::canonicalize`, or the path
+/// as given when that fails).
+fn place_of_path(path: &str) -> [u8; 32] {
+    match std::fs::canonicalize(path) {
+        Ok(abs) => place(&abs),
+        Err(_) => place(Path::new(path)),
+    }
+}
+
 pub struct Cache {
     dir: PathBuf,
     engine: [u8; 16],
@@ -212,19 +238,17 @@ impl Cache {
     }
 
     /// The entry file of an article path: named by its canonical path
-    /// (`fs::canonicalize`, or the path as given when that fails).
+    /// (`fs::canonicalize`, or the path as given when that fails; see
+    /// [`place`]).
     pub fn entry_path(&self, path: &str) -> PathBuf {
-        match std::fs::canonicalize(path) {
-            Ok(abs) => self.entry_path_canonical(&abs),
-            Err(_) => self.entry_path_canonical(Path::new(path)),
-        }
+        self.article_entry(&place_of_path(path))
     }
 
-    /// [`Cache::entry_path`] of a path whose canonical form the caller
-    /// already has (the walk of `check` knows it without a `canonicalize`
-    /// per file, several system calls each).
-    fn entry_path_canonical(&self, canonical: &Path) -> PathBuf {
-        let name = blake3::hash(canonical.to_string_lossy().as_bytes()).to_hex();
+    /// The entry file of the article at `place` ([`place`]; the walk of
+    /// `check` knows the canonical paths without a `canonicalize` per file,
+    /// several system calls each).
+    fn article_entry(&self, place: &[u8; 32]) -> PathBuf {
+        let name = blake3::Hash::from_bytes(*place).to_hex();
         self.shard(&name).join(format!("a-{}.bin", &name[..32]))
     }
 
@@ -260,34 +284,16 @@ impl Cache {
         *h.finalize().as_bytes()
     }
 
-    /// Where an article lies, for naming the entries of what it is part
-    /// of: a hash of its canonical path (`canonical`) if known, else of the
-    /// path as given.
-    pub fn place(path: &str, canonical: Option<&Path>) -> [u8; 32] {
-        let bytes = match canonical {
-            Some(c) => c.as_os_str().as_encoded_bytes(),
-            None => path.as_bytes(),
-        };
-        *blake3::hash(bytes).as_bytes()
-    }
-
     /// The entry file of a story, named by the place of its first article
-    /// ([`Cache::place`]): an edit of one of its articles rewrites the
+    /// ([`ArticleKeys::place`]): an edit of one of its articles rewrites the
     /// story's entry in place (its key changes, not its name), and stories
     /// come and go with their first articles, so a folder has at most an
-    /// entry per article however often it is edited. A story without a
-    /// place is named by its key.
-    fn story_path(&self, first: Option<[u8; 32]>, key: &[u8; 32]) -> PathBuf {
-        let name = match first {
-            Some(place) => {
-                let mut h = blake3::Hasher::new();
-                h.update(b"story");
-                h.update(&place);
-                h.finalize()
-            }
-            None => blake3::Hash::from_bytes(*key),
-        };
-        let hex = name.to_hex();
+    /// entry per article however often it is edited.
+    fn story_path(&self, first: &[u8; 32]) -> PathBuf {
+        let mut h = blake3::Hasher::new();
+        h.update(b"story");
+        h.update(first);
+        let hex = h.finalize().to_hex();
         self.shard(&hex).join(format!("s-{}.bin", &hex[..32]))
     }
 
@@ -295,26 +301,25 @@ impl Cache {
     /// entry exists for exactly these articles, else computed and stored.
     /// `key_of` gives each article's key as the lookup of its entry made it
     /// ([`Cache::article_owned`]): hashing every text again was a twentieth
-    /// of a `check` with a warm cache. A story with an article without a key
-    /// is computed, not cached. `place_of` gives each article's place
-    /// ([`Cache::place`]), which names the entry. `label` keeps the labels
-    /// (and the reasons that are not fixed phrases) of the relations, read
-    /// from the entry ([`persist::decode_relations`]) or computed
+    /// of a `check` with a warm cache. A story with an article without keys
+    /// (or without articles) is computed, not cached. `label` keeps the
+    /// labels (and the reasons that are not fixed phrases) of the relations,
+    /// read from the entry ([`persist::decode_relations`]) or computed
     /// ([`Corpus::story_relations_keeping`]).
     pub fn story_relations(
         &self,
         corpus: &Corpus,
         story: &[DocId],
-        key_of: impl Fn(DocId) -> Option<[u8; 32]>,
-        place_of: impl Fn(DocId) -> Option<[u8; 32]>,
+        keys_of: impl Fn(DocId) -> Option<ArticleKeys>,
         label: fn(&str) -> &'static str,
     ) -> Vec<Relation> {
-        let keys: Option<Vec<[u8; 32]>> = story.iter().map(|&d| key_of(d)).collect();
-        let Some(keys) = keys else {
+        let keys: Option<Vec<ArticleKeys>> = story.iter().map(|&d| keys_of(d)).collect();
+        let Some(first) = keys.as_ref().and_then(|k| k.first()) else {
             return corpus.story_relations_keeping(story, label);
         };
+        let file = self.story_path(&first.place);
+        let keys: Vec<[u8; 32]> = keys.iter().flatten().map(|k| k.key).collect();
         let key = self.story_key(&keys, &corpus.config);
-        let file = self.story_path(story.first().and_then(|&d| place_of(d)), &key);
         let claims = |d: DocId| corpus.article(d).map_or(0, |a| a.claims.len());
         if let Some(rels) = read_entry_with(&file, |bytes| {
             bytes
@@ -490,7 +495,7 @@ impl Cache {
     }
 
     /// [`Cache::article`] taking the path and text it keeps in the article
-    /// (no copy of the text), with the article's key (for
+    /// (no copy of the text), with the article's keys (for
     /// [`Cache::story_relations`]). `canonical` is the path's canonical form
     /// (what `fs::canonicalize` gives) when the caller knows it; else the
     /// path is canonicalised here.
@@ -500,12 +505,11 @@ impl Cache {
         text: String,
         overrides: &MetaOverride,
         canonical: Option<&Path>,
-    ) -> (Article, [u8; 32]) {
-        let file = match canonical {
-            Some(c) => self.entry_path_canonical(c),
-            None => self.entry_path(&path),
-        };
+    ) -> (Article, ArticleKeys) {
+        let place = canonical.map_or_else(|| place_of_path(&path), place);
+        let file = self.article_entry(&place);
         let key = self.key(&path, &text, overrides);
+        let keys = ArticleKeys { key, place };
         let found = read_entry_with(&file, |bytes| {
             match bytes.and_then(|b| self.check_entry(b, &key)) {
                 Some(p) => persist::decode_owned(path, text, p),
@@ -515,14 +519,14 @@ impl Cache {
         let (path, text) = match found {
             Ok(a) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                return (a, key);
+                return (a, keys);
             }
             Err(back) => back,
         };
         self.misses.fetch_add(1, Ordering::Relaxed);
         let a = Article::parse_owned(path, text, overrides);
         self.store(&Miss { file, key }, &a);
-        (a, key)
+        (a, keys)
     }
 
     /// An analysed article: from the cache when valid, else parsed and stored.
@@ -823,6 +827,7 @@ mod tests {
         let canonical = std::fs::canonicalize(&art).expect("canonical");
         let (a, key) = c.article_owned(path.clone(), TEXT.into(), &o, Some(&canonical));
         assert!(c.entry_path(&path).is_file());
+        assert_eq!(c.article_entry(&key.place), c.entry_path(&path));
         let hits = c.hits.load(Ordering::Relaxed);
         let (b, key2) = c.article_owned(path, TEXT.into(), &o, None);
         assert_eq!(c.hits.load(Ordering::Relaxed), hits + 1);

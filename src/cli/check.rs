@@ -11,6 +11,7 @@ use crate::core::{self, analysis, Article, ClaimRef, Corpus, DocId, MetaOverride
 use crate::review::marks::CorpusMarks;
 use crate::review::Annotation;
 
+use super::cache::ArticleKeys;
 use super::json_out::{self, ReportId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -141,8 +142,7 @@ pub fn execute(args: CheckArgs) -> u8 {
             Some(c) => c.story_relations(
                 &corpus,
                 s,
-                |d| keys.get(d).copied().flatten().map(|k| k.0),
-                |d| keys.get(d).copied().flatten().map(|k| k.1),
+                |d| keys.get(d).copied().flatten(),
                 label_for_this_run,
             ),
             None => corpus.story_relations_keeping(s, label_for_this_run),
@@ -264,10 +264,9 @@ pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
 pub struct Grouped {
     /// The term index is released: nothing after the stories reads it.
     pub corpus: Corpus,
-    /// The cache key of each document's article and where it lies
-    /// ([`super::cache::Cache::place`]), by document id (empty without a
-    /// cache).
-    pub keys: Vec<Option<([u8; 32], [u8; 32])>>,
+    /// The cache keys of each document's article, by document id (empty
+    /// without a cache).
+    pub keys: Vec<Option<ArticleKeys>>,
     pub stories: Vec<Vec<DocId>>,
 }
 
@@ -293,7 +292,7 @@ pub fn build_grouped(
         };
     };
     let none = MetaOverride::default();
-    let arts: Vec<(Article, [u8; 32], Option<std::path::PathBuf>)> = files
+    let arts: Vec<(Article, ArticleKeys, Option<std::path::PathBuf>)> = files
         .into_par_iter()
         .map(|f| {
             let (a, key) = cache.article_owned(f.path, f.text, &none, f.canonical.as_deref());
@@ -301,7 +300,7 @@ pub fn build_grouped(
         })
         .collect();
     let config = core::EngineConfig::default();
-    let article_keys: Vec<[u8; 32]> = arts.iter().map(|(_, k, _)| *k).collect();
+    let article_keys: Vec<[u8; 32]> = arts.iter().map(|(_, k, _)| k.key).collect();
     // The entry is named by the folders the files lie in, so that adding or
     // removing an article rewrites the folder's entry instead of adding one.
     let mut folders: Vec<&[u8]> = arts
@@ -330,10 +329,9 @@ pub fn build_grouped(
         None => arts.par_iter().map(|(a, _, _)| TermCounts::of(a)).collect(),
     };
     let mut corpus = Corpus::new(config);
-    let mut keys: Vec<Option<([u8; 32], [u8; 32])>> = Vec::new();
+    let mut keys: Vec<Option<ArticleKeys>> = Vec::new();
     let mut counts = counts.into_iter();
-    for (a, key, canonical) in arts {
-        let place = super::cache::Cache::place(&a.path, canonical.as_deref());
+    for (a, key, _) in arts {
         let d = match counts.next() {
             Some(c) => corpus.insert_counted(a, c),
             None => corpus.insert_unindexed(a),
@@ -342,7 +340,7 @@ pub fn build_grouped(
             keys.resize(d + 1, None);
         }
         if let Some(slot) = keys.get_mut(d) {
-            *slot = Some((key, place));
+            *slot = Some(key);
         }
     }
     let stories = match cached {
