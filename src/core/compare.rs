@@ -188,6 +188,14 @@ impl Postings {
         }
     }
 
+    /// The claims holding term `t`.
+    fn get(&self, t: usize) -> &[u32] {
+        let (Some(&s), Some(&e)) = (self.start.get(t), self.start.get(t + 1)) else {
+            return &[];
+        };
+        self.items.get(s as usize..e as usize).unwrap_or_default()
+    }
+
     /// The claims holding term `t` from the first at position `from` in the
     /// story on, for calls with `from` never decreasing: `read` (a copy of
     /// the lists' starts, one per term) keeps where each list was left.
@@ -2086,8 +2094,12 @@ pub fn relations_keeping(
     let mut serial: u32 = 0;
     let mut cands: Vec<u32> = Vec::new();
     let common = common_df(idx.n);
-    // Where each term's list was left (see `Postings::get_from`).
-    let mut read = idx.postings.each_ref().map(|p| p.start.clone());
+    // Where each term's list was left (see `Postings::get_from`). With a
+    // focus (the server's keystroke path) every list is read whole: no
+    // copy of the lists' starts.
+    let mut read = focus
+        .is_none()
+        .then(|| idx.postings.each_ref().map(|p| p.start.clone()));
     for (ai, (da, art)) in idx.arts.iter().enumerate() {
         if focus.is_some_and(|f| f != *da) {
             continue;
@@ -2136,9 +2148,14 @@ pub fn relations_keeping(
                 if idx.df.get(*t as usize).is_some_and(|&d| d > common) {
                     continue;
                 }
-                if let (Some(p), Some(read)) = (idx.postings.get(fam), read.get_mut(fam)) {
-                    add(p.get_from(*t as usize, read, from), idx.idf_of(*t), true);
-                }
+                let Some(p) = idx.postings.get(fam) else {
+                    continue;
+                };
+                let list = match read.as_mut().and_then(|r| r.get_mut(fam)) {
+                    Some(read) => p.get_from(*t as usize, read, from),
+                    None => p.get(*t as usize),
+                };
+                add(list, idx.idf_of(*t), true);
             }
             // Figures also find figures of a similar size, whatever their words.
             if let Some(b) = x
