@@ -154,6 +154,108 @@ fn a_file_added_on_disk_brings_a_new_diagnostic() {
     assert_eq!(c.shutdown(), 0);
 }
 
+/// A burst of changes on disk in one notification (a checkout of another
+/// branch): every file is taken in, a file's events in one batch end as its
+/// last one says, and the server answers requests meanwhile.
+#[test]
+fn a_burst_of_files_changed_on_disk_is_taken_in_whole() {
+    let ws = seed_workspace(&[S000, S001, S003, S004]);
+    let filler = |i: usize, version: &str| {
+        format!(
+            "Market report {i} ({version})\n\nPublished: 2025-02-{:02}\n\nThe covered market of district {i} opened {} new stalls on Tuesday, its managers said.\n",
+            i % 28 + 1,
+            i + 3
+        )
+    };
+    let fillers: Vec<std::path::PathBuf> = (0..300)
+        .map(|i| ws.path().join(format!("market-{i:03}.txt")))
+        .collect();
+    for (i, p) in fillers.iter().enumerate() {
+        std::fs::write(p, filler(i, "first")).expect("write");
+    }
+    let mut c = Client::start();
+    c.initialize(ws.path(), false);
+    c.indexed().expect("indexed");
+    let p001 = ws.path().join(S001);
+    c.open(&p001, "text");
+    let first = c.diagnostics_for(S001, |_| true).expect("diagnostics");
+    assert!(
+        conflict(&first).is_none(),
+        "no conflict without 002: {first:?}"
+    );
+
+    // Every filler changes, 002 appears in the middle of the batch, and 003
+    // is deleted and created again (it is still on disk).
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    for (i, p) in fillers.iter().enumerate() {
+        std::fs::write(p, filler(i, "second")).expect("write");
+    }
+    std::fs::copy(seeds.join(S002), ws.path().join(S002)).expect("copy");
+    let p003 = ws.path().join(S003);
+    let mut changes: Vec<Value> = fillers
+        .iter()
+        .map(|p| json!({"uri": file_uri(p), "type": 2}))
+        .collect();
+    changes.insert(
+        150,
+        json!({"uri": file_uri(&ws.path().join(S002)), "type": 1}),
+    );
+    changes.push(json!({"uri": file_uri(&p003), "type": 3}));
+    changes.push(json!({"uri": file_uri(&p003), "type": 1}));
+    c.mark();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": changes }),
+    );
+    // Answered while the files are read (or after: either way, answered).
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p001)}, "position": {"line": 0, "character": 3}}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let said = c
+        .wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("changed articles"))
+        })
+        .expect("the burst is read");
+    assert!(
+        said["params"]["message"]
+            .as_str()
+            .is_some_and(|s| s.contains("read 302 changed articles")),
+        "{said}"
+    );
+    c.diagnostics_for(S001, |d| conflict(d).is_some())
+        .expect("002, read in the burst, conflicts with 001");
+    // 003's last event was its creation: it is an article of the workspace.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&p003)}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(h.get("error").is_none(), "003 is known: {h}");
+
+    // 002 changed, then deleted, in one batch: the deletion is its last word.
+    c.mark();
+    std::fs::remove_file(ws.path().join(S002)).expect("rm");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": file_uri(&ws.path().join(S002)), "type": 2},
+            {"uri": file_uri(&ws.path().join(S002)), "type": 3}
+        ]}),
+    );
+    c.diagnostics_for(S001, |d| conflict(d).is_none())
+        .expect("the conflict goes with 002");
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&ws.path().join(S002))}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(h.get("error").is_some(), "002 is gone: {h}");
+    assert_eq!(c.shutdown(), 0);
+}
+
 /// Two articles whose conflicting figure sits on a line full of Hangul,
 /// CJK, emoji and curly quotes, with CRLF line ends.
 fn multibyte_workspace() -> tempfile::TempDir {

@@ -83,6 +83,13 @@ struct State {
     lines: render::LineCache,
     /// `shutdown` was received (an `exit` without it ends with code 1).
     shut_down: bool,
+    /// Reads of files from disk, numbered as they are asked for: the number
+    /// of the last one asked for each path ([`State::disk_turn`]). A file is
+    /// read outside the lock, so two changes of one file can be read at
+    /// once: only the later one's text is taken in.
+    disk_turns: HashMap<String, u64>,
+    /// The number of the last read asked for.
+    last_turn: u64,
 }
 
 /// One `textDocument/publishDiagnostics`.
@@ -109,7 +116,23 @@ impl State {
             publisher: None,
             lines: render::LineCache::default(),
             shut_down: false,
+            disk_turns: HashMap::new(),
+            last_turn: 0,
         }
+    }
+
+    /// Numbers a read (or removal) of `path` from disk, after every one
+    /// asked for before it: whatever an earlier one finds is stale once
+    /// this one is asked for.
+    fn disk_turn(&mut self, path: &str) -> u64 {
+        self.last_turn += 1;
+        self.disk_turns.insert(path.to_string(), self.last_turn);
+        self.last_turn
+    }
+
+    /// No read of `path` was asked for after turn `turn`.
+    fn is_latest_read(&self, path: &str, turn: u64) -> bool {
+        self.disk_turns.get(path).is_none_or(|&t| t <= turn)
     }
 
     /// Position conversions for the articles of the corpus as it is now.
@@ -511,9 +534,11 @@ fn list_articles(
 
 /// Whether a watched file is an article, by the same rule as indexing: its
 /// path relative to the (innermost) root that holds it. A file outside
-/// every root is matched by its absolute path or its name.
-fn is_article(path: &str, roots: &[PathBuf], settings: &Settings) -> bool {
-    let Ok(set) = globset(&settings.files.globs) else {
+/// every root is matched by its absolute path or its name. `set` is the
+/// settings' `files.globs`, compiled (`None` when they do not compile: then
+/// any `.txt` or `.md` file is an article).
+fn is_article(path: &str, roots: &[PathBuf], set: Option<&globset::GlobSet>) -> bool {
+    let Some(set) = set else {
         return path.ends_with(".txt") || path.ends_with(".md");
     };
     let p = Path::new(path);
@@ -522,7 +547,7 @@ fn is_article(path: &str, roots: &[PathBuf], settings: &Settings) -> bool {
         .filter(|r| p.starts_with(r))
         .max_by_key(|r| r.as_os_str().len());
     match root.and_then(|r| p.strip_prefix(r).ok()) {
-        Some(rel) => indexed_file(rel, Some(&set)),
+        Some(rel) => indexed_file(rel, Some(set)),
         None => set.is_match(p) || p.file_name().is_some_and(|f| set.is_match(f)),
     }
 }
@@ -779,67 +804,58 @@ impl Backend {
         let cache = crate::cli::cache::Cache::from_env(false).map(Arc::new);
         let mut to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)> = Vec::new();
         for chunk in files.chunks(200) {
-            let chunk = chunk.to_vec();
             let chunk_size = chunk.len();
-            let max = lock(&self.state).settings.files.max_bytes;
-            let cache = cache.clone();
-            type Parsed =
-                std::result::Result<(Article, TermCounts, Option<crate::cli::cache::Miss>), String>;
-            let parsed: Vec<(Parsed, PathBuf)> = tokio::task::spawn_blocking(move || {
-                use rayon::prelude::*;
-                let none = crate::core::MetaOverride::default();
-                chunk
-                    .into_par_iter()
+            let (max, chunk, since) = {
+                let s = lock(&self.state);
+                let chunk: Vec<DiskFile> = chunk
+                    .iter()
                     .map(|p| {
-                        let r = read_limited(&p, max).map(|text| {
-                            let path = p.to_string_lossy().into_owned();
-                            let (a, miss) =
-                                match cache.as_deref().map(|c| c.lookup(&path, &text, &none)) {
-                                    Some(Ok(a)) => (a, None),
-                                    Some(Err(miss)) => {
-                                        (Article::parse(&path, &text, &none), Some(miss))
-                                    }
-                                    None => (Article::parse(&path, &text, &none), None),
-                                };
-                            // Counted here, in parallel: inserting is serial,
-                            // under the state's lock.
-                            let counts = TermCounts::of(&a);
-                            (a, counts, miss)
-                        });
-                        (r, p)
+                        let path = p.to_string_lossy();
+                        DiskFile {
+                            over: s.settings.override_for(s.root_of(&path), &path),
+                            path: p.clone(),
+                        }
                     })
-                    .collect()
-            })
-            .await
-            .unwrap_or_default();
+                    .collect();
+                (s.settings.files.max_bytes, chunk, s.last_turn)
+            };
+            let cache = cache.clone();
+            let read =
+                tokio::task::spawn_blocking(move || read_files(chunk, max, cache.as_deref()))
+                    .await
+                    .unwrap_or_default();
             let mut skipped = Vec::new();
             {
                 let mut s = lock(&self.state);
-                for (r, p) in parsed {
-                    match r {
-                        Ok((a, counts, miss)) => {
-                            // Unsaved buffers win over the disk.
-                            if !s.docs.contains_key(&a.path) {
-                                let over = s.settings.override_for(s.root_of(&a.path), &a.path);
-                                if over != crate::core::MetaOverride::default() {
-                                    let (path, text) = (a.path.clone(), a.text.clone());
-                                    s.corpus.upsert(&path, &text, &over);
-                                    // The entry is of the article without
-                                    // the overrides, as `check` reads it.
-                                    if let Some(m) = miss {
-                                        to_store.push((m, Arc::new(a)));
+                for r in read {
+                    match r.got {
+                        Ok(ReadArticle {
+                            article,
+                            counts,
+                            miss,
+                        }) => {
+                            let path = article.path.clone();
+                            // Unsaved buffers win over the disk, and a
+                            // change on disk since this chunk was read is
+                            // taken in by its own read.
+                            let take =
+                                !s.docs.contains_key(&path) && s.is_latest_read(&path, since);
+                            if take {
+                                let id = s.corpus.insert_counted(article, counts);
+                                match miss {
+                                    Some((m, Some(plain))) => to_store.push((m, Arc::new(plain))),
+                                    Some((m, None)) => {
+                                        if let Some(a) = s.corpus.article(id) {
+                                            to_store.push((m, a.clone()));
+                                        }
                                     }
-                                } else {
-                                    let id = s.corpus.insert_counted(a, counts);
-                                    if let (Some(m), Some(a)) = (miss, s.corpus.article(id)) {
-                                        to_store.push((m, a.clone()));
-                                    }
+                                    None => {}
                                 }
-                            } else if let Some(m) = miss {
-                                to_store.push((m, Arc::new(a)));
+                            } else if let Some((m, plain)) = miss {
+                                to_store.push((m, Arc::new(plain.unwrap_or(article))));
                             }
                         }
-                        Err(e) => skipped.push(format!("{}: {e}", p.display())),
+                        Err(e) => skipped.push(format!("{}: {e}", r.path.display())),
                     }
                 }
                 s.corpus_gen += 1;
@@ -949,6 +965,73 @@ fn read_limited(p: &Path, max: u64) -> std::result::Result<String, String> {
         )),
         _ => crate::cli::files::read_article(p).map_err(|e| format!("skipped: {e}")),
     }
+}
+
+/// A file to bring into the corpus from disk, with the metadata overrides
+/// its path gets from the settings.
+struct DiskFile {
+    path: PathBuf,
+    over: crate::core::MetaOverride,
+}
+
+/// What reading a [`DiskFile`] gave: its article, or why it was skipped.
+struct DiskRead {
+    path: PathBuf,
+    got: std::result::Result<ReadArticle, String>,
+}
+
+struct ReadArticle {
+    /// Analysed under the file's overrides.
+    article: Article,
+    /// The article's term counts (made here, in parallel: inserting into
+    /// the corpus is serial, under the state's lock).
+    counts: TermCounts,
+    /// The on-disk cache's entry that this read missed, with what to write
+    /// there when it is not `article` itself: the entry holds the article
+    /// without overrides, as `check` reads it.
+    miss: Option<(crate::cli::cache::Miss, Option<Article>)>,
+}
+
+/// Reads and analyses files on every core, from the on-disk cache when it
+/// holds an entry for the text. Called outside the state's lock: reading
+/// and parsing are nearly all the work of taking in a file, and hovers and
+/// keystrokes must not wait for a whole folder of them.
+fn read_files(
+    files: Vec<DiskFile>,
+    max: u64,
+    cache: Option<&crate::cli::cache::Cache>,
+) -> Vec<DiskRead> {
+    use rayon::prelude::*;
+    let none = crate::core::MetaOverride::default();
+    files
+        .into_par_iter()
+        .map(|f| {
+            let got = read_limited(&f.path, max).map(|text| {
+                let path = f.path.to_string_lossy().into_owned();
+                let lookup = cache.map(|c| c.lookup(&path, &text, &none));
+                let (article, miss) = if f.over == none {
+                    match lookup {
+                        Some(Ok(a)) => (a, None),
+                        Some(Err(m)) => (Article::parse(&path, &text, &none), Some((m, None))),
+                        None => (Article::parse(&path, &text, &none), None),
+                    }
+                } else {
+                    // The entry holds the article without the overrides.
+                    let plain = match lookup {
+                        Some(Err(m)) => Some((m, Some(Article::parse(&path, &text, &none)))),
+                        _ => None,
+                    };
+                    (Article::parse(&path, &text, &f.over), plain)
+                };
+                ReadArticle {
+                    counts: TermCounts::of(&article),
+                    article,
+                    miss,
+                }
+            });
+            DiskRead { path: f.path, got }
+        })
+        .collect()
 }
 
 /// 1000 → "1,000".
@@ -1232,7 +1315,9 @@ impl LanguageServer for Backend {
             if let Some(d) = s.docs.remove(&path) {
                 touched.extend(d.peers);
             }
-            // The disk's version comes back (or the document goes, if unsaved).
+            // The disk's version comes back (or the document goes, if
+            // unsaved): a read of the file asked for before is stale.
+            s.disk_turn(&path);
             match disk {
                 Ok(text) => {
                     s.upsert(&path, &text);
@@ -1309,8 +1394,16 @@ impl LanguageServer for Backend {
         let mut config_changed = false;
         let mut review_changed = false;
         let mut problems = Vec::new();
-        {
+        // The events are sorted under the lock, and removals done there; the
+        // files to read are read outside it, on every core (a checkout of
+        // another branch can change thousands at once).
+        let (to_read, turns, max) = {
             let mut s = lock(&self.state);
+            let mut to_read: Vec<DiskFile> = Vec::new();
+            // The turn of each file's last event in this batch.
+            let mut turns: HashMap<String, u64> = HashMap::new();
+            // Compiled once for the batch, not once per file.
+            let set = globset(&s.settings.files.globs).ok();
             for ev in params.changes {
                 let path = path_of(&ev.uri);
                 if path.ends_with(CONFIG_FILE) {
@@ -1321,21 +1414,19 @@ impl LanguageServer for Backend {
                     review_changed = true;
                     continue;
                 }
-                if !is_article(&path, &s.roots, &s.settings) || s.docs.contains_key(&path) {
+                if !is_article(&path, &s.roots, set.as_ref()) || s.docs.contains_key(&path) {
                     continue; // unsaved buffers win over the disk
                 }
+                // Any read of this file still under way is stale from here.
+                let turn = s.disk_turn(&path);
                 if ev.typ == FileChangeType::DELETED {
                     s.remove(&path);
-                } else {
-                    match read_limited(Path::new(&path), s.settings.files.max_bytes) {
-                        Ok(text) => {
-                            s.upsert(&path, &text);
-                        }
-                        Err(e) => {
-                            s.remove(&path);
-                            problems.push(format!("{path}: {e}"));
-                        }
-                    }
+                } else if turns.insert(path.clone(), turn).is_none() {
+                    let over = s.settings.override_for(s.root_of(&path), &path);
+                    to_read.push(DiskFile {
+                        path: PathBuf::from(path),
+                        over,
+                    });
                 }
             }
             if review_changed {
@@ -1343,6 +1434,87 @@ impl LanguageServer for Backend {
                     let _ = st.reload();
                 }
                 s.corpus_gen += 1;
+            }
+            (to_read, turns, s.settings.files.max_bytes)
+        };
+        if !to_read.is_empty() {
+            let n = to_read.len();
+            let cache = crate::cli::cache::Cache::from_env(false).map(Arc::new);
+            let mut to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)> = Vec::new();
+            let mut from_cache = 0;
+            let mut files = to_read.into_iter();
+            // In chunks, as indexing reads: the lock is taken between them,
+            // and no more than a chunk's texts are held at once.
+            loop {
+                let chunk: Vec<DiskFile> = files.by_ref().take(200).collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                let shared = cache.clone();
+                let read =
+                    tokio::task::spawn_blocking(move || read_files(chunk, max, shared.as_deref()))
+                        .await
+                        .unwrap_or_default();
+                let mut s = lock(&self.state);
+                for r in read {
+                    let path = r.path.to_string_lossy().into_owned();
+                    // Taken in unless the file was opened, or changed again
+                    // (a later read has it), meanwhile.
+                    let take = !s.docs.contains_key(&path)
+                        && turns
+                            .get(&path)
+                            .is_some_and(|&t| s.is_latest_read(&path, t));
+                    match r.got {
+                        Ok(ReadArticle {
+                            article,
+                            counts,
+                            miss,
+                        }) => {
+                            if cache.is_some() && miss.is_none() {
+                                from_cache += 1;
+                            }
+                            if take {
+                                let id = s.corpus.insert_counted(article, counts);
+                                s.corpus_gen += 1;
+                                match miss {
+                                    Some((m, Some(plain))) => to_store.push((m, Arc::new(plain))),
+                                    Some((m, None)) => {
+                                        if let Some(a) = s.corpus.article(id) {
+                                            to_store.push((m, a.clone()));
+                                        }
+                                    }
+                                    None => {}
+                                }
+                            } else if let Some((m, plain)) = miss {
+                                to_store.push((m, Arc::new(plain.unwrap_or(article))));
+                            }
+                        }
+                        Err(e) => {
+                            if take {
+                                s.remove(&path);
+                                problems.push(format!("{path}: {e}"));
+                            }
+                        }
+                    }
+                }
+            }
+            self.client
+                .log_message(
+                    MessageType::LOG,
+                    format!(
+                        "corroborate: read {} changed articles ({} from the cache)",
+                        group(n),
+                        group(from_cache)
+                    ),
+                )
+                .await;
+            if let (Some(cache), false) = (cache, to_store.is_empty()) {
+                // For the next start, on one thread (as after indexing).
+                tokio::task::spawn_blocking(move || {
+                    for (miss, a) in to_store {
+                        cache.store(&miss, &a);
+                    }
+                });
             }
         }
         for p in problems {
@@ -2279,5 +2451,28 @@ pub fn run() -> std::process::ExitCode {
         std::process::ExitCode::SUCCESS
     } else {
         std::process::ExitCode::from(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A read of a file asked for later makes the earlier ones stale (their
+    /// text is not taken in), for that file only; an indexing pass's reads
+    /// are stale for the files changed since it began.
+    #[test]
+    fn a_later_read_of_a_file_makes_earlier_ones_stale() {
+        let mut s = State::new();
+        let indexing = s.last_turn;
+        let first = s.disk_turn("/w/a.txt");
+        let second = s.disk_turn("/w/a.txt");
+        assert!(!s.is_latest_read("/w/a.txt", first));
+        assert!(s.is_latest_read("/w/a.txt", second));
+        assert!(!s.is_latest_read("/w/a.txt", indexing));
+        assert!(s.is_latest_read("/w/b.txt", indexing));
+        let other = s.disk_turn("/w/b.txt");
+        assert!(s.is_latest_read("/w/a.txt", second), "b's read is not a's");
+        assert!(s.is_latest_read("/w/b.txt", other));
     }
 }
