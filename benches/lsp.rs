@@ -201,14 +201,37 @@ fn main() {
                     .is_some_and(|s| s.contains("changed articles"))
         })
         .map(|_| t2.elapsed().as_secs_f64() * 1000.0);
+    // The same files deleted (a checkout of a branch without them), then a
+    // hover: removals are made as the event is sorted.
+    for (p, _) in &originals {
+        std::fs::remove_file(p).expect("delete an article");
+    }
+    let deleted: Vec<serde_json::Value> = originals
+        .iter()
+        .map(|(p, _)| json!({"uri": file_uri(p), "type": 3}))
+        .collect();
+    let t5 = Instant::now();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": deleted }),
+    );
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(&path)}, "position": {"line": line, "character": 5}}),
+    );
+    let delete_hover = t5.elapsed().as_secs_f64() * 1000.0;
     // Back as they were, and said so: the server stores their analyses
     // again, for the next run's indexing.
     for (p, t) in &originals {
         std::fs::write(p, t).expect("restore an article");
     }
+    let created: Vec<serde_json::Value> = originals
+        .iter()
+        .map(|(p, _)| json!({"uri": file_uri(p), "type": 1}))
+        .collect();
     c.notify(
         "workspace/didChangeWatchedFiles",
-        json!({ "changes": changes }),
+        json!({ "changes": created }),
     );
     c.wait_for(|m| {
         m["method"] == "window/logMessage"
@@ -232,5 +255,6 @@ fn main() {
         originals.len(),
         applied.map_or("(no log line)".to_string(), |ms| format!("{ms:.0} ms"))
     );
+    println!("  the same files deleted: hover {delete_hover:.1} ms");
     println!("  server peak memory (VmHWM)                {rss:>8.1} MB");
 }

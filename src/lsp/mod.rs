@@ -257,6 +257,19 @@ impl State {
         }
     }
 
+    /// [`State::remove`] of many paths, with one pass over the corpus's
+    /// index ([`Corpus::remove_many`]).
+    fn remove_many(&mut self, paths: &[String]) {
+        for p in paths {
+            if let Some(id) = self.corpus.doc_id(p) {
+                self.cache.remove(&id);
+            }
+        }
+        if self.corpus.remove_many(paths.iter().map(String::as_str)) > 0 {
+            self.corpus_gen += 1;
+        }
+    }
+
     /// Relations of `doc`, from the cache when nothing changed since.
     fn relations(&mut self, doc: DocId) -> Arc<Vec<Relation>> {
         self.sync_open(None);
@@ -802,7 +815,7 @@ impl Backend {
         // encoding and writing them was a quarter of a cold index's time,
         // and they are for the next start, not for this one.
         let cache = crate::cli::cache::Cache::from_env(false).map(Arc::new);
-        let mut to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)> = Vec::new();
+        let mut intake = Intake::default();
         for chunk in files.chunks(200) {
             let chunk_size = chunk.len();
             let (max, chunk, since) = {
@@ -829,36 +842,18 @@ impl Backend {
                 let mut s = lock(&self.state);
                 for r in read {
                     match r.got {
-                        Ok(ReadArticle {
-                            article,
-                            counts,
-                            miss,
-                        }) => {
-                            let path = article.path.clone();
+                        Ok(a) => {
                             // Unsaved buffers win over the disk, and a
                             // change on disk since this chunk was read is
                             // taken in by its own read.
-                            let take =
-                                !s.docs.contains_key(&path) && s.is_latest_read(&path, since);
-                            if take {
-                                let id = s.corpus.insert_counted(article, counts);
-                                match miss {
-                                    Some((m, Some(plain))) => to_store.push((m, Arc::new(plain))),
-                                    Some((m, None)) => {
-                                        if let Some(a) = s.corpus.article(id) {
-                                            to_store.push((m, a.clone()));
-                                        }
-                                    }
-                                    None => {}
-                                }
-                            } else if let Some((m, plain)) = miss {
-                                to_store.push((m, Arc::new(plain.unwrap_or(article))));
-                            }
+                            let take = !s.docs.contains_key(&a.article.path)
+                                && s.is_latest_read(&a.article.path, since);
+                            intake.add(a, take);
                         }
                         Err(e) => skipped.push(format!("{}: {e}", r.path.display())),
                     }
                 }
-                s.corpus_gen += 1;
+                intake.insert_into(&mut s);
             }
             unread += skipped.len();
             for m in skipped {
@@ -880,6 +875,7 @@ impl Backend {
             p.finish_with_message(format!("Indexed {} articles", group(total - unread)))
                 .await;
         }
+        let to_store = intake.to_store;
         if let (Some(cache), false) = (cache, to_store.is_empty()) {
             // One thread, so that the other core stays free for the
             // diagnostics of the refresh below and for the first keystrokes.
@@ -990,6 +986,54 @@ struct ReadArticle {
     /// there when it is not `article` itself: the entry holds the article
     /// without overrides, as `check` reads it.
     miss: Option<(crate::cli::cache::Miss, Option<Article>)>,
+}
+
+/// Reads on their way into the corpus, a chunk at a time, and the cache
+/// entries to write once the reading is done.
+#[derive(Default)]
+struct Intake {
+    taken: Vec<(Article, TermCounts)>,
+    /// Per taken article, the entry to write with it once it is the
+    /// corpus's.
+    misses: Vec<Option<crate::cli::cache::Miss>>,
+    to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)>,
+}
+
+impl Intake {
+    /// Adds a read: its article to take into the corpus when `take` (else
+    /// only its cache entry is written).
+    fn add(&mut self, r: ReadArticle, take: bool) {
+        match (take, r.miss) {
+            (true, Some((m, Some(plain)))) => {
+                self.to_store.push((m, Arc::new(plain)));
+                self.misses.push(None);
+                self.taken.push((r.article, r.counts));
+            }
+            (true, miss) => {
+                self.misses.push(miss.map(|(m, _)| m));
+                self.taken.push((r.article, r.counts));
+            }
+            (false, Some((m, plain))) => {
+                self.to_store
+                    .push((m, Arc::new(plain.unwrap_or(r.article))));
+            }
+            (false, None) => {}
+        }
+    }
+
+    /// Inserts the articles added since the last call into `s`'s corpus,
+    /// together ([`Corpus::insert_counted_many`]).
+    fn insert_into(&mut self, s: &mut State) {
+        let ids = s
+            .corpus
+            .insert_counted_many(std::mem::take(&mut self.taken));
+        for (id, miss) in ids.into_iter().zip(std::mem::take(&mut self.misses)) {
+            if let (Some(m), Some(a)) = (miss, s.corpus.article(id)) {
+                self.to_store.push((m, a.clone()));
+            }
+        }
+        s.corpus_gen += 1;
+    }
 }
 
 /// Reads and analyses files on every core, from the on-disk cache when it
@@ -1404,6 +1448,9 @@ impl LanguageServer for Backend {
             let mut turns: HashMap<String, u64> = HashMap::new();
             // Compiled once for the batch, not once per file.
             let set = globset(&s.settings.files.globs).ok();
+            // Removed together, after the loop (a read of a file deleted
+            // and created again in this batch is taken in after that).
+            let mut deleted: Vec<String> = Vec::new();
             for ev in params.changes {
                 let path = path_of(&ev.uri);
                 if path.ends_with(CONFIG_FILE) {
@@ -1420,7 +1467,7 @@ impl LanguageServer for Backend {
                 // Any read of this file still under way is stale from here.
                 let turn = s.disk_turn(&path);
                 if ev.typ == FileChangeType::DELETED {
-                    s.remove(&path);
+                    deleted.push(path);
                 } else if turns.insert(path.clone(), turn).is_none() {
                     let over = s.settings.override_for(s.root_of(&path), &path);
                     to_read.push(DiskFile {
@@ -1429,6 +1476,7 @@ impl LanguageServer for Backend {
                     });
                 }
             }
+            s.remove_many(&deleted);
             if review_changed {
                 for st in s.reviews.iter_mut() {
                     let _ = st.reload();
@@ -1440,7 +1488,7 @@ impl LanguageServer for Backend {
         if !to_read.is_empty() {
             let n = to_read.len();
             let cache = crate::cli::cache::Cache::from_env(false).map(Arc::new);
-            let mut to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)> = Vec::new();
+            let mut intake = Intake::default();
             let mut from_cache = 0;
             let mut files = to_read.into_iter();
             // In chunks, as indexing reads: the lock is taken between them,
@@ -1456,6 +1504,7 @@ impl LanguageServer for Backend {
                         .await
                         .unwrap_or_default();
                 let mut s = lock(&self.state);
+                let mut unreadable: Vec<String> = Vec::new();
                 for r in read {
                     let path = r.path.to_string_lossy().into_owned();
                     // Taken in unless the file was opened, or changed again
@@ -1465,38 +1514,22 @@ impl LanguageServer for Backend {
                             .get(&path)
                             .is_some_and(|&t| s.is_latest_read(&path, t));
                     match r.got {
-                        Ok(ReadArticle {
-                            article,
-                            counts,
-                            miss,
-                        }) => {
-                            if cache.is_some() && miss.is_none() {
+                        Ok(a) => {
+                            if cache.is_some() && a.miss.is_none() {
                                 from_cache += 1;
                             }
-                            if take {
-                                let id = s.corpus.insert_counted(article, counts);
-                                s.corpus_gen += 1;
-                                match miss {
-                                    Some((m, Some(plain))) => to_store.push((m, Arc::new(plain))),
-                                    Some((m, None)) => {
-                                        if let Some(a) = s.corpus.article(id) {
-                                            to_store.push((m, a.clone()));
-                                        }
-                                    }
-                                    None => {}
-                                }
-                            } else if let Some((m, plain)) = miss {
-                                to_store.push((m, Arc::new(plain.unwrap_or(article))));
-                            }
+                            intake.add(a, take);
                         }
                         Err(e) => {
                             if take {
-                                s.remove(&path);
                                 problems.push(format!("{path}: {e}"));
+                                unreadable.push(path);
                             }
                         }
                     }
                 }
+                intake.insert_into(&mut s);
+                s.remove_many(&unreadable);
             }
             self.client
                 .log_message(
@@ -1508,6 +1541,7 @@ impl LanguageServer for Backend {
                     ),
                 )
                 .await;
+            let to_store = intake.to_store;
             if let (Some(cache), false) = (cache, to_store.is_empty()) {
                 // For the next start, on one thread (as after indexing).
                 tokio::task::spawn_blocking(move || {
