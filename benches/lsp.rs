@@ -139,6 +139,26 @@ fn main() {
         );
         hover_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    // Workspace symbols (the whole workspace's facts): asked once, then
+    // again after a keystroke in the open document.
+    let t6 = Instant::now();
+    c.request("workspace/symbol", json!({"query": "council"}));
+    let symbols_first = t6.elapsed().as_secs_f64() * 1000.0;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(&path), "version": 900}, "contentChanges": [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": "7"}]}),
+    );
+    c.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 900
+    })
+    .expect("diagnostics");
+    let t7 = Instant::now();
+    c.request("workspace/symbol", json!({"query": "council"}));
+    let symbols_edited = t7.elapsed().as_secs_f64() * 1000.0;
+    let t8 = Instant::now();
+    let found = c.request("workspace/symbol", json!({"query": "council"}));
+    let symbols_again = t8.elapsed().as_secs_f64() * 1000.0;
+    let symbols_n = found["result"].as_array().map_or(0, Vec::len);
     // A burst: a quarter of the workspace (LSP_BENCH_BURST files) changed
     // on disk at once, then a hover and a keystroke in the open document
     // while the server takes the burst in, then the time until it says it
@@ -254,6 +274,9 @@ fn main() {
         "  burst of {} files changed on disk: hover {burst_hover:.1} ms, keystroke {burst_key:.1} ms, taken in after {}",
         originals.len(),
         applied.map_or("(no log line)".to_string(), |ms| format!("{ms:.0} ms"))
+    );
+    println!(
+        "  workspace/symbol (\"council\", {symbols_n} symbols): first {symbols_first:.0} ms, after a keystroke {symbols_edited:.0} ms, again {symbols_again:.0} ms"
     );
     println!("  the same files deleted: hover {delete_hover:.1} ms");
     println!("  server peak memory (VmHWM)                {rss:>8.1} MB");

@@ -152,6 +152,10 @@ pub struct Corpus {
     /// Per document: (term id, count), sorted by term id.
     tf: Vec<Vec<(u32, u32)>>,
     live: usize,
+    /// Per document: a number given to each version of it (and to its
+    /// removal), never given twice ([`Corpus::stamp`]).
+    stamps: Vec<u64>,
+    last_stamp: u64,
 }
 
 /// A document as a sparse unit vector: (term id, weight), sorted by term id.
@@ -252,6 +256,7 @@ impl Corpus {
                 (id, Vec::new())
             }
         };
+        self.restamp(id);
         let mut tf: Vec<(u32, u32)> = counts
             .0
             .into_iter()
@@ -274,6 +279,26 @@ impl Corpus {
         self.docs[id] = Some(Arc::new(article));
         self.live += 1;
         id
+    }
+
+    /// Gives document `id` a new stamp.
+    fn restamp(&mut self, id: DocId) {
+        self.last_stamp += 1;
+        if self.stamps.len() <= id {
+            self.stamps.resize(id + 1, 0);
+        }
+        if let Some(s) = self.stamps.get_mut(id) {
+            *s = self.last_stamp;
+        }
+    }
+
+    /// The stamp of the document's current version: two equal stamps of one
+    /// document are the same article (and the same analysis of it). A
+    /// story's relations depend on its articles only
+    /// ([`Corpus::story_relations`]), so a story whose documents keep their
+    /// stamps keeps its relations.
+    pub fn stamp(&self, id: DocId) -> u64 {
+        self.stamps.get(id).copied().unwrap_or(0)
     }
 
     /// Takes each (term, document) pair of `gone` out of the term's
@@ -316,6 +341,7 @@ impl Corpus {
         if self.docs.get(id).and_then(|d| d.as_ref()).is_none() {
             return;
         }
+        self.restamp(id);
         let tf = std::mem::take(&mut self.tf[id]);
         for (t, _) in tf {
             self.df[t as usize] = self.df[t as usize].saturating_sub(1);

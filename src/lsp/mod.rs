@@ -71,6 +71,12 @@ struct State {
     cache: HashMap<DocId, (u64, Arc<Vec<Relation>>)>,
     /// The whole-corpus analysis (workspace symbols), valid for `corpus_gen`.
     analysis: Option<(u64, Arc<crate::core::analysis::Analysis>)>,
+    /// The stamps ([`Corpus::stamp`]) of the documents of each story of
+    /// `analysis`, parallel to its stories: the next analysis takes the
+    /// relations of a story whose documents all kept theirs from it.
+    analysis_stamps: Vec<Vec<(DocId, u64)>>,
+    /// How many stories the last analysis took from the one before.
+    analysis_reused: usize,
     /// The review store (`.corroborate/annotations.jsonl`) of each root.
     reviews: Vec<review::store::Store>,
     /// The client takes versioned edits (`workspaceEdit.documentChanges`).
@@ -111,6 +117,8 @@ impl State {
             corpus_gen: 0,
             cache: HashMap::new(),
             analysis: None,
+            analysis_stamps: Vec::new(),
+            analysis_reused: 0,
             reviews: Vec::new(),
             document_changes: false,
             publisher: None,
@@ -152,7 +160,45 @@ impl State {
                 return a.clone();
             }
         }
-        let a = Arc::new(crate::core::analysis::analyze(&self.corpus, false));
+        // Only the stories that changed are compared again: after a
+        // keystroke, the edited document's (on 10,000 articles, comparing
+        // every story took over a second, under the lock).
+        use rayon::prelude::*;
+        let stories = self.corpus.stories();
+        let corpus = &self.corpus;
+        let stamps: Vec<Vec<(DocId, u64)>> = stories
+            .iter()
+            .map(|s| s.iter().map(|&d| (d, corpus.stamp(d))).collect())
+            .collect();
+        let before: HashMap<&[(DocId, u64)], usize> = self
+            .analysis_stamps
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_slice(), i))
+            .collect();
+        let old = self.analysis.as_ref().map(|(_, a)| a.as_ref());
+        let reused = std::sync::atomic::AtomicUsize::new(0);
+        let per_story: Vec<Vec<Relation>> = stories
+            .par_iter()
+            .zip(&stamps)
+            .map(|(story, key)| {
+                let kept = before
+                    .get(key.as_slice())
+                    .and_then(|&i| old?.per_story.get(i));
+                match kept {
+                    Some(rels) => {
+                        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        rels.clone()
+                    }
+                    None => corpus.story_relations(story),
+                }
+            })
+            .collect();
+        let a = Arc::new(crate::core::analysis::analyze_relations(
+            corpus, stories, per_story, false,
+        ));
+        self.analysis_reused = reused.into_inner();
+        self.analysis_stamps = stamps;
         self.analysis = Some((self.corpus_gen, a.clone()));
         a
     }
@@ -1078,6 +1124,43 @@ fn read_files(
         .collect()
 }
 
+/// The facts a workspace-symbol query finds: those with every word of the
+/// query (lower-cased) in their label or in the label of one relation of
+/// one of their claims (what the diagnostics and hovers show), in order;
+/// all of them for no words.
+///
+/// Each distinct label is matched once: labels are shared (one string per
+/// label for the process), and lower-casing every relation's label for
+/// every fact was nearly all of a query's time (240 ms on 10,000 articles).
+fn facts_matching<'a>(
+    an: &'a crate::core::analysis::Analysis,
+    words: &[String],
+) -> Vec<&'a crate::core::analysis::Fact> {
+    if words.is_empty() {
+        return an.facts.iter().collect();
+    }
+    let mut said: rustc_hash::FxHashMap<(usize, usize), bool> = rustc_hash::FxHashMap::default();
+    let mut label_matches = |l: &str| {
+        *said
+            .entry((l.as_ptr() as usize, l.len()))
+            .or_insert_with(|| {
+                let l = l.to_lowercase();
+                words.iter().all(|w| l.contains(w.as_str()))
+            })
+    };
+    let mut found: rustc_hash::FxHashSet<crate::core::ClaimRef> = rustc_hash::FxHashSet::default();
+    for r in an.relations() {
+        if label_matches(r.label) {
+            found.insert(r.a);
+            found.insert(r.b);
+        }
+    }
+    an.facts
+        .iter()
+        .filter(|f| label_matches(f.label) || f.claims.iter().any(|c| found.contains(c)))
+        .collect()
+}
+
 /// 1000 → "1,000".
 fn group(n: usize) -> String {
     let s = n.to_string();
@@ -1724,34 +1807,7 @@ impl LanguageServer for Backend {
                 s.sync_doc(p);
             }
             let an = s.analysis();
-            // A fact is found by its label or by the labels of its relations
-            // (what the diagnostics and hovers show), every word of the query
-            // somewhere in one of them.
-            let mut rel_labels: HashMap<crate::core::ClaimRef, Vec<&str>> = HashMap::new();
-            for r in an.relations() {
-                for c in [r.a, r.b] {
-                    rel_labels.entry(c).or_default().push(r.label);
-                }
-            }
-            let matches = |f: &crate::core::analysis::Fact| {
-                if words.is_empty() {
-                    return true;
-                }
-                let mut names = vec![f.label.to_lowercase()];
-                for c in &f.claims {
-                    for l in rel_labels.get(c).map_or(&[][..], Vec::as_slice) {
-                        let l = l.to_lowercase();
-                        if !names.contains(&l) {
-                            names.push(l);
-                        }
-                    }
-                }
-                names
-                    .iter()
-                    .any(|n| words.iter().all(|w| n.contains(w.as_str())))
-            };
-            let mut facts: Vec<&crate::core::analysis::Fact> =
-                an.facts.iter().filter(|f| matches(f)).collect();
+            let mut facts = facts_matching(&an, &words);
             // Disagreements first.
             facts.sort_by_key(|f| f.verdict);
             let mut out = Vec::new();
@@ -2508,5 +2564,104 @@ mod tests {
         let other = s.disk_turn("/w/b.txt");
         assert!(s.is_latest_read("/w/a.txt", second), "b's read is not a's");
         assert!(s.is_latest_read("/w/b.txt", other));
+    }
+
+    /// After an edit, the whole-workspace analysis compares again only the
+    /// edited document's story, and is the analysis made afresh.
+    #[test]
+    fn the_workspace_analysis_redoes_only_the_stories_that_changed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<PathBuf> = Vec::new();
+        for dir in ["seeds", "tests/fixtures/two-sources"] {
+            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+                .expect("fixture folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "txt" || x == "md"))
+                .collect();
+            in_dir.sort();
+            files.extend(in_dir);
+        }
+        let mut s = State::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("fixture");
+            s.upsert(&f.to_string_lossy(), &text);
+        }
+        let fresh = |s: &State| format!("{:?}", crate::core::analysis::analyze(&s.corpus, false));
+        let first = s.analysis();
+        assert!(first.stories.len() >= 2, "{:?}", first.stories);
+        assert_eq!(s.analysis_reused, 0);
+        assert_eq!(format!("{first:?}"), fresh(&s));
+        // An edit of a seed article: its story is compared again, the
+        // others are taken from the analysis before.
+        let edited = files.first().expect("a seed article");
+        let text = std::fs::read_to_string(edited).expect("fixture");
+        let text = text.replacen("a ", "a large ", 1);
+        s.upsert(&edited.to_string_lossy(), &text);
+        let second = s.analysis();
+        assert_eq!(s.analysis_reused, second.stories.len() - 1);
+        assert_eq!(format!("{second:?}"), fresh(&s));
+        // Asked again with nothing changed: the same analysis.
+        let third = s.analysis();
+        assert!(Arc::ptr_eq(&second, &third));
+    }
+
+    /// A workspace-symbol query finds what comparing the query with every
+    /// label of every fact finds: for no words, for each word of each
+    /// relation's label, for all of a label's words, and for a word no label
+    /// has.
+    #[test]
+    fn symbol_queries_find_the_facts_a_plain_search_finds() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut s = State::new();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+            .expect("seeds")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("seed");
+            s.upsert(&f.to_string_lossy(), &text);
+        }
+        let an = s.analysis();
+        let plain = |words: &[String]| -> Vec<usize> {
+            an.facts
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    let mut names = vec![f.label.to_lowercase()];
+                    for r in an.relations() {
+                        if f.claims.iter().any(|c| *c == r.a || *c == r.b) {
+                            names.push(r.label.to_lowercase());
+                        }
+                    }
+                    words.is_empty()
+                        || names
+                            .iter()
+                            .any(|n| words.iter().all(|w| n.contains(w.as_str())))
+                })
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let index = |found: Vec<&crate::core::analysis::Fact>| -> Vec<usize> {
+            found
+                .iter()
+                .filter_map(|f| an.facts.iter().position(|g| std::ptr::eq(g, *f)))
+                .collect()
+        };
+        let mut queries: Vec<Vec<String>> = vec![Vec::new(), vec!["zzzz".into()]];
+        for r in an.relations() {
+            let words: Vec<String> = r.label.split_whitespace().map(str::to_lowercase).collect();
+            queries.extend(words.iter().map(|w| vec![w.clone()]));
+            queries.push(words);
+        }
+        queries.sort();
+        queries.dedup();
+        let mut some = 0;
+        for q in &queries {
+            let want = plain(q);
+            some += usize::from(!want.is_empty() && want.len() < an.facts.len());
+            assert_eq!(index(facts_matching(&an, q)), want, "{q:?}");
+        }
+        assert!(some > 5, "queries that find some facts but not all: {some}");
     }
 }
