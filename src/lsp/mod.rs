@@ -176,28 +176,35 @@ impl State {
             .enumerate()
             .map(|(i, k)| (k.as_slice(), i))
             .collect();
-        let old = self.analysis.as_ref().map(|(_, a)| a.as_ref());
-        let reused = std::sync::atomic::AtomicUsize::new(0);
+        // The relations kept are moved out of the analysis before, whose
+        // facts go first (not copied beside it: less memory at the peak).
+        let mut old: Vec<Option<Vec<Relation>>> = match self.analysis.take() {
+            Some((_, a)) => Arc::try_unwrap(a)
+                .map(|a| a.per_story)
+                .unwrap_or_else(|shared| shared.per_story.clone())
+                .into_iter()
+                .map(Some)
+                .collect(),
+            None => Vec::new(),
+        };
+        let kept: Vec<Option<Vec<Relation>>> = stamps
+            .iter()
+            .map(|key| {
+                let i = *before.get(key.as_slice())?;
+                old.get_mut(i)?.take()
+            })
+            .collect();
+        drop(old);
+        let reused = kept.iter().filter(|k| k.is_some()).count();
         let per_story: Vec<Vec<Relation>> = stories
             .par_iter()
-            .zip(&stamps)
-            .map(|(story, key)| {
-                let kept = before
-                    .get(key.as_slice())
-                    .and_then(|&i| old?.per_story.get(i));
-                match kept {
-                    Some(rels) => {
-                        reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        rels.clone()
-                    }
-                    None => corpus.story_relations(story),
-                }
-            })
+            .zip(kept)
+            .map(|(story, kept)| kept.unwrap_or_else(|| corpus.story_relations(story)))
             .collect();
         let a = Arc::new(crate::core::analysis::analyze_relations(
             corpus, stories, per_story, false,
         ));
-        self.analysis_reused = reused.into_inner();
+        self.analysis_reused = reused;
         self.analysis_stamps = stamps;
         self.analysis = Some((self.corpus_gen, a.clone()));
         a
@@ -2591,18 +2598,29 @@ mod tests {
         assert!(first.stories.len() >= 2, "{:?}", first.stories);
         assert_eq!(s.analysis_reused, 0);
         assert_eq!(format!("{first:?}"), fresh(&s));
+        drop(first);
         // An edit of a seed article: its story is compared again, the
-        // others are taken from the analysis before.
-        let edited = files.first().expect("a seed article");
-        let text = std::fs::read_to_string(edited).expect("fixture");
-        let text = text.replacen("a ", "a large ", 1);
-        s.upsert(&edited.to_string_lossy(), &text);
+        // others are taken from the analysis before (moved out of it: no
+        // one else holds it).
+        let edit = |s: &mut State, i: usize| {
+            let f = files.get(i).expect("a seed article");
+            let text = std::fs::read_to_string(f).expect("fixture");
+            s.upsert(&f.to_string_lossy(), &text.replacen("a ", "a large ", 1));
+        };
+        edit(&mut s, 0);
         let second = s.analysis();
         assert_eq!(s.analysis_reused, second.stories.len() - 1);
         assert_eq!(format!("{second:?}"), fresh(&s));
         // Asked again with nothing changed: the same analysis.
         let third = s.analysis();
         assert!(Arc::ptr_eq(&second, &third));
+        // Another edit while the analysis before is still held (copied
+        // from it, then).
+        edit(&mut s, 1);
+        let fourth = s.analysis();
+        assert_eq!(s.analysis_reused, fourth.stories.len() - 1);
+        assert_eq!(format!("{fourth:?}"), fresh(&s));
+        assert_eq!(format!("{third:?}"), format!("{second:?}"));
     }
 
     /// A workspace-symbol query finds what comparing the query with every
