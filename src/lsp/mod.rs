@@ -1089,6 +1089,21 @@ impl Intake {
     }
 }
 
+/// A thread pool of one thread fewer than the cores (at least one), for
+/// work done while the user types; `None` if it cannot be made.
+fn side_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(cores.saturating_sub(1).max(1))
+            .thread_name(|i| format!("corroborate-side-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
 /// Reads and analyses files on every core, from the on-disk cache when it
 /// holds an entry for the text. Called outside the state's lock: reading
 /// and parsing are nearly all the work of taking in a file, and hovers and
@@ -1589,10 +1604,14 @@ impl LanguageServer for Backend {
                     break;
                 }
                 let shared = cache.clone();
-                let read =
-                    tokio::task::spawn_blocking(move || read_files(chunk, max, shared.as_deref()))
-                        .await
-                        .unwrap_or_default();
+                // On all cores but one: the files changed while the user
+                // works, whose keystrokes and hovers keep a core.
+                let read = tokio::task::spawn_blocking(move || match side_pool() {
+                    Some(pool) => pool.install(|| read_files(chunk, max, shared.as_deref())),
+                    None => read_files(chunk, max, shared.as_deref()),
+                })
+                .await
+                .unwrap_or_default();
                 let mut s = lock(&self.state);
                 let mut unreadable: Vec<String> = Vec::new();
                 for r in read {
