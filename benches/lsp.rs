@@ -4,7 +4,9 @@
 //! `publishDiagnostics` (debounce set to 0, so it is excluded), hover latency,
 //! a burst of files changed on disk at once (a `git checkout`, a wire feed
 //! synced into the folder: one `didChangeWatchedFiles` with a change for a
-//! quarter of the workspace), and the server's peak memory.
+//! quarter of the workspace, `LSP_BENCH_BURST` files), with a hover and 20
+//! keystrokes meanwhile, then the same files deleted at once, workspace
+//! symbols (first, after a keystroke, again), and the server's peak memory.
 //! Run: `cargo bench --bench lsp`.
 
 #[path = "../tests/common/mod.rs"]
