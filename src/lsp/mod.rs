@@ -1104,8 +1104,9 @@ fn side_pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
-/// Reads and analyses files on every core, from the on-disk cache when it
-/// holds an entry for the text. Called outside the state's lock: reading
+/// Reads and analyses files on the threads of the current rayon pool (every
+/// core, or those of [`side_pool`]), from the on-disk cache when it holds
+/// an entry for the text. Called outside the state's lock: reading
 /// and parsing are nearly all the work of taking in a file, and hovers and
 /// keystrokes must not wait for a whole folder of them.
 fn read_files(
