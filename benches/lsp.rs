@@ -66,6 +66,32 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// Types (even `v`) or deletes (odd `v`) a digit at the start of `line`,
+/// as version `v`, and waits for that version's diagnostics: the time
+/// taken, in ms.
+fn keystroke(c: &mut Client, path: &std::path::Path, line: u32, v: i64) -> f64 {
+    let insert = v % 2 == 0;
+    let end = if insert { 0 } else { 1 };
+    let t = Instant::now();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file_uri(path), "version": v}, "contentChanges": [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": end}}, "text": if insert { "7" } else { "" }}]}),
+    );
+    c.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v)
+        .expect("diagnostics");
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Waits for the server's line saying that changed files are in.
+fn files_read(c: &mut Client) -> Option<serde_json::Value> {
+    c.wait_for(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("changed articles"))
+    })
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` passes nothing: do
     // the full run only when benchmarking.
@@ -112,25 +138,9 @@ fn main() {
         .lines()
         .position(|l| l.contains("affected"))
         .unwrap_or(4) as u32;
-    let mut change_ms = Vec::new();
-    for v in 2..=201 {
-        let insert = v % 2 == 0;
-        let range = if insert {
-            json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}})
-        } else {
-            json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}})
-        };
-        let t = Instant::now();
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": file_uri(&path), "version": v}, "contentChanges": [{"range": range, "text": if insert { "7" } else { "" }}]}),
-        );
-        c.wait_for(|m| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v
-        })
-        .expect("diagnostics");
-        change_ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let mut change_ms: Vec<f64> = (2..=201)
+        .map(|v| keystroke(&mut c, &path, line, v))
+        .collect();
     // Hovers over the lines of the article.
     let mut hover_ms = Vec::new();
     for i in 0..300u32 {
@@ -146,14 +156,7 @@ fn main() {
     let t6 = Instant::now();
     c.request("workspace/symbol", json!({"query": "council"}));
     let symbols_first = t6.elapsed().as_secs_f64() * 1000.0;
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": file_uri(&path), "version": 900}, "contentChanges": [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": "7"}]}),
-    );
-    c.wait_for(|m| {
-        m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 900
-    })
-    .expect("diagnostics");
+    keystroke(&mut c, &path, line, 900);
     let t7 = Instant::now();
     c.request("workspace/symbol", json!({"query": "council"}));
     let symbols_edited = t7.elapsed().as_secs_f64() * 1000.0;
@@ -207,34 +210,11 @@ fn main() {
     let burst_hover = t2.elapsed().as_secs_f64() * 1000.0;
     // Keystrokes while the burst is taken in (type and delete a digit, as
     // above, 20 times: most land before the burst is in).
-    let mut burst_keys = Vec::new();
-    for v in 1000..1020 {
-        let insert = v % 2 == 0;
-        let range = if insert {
-            json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}})
-        } else {
-            json!({"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}})
-        };
-        let t = Instant::now();
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": file_uri(&path), "version": v}, "contentChanges": [{"range": range, "text": if insert { "7" } else { "" }}]}),
-        );
-        c.wait_for(|m| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v
-        })
-        .expect("diagnostics during the burst");
-        burst_keys.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let mut burst_keys: Vec<f64> = (1000..1020)
+        .map(|v| keystroke(&mut c, &path, line, v))
+        .collect();
     let keys_done = t2.elapsed().as_secs_f64() * 1000.0;
-    let applied = c
-        .wait_for(|m| {
-            m["method"] == "window/logMessage"
-                && m["params"]["message"]
-                    .as_str()
-                    .is_some_and(|s| s.contains("changed articles"))
-        })
-        .map(|_| t2.elapsed().as_secs_f64() * 1000.0);
+    let applied = files_read(&mut c).map(|_| t2.elapsed().as_secs_f64() * 1000.0);
     // The same files deleted (a checkout of a branch without them), then a
     // hover: removals are made as the event is sorted.
     for (p, _) in &originals {
@@ -267,12 +247,7 @@ fn main() {
         "workspace/didChangeWatchedFiles",
         json!({ "changes": created }),
     );
-    c.wait_for(|m| {
-        m["method"] == "window/logMessage"
-            && m["params"]["message"]
-                .as_str()
-                .is_some_and(|s| s.contains("changed articles"))
-    });
+    files_read(&mut c);
     let rss = peak_rss_mb(pid);
     let _ = c.shutdown();
     println!("corroborate lsp on {n} generated articles of ~{words} words (the edited one: {edited_words} words)");

@@ -928,19 +928,7 @@ impl Backend {
             p.finish_with_message(format!("Indexed {} articles", group(total - unread)))
                 .await;
         }
-        let to_store = intake.to_store;
-        if let (Some(cache), false) = (cache, to_store.is_empty()) {
-            // One thread, so that the other core stays free for the
-            // diagnostics of the refresh below and for the first keystrokes.
-            // An entry not written yet (the server stopped) is a miss at the
-            // next start, never a wrong hit: each is written whole, under the
-            // key of the text that was parsed.
-            tokio::task::spawn_blocking(move || {
-                for (miss, a) in to_store {
-                    cache.store(&miss, &a);
-                }
-            });
-        }
+        intake.store_later(cache);
         self.client
             .log_message(
                 MessageType::INFO,
@@ -1071,6 +1059,23 @@ impl Intake {
                     .push((m, Arc::new(plain.unwrap_or(r.article))));
             }
             (false, None) => {}
+        }
+    }
+
+    /// Writes the cache entries of the reads that missed, on one thread of
+    /// the blocking pool, so that the other cores stay free for the
+    /// diagnostics that follow and the first keystrokes. An entry not
+    /// written yet (the server stopped) is a miss at the next start, never a
+    /// wrong hit: each is written whole, under the key of the text that was
+    /// parsed.
+    fn store_later(self, cache: Option<Arc<crate::cli::cache::Cache>>) {
+        if let (Some(cache), false) = (cache, self.to_store.is_empty()) {
+            let to_store = self.to_store;
+            tokio::task::spawn_blocking(move || {
+                for (miss, a) in to_store {
+                    cache.store(&miss, &a);
+                }
+            });
         }
     }
 
@@ -1651,15 +1656,8 @@ impl LanguageServer for Backend {
                     ),
                 )
                 .await;
-            let to_store = intake.to_store;
-            if let (Some(cache), false) = (cache, to_store.is_empty()) {
-                // For the next start, on one thread (as after indexing).
-                tokio::task::spawn_blocking(move || {
-                    for (miss, a) in to_store {
-                        cache.store(&miss, &a);
-                    }
-                });
-            }
+            // For the next start, as after indexing.
+            intake.store_later(cache);
         }
         for p in problems {
             self.client
