@@ -1550,8 +1550,8 @@ impl LanguageServer for Backend {
         let mut review_changed = false;
         let mut problems = Vec::new();
         // The events are sorted under the lock, and removals done there; the
-        // files to read are read outside it, on every core (a checkout of
-        // another branch can change thousands at once).
+        // files to read are read outside it, in the background (a checkout
+        // of another branch can change thousands at once).
         let (to_read, turns, max) = {
             let mut s = lock(&self.state);
             let mut to_read: Vec<DiskFile> = Vec::new();
