@@ -82,6 +82,15 @@ fn keystroke(c: &mut Client, path: &std::path::Path, line: u32, v: i64) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+/// A `didChangeWatchedFiles` change of type `typ` (1 created, 2 changed,
+/// 3 deleted) for each file.
+fn events(files: &[(PathBuf, String)], typ: u8) -> Vec<serde_json::Value> {
+    files
+        .iter()
+        .map(|(p, _)| json!({"uri": file_uri(p), "type": typ}))
+        .collect()
+}
+
 /// Waits for the server's line saying that changed files are in.
 fn files_read(c: &mut Client) -> Option<serde_json::Value> {
     c.wait_for(|m| {
@@ -194,10 +203,7 @@ fn main() {
         );
         std::fs::write(p, added).expect("write a changed article");
     }
-    let changes: Vec<serde_json::Value> = originals
-        .iter()
-        .map(|(p, _)| json!({"uri": file_uri(p), "type": 2}))
-        .collect();
+    let changes = events(&originals, 2);
     let t2 = Instant::now();
     c.notify(
         "workspace/didChangeWatchedFiles",
@@ -220,10 +226,7 @@ fn main() {
     for (p, _) in &originals {
         std::fs::remove_file(p).expect("delete an article");
     }
-    let deleted: Vec<serde_json::Value> = originals
-        .iter()
-        .map(|(p, _)| json!({"uri": file_uri(p), "type": 3}))
-        .collect();
+    let deleted = events(&originals, 3);
     let t5 = Instant::now();
     c.notify(
         "workspace/didChangeWatchedFiles",
@@ -239,10 +242,7 @@ fn main() {
     for (p, t) in &originals {
         std::fs::write(p, t).expect("restore an article");
     }
-    let created: Vec<serde_json::Value> = originals
-        .iter()
-        .map(|(p, _)| json!({"uri": file_uri(p), "type": 1}))
-        .collect();
+    let created = events(&originals, 1);
     c.notify(
         "workspace/didChangeWatchedFiles",
         json!({ "changes": created }),

@@ -300,25 +300,20 @@ impl State {
     }
 
     fn remove(&mut self, path: &str) {
-        // Its cached relations go with it (documents come and go by the
-        // thousand in a long session: the cache must not keep them all).
-        if let Some(id) = self.corpus.doc_id(path) {
-            self.cache.remove(&id);
-        }
-        if self.corpus.remove(path) {
-            self.corpus_gen += 1;
-        }
+        self.remove_many(&[path]);
     }
 
-    /// [`State::remove`] of many paths, with one pass over the corpus's
-    /// index ([`Corpus::remove_many`]).
-    fn remove_many(&mut self, paths: &[String]) {
+    /// Removes the documents at these paths, with one pass over the
+    /// corpus's index ([`Corpus::remove_many`]).
+    fn remove_many<P: AsRef<str>>(&mut self, paths: &[P]) {
+        // Their cached relations go with them (documents come and go by the
+        // thousand in a long session: the cache must not keep them all).
         for p in paths {
-            if let Some(id) = self.corpus.doc_id(p) {
+            if let Some(id) = self.corpus.doc_id(p.as_ref()) {
                 self.cache.remove(&id);
             }
         }
-        if self.corpus.remove_many(paths.iter().map(String::as_str)) > 0 {
+        if self.corpus.remove_many(paths.iter().map(AsRef::as_ref)) > 0 {
             self.corpus_gen += 1;
         }
     }
