@@ -1,13 +1,15 @@
-//! The on-disk analysis cache of `check` (article entries `a-*.bin`, story
-//! entries `s-*.bin`, the entry of a folder's stories `c-*.bin`): a cached
+//! The on-disk analysis cache of `check` (article entries, story entries,
+//! the entry of a folder's stories, in packs): a cached
 //! run prints exactly what an uncached one prints; damaged entries are
 //! rebuilt, never trusted; an edited article misses its entry and its
-//! story's, and the folder's stories are grouped again; the cache can be
-//! turned off.
+//! story's, and the folder's stories are grouped again; packs do not grow
+//! with edits; the cache can be turned off.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use corroborate::cli::cache::{live_entries, Entry};
 
 mod common;
 
@@ -56,23 +58,25 @@ fn check(s: &Setup, extra: &[&str], env: &[(&str, &str)]) -> (String, String) {
     )
 }
 
-/// Every entry file (articles and stories).
-fn entries(cache: &Path) -> Vec<PathBuf> {
-    entries_of(cache, "")
+/// Every live entry (articles, stories, the folder's).
+fn entries(cache: &Path) -> Vec<Entry> {
+    live_entries(cache)
 }
 
-/// Entry files whose name starts with `prefix` ("a-" articles, "s-" stories).
-fn entries_of(cache: &Path, prefix: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walk(cache)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "bin"))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
-        })
-        .collect();
-    v.sort();
+/// The live entries of a kind ('a' articles, 's' stories, 'c' the folder's
+/// stories), by name.
+fn entries_of(cache: &Path, kind: char) -> Vec<Entry> {
+    let mut v = live_entries(cache);
+    v.retain(|e| e.kind == kind);
     v
+}
+
+fn names(entries: &[Entry]) -> Vec<[u8; 32]> {
+    entries.iter().map(|e| e.name).collect()
+}
+
+fn records(entries: &[Entry]) -> Vec<Vec<u8>> {
+    entries.iter().map(|e| e.record.clone()).collect()
 }
 
 fn walk(d: &Path) -> Vec<PathBuf> {
@@ -90,6 +94,11 @@ fn walk(d: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// How many times `needle` occurs in `hay`.
+fn occurrences(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
 fn contents(files: &[PathBuf]) -> Vec<Vec<u8>> {
     files
         .iter()
@@ -104,18 +113,21 @@ fn cached_runs_print_what_uncached_runs_print() {
     assert!(entries(&s.cache).is_empty(), "--no-cache wrote the cache");
     assert!(uncached.contains("\"relations\""));
     let (cold, _) = check(&s, &[], &[]);
-    let files = entries(&s.cache);
-    assert_eq!(entries_of(&s.cache, "a-").len(), 5, "one entry per article");
-    assert!(!entries_of(&s.cache, "s-").is_empty(), "story entries");
-    assert_eq!(entries_of(&s.cache, "c-").len(), 1, "the folder's stories");
+    assert_eq!(entries_of(&s.cache, 'a').len(), 5, "one entry per article");
+    assert!(!entries_of(&s.cache, 's').is_empty(), "story entries");
+    assert_eq!(entries_of(&s.cache, 'c').len(), 1, "the folder's stories");
+    let files = walk(&s.cache);
     let written = contents(&files);
     let (warm, _) = check(&s, &[], &[]);
     assert_eq!(cold, uncached);
     assert_eq!(warm, uncached);
-    // A warm run reads; it does not rewrite valid entries.
-    assert_eq!(contents(&entries(&s.cache)), written);
-    // No temporary files are left behind.
-    assert_eq!(walk(&s.cache).len(), files.len());
+    // A warm run reads; it does not write (not even an entry again).
+    assert_eq!(walk(&s.cache), files);
+    assert_eq!(contents(&files), written);
+    // Packs only: no temporary files are left behind.
+    assert!(files
+        .iter()
+        .all(|f| f.extension().is_some_and(|x| x == "pack")));
 }
 
 /// The language server stores the entries of the articles it indexes (after
@@ -147,19 +159,20 @@ fn the_servers_index_fills_the_cache_that_check_reads() {
     c.indexed().expect("indexing ends");
     // The entries come after the index: wait for all five (or the timeout).
     let end = std::time::Instant::now() + common::TIMEOUT;
-    while entries_of(&s.cache, "a-").len() < 5 && std::time::Instant::now() < end {
+    while entries_of(&s.cache, 'a').len() < 5 && std::time::Instant::now() < end {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let by_server = entries_of(&s.cache, "a-");
+    let by_server = entries_of(&s.cache, 'a');
     assert_eq!(by_server.len(), 5, "one entry per indexed article");
-    let written = contents(&by_server);
     assert_eq!(check_abs(&[]), uncached);
-    // `check` found them valid: it read them and did not rewrite them.
-    assert_eq!(entries_of(&s.cache, "a-"), by_server);
-    assert!(
-        contents(&by_server) == written,
-        "check rewrote entries the server stored"
-    );
+    // `check` found them valid: it read them and did not store them again
+    // (an entry stored again is its record again, byte for byte).
+    assert_eq!(entries_of(&s.cache, 'a'), by_server);
+    let packs = contents(&walk(&s.cache));
+    for e in &by_server {
+        let n: usize = packs.iter().map(|p| occurrences(p, &e.record)).sum();
+        assert_eq!(n, 1, "check stored again an entry the server stored");
+    }
 }
 
 #[test]
@@ -167,11 +180,14 @@ fn damaged_entries_are_rebuilt() {
     let s = setup();
     let (uncached, _) = check(&s, &["--no-cache"], &[]);
     check(&s, &[], &[]);
-    let files = entries(&s.cache);
-    let good = contents(&files);
-    // Truncated, emptied, garbage, one flipped byte in the payload, another format.
+    let good = records(&entries(&s.cache));
+    let files = walk(&s.cache);
+    assert!(files.len() > 5, "{} packs", files.len());
+    let packs = contents(&files);
+    // Packs truncated, emptied, garbage, one flipped byte in the last
+    // payload, another version in the first record.
     for (i, f) in files.iter().enumerate() {
-        let g = &good[i];
+        let g = &packs[i];
         let bad: Vec<u8> = match i % 5 {
             0 => g[..g.len() / 2].to_vec(),
             1 => Vec::new(),
@@ -192,21 +208,23 @@ fn damaged_entries_are_rebuilt() {
     }
     let (out, _) = check(&s, &[], &[]);
     assert_eq!(out, uncached);
-    assert_eq!(contents(&entries(&s.cache)), good, "entries rewritten");
+    assert_eq!(records(&entries(&s.cache)), good, "entries stored again");
+    // And found by the next run, which stores nothing.
+    let packs = contents(&walk(&s.cache));
+    assert_eq!(check(&s, &[], &[]).0, uncached);
+    assert_eq!(contents(&walk(&s.cache)), packs);
 }
 
 #[test]
 fn an_edited_article_misses_its_entry() {
     let s = setup();
     check(&s, &[], &[]);
-    let before = contents(&entries_of(&s.cache, "a-"));
-    let first = before.len();
-    let stories_before = entries_of(&s.cache, "s-");
-    let stories_written = contents(&stories_before);
+    let before = entries_of(&s.cache, 'a');
+    let stories_before = entries_of(&s.cache, 's');
     // Edit one article: a figure and a sentence.
-    let mut names: Vec<PathBuf> = walk(&s.articles);
-    names.sort();
-    let target = names.first().expect("an article").clone();
+    let mut names_: Vec<PathBuf> = walk(&s.articles);
+    names_.sort();
+    let target = names_.first().expect("an article").clone();
     let text = fs::read_to_string(&target).expect("read");
     let edited = format!("{text}\nThe agency said 4,321 people were evacuated on Monday.\n");
     fs::write(&target, edited).expect("edit");
@@ -214,26 +232,34 @@ fn an_edited_article_misses_its_entry() {
     let (uncached, _) = check(&s, &["--no-cache"], &[]);
     assert_eq!(cached, uncached);
     assert!(cached.contains("4,321"));
-    let after = contents(&entries_of(&s.cache, "a-"));
-    assert_eq!(after.len(), first, "the entry is replaced, not added");
+    let after = entries_of(&s.cache, 'a');
+    assert_eq!(
+        names(&after),
+        names(&before),
+        "the entry is replaced, not added"
+    );
     let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
     assert_eq!(changed, 1, "only the edited article's entry changes");
-    // The edited article's story has a new key: its entry is rewritten in
-    // place, not added beside the old one.
-    let stories_after = entries_of(&s.cache, "s-");
-    assert_eq!(stories_after, stories_before, "story entries replaced");
-    let rewritten = contents(&stories_after);
-    let changed = stories_written
+    // The edited article's story has a new key: its entry is replaced, not
+    // added beside the old one.
+    let stories_after = entries_of(&s.cache, 's');
+    assert_eq!(
+        names(&stories_after),
+        names(&stories_before),
+        "story entries replaced"
+    );
+    let changed = stories_before
         .iter()
-        .zip(&rewritten)
+        .zip(&stories_after)
         .filter(|(a, b)| a != b)
         .count();
     assert_eq!(
         changed, 1,
         "only the edited article's story's entry changes"
     );
-    // However often it is edited.
-    for n in 0..3 {
+    // However often it is edited; and the packs do not grow with the edits:
+    // one whose replaced records outweigh its live ones is compacted.
+    for n in 0..8 {
         let text = fs::read_to_string(&target).expect("read");
         fs::write(
             &target,
@@ -242,13 +268,31 @@ fn an_edited_article_misses_its_entry() {
         .expect("edit");
         let (cached, _) = check(&s, &[], &[]);
         assert_eq!(cached, check(&s, &["--no-cache"], &[]).0);
-        assert_eq!(entries_of(&s.cache, "s-"), stories_before);
-        assert_eq!(
-            entries(&s.cache).len(),
-            walk(&s.cache).len(),
-            "no stray files"
+        assert_eq!(names(&entries_of(&s.cache, 's')), names(&stories_before));
+        assert_eq!(names(&entries_of(&s.cache, 'a')), names(&before));
+    }
+    // (A pack is compacted when its dead records outweigh its live ones, at
+    // the start of a run, which then appends: at most three times its live
+    // bytes. Without compaction, the edited article's pack would hold its
+    // ten records.)
+    let live = entries(&s.cache);
+    for pack in walk(&s.cache) {
+        let stem = pack.file_stem().map(|n| n.to_string_lossy().into_owned());
+        let held: usize = live
+            .iter()
+            .filter(|e| Some(format!("{:02x}", e.name[0])) == stem)
+            .map(|e| e.record.len())
+            .sum();
+        let size = fs::read(&pack).expect("pack").len();
+        assert!(
+            size <= 3 * held,
+            "{}: {size} bytes for {held} bytes of entries",
+            pack.display()
         );
     }
+    assert!(walk(&s.cache)
+        .iter()
+        .all(|f| f.extension().is_some_and(|x| x == "pack")));
 }
 
 /// The ids of the claims of one source in a `check --format json` report,
@@ -296,9 +340,8 @@ fn an_edit_that_regroups_the_folder_is_not_answered_from_the_cache() {
         0,
         "alone at first"
     );
-    let first = entries_of(&s.cache, "c-");
+    let first = entries_of(&s.cache, 'c');
     assert_eq!(first.len(), 1, "one entry for the folder's stories");
-    let before = contents(&first);
     // It becomes another outlet's copy of a seed article.
     let mut seeds: Vec<PathBuf> = walk(&s.articles)
         .into_iter()
@@ -314,9 +357,13 @@ fn an_edit_that_regroups_the_folder_is_not_answered_from_the_cache() {
         relations_of_source(&cached, "zz-extra.txt") > 0,
         "joined the story"
     );
-    let after = entries_of(&s.cache, "c-");
-    assert_eq!(after, first, "the folder's entry is replaced, not added");
-    assert_ne!(contents(&after), before);
+    let after = entries_of(&s.cache, 'c');
+    assert_eq!(
+        names(&after),
+        names(&first),
+        "the folder's entry is replaced, not added"
+    );
+    assert_ne!(after, first);
     // An article added to the folder, then removed: the same entry again.
     let added = s.articles.join("zz-added.txt");
     fs::copy(seed, &added).expect("copy");
@@ -326,8 +373,8 @@ fn an_edit_that_regroups_the_folder_is_not_answered_from_the_cache() {
     let (cached, _) = check(&s, &[], &[]);
     assert_eq!(cached, uncached);
     assert_eq!(
-        entries_of(&s.cache, "c-"),
-        first,
+        names(&entries_of(&s.cache, 'c')),
+        names(&first),
         "one entry for the folder"
     );
 }
@@ -339,7 +386,7 @@ fn the_environment_turns_the_cache_off() {
     assert!(entries(&s.cache).is_empty());
     let (on, _) = check(&s, &[], &[("CORROBORATE_NO_CACHE", "0")]);
     assert_eq!(on, out);
-    assert_eq!(entries_of(&s.cache, "a-").len(), 5);
+    assert_eq!(entries_of(&s.cache, 'a').len(), 5);
 }
 
 #[test]

@@ -1,65 +1,60 @@
 //! The on-disk cache of analysed articles and of the relations of each
 //! story, so that checking a large folder again only redoes what changed.
 //!
-//! One file per article path (`a-….bin`), holding the article's analysis
-//! ([`crate::core::persist`]); one per story (`s-….bin`, named by the
+//! An entry per article path (kind `a`), holding the article's analysis
+//! ([`crate::core::persist`]); one per story (kind `s`, named by the
 //! path of its first article, keyed by the keys of its articles and the
 //! engine configuration), holding its relations; and one per set of folders
-//! checked together (`c-….bin`), holding how their documents group into
-//! stories, keyed by the keys of all their articles. Each lies in the
-//! subdirectory named by the first two hex digits of its name, behind a
-//! header:
+//! checked together (kind `c`), holding how their documents group into
+//! stories, keyed by the keys of all their articles. Entries are records
+//! of 256 append-only packs ([`super::pack`], which says why not a file
+//! per entry, and how records are written, found, checked and compacted),
+//! under a directory per cache version (`v4`).
 //!
-//! ```text
-//! magic "CORROBC\0" | format u32 | engine fingerprint (16 bytes) |
-//! key (32) | payload length u64 | xxh3-64 of the payload (8) | payload
-//! ```
+//! A record carries a checksum (xxh3-64), which only guards against damage
+//! (a truncated or altered pack): what the entry is for is the key's
+//! business, a strong hash. xxh3 reads the payload several times faster
+//! than blake3, which hashing every payload was a twentieth of a `check`
+//! with a warm cache.
 //!
-//! The checksum only guards against damage (a truncated or altered file):
-//! what the entry is for is the key's business, a strong hash. xxh3 reads
-//! the payload several times faster than blake3, which hashing every
-//! payload was a twentieth of a `check` with a warm cache.
-//!
-//! The key is a blake3 hash of the format, the engine fingerprint (a hash of
+//! The key is a blake3 hash of the version, the engine fingerprint (a hash of
 //! the analysis sources, made by `build.rs`), the path, the text (its own
 //! blake3 hash) and the metadata overrides: an edited article, another
-//! engine or another format is a miss. A file that is truncated, damaged,
+//! engine or another format is a miss. A record that is truncated, damaged,
 //! of another version or that does not decode is a miss too, never
-//! trusted: the article is parsed again and its entry rewritten. Entries
-//! are written to a temporary file in the same directory and renamed over
-//! the old one, so readers never see half an entry.
+//! trusted: the article is parsed again and its entry stored again.
 //!
-//! An edit rewrites its story's entry in place; a story whose first article
-//! changes (an article added before it, or it removed) leaves its old entry
-//! behind, at most one per article path. Deleting the cache directory is
-//! always safe. The entries
-//! of an older format (its own `v…` subdirectory) are deleted by the first
-//! cache a process opens.
+//! An edit replaces its article's and its story's entries (their names stay,
+//! their keys change); a story whose first article changes (an article
+//! added before it, or it removed) leaves its old entry behind, at most one
+//! per article path. Deleting the cache directory is always safe. The
+//! entries of an older version (its own `v…` subdirectory) are deleted by
+//! the first cache a process opens.
 //!
 //! Where: `$CORROBORATE_CACHE_DIR` if set, else `$XDG_CACHE_HOME/corroborate`,
 //! else `~/.cache/corroborate`. Off with `--no-cache` or
 //! `CORROBORATE_NO_CACHE=1`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use super::pack::{Packs, Slot};
 use crate::core::{persist, Article, Corpus, DocId, EngineConfig, MetaOverride, Relation};
 
+/// Prefixes what the keys hash.
 const MAGIC: &[u8; 8] = b"CORROBC\0";
-const HEADER: usize = 8 + 4 + 16 + 32 + 8 + 8;
-/// Entry files larger than this are not read (a miss): no article's
-/// analysis comes near it, and a damaged or foreign file must not make the
-/// cache allocate what its size claims.
-const MAX_ENTRY_BYTES: u64 = 1 << 30;
+/// The version of the cache: its directory (`v…`) and its records. It
+/// follows the entries' encoding, [`persist::FORMAT`], one ahead since the
+/// entries were packed ([`super::pack`]; the file-per-entry layout was
+/// `v3`): bumping either bumps it.
+pub const VERSION: u32 = persist::FORMAT + 1;
 /// Hash of the analysis sources this binary was built from (see build.rs).
 const ENGINE: &str = env!("CORROBORATE_ENGINE");
 
-/// Numbers the temporary files of this process. One counter for the whole
-/// process, not one per [`Cache`]: the server makes a `Cache` for each
-/// indexing pass and two passes can overlap (a config change during the
-/// first one), and two counters would hand both the same temporary name.
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// The kinds of entries ([`Slot::kind`]).
+const ARTICLE: u8 = b'a';
+const STORY: u8 = b's';
+const STORIES: u8 = b'c';
 
 /// What names and keys an article's entry ([`Cache::article_owned`]), and
 /// the entries of the stories it is the first article of.
@@ -88,11 +83,20 @@ fn place_of_path(path: &str) -> [u8; 32] {
 }
 
 pub struct Cache {
-    dir: PathBuf,
+    packs: Packs,
     engine: [u8; 16],
     warned: AtomicBool,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
+}
+
+/// The engine fingerprint as the entries hold it: its first 16 bytes.
+fn engine() -> [u8; 16] {
+    let mut engine = [0u8; 16];
+    for (e, b) in engine.iter_mut().zip(ENGINE.bytes()) {
+        *e = b;
+    }
+    engine
 }
 
 /// Whether the environment turns the cache off (`CORROBORATE_NO_CACHE`
@@ -119,11 +123,12 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 /// Removes the subdirectories of `dir` that hold the entries of an older
-/// format (`v1`, `v2`… below [`persist::FORMAT`]): no binary of this
-/// format reads them again, and each is as large as the cache (a tenth of
+/// version (`v1`, `v2`… below [`VERSION`]): no binary of this
+/// version reads them again, and each is as large as the cache (a tenth of
 /// a gigabyte for 10,000 articles). Only a directory made of nothing but
-/// entry shards (two hex digits, holding `a-….bin`, `s-….bin`, `c-….bin` and
-/// temporary `.tmp-…` files) is removed: the cache directory can be set to
+/// packs (`00.pack` … `ff.pack`) and temporary `.tmp-…` files, or (up to
+/// `v3`) of entry shards (two hex digits, holding `a-….bin`, `s-….bin`,
+/// `c-….bin` and temporary files) is removed: the cache directory can be set to
 /// any folder, and a `v1` of the user's own is left alone. Errors are
 /// ignored (the next run tries again); a newer format's directory is never
 /// touched (a newer binary may share the cache).
@@ -138,7 +143,7 @@ fn remove_older_formats(dir: &Path) {
             .and_then(|n| n.strip_prefix('v'))
             .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|v| v.parse::<u32>().ok())
-            .is_some_and(|v| v < persist::FORMAT);
+            .is_some_and(|v| v < VERSION);
         let path = e.path();
         if older && e.file_type().is_ok_and(|t| t.is_dir()) && only_entries(&path) {
             let _ = std::fs::remove_dir_all(&path);
@@ -146,22 +151,29 @@ fn remove_older_formats(dir: &Path) {
     }
 }
 
-/// Whether a format directory holds nothing but entry shards and entries.
+/// Whether a version directory holds nothing but packs, or entry shards
+/// and entries.
 fn only_entries(dir: &Path) -> bool {
     let entry_file = |n: &str| {
         (["a-", "s-", "c-"].iter().any(|p| n.starts_with(p)) && n.ends_with(".bin"))
             || n.starts_with(".tmp-")
     };
+    let hex2 = |n: &str| n.len() == 2 && n.bytes().all(|b| b.is_ascii_hexdigit());
     let Ok(shards) = std::fs::read_dir(dir) else {
         return false;
     };
     for shard in shards {
         let Ok(shard) = shard else { return false };
         let name = shard.file_name();
-        let is_shard = name
-            .to_str()
-            .is_some_and(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_hexdigit()));
-        if !is_shard || !shard.file_type().is_ok_and(|t| t.is_dir()) {
+        let Some(name) = name.to_str() else {
+            return false;
+        };
+        let is_file = shard.file_type().is_ok_and(|t| t.is_file());
+        let pack = name.strip_suffix(".pack").is_some_and(hex2);
+        if is_file && (pack || name.starts_with(".tmp-")) {
+            continue;
+        }
+        if !hex2(name) || !shard.file_type().is_ok_and(|t| t.is_dir()) {
             return false;
         }
         let Ok(files) = std::fs::read_dir(shard.path()) else {
@@ -182,10 +194,7 @@ impl Cache {
     /// A cache in `dir` (created on first write). Entries of one format
     /// version live in their own subdirectory.
     pub fn new(dir: &Path) -> Cache {
-        let mut engine = [0u8; 16];
-        let e = ENGINE.as_bytes();
-        let n = e.len().min(16);
-        engine[..n].copy_from_slice(&e[..n]);
+        let engine = engine();
         // Once per process (the server makes a cache per indexing pass), on
         // a thread of its own: unlinking a large old cache takes seconds of
         // disk time that neither `check` nor the server's indexing waits
@@ -201,7 +210,7 @@ impl Cache {
             }
         });
         Cache {
-            dir: dir.join(format!("v{}", persist::FORMAT)),
+            packs: Packs::new(dir.join(format!("v{VERSION}")), VERSION, engine),
             engine,
             warned: AtomicBool::new(false),
             hits: AtomicU64::new(0),
@@ -225,7 +234,7 @@ impl Cache {
         let text_hash = blake3::hash(text.as_bytes());
         let mut h = blake3::Hasher::new();
         h.update(MAGIC);
-        h.update(&persist::FORMAT.to_le_bytes());
+        h.update(&VERSION.to_le_bytes());
         h.update(&self.engine);
         h.update(&(path.len() as u64).to_le_bytes());
         h.update(path.as_bytes());
@@ -237,27 +246,16 @@ impl Cache {
         *h.finalize().as_bytes()
     }
 
-    /// The entry file of an article path: named by its canonical path
+    /// The entry of an article path: named by its canonical path
     /// (`fs::canonicalize`, or the path as given when that fails; see
     /// [`place`]).
-    pub fn entry_path(&self, path: &str) -> PathBuf {
-        self.article_entry(&place_of_path(path))
+    fn entry_of(&self, path: &str) -> Slot {
+        article_slot(&place_of_path(path))
     }
 
-    /// The entry file of the article at `place` ([`place`]; the walk of
-    /// `check` knows the canonical paths without a `canonicalize` per file,
-    /// several system calls each).
-    fn article_entry(&self, place: &[u8; 32]) -> PathBuf {
-        let name = blake3::Hash::from_bytes(*place).to_hex();
-        self.shard(&name).join(format!("a-{}.bin", &name[..32]))
-    }
-
-    /// The subdirectory of an entry: the first two hex digits of its name.
-    /// Two threads that store entries at once then rarely share a directory;
-    /// in one directory of 10,000 entries their creates and renames waited on
-    /// its lock (a tenth of the samples of a cold 10,000-article index).
-    fn shard(&self, hex: &str) -> PathBuf {
-        self.dir.join(hex.get(..2).unwrap_or("00"))
+    /// The pack holding the entry of an article path.
+    pub fn pack_of(&self, path: &str) -> PathBuf {
+        self.packs.path_of(&self.entry_of(path))
     }
 
     /// The key of a story: the keys of its articles, in order, and the
@@ -272,7 +270,7 @@ impl Cache {
         let mut h = blake3::Hasher::new();
         h.update(what);
         h.update(MAGIC);
-        h.update(&persist::FORMAT.to_le_bytes());
+        h.update(&VERSION.to_le_bytes());
         h.update(&self.engine);
         let c = format!("{config:?}");
         h.update(&(c.len() as u64).to_le_bytes());
@@ -284,17 +282,19 @@ impl Cache {
         *h.finalize().as_bytes()
     }
 
-    /// The entry file of a story, named by the place of its first article
-    /// ([`ArticleKeys::place`]): an edit of one of its articles rewrites the
-    /// story's entry in place (its key changes, not its name), and stories
+    /// The entry of a story, named by the place of its first article
+    /// ([`ArticleKeys::place`]): an edit of one of its articles replaces the
+    /// story's entry (its key changes, not its name), and stories
     /// come and go with their first articles, so a folder has at most an
     /// entry per article however often it is edited.
-    fn story_path(&self, first: &[u8; 32]) -> PathBuf {
+    fn story_slot(first: &[u8; 32]) -> Slot {
         let mut h = blake3::Hasher::new();
         h.update(b"story");
         h.update(first);
-        let hex = h.finalize().to_hex();
-        self.shard(&hex).join(format!("s-{}.bin", &hex[..32]))
+        Slot {
+            kind: STORY,
+            name: *h.finalize().as_bytes(),
+        }
     }
 
     /// The relations of a story of `corpus`: from the cache when a valid
@@ -317,14 +317,12 @@ impl Cache {
         let Some(first) = keys.as_ref().and_then(|k| k.first()) else {
             return corpus.story_relations_keeping(story, label);
         };
-        let file = self.story_path(&first.place);
+        let slot = Self::story_slot(&first.place);
         let keys: Vec<[u8; 32]> = keys.iter().flatten().map(|k| k.key).collect();
         let key = self.story_key(&keys, &corpus.config);
         let claims = |d: DocId| corpus.article(d).map_or(0, |a| a.claims.len());
-        if let Some(rels) = read_entry_with(&file, |bytes| {
-            bytes
-                .and_then(|b| self.check_entry(b, &key))
-                .and_then(|p| persist::decode_relations(story, claims, p, label))
+        if let Some(rels) = self.read_entry(&slot, &key, |p| {
+            p.and_then(|p| persist::decode_relations(story, claims, p, label))
         }) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return rels;
@@ -332,7 +330,7 @@ impl Cache {
         self.misses.fetch_add(1, Ordering::Relaxed);
         let rels = corpus.story_relations_keeping(story, label);
         if let Some(payload) = persist::encode_relations(story, &rels) {
-            self.write_entry(&file, &key, &payload);
+            self.write_entry_with(&slot, &key, |out| out.extend_from_slice(&payload));
         }
         rels
     }
@@ -356,9 +354,11 @@ impl Cache {
             h.update(&(n.len() as u64).to_le_bytes());
             h.update(n);
         }
-        let name = h.finalize().to_hex();
         StoriesEntry {
-            file: self.shard(&name).join(format!("c-{}.bin", &name[..32])),
+            slot: Slot {
+                kind: STORIES,
+                name: *h.finalize().as_bytes(),
+            },
             key: self.keys_key(b"stories", article_keys, config),
         }
     }
@@ -366,10 +366,8 @@ impl Cache {
     /// The stories of the entry's corpus, of `docs` documents, if a valid
     /// entry holds them.
     pub fn stories(&self, entry: &StoriesEntry, docs: usize) -> Option<Vec<Vec<DocId>>> {
-        let found = read_entry_with(&entry.file, |bytes| {
-            bytes
-                .and_then(|b| self.check_entry(b, &entry.key))
-                .and_then(|p| persist::decode_stories(p, docs))
+        let found = self.read_entry(&entry.slot, &entry.key, |p| {
+            p.and_then(|p| persist::decode_stories(p, docs))
         });
         let counter = if found.is_some() {
             &self.hits
@@ -382,7 +380,7 @@ impl Cache {
 
     /// Stores the stories of the entry's corpus.
     pub fn store_stories(&self, entry: &StoriesEntry, stories: &[Vec<DocId>]) {
-        self.write_entry_with(&entry.file, &entry.key, |out| {
+        self.write_entry_with(&entry.slot, &entry.key, |out| {
             persist::encode_stories_into(stories, out)
         });
     }
@@ -390,108 +388,34 @@ impl Cache {
     /// The cached analysis of this exact article, if a valid entry exists.
     pub fn load(&self, path: &str, text: &str, overrides: &MetaOverride) -> Option<Article> {
         let key = self.key(path, text, overrides);
-        self.load_from(&self.entry_path(path), &key, path, text)
+        self.load_from(&self.entry_of(path), &key, path, text)
     }
 
-    fn load_from(&self, file: &Path, key: &[u8; 32], path: &str, text: &str) -> Option<Article> {
-        read_entry_with(file, |bytes| {
-            bytes
-                .and_then(|b| self.check_entry(b, key))
-                .and_then(|payload| persist::decode(path, text, payload))
+    fn load_from(&self, slot: &Slot, key: &[u8; 32], path: &str, text: &str) -> Option<Article> {
+        self.read_entry(slot, key, |p| {
+            p.and_then(|p| persist::decode(path, text, p))
         })
     }
 
-    /// The payload of an entry, when its header is ours and intact.
-    fn check_entry<'b>(&self, bytes: &'b [u8], key: &[u8; 32]) -> Option<&'b [u8]> {
-        let (head, payload) = bytes.split_at_checked(HEADER)?;
-        let (magic, rest) = head.split_at_checked(8)?;
-        let (format, rest) = rest.split_at_checked(4)?;
-        let (engine, rest) = rest.split_at_checked(16)?;
-        let (k, rest) = rest.split_at_checked(32)?;
-        let (len, sum) = rest.split_at_checked(8)?;
-        let format = u32::from_le_bytes(format.try_into().ok()?);
-        let len = u64::from_le_bytes(len.try_into().ok()?);
-        let ok = magic == MAGIC
-            && format == persist::FORMAT
-            && engine == self.engine
-            && k == key
-            && len == payload.len() as u64
-            && sum == checksum(payload);
-        ok.then_some(payload)
-    }
-
-    fn write_entry(&self, file: &Path, key: &[u8; 32], payload: &[u8]) {
-        self.write_entry_with(file, key, |out| out.extend_from_slice(payload));
+    /// `f` of the payload of `slot`'s entry when it is valid and under
+    /// `key`, else of `None`.
+    fn read_entry<R>(&self, slot: &Slot, key: &[u8; 32], f: impl FnOnce(Option<&[u8]>) -> R) -> R {
+        self.packs.read(slot, |got| {
+            f(got.filter(|(k, _)| *k == key).map(|(_, p)| p))
+        })
     }
 
     /// Stores the entry whose payload `fill` appends to the buffer it is
-    /// given: this thread's buffer, reused from entry to entry, with room
-    /// for the header in front.
-    fn write_entry_with(&self, file: &Path, key: &[u8; 32], fill: impl FnOnce(&mut Vec<u8>)) {
-        /// Above this, a buffer is not kept for the next entry.
-        const KEEP: usize = 1 << 20;
-        thread_local! {
-            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let res = BUF.with(|cell| {
-            // A store that re-enters on this thread (none does) gets a
-            // buffer of its own instead of a panic.
-            let mut own = Vec::new();
-            let mut guard = cell.try_borrow_mut().ok();
-            let bytes = guard.as_deref_mut().unwrap_or(&mut own);
-            bytes.clear();
-            bytes.resize(HEADER, 0);
-            fill(bytes);
-            let payload = bytes.get(HEADER..).unwrap_or_default();
-            let mut head = Vec::with_capacity(HEADER);
-            head.extend_from_slice(MAGIC);
-            head.extend_from_slice(&persist::FORMAT.to_le_bytes());
-            head.extend_from_slice(&self.engine);
-            head.extend_from_slice(key);
-            head.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-            head.extend_from_slice(&checksum(payload));
-            if let Some(h) = bytes.get_mut(..HEADER) {
-                h.copy_from_slice(&head);
-            }
-            let res = self.write_atomic(file, bytes);
-            if bytes.capacity() > KEEP {
-                *bytes = Vec::new();
-            }
-            res
-        });
-        if let Err(e) = res {
+    /// given; a failure is a warning, once.
+    fn write_entry_with(&self, slot: &Slot, key: &[u8; 32], fill: impl FnOnce(&mut Vec<u8>)) {
+        if let Err(e) = self.packs.write(slot, key, fill) {
             if !self.warned.swap(true, Ordering::Relaxed) {
                 eprintln!(
                     "corroborate: warning: cannot write the cache in {}: {e} (continuing without it)",
-                    self.dir.display()
+                    self.packs.dir().display()
                 );
             }
         }
-    }
-
-    /// A temporary file name in `dir` no other writer of this process or of
-    /// another uses.
-    fn tmp_path(dir: &Path) -> PathBuf {
-        let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        dir.join(format!(".tmp-{}-{n}", std::process::id()))
-    }
-
-    fn write_atomic(&self, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        // The temporary file is in the entry's own directory: a rename within
-        // one directory locks only that directory.
-        let dir = dest.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(dir)?;
-        let tmp = Self::tmp_path(dir);
-        let res = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            drop(f);
-            std::fs::rename(&tmp, dest)
-        })();
-        if res.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        res
     }
 
     /// [`Cache::article`] taking the path and text it keeps in the article
@@ -507,14 +431,12 @@ impl Cache {
         canonical: Option<&Path>,
     ) -> (Article, ArticleKeys) {
         let place = canonical.map_or_else(|| place_of_path(&path), place);
-        let file = self.article_entry(&place);
+        let slot = article_slot(&place);
         let key = self.key(&path, &text, overrides);
         let keys = ArticleKeys { key, place };
-        let found = read_entry_with(&file, |bytes| {
-            match bytes.and_then(|b| self.check_entry(b, &key)) {
-                Some(p) => persist::decode_owned(path, text, p),
-                None => Err((path, text)),
-            }
+        let found = self.read_entry(&slot, &key, |p| match p {
+            Some(p) => persist::decode_owned(path, text, p),
+            None => Err((path, text)),
         });
         let (path, text) = match found {
             Ok(a) => {
@@ -525,7 +447,7 @@ impl Cache {
         };
         self.misses.fetch_add(1, Ordering::Relaxed);
         let a = Article::parse_owned(path, text, overrides);
-        self.store(&Miss { file, key }, &a);
+        self.store(&Miss { slot, key }, &a);
         (a, keys)
     }
 
@@ -546,87 +468,71 @@ impl Cache {
     ) -> Result<Article, Miss> {
         // One canonicalisation of the path and one key for the lookup and
         // the store (errors storing: one warning, then silence).
-        let file = self.entry_path(path);
+        let slot = self.entry_of(path);
         let key = self.key(path, text, overrides);
-        if let Some(a) = self.load_from(&file, &key, path, text) {
+        if let Some(a) = self.load_from(&slot, &key, path, text) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(a);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        Err(Miss { file, key })
+        Err(Miss { slot, key })
     }
 
     /// Stores `a`, the article of the lookup that missed. It must be the
     /// parse of that lookup's path, text and overrides: the key says so.
     pub fn store(&self, miss: &Miss, a: &Article) {
-        self.write_entry_with(&miss.file, &miss.key, |out| persist::encode_into(a, out));
+        self.write_entry_with(&miss.slot, &miss.key, |out| persist::encode_into(a, out));
+    }
+}
+
+/// The entry of the article at `place` ([`place`]; the walk of `check`
+/// knows the canonical paths without a `canonicalize` per file, several
+/// system calls each).
+fn article_slot(place: &[u8; 32]) -> Slot {
+    Slot {
+        kind: ARTICLE,
+        name: *place,
     }
 }
 
 /// Where the stories of a corpus are kept, and the key they must match
 /// ([`Cache::stories_entry`]).
 pub struct StoriesEntry {
-    file: PathBuf,
+    slot: Slot,
     key: [u8; 32],
-}
-
-/// The damage check of a payload: its xxh3-64, little-endian.
-fn checksum(payload: &[u8]) -> [u8; 8] {
-    xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes()
-}
-
-/// `f` of the bytes of an entry file, or of `None` when it cannot be read
-/// whole (or is absurdly large). The bytes lie in this thread's buffer,
-/// reused from entry to entry (a fresh, zeroed vector per entry was a
-/// hundredth of a warm `check`), and are read with a single `read`: the
-/// file's size, taken from the open file, and no more (`fs::read` reads
-/// once more to see the end). Entries are replaced by renaming, never
-/// rewritten in place, so the open file does not change under the reader;
-/// and whatever it holds, the header's length and checksum decide.
-fn read_entry_with<R>(file: &Path, f: impl FnOnce(Option<&[u8]>) -> R) -> R {
-    /// Above this, the buffer is not kept for the next entry.
-    const KEEP: usize = 1 << 20;
-    thread_local! {
-        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    BUF.with(|cell| {
-        // A read that re-enters on this thread (none does) gets a buffer
-        // of its own instead of a panic.
-        let mut own = Vec::new();
-        let mut guard = cell.try_borrow_mut().ok();
-        let buf = guard.as_deref_mut().unwrap_or(&mut own);
-        let len = fill_entry(file, buf);
-        let res = f(len.and_then(|n| buf.get(..n)));
-        if buf.len() > KEEP {
-            *buf = Vec::new();
-        }
-        res
-    })
-}
-
-/// Reads an entry file into the front of `buf` (grown, never shrunk: only
-/// its new bytes are zeroed); its length.
-fn fill_entry(file: &Path, buf: &mut Vec<u8>) -> Option<usize> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(file).ok()?;
-    let len = f.metadata().ok()?.len();
-    if len > MAX_ENTRY_BYTES {
-        return None;
-    }
-    let len = usize::try_from(len).ok()?;
-    if buf.len() < len {
-        buf.resize(len, 0);
-    }
-    f.read_exact(buf.get_mut(..len)?).ok()?;
-    Some(len)
 }
 
 /// A lookup that found no valid entry: where and under which key the
 /// article's entry goes.
 #[derive(Debug)]
 pub struct Miss {
-    file: PathBuf,
+    slot: Slot,
     key: [u8; 32],
+}
+
+/// An entry of the cache, as [`live_entries`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// `'a'` an article, `'s'` a story, `'c'` a folder's stories.
+    pub kind: char,
+    /// What names it (the hash of a path, of a story's first path…).
+    pub name: [u8; 32],
+    /// Its whole record, header included.
+    pub record: Vec<u8>,
+}
+
+/// The live entries of the cache in `dir` (as given to [`Cache::new`]), of
+/// this version and engine, ordered by kind and name: what a cache holds,
+/// for tests and diagnostics.
+pub fn live_entries(dir: &Path) -> Vec<Entry> {
+    super::pack::live_entries(&dir.join(format!("v{VERSION}")), VERSION, &engine())
+        .into_iter()
+        .map(|e| Entry {
+            kind: char::from(e.slot.kind),
+            name: e.slot.name,
+            record: e.bytes,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -650,19 +556,20 @@ mod tests {
         let a = c.article("a.txt", TEXT, &o);
         let b = c.load("a.txt", TEXT, &o).expect("cached");
         assert!(same(&a, &b));
-        // The entry lies in its two-hex-digit subdirectory.
-        let file = c.entry_path("a.txt");
+        // The entry lies in the pack of its name's first byte, in the
+        // version's directory.
+        let file = c.pack_of("a.txt");
         assert!(file.is_file());
-        let shard = file
-            .parent()
-            .and_then(Path::file_name)
-            .map(|n| n.to_string_lossy().into_owned());
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        assert_eq!(shard.as_deref(), name.get(2..4));
-        assert_eq!(file.parent().and_then(Path::parent), Some(c.dir.as_path()));
+        let first = c.entry_of("a.txt").name[0];
+        assert_eq!(
+            file.file_name().map(|n| n.to_string_lossy().into_owned()),
+            Some(format!("{first:02x}.pack"))
+        );
+        assert_eq!(
+            file.parent(),
+            Some(dir.path().join(format!("v{VERSION}")).as_path())
+        );
+        assert_eq!(live_entries(dir.path()).len(), 1);
         let edited = TEXT.replace("300", "400");
         assert!(c.load("a.txt", &edited, &o).is_none());
         let o2 = MetaOverride {
@@ -687,9 +594,9 @@ mod tests {
         // Another count of documents: not this corpus.
         assert_eq!(c.stories(&entry, 4), None);
         // The same files with one article edited, or in another order: the
-        // same entry file, another key, a miss.
+        // same entry, another key, a miss.
         let edited = c.stories_entry(names, &[[1; 32], [9; 32], [3; 32]], &config);
-        assert_eq!(edited.file, entry.file);
+        assert_eq!(edited.slot, entry.slot);
         assert_eq!(c.stories(&edited, 3), None);
         let reordered = c.stories_entry(names, &[[2; 32], [1; 32], [3; 32]], &config);
         assert_eq!(c.stories(&reordered, 3), None);
@@ -703,10 +610,10 @@ mod tests {
         );
         // Other files: an entry of their own, beside the first.
         let other = c.stories_entry([b"/m/a.txt".as_slice()], &keys[..1], &config);
-        assert_ne!(other.file, entry.file);
+        assert_ne!(other.slot, entry.slot);
         c.store_stories(&other, &[vec![0]]);
         assert_eq!(c.stories(&entry, 3), Some(stories));
-        // The edited corpus's stories replace the first ones in their file.
+        // The edited corpus's stories replace the first ones.
         c.store_stories(&edited, &[vec![0, 1, 2]]);
         assert_eq!(c.stories(&edited, 3), Some(vec![vec![0, 1, 2]]));
         assert_eq!(c.stories(&entry, 3), None);
@@ -739,79 +646,83 @@ mod tests {
         }
     }
 
-    #[test]
-    fn two_caches_of_one_process_never_share_a_temporary_file() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (a, b) = (Cache::new(dir.path()), Cache::new(dir.path()));
-        let names: std::collections::HashSet<PathBuf> = (0..3)
-            .flat_map(|_| [Cache::tmp_path(&a.dir), Cache::tmp_path(&b.dir)])
-            .collect();
-        assert_eq!(names.len(), 6);
-    }
-
-    /// A cache in a temporary directory (returned, to keep it) holding the
-    /// entry of `a.txt` (`TEXT`): the cache, the article, the entry's file
-    /// and its bytes.
-    fn stored_entry() -> (tempfile::TempDir, Cache, Article, PathBuf, Vec<u8>) {
+    /// A cache directory (returned, to keep it) holding the entry of
+    /// `a.txt` (`TEXT`), written by a first cache: the article, the pack
+    /// holding the entry and its bytes (the entry's record alone).
+    fn stored_entry() -> (tempfile::TempDir, Article, PathBuf, Vec<u8>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let c = Cache::new(dir.path());
         let a = c.article("a.txt", TEXT, &MetaOverride::default());
-        let file = c.entry_path("a.txt");
+        let file = c.pack_of("a.txt");
         let good = std::fs::read(&file).expect("entry written");
-        (dir, c, a, file, good)
+        (dir, a, file, good)
     }
 
     #[test]
     fn damaged_entries_are_misses_and_rebuilt() {
-        let (_dir, c, a, file, good) = stored_entry();
+        let (dir, a, file, good) = stored_entry();
         let o = MetaOverride::default();
+        let head = super::super::pack::RECORD_HEADER;
         let mut damaged: Vec<Vec<u8>> = vec![
             Vec::new(),
-            good[..HEADER - 1].to_vec(),
+            good[..head - 1].to_vec(),
             good[..good.len() - 1].to_vec(),
         ];
-        for i in [0, 9, 20, 40, 70, 90, HEADER + 3, good.len() - 1] {
+        for i in [0, 9, 20, 40, 70, 90, head + 3, good.len() - 1] {
             let mut b = good.clone();
             b[i] ^= 0x5A;
             damaged.push(b);
         }
         for d in damaged {
             std::fs::write(&file, &d).expect("write");
+            // (A new cache for each: a cache reads a pack once.)
+            let c = Cache::new(dir.path());
             assert!(c.load("a.txt", TEXT, &o).is_none());
-            // The next use parses again and rewrites a valid entry.
+            // The next use parses again and stores a valid entry, which
+            // the next cache finds.
             let b = c.article("a.txt", TEXT, &o);
             assert!(same(&a, &b));
-            assert_eq!(std::fs::read(&file).expect("rewritten"), good);
+            let entries = live_entries(dir.path());
+            assert_eq!(entries.len(), 1);
+            assert_eq!(entries[0].record, good);
+            assert!(Cache::new(dir.path()).load("a.txt", TEXT, &o).is_some());
         }
     }
 
     #[test]
     fn any_damaged_byte_or_length_is_a_miss() {
-        let (_dir, c, a, file, good) = stored_entry();
+        let (dir, a, file, good) = stored_entry();
         let o = MetaOverride::default();
-        assert!(c.load("a.txt", TEXT, &o).is_some());
+        let fresh = || Cache::new(dir.path());
+        assert!(fresh().load("a.txt", TEXT, &o).is_some());
         // Every byte of the header and of the payload is checked: a flipped
-        // bit anywhere, a byte more or a byte less is rejected.
+        // bit anywhere, or a byte less, is rejected.
         for i in 0..good.len() {
             for bit in [0x01, 0x80] {
                 let mut b = good.clone();
                 b[i] ^= bit;
                 std::fs::write(&file, &b).expect("write");
-                assert!(c.load("a.txt", TEXT, &o).is_none(), "byte {i} ^ {bit:#x}");
+                assert!(
+                    fresh().load("a.txt", TEXT, &o).is_none(),
+                    "byte {i} ^ {bit:#x}"
+                );
             }
         }
-        for n in [0, 1, HEADER, good.len() - 1] {
+        for n in [0, 1, super::super::pack::RECORD_HEADER, good.len() - 1] {
             std::fs::write(&file, &good[..n]).expect("write");
-            assert!(c.load("a.txt", TEXT, &o).is_none(), "first {n} bytes");
+            assert!(fresh().load("a.txt", TEXT, &o).is_none(), "first {n} bytes");
         }
+        // Bytes after a whole record (another writer's half-written one)
+        // do not hide it.
         let mut longer = good.clone();
-        longer.push(0);
+        longer.extend_from_slice(&good[..40]);
         std::fs::write(&file, &longer).expect("write");
-        assert!(c.load("a.txt", TEXT, &o).is_none());
-        // A directory where the entry should be: a miss, then the store
+        assert!(fresh().load("a.txt", TEXT, &o).is_some());
+        // A directory where the pack should be: a miss, then the store
         // fails quietly and the article is still parsed.
         std::fs::remove_file(&file).expect("remove");
         std::fs::create_dir(&file).expect("mkdir");
+        let c = fresh();
         assert!(c.load("a.txt", TEXT, &o).is_none());
         assert!(same(&a, &c.article("a.txt", TEXT, &o)));
     }
@@ -826,8 +737,8 @@ mod tests {
         let path = art.display().to_string();
         let canonical = std::fs::canonicalize(&art).expect("canonical");
         let (a, key) = c.article_owned(path.clone(), TEXT.into(), &o, Some(&canonical));
-        assert!(c.entry_path(&path).is_file());
-        assert_eq!(c.article_entry(&key.place), c.entry_path(&path));
+        assert!(c.pack_of(&path).is_file());
+        assert_eq!(article_slot(&key.place), c.entry_of(&path));
         let hits = c.hits.load(Ordering::Relaxed);
         let (b, key2) = c.article_owned(path, TEXT.into(), &o, None);
         assert_eq!(c.hits.load(Ordering::Relaxed), hits + 1);
@@ -844,36 +755,46 @@ mod tests {
             std::fs::create_dir_all(&p).expect("mkdir");
             std::fs::write(p.join(name), b"x").expect("write");
         };
-        let (older, oldest) = (persist::FORMAT - 1, persist::FORMAT - 2);
-        // An older format's entries, with a temporary file left behind.
+        let (older, oldest) = (VERSION - 1, VERSION - 2);
+        // An older version's entries (a file each), with a temporary file
+        // left behind.
         write(v(older).join("ab"), "a-0123.bin");
         write(v(older).join("ab"), "s-4567.bin");
         write(v(older).join("0f"), ".tmp-12-3");
-        // An older format directory that is empty.
+        // An older version directory that is empty.
         std::fs::create_dir_all(v(oldest)).expect("mkdir");
-        // This format's entries and a newer format's are kept.
-        write(v(persist::FORMAT).join("cd"), "a-89ab.bin");
-        write(v(persist::FORMAT + 1).join("cd"), "a-89ab.bin");
+        // An older version's packs.
+        let packed = VERSION - 3;
+        write(v(packed), "00.pack");
+        write(v(packed), "ff.pack");
+        write(v(packed), ".tmp-1-2");
+        // This version's entries and a newer version's are kept.
+        write(v(VERSION), "cd.pack");
+        write(v(VERSION + 1), "cd.pack");
         // Folders of the user's that only look like format directories.
         write(v(0), "notes.txt");
         write(v(0).join("ab"), "a-0123.bin");
         write(root.join("v00x"), "a-0123.bin");
         remove_older_formats(root);
-        assert!(!v(older).exists() && !v(oldest).exists());
+        assert!(!v(older).exists() && !v(oldest).exists() && !v(packed).exists());
         for kept in [
-            v(persist::FORMAT).join("cd").join("a-89ab.bin"),
-            v(persist::FORMAT + 1).join("cd").join("a-89ab.bin"),
+            v(VERSION).join("cd.pack"),
+            v(VERSION + 1).join("cd.pack"),
             v(0).join("notes.txt"),
             v(0).join("ab").join("a-0123.bin"),
             root.join("v00x").join("a-0123.bin"),
         ] {
             assert!(kept.exists(), "{} was removed", kept.display());
         }
-        // A shard holding anything else keeps its directory too.
+        // A shard holding anything else keeps its directory too, and so
+        // does a directory of packs beside anything else.
         write(v(older).join("ab"), "a-0123.bin");
         write(v(older).join("ab"), "draft.md");
+        write(v(packed), "00.pack");
+        write(v(packed), "notes.txt");
         remove_older_formats(root);
         assert!(v(older).join("ab").join("draft.md").exists());
+        assert!(v(packed).join("00.pack").exists());
         // A missing cache directory is no error.
         remove_older_formats(&root.join("missing"));
     }

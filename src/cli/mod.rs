@@ -5,6 +5,7 @@ pub mod check;
 pub mod files;
 pub mod github;
 pub mod json_out;
+pub mod pack;
 pub mod report;
 pub mod sarif;
 pub mod text;
