@@ -318,9 +318,10 @@ impl Packs {
         };
         // One write: appends of two processes do not interleave.
         file.write_all(record)?;
-        // (Appending leaves the position at the end: the record is just
-        // before it, whatever other processes appended before.)
-        let end = file.metadata()?.len();
+        // Appending leaves this handle's position at the end of what it
+        // wrote: the record is just before it, whatever other processes
+        // appended before or since.
+        let end = std::io::Seek::stream_position(file)?;
         let offset = end.saturating_sub(record.len() as u64);
         if let Some(index) = &mut shard.index {
             if index.file.is_none() {
@@ -623,6 +624,14 @@ mod tests {
                 Some(vec![n; 500 + usize::from(n)]),
                 "{n}"
             );
+        }
+        // Each writer also finds its own records where it noted them,
+        // whatever the other appended meanwhile.
+        for (c, p) in caches.iter().enumerate() {
+            for n in (c as u8) * 100..(c as u8) * 100 + 100 {
+                let want = vec![n; 500 + usize::from(n)];
+                assert_eq!(get(p, &slot(42, n)), Some(want), "{n}");
+            }
         }
         let all = live_entries(dir.path(), 1, &ENGINE);
         assert_eq!(all.len(), 200);
