@@ -644,6 +644,24 @@ impl Corpus {
         compare::relations(&idx, Some(id))
     }
 
+    /// A copy of the corpus's documents (shared, not copied), paths, stamps
+    /// and configuration, without the term index: what comparing its
+    /// stories and making their facts read, for work done away from the
+    /// corpus (the language server's workspace analysis runs outside its
+    /// state's lock). It finds no neighbours and groups nothing.
+    pub fn documents(&self) -> Corpus {
+        Corpus {
+            config: self.config.clone(),
+            docs: self.docs.clone(),
+            by_path: self.by_path.clone(),
+            tf: vec![Vec::new(); self.docs.len()],
+            live: self.live,
+            stamps: self.stamps.clone(),
+            last_stamp: self.last_stamp,
+            ..Default::default()
+        }
+    }
+
     /// Free the term index (document frequencies, postings, term vectors):
     /// what [`Corpus::stories`] and [`Corpus::neighbours`] read. A batch run
     /// that has its stories needs it no more (on the bench corpus it is 8 MB

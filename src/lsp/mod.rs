@@ -153,61 +153,72 @@ impl State {
         }
     }
 
-    /// The whole-corpus analysis, from the cache when nothing changed since.
+    /// The whole-corpus analysis, from the cache when nothing changed
+    /// since; made under the state (the server makes it away from it:
+    /// `symbol`).
+    #[cfg(test)]
     fn analysis(&mut self) -> Arc<crate::core::analysis::Analysis> {
-        if let Some((g, a)) = &self.analysis {
-            if *g == self.corpus_gen {
-                return a.clone();
+        match self.analysis_or_job() {
+            Ok(a) => a,
+            Err(job) => {
+                let done = job.run();
+                self.install_analysis(done)
             }
         }
-        // Only the stories that changed are compared again: after a
-        // keystroke, the edited document's (on 10,000 articles, comparing
-        // every story took over a second, under the lock).
-        use rayon::prelude::*;
+    }
+
+    /// The whole-corpus analysis when nothing changed since it was made,
+    /// else what making it needs, taken from the state: the grouping of the
+    /// stories (which reads the term index), a copy of the documents, and
+    /// the analysis before with its stamps, so that only the stories that
+    /// changed are compared again (after a keystroke, the edited
+    /// document's: on 10,000 articles, comparing every story takes over a
+    /// second). The job runs without the state ([`AnalysisJob::run`]), and
+    /// [`State::install_analysis`] keeps its result.
+    fn analysis_or_job(
+        &mut self,
+    ) -> std::result::Result<Arc<crate::core::analysis::Analysis>, Box<AnalysisJob>> {
+        if let Some((g, a)) = &self.analysis {
+            if *g == self.corpus_gen {
+                return Ok(a.clone());
+            }
+        }
         let stories = self.corpus.stories();
-        let corpus = &self.corpus;
+        let corpus = self.corpus.documents();
         let stamps: Vec<Vec<(DocId, u64)>> = stories
             .iter()
             .map(|s| s.iter().map(|&d| (d, corpus.stamp(d))).collect())
             .collect();
-        let before: HashMap<&[(DocId, u64)], usize> = self
-            .analysis_stamps
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.as_slice(), i))
-            .collect();
-        // The relations kept are moved out of the analysis before, whose
-        // facts go first (not copied beside it: less memory at the peak).
-        let mut old: Vec<Option<Vec<Relation>>> = match self.analysis.take() {
-            Some((_, a)) => Arc::try_unwrap(a)
-                .map(|a| a.per_story)
-                .unwrap_or_else(|shared| shared.per_story.clone())
-                .into_iter()
-                .map(Some)
-                .collect(),
-            None => Vec::new(),
-        };
-        let kept: Vec<Option<Vec<Relation>>> = stamps
-            .iter()
-            .map(|key| {
-                let i = *before.get(key.as_slice())?;
-                old.get_mut(i)?.take()
-            })
-            .collect();
-        drop(old);
-        let reused = kept.iter().filter(|k| k.is_some()).count();
-        let per_story: Vec<Vec<Relation>> = stories
-            .par_iter()
-            .zip(kept)
-            .map(|(story, kept)| kept.unwrap_or_else(|| corpus.story_relations(story)))
-            .collect();
-        let a = Arc::new(crate::core::analysis::analyze_relations(
-            corpus, stories, per_story, false,
-        ));
-        self.analysis_reused = reused;
-        self.analysis_stamps = stamps;
-        self.analysis = Some((self.corpus_gen, a.clone()));
-        a
+        // The analysis before is moved into the job (its relations are moved
+        // out of it there, not copied: less memory at the peak). A query
+        // that comes while the job runs starts from nothing.
+        Err(Box::new(AnalysisJob {
+            gen: self.corpus_gen,
+            corpus,
+            stories,
+            stamps,
+            before: self.analysis.take().map(|(_, a)| a),
+            before_stamps: std::mem::take(&mut self.analysis_stamps),
+        }))
+    }
+
+    /// Keeps a finished analysis unless a newer one was kept meanwhile;
+    /// returns it either way (it is the corpus of its job's).
+    fn install_analysis(&mut self, done: AnalysisDone) -> Arc<crate::core::analysis::Analysis> {
+        let AnalysisDone {
+            gen,
+            analysis,
+            stamps,
+            reused,
+            ..
+        } = done;
+        let newer = self.analysis.as_ref().is_some_and(|(g, _)| *g >= gen);
+        if !newer {
+            self.analysis_reused = reused;
+            self.analysis_stamps = stamps;
+            self.analysis = Some((gen, analysis.clone()));
+        }
+        analysis
     }
 
     /// The open documents in the same story as `path` (`path` included when open).
@@ -468,9 +479,14 @@ impl State {
     }
 }
 
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
+    /// Held while a workspace analysis is made away from the state
+    /// ([`State::analysis_or_job`]): a query that comes meanwhile waits for
+    /// it, then finds it made, instead of making another beside it.
+    analysis_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -792,10 +808,7 @@ impl Backend {
 
     /// Index the workspace again in a task of its own.
     fn spawn_index(&self) {
-        let me = Backend {
-            client: self.client.clone(),
-            state: self.state.clone(),
-        };
+        let me = self.clone();
         tokio::spawn(async move { me.index_workspace().await });
     }
 
@@ -1147,6 +1160,130 @@ fn read_files(
         .collect()
 }
 
+/// The workspace symbols of the facts whose labels match `words`
+/// ([`facts_matching`]): disagreements first, at most 50 claims a fact and
+/// about 500 in all.
+fn symbols_matching(
+    an: &crate::core::analysis::Analysis,
+    spans: &render::Spans,
+    words: &[String],
+) -> Vec<SymbolInformation> {
+    let mut facts = facts_matching(an, words);
+    // Disagreements first.
+    facts.sort_by_key(|f| f.verdict);
+    let mut out = Vec::new();
+    for f in facts {
+        for r in f.claims.iter().take(50) {
+            let Some(a) = spans.corpus.article(r.doc()) else {
+                continue;
+            };
+            let Some(c) = a.claims.get(r.claim()) else {
+                continue;
+            };
+            let Some(uri) = render::uri_of(&a.path) else {
+                continue;
+            };
+            #[allow(deprecated)]
+            out.push(SymbolInformation {
+                name: format!("{} — {}", f.label, f.verdict.as_str()),
+                kind: SymbolKind::KEY,
+                tags: None,
+                deprecated: None,
+                location: Location {
+                    uri,
+                    range: spans.range(r.doc(), c.span.clone()),
+                },
+                container_name: Some(render::source_name(a)),
+            });
+        }
+        if out.len() > 500 {
+            break;
+        }
+    }
+    out
+}
+
+/// A workspace analysis to make away from the state ([`State::analysis_or_job`]).
+struct AnalysisJob {
+    /// The corpus generation it is of.
+    gen: u64,
+    /// The documents of that generation (no term index).
+    corpus: Corpus,
+    stories: Vec<Vec<DocId>>,
+    /// Per story, its documents' stamps.
+    stamps: Vec<Vec<(DocId, u64)>>,
+    before: Option<Arc<crate::core::analysis::Analysis>>,
+    before_stamps: Vec<Vec<(DocId, u64)>>,
+}
+
+/// A finished [`AnalysisJob`].
+struct AnalysisDone {
+    gen: u64,
+    analysis: Arc<crate::core::analysis::Analysis>,
+    stamps: Vec<Vec<(DocId, u64)>>,
+    /// How many stories were taken from the analysis before.
+    reused: usize,
+    /// The documents the analysis is of.
+    corpus: Corpus,
+}
+
+impl AnalysisJob {
+    /// Compares the stories whose documents changed since the analysis
+    /// before (a story's relations depend on its articles only), takes the
+    /// others' relations from it, and makes the facts.
+    fn run(self: Box<Self>) -> AnalysisDone {
+        use rayon::prelude::*;
+        let AnalysisJob {
+            gen,
+            corpus,
+            stories,
+            stamps,
+            before,
+            before_stamps,
+        } = *self;
+        let at: HashMap<&[(DocId, u64)], usize> = before_stamps
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_slice(), i))
+            .collect();
+        // The relations kept are moved out of the analysis before, whose
+        // facts go first (not copied beside it: less memory at the peak).
+        let mut old: Vec<Option<Vec<Relation>>> = match before {
+            Some(a) => Arc::try_unwrap(a)
+                .map(|a| a.per_story)
+                .unwrap_or_else(|shared| shared.per_story.clone())
+                .into_iter()
+                .map(Some)
+                .collect(),
+            None => Vec::new(),
+        };
+        let kept: Vec<Option<Vec<Relation>>> = stamps
+            .iter()
+            .map(|key| {
+                let i = *at.get(key.as_slice())?;
+                old.get_mut(i)?.take()
+            })
+            .collect();
+        drop(old);
+        let reused = kept.iter().filter(|k| k.is_some()).count();
+        let per_story: Vec<Vec<Relation>> = stories
+            .par_iter()
+            .zip(kept)
+            .map(|(story, kept)| kept.unwrap_or_else(|| corpus.story_relations(story)))
+            .collect();
+        let analysis = Arc::new(crate::core::analysis::analyze_relations(
+            &corpus, stories, per_story, false,
+        ));
+        AnalysisDone {
+            gen,
+            analysis,
+            stamps,
+            reused,
+            corpus,
+        }
+    }
+}
+
 /// The facts a workspace-symbol query finds: those with every word of the
 /// query (lower-cased) in their label or in the label of one relation of
 /// one of their claims (what the diagnostics and hovers show), in order;
@@ -1301,10 +1438,7 @@ impl LanguageServer for Backend {
         let _ = self.load_config().await;
         // Client requests are awaited in a task of their own, never in the
         // pipeline of notifications.
-        let me = Backend {
-            client: self.client.clone(),
-            state: self.state.clone(),
-        };
+        let me = self.clone();
         tokio::spawn(async move {
             me.register_watchers().await;
             me.index_workspace().await;
@@ -1337,10 +1471,7 @@ impl LanguageServer for Backend {
             }
         };
         if adopt_root {
-            let me = Backend {
-                client: self.client.clone(),
-                state: self.state.clone(),
-            };
+            let me = self.clone();
             tokio::spawn(async move {
                 let _ = me.load_config().await;
                 me.index_workspace().await
@@ -1430,10 +1561,7 @@ impl LanguageServer for Backend {
             return;
         };
         let debounce = lock(&self.state).settings.diagnostics.debounce_ms;
-        let me = Backend {
-            client: self.client.clone(),
-            state: self.state.clone(),
-        };
+        let me = self.clone();
         tokio::spawn(async move {
             // No debounce: no timer either (a zero sleep still waits for
             // the timer wheel's next millisecond tick).
@@ -1533,10 +1661,7 @@ impl LanguageServer for Backend {
         }
         // The roots' config files may have come or gone.
         let _ = self.load_config().await;
-        let me = Backend {
-            client: self.client.clone(),
-            state: self.state.clone(),
-        };
+        let me = self.clone();
         tokio::spawn(async move { me.index_workspace().await });
     }
 
@@ -1820,49 +1945,55 @@ impl LanguageServer for Backend {
             .split_whitespace()
             .map(str::to_string)
             .collect();
-        let res = with_state(&self.state, move |s| {
-            // Unsaved buffers first.
-            let open: Vec<String> = s.docs.keys().cloned().collect();
-            for p in &open {
-                s.sync_doc(p);
-            }
-            let an = s.analysis();
-            let mut facts = facts_matching(&an, &words);
-            // Disagreements first.
-            facts.sort_by_key(|f| f.verdict);
-            let mut out = Vec::new();
-            for f in facts {
-                for r in f.claims.iter().take(50) {
-                    let Some(a) = s.corpus.article(r.doc()) else {
-                        continue;
-                    };
-                    let Some(c) = a.claims.get(r.claim()) else {
-                        continue;
-                    };
-                    let Some(uri) = render::uri_of(&a.path) else {
-                        continue;
-                    };
-                    #[allow(deprecated)]
-                    out.push(SymbolInformation {
-                        name: format!("{} — {}", f.label, f.verdict.as_str()),
-                        kind: SymbolKind::KEY,
-                        tags: None,
-                        deprecated: None,
-                        location: Location {
-                            uri,
-                            range: s.spans().range(r.doc(), c.span.clone()),
-                        },
-                        container_name: Some(render::source_name(a)),
-                    });
+        // One analysis made at a time: a query sent while one is made (the
+        // picker sends one per letter typed) waits for it.
+        let gate = self.analysis_gate.clone().lock_owned().await;
+        let state = self.state.clone();
+        // The job is made and kept in one blocking task: a query cancelled
+        // meanwhile (the picker cancels the one before) still leaves the
+        // analysis made for the next.
+        let res = tokio::task::spawn_blocking(move || {
+            let _gate = gate;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let step = {
+                    let mut s = lock(&state);
+                    // Unsaved buffers first.
+                    let open: Vec<String> = s.docs.keys().cloned().collect();
+                    for p in &open {
+                        s.sync_doc(p);
+                    }
+                    match s.analysis_or_job() {
+                        Ok(an) => Ok(symbols_matching(&an, &s.spans(), &words)),
+                        Err(job) => Err((job, s.enc)),
+                    }
+                };
+                match step {
+                    Ok(out) => out,
+                    Err((job, enc)) => {
+                        // Compared away from the state: keystrokes and
+                        // hovers do not wait for it (on 10,000 articles the
+                        // first query compares every story, a second).
+                        let done = job.run();
+                        let lines = render::LineCache::default();
+                        let spans = render::Spans {
+                            corpus: &done.corpus,
+                            enc,
+                            cache: &lines,
+                            gen: done.gen,
+                        };
+                        let out = symbols_matching(&done.analysis, &spans, &words);
+                        lock(&state).install_analysis(done);
+                        out
+                    }
                 }
-                if out.len() > 500 {
-                    break;
-                }
-            }
-            out
+            }))
         })
-        .await
-        .map_err(internal)?;
+        .await;
+        let res = match res {
+            Ok(Ok(v)) => v,
+            Ok(Err(_)) => return Err(internal("the workspace analysis panicked".into())),
+            Err(e) => return Err(internal(e.to_string())),
+        };
         Ok(Some(WorkspaceSymbolResponse::Flat(res)))
     }
 
@@ -2534,6 +2665,7 @@ where
     let (service, socket) = LspService::new(move |client| Backend {
         client,
         state: shared,
+        analysis_gate: Arc::default(),
     });
     transport::serve(input, output, service, socket).await;
     let clean = lock(&state).shut_down;
@@ -2634,6 +2766,34 @@ mod tests {
         assert_eq!(s.analysis_reused, fourth.stories.len() - 1);
         assert_eq!(format!("{fourth:?}"), fresh(&s));
         assert_eq!(format!("{third:?}"), format!("{second:?}"));
+        drop((second, third, fourth));
+        // Made away from the state while the user edits: the job is of the
+        // corpus it was taken from, and kept; the analysis asked for next is
+        // of the edited corpus, and compares the edited story only.
+        edit(&mut s, 2);
+        let Err(job) = s.analysis_or_job() else {
+            panic!("an edit since the last analysis: a job");
+        };
+        let before_edit = fresh(&s);
+        edit(&mut s, 3);
+        let done = job.run();
+        assert_eq!(done.reused, done.analysis.stories.len() - 1);
+        let made = s.install_analysis(done);
+        assert_eq!(format!("{made:?}"), before_edit);
+        drop(made);
+        let fifth = s.analysis();
+        assert_eq!(s.analysis_reused, fifth.stories.len() - 1);
+        assert_eq!(format!("{fifth:?}"), fresh(&s));
+        // A job that ends after a newer analysis was kept is not kept.
+        edit(&mut s, 0);
+        let Err(old_job) = s.analysis_or_job() else {
+            panic!("a job");
+        };
+        let newest = s.analysis();
+        let old_done = old_job.run();
+        s.install_analysis(old_done);
+        assert!(Arc::ptr_eq(&s.analysis(), &newest));
+        assert_eq!(format!("{newest:?}"), fresh(&s));
     }
 
     /// A workspace-symbol query finds what comparing the query with every
