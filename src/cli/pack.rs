@@ -228,15 +228,7 @@ impl Packs {
         let Some((file, (offset, len))) = found.flatten() else {
             return f(None);
         };
-        thread_local! {
-            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        BUF.with(|cell| {
-            // A read that re-enters on this thread (none does) gets a buffer
-            // of its own instead of a panic.
-            let mut own = Vec::new();
-            let mut guard = cell.try_borrow_mut().ok();
-            let buf = guard.as_deref_mut().unwrap_or(&mut own);
+        with_buffer(|buf| {
             if buf.len() < len {
                 buf.resize(len, 0);
             }
@@ -245,11 +237,7 @@ impl Packs {
                 .and_then(|b| file.read_exact_at(b, offset).ok().map(|()| &*b))
                 .and_then(|b| parse(b, self.format, &self.engine))
                 .filter(|p| p.ours && p.slot == *slot);
-            let res = f(got.as_ref().map(|p| (&p.key, p.payload)));
-            if buf.len() > KEEP {
-                *buf = Vec::new();
-            }
-            res
+            f(got.as_ref().map(|p| (&p.key, p.payload)))
         })
     }
 
@@ -261,13 +249,7 @@ impl Packs {
         key: &[u8; 32],
         fill: impl FnOnce(&mut Vec<u8>),
     ) -> std::io::Result<()> {
-        thread_local! {
-            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        BUF.with(|cell| {
-            let mut own = Vec::new();
-            let mut guard = cell.try_borrow_mut().ok();
-            let bytes = guard.as_deref_mut().unwrap_or(&mut own);
+        with_buffer(|bytes| {
             bytes.clear();
             bytes.extend_from_slice(MAGIC);
             bytes.extend_from_slice(&self.format.to_le_bytes());
@@ -286,11 +268,7 @@ impl Packs {
             if let Some(s) = bytes.get_mut(SUM_AT..RECORD_HEADER) {
                 s.copy_from_slice(&sum);
             }
-            let res = self.append(slot, bytes);
-            if bytes.capacity() > KEEP {
-                *bytes = Vec::new();
-            }
-            res
+            self.append(slot, bytes)
         })
     }
 
@@ -419,6 +397,26 @@ impl Packs {
             at,
         })
     }
+}
+
+/// `f` of this thread's buffer, reused from record to record (a fresh,
+/// zeroed vector per entry was a hundredth of a warm `check`); dropped
+/// when it grew over [`KEEP`]. A use that re-enters on this thread (none
+/// does) gets a buffer of its own instead of a panic.
+fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with(|cell| {
+        let mut own = Vec::new();
+        let mut guard = cell.try_borrow_mut().ok();
+        let buf = guard.as_deref_mut().unwrap_or(&mut own);
+        let res = f(buf);
+        if buf.capacity() > KEEP {
+            *buf = Vec::new();
+        }
+        res
+    })
 }
 
 /// A pack's open file and bytes; `None` if it does not exist or cannot be
