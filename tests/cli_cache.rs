@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use corroborate::cli::cache::{live_entries, Entry};
+use corroborate::cli::pack::PACKS;
 
 mod common;
 
@@ -280,7 +281,7 @@ fn an_edited_article_misses_its_entry() {
         let stem = pack.file_stem().map(|n| n.to_string_lossy().into_owned());
         let held: usize = live
             .iter()
-            .filter(|e| Some(format!("{:02x}", e.name[0])) == stem)
+            .filter(|e| Some(format!("{:02x}", usize::from(e.name[0]) % PACKS)) == stem)
             .map(|e| e.record.len())
             .sum();
         let size = fs::read(&pack).expect("pack").len();

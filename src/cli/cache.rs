@@ -7,7 +7,7 @@
 //! engine configuration), holding its relations; and one per set of folders
 //! checked together (kind `c`), holding how their documents group into
 //! stories, keyed by the keys of all their articles. Entries are records
-//! of 256 append-only packs ([`super::pack`], which says why not a file
+//! of 64 append-only packs ([`super::pack`], which says why not a file
 //! per entry, and how records are written, found, checked and compacted),
 //! under a directory per cache version (`v4`).
 //!
@@ -126,7 +126,7 @@ pub fn default_dir() -> Option<PathBuf> {
 /// version (`v1`, `v2`… below [`VERSION`]): no binary of this
 /// version reads them again, and each is as large as the cache (a tenth of
 /// a gigabyte for 10,000 articles). Only a directory made of nothing but
-/// packs (`00.pack` … `ff.pack`) and temporary `.tmp-…` files, or (up to
+/// packs (two hex digits and `.pack`) and temporary `.tmp-…` files, or (up to
 /// `v3`) of entry shards (two hex digits, holding `a-….bin`, `s-….bin`,
 /// `c-….bin` and temporary files) is removed: the cache directory can be set to
 /// any folder, and a `v1` of the user's own is left alone. Errors are
@@ -560,10 +560,10 @@ mod tests {
         // version's directory.
         let file = c.pack_of("a.txt");
         assert!(file.is_file());
-        let first = c.entry_of("a.txt").name[0];
+        let pack = c.entry_of("a.txt").pack();
         assert_eq!(
             file.file_name().map(|n| n.to_string_lossy().into_owned()),
-            Some(format!("{first:02x}.pack"))
+            Some(format!("{pack:02x}.pack"))
         );
         assert_eq!(
             file.parent(),

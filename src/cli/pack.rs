@@ -1,5 +1,5 @@
 //! The storage of the analysis cache ([`super::cache`]): named records in
-//! 256 append-only files ("packs", `00.pack` … `ff.pack`, chosen by the
+//! 64 append-only files ("packs", `00.pack` … `3f.pack`, chosen by the
 //! first byte of a record's name), instead of a file per entry.
 //!
 //! Why not a file per entry: a cold `check` of 10,000 articles made 12,000
@@ -7,7 +7,9 @@
 //! (allocating an inode: a quarter of a cold run's samples on ext4, and 0.5
 //! to 2 s of system time). A pack is created once; storing an entry is an
 //! append to a file this process keeps open, and reading one is a `pread`
-//! at an offset the pack's index gives.
+//! at an offset the pack's index gives. A cache keeps one descriptor per
+//! pack it touched, for reading and appending: 64 at the most, well within
+//! the usual limit of 1,024 even with a few caches alive in the server.
 //!
 //! A record:
 //!
@@ -56,6 +58,8 @@ const SUM_AT: usize = RECORD_HEADER - 8;
 const MAX_PACK_BYTES: u64 = 1 << 30;
 /// Above this, a thread's buffer is not kept for the next record.
 const KEEP: usize = 1 << 20;
+/// How many packs a directory has.
+pub const PACKS: usize = 64;
 
 /// Numbers the temporary files of this process (one counter for the whole
 /// process: two caches of one process must not share a temporary name).
@@ -70,8 +74,9 @@ pub struct Slot {
 }
 
 impl Slot {
-    fn pack(&self) -> usize {
-        usize::from(self.name[0])
+    /// The number of its pack.
+    pub fn pack(&self) -> usize {
+        usize::from(self.name[0]) % PACKS
     }
 }
 
@@ -87,14 +92,14 @@ pub struct Packs {
 struct Shard {
     /// Built at the first use of the pack.
     index: Option<Index>,
-    /// The pack opened for appending, at the first write.
-    append: Option<File>,
 }
 
 #[derive(Default)]
 struct Index {
-    /// The pack opened for reading (none when it does not exist yet).
+    /// The pack, opened for reading and appending (for reading only when
+    /// it cannot be written); none when it does not exist yet.
     file: Option<Arc<File>>,
+    writable: bool,
     /// Per slot, its latest valid record: offset and length.
     at: FxHashMap<Slot, (u64, usize)>,
 }
@@ -199,7 +204,7 @@ impl Packs {
             dir,
             format,
             engine,
-            shards: (0..256).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..PACKS).map(|_| Mutex::new(Shard::default())).collect(),
         }
     }
 
@@ -283,30 +288,33 @@ impl Packs {
             .lock()
             .map_err(|_| std::io::Error::other("a writer of this pack panicked"))?;
         self.ensure_index(i, &mut shard);
-        let file = match &mut shard.append {
-            Some(f) => f,
-            slot @ None => {
+        let index = shard.index.get_or_insert_with(Index::default);
+        let file = match &index.file {
+            Some(f) if index.writable => f.clone(),
+            Some(_) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "the pack is read-only",
+                ))
+            }
+            None => {
                 std::fs::create_dir_all(&self.dir)?;
-                let f = std::fs::OpenOptions::new()
-                    .append(true)
-                    .create(true)
-                    .open(self.pack_path(i))?;
-                slot.insert(f)
+                let (f, writable) = open_pack(&self.pack_path(i), true)?;
+                let f = Arc::new(f);
+                index.file = Some(f.clone());
+                index.writable = writable;
+                f
             }
         };
+        let mut w: &File = &file;
         // One write: appends of two processes do not interleave.
-        file.write_all(record)?;
-        // Appending leaves this handle's position at the end of what it
-        // wrote: the record is just before it, whatever other processes
-        // appended before or since.
-        let end = std::io::Seek::stream_position(file)?;
+        w.write_all(record)?;
+        // Appending leaves the descriptor's position at the end of what it
+        // wrote (reads are `pread`s, which leave it alone): the record is
+        // just before it, whatever other processes appended before or since.
+        let end = std::io::Seek::stream_position(&mut w)?;
         let offset = end.saturating_sub(record.len() as u64);
-        if let Some(index) = &mut shard.index {
-            if index.file.is_none() {
-                index.file = File::open(self.pack_path(i)).ok().map(Arc::new);
-            }
-            index.at.insert(*slot, (offset, record.len()));
-        }
+        index.at.insert(*slot, (offset, record.len()));
         Ok(())
     }
 
@@ -328,7 +336,7 @@ impl Packs {
     /// its dead records outweigh its live ones.
     fn build_index(&self, i: usize) -> Index {
         let path = self.pack_path(i);
-        let Some((file, bytes)) = read_whole(&path) else {
+        let Some((file, writable, bytes)) = read_whole(&path) else {
             return Index::default();
         };
         let records = walk(&bytes, self.format, &self.engine);
@@ -352,6 +360,7 @@ impl Packs {
             .collect();
         Index {
             file: Some(Arc::new(file)),
+            writable,
             at,
         }
     }
@@ -391,9 +400,10 @@ impl Packs {
             let _ = std::fs::remove_file(&tmp);
             return None;
         }
-        let file = File::open(&path).ok()?;
+        let (file, writable) = open_pack(&path, false).ok()?;
         Some(Index {
             file: Some(Arc::new(file)),
+            writable,
             at,
         })
     }
@@ -419,19 +429,37 @@ fn with_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     })
 }
 
-/// A pack's open file and bytes; `None` if it does not exist or cannot be
-/// read. A pack over [`MAX_PACK_BYTES`] is removed.
-fn read_whole(path: &Path) -> Option<(File, Vec<u8>)> {
+/// A pack opened for reading and appending (created if `create`), or for
+/// reading only when it cannot be written: the file and whether it can be.
+fn open_pack(path: &Path, create: bool) -> std::io::Result<(File, bool)> {
+    let rw = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(create)
+        .open(path);
+    match rw {
+        Ok(f) => Ok((f, true)),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && !create => {
+            File::open(path).map(|f| (f, false))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A pack's open file ([`open_pack`]), whether it can be written, and its
+/// bytes; `None` if it does not exist or cannot be read. A pack over
+/// [`MAX_PACK_BYTES`] is removed.
+fn read_whole(path: &Path) -> Option<(File, bool, Vec<u8>)> {
     use std::io::Read;
-    let mut f = File::open(path).ok()?;
+    let (f, writable) = open_pack(path, false).ok()?;
     let len = f.metadata().ok()?.len();
     if len > MAX_PACK_BYTES {
         let _ = std::fs::remove_file(path);
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
-    f.read_to_end(&mut bytes).ok()?;
-    Some((f, bytes))
+    (&f).read_to_end(&mut bytes).ok()?;
+    Some((f, writable, bytes))
 }
 
 /// The live entries of the packs in `dir` (each slot's latest valid record
@@ -439,8 +467,8 @@ fn read_whole(path: &Path) -> Option<(File, Vec<u8>)> {
 /// for tests and diagnostics.
 pub fn live_entries(dir: &Path, format: u32, engine: &[u8; 16]) -> Vec<LiveEntry> {
     let mut out = Vec::new();
-    for i in 0..256 {
-        let Some((_, bytes)) = read_whole(&dir.join(format!("{i:02x}.pack"))) else {
+    for i in 0..PACKS {
+        let Some((_, _, bytes)) = read_whole(&dir.join(format!("{i:02x}.pack"))) else {
             continue;
         };
         let records = walk(&bytes, format, engine);
@@ -633,6 +661,41 @@ mod tests {
         }
         let all = live_entries(dir.path(), 1, &ENGINE);
         assert_eq!(all.len(), 200);
+    }
+
+    /// The descriptors of this process open on files in `dir`.
+    fn descriptors(dir: &Path) -> usize {
+        std::fs::read_dir("/proc/self/fd").map_or(0, |d| {
+            d.flatten()
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter(|target| target.starts_with(dir))
+                .count()
+        })
+    }
+
+    /// One descriptor per pack, for reading and writing: a cache that
+    /// touches every pack holds 64, whatever it reads and writes.
+    #[test]
+    fn a_cache_keeps_one_descriptor_per_pack() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = std::fs::canonicalize(tmp.path()).expect("canonical");
+        let p = Packs::new(dir.clone(), 1, ENGINE);
+        for b in 0..=255u8 {
+            put(&p, &slot(b, 1), &[b; 10]);
+            put(&p, &slot(b, 2), &[b; 20]);
+        }
+        for b in 0..=255u8 {
+            assert_eq!(get(&p, &slot(b, 1)), Some(vec![b; 10]));
+        }
+        assert_eq!(descriptors(&dir), PACKS);
+        // A second cache reads them with as many.
+        let q = Packs::new(dir.clone(), 1, ENGINE);
+        for b in 0..=255u8 {
+            assert_eq!(get(&q, &slot(b, 2)), Some(vec![b; 20]));
+        }
+        assert_eq!(descriptors(&dir), 2 * PACKS);
+        drop((p, q));
+        assert_eq!(descriptors(&dir), 0);
     }
 
     #[test]
