@@ -9,7 +9,7 @@
 //! stories, keyed by the keys of all their articles. Entries are records
 //! of 64 append-only packs ([`super::pack`], which says why not a file
 //! per entry, and how records are written, found, checked and compacted),
-//! under a directory per cache version (`v4`).
+//! under a directory per cache version (`v5`).
 //!
 //! A record carries a checksum (xxh3-64), which only guards against damage
 //! (a truncated or altered pack): what the entry is for is the key's
@@ -44,10 +44,10 @@ use crate::core::{persist, Article, Corpus, DocId, EngineConfig, MetaOverride, R
 /// Prefixes what the keys hash.
 const MAGIC: &[u8; 8] = b"CORROBC\0";
 /// The version of the cache: its directory (`v…`) and its records. It
-/// follows the entries' encoding, [`persist::FORMAT`], one ahead since the
-/// entries were packed ([`super::pack`]; the file-per-entry layout was
-/// `v3`): bumping either bumps it.
-pub const VERSION: u32 = persist::FORMAT + 1;
+/// follows the entries' encoding, [`persist::FORMAT`], two ahead since the
+/// entries were packed ([`super::pack`]; `v3` had a file per entry, `v4`
+/// 256 packs, `v5` 64): bumping either bumps it.
+pub const VERSION: u32 = persist::FORMAT + 2;
 /// Hash of the analysis sources this binary was built from (see build.rs).
 const ENGINE: &str = env!("CORROBORATE_ENGINE");
 
