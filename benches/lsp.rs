@@ -82,6 +82,14 @@ fn keystroke(c: &mut Client, path: &std::path::Path, line: u32, v: i64) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
 
+/// A hover at the sixth character of `line`, waited for.
+fn hover_line(c: &mut Client, path: &std::path::Path, line: u32) {
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file_uri(path)}, "position": {"line": line, "character": 5}}),
+    );
+}
+
 /// A `didChangeWatchedFiles` change of type `typ` (1 created, 2 changed,
 /// 3 deleted) for each file.
 fn events(files: &[(PathBuf, String)], typ: u8) -> Vec<serde_json::Value> {
@@ -171,10 +179,7 @@ fn main() {
             .as_bytes(),
     );
     let th = Instant::now();
-    c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": file_uri(&path)}, "position": {"line": line, "character": 5}}),
-    );
+    hover_line(&mut c, &path, line);
     let symbols_hover = th.elapsed().as_secs_f64() * 1000.0;
     let mut symbols_keys: Vec<f64> = (800..805)
         .map(|v| keystroke(&mut c, &path, line, v))
@@ -227,10 +232,7 @@ fn main() {
         "workspace/didChangeWatchedFiles",
         json!({ "changes": changes }),
     );
-    c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": file_uri(&path)}, "position": {"line": line, "character": 5}}),
-    );
+    hover_line(&mut c, &path, line);
     let burst_hover = t2.elapsed().as_secs_f64() * 1000.0;
     // Keystrokes while the burst is taken in (type and delete a digit, as
     // above, 20 times: most land before the burst is in).
@@ -250,10 +252,7 @@ fn main() {
         "workspace/didChangeWatchedFiles",
         json!({ "changes": deleted }),
     );
-    c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": file_uri(&path)}, "position": {"line": line, "character": 5}}),
-    );
+    hover_line(&mut c, &path, line);
     let delete_hover = t5.elapsed().as_secs_f64() * 1000.0;
     // Back as they were, and said so: the server stores their analyses
     // again, for the next run's indexing.
