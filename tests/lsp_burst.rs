@@ -455,11 +455,16 @@ fn many_documents_and_many_requests_in_flight_keep_memory_bounded() {
         // the allocator...
         let bound = 64 * 1024 + 40 * bytes as u64 / 1024;
         assert!(rss1 <= rss0 + bound, "{rss0} kB → {rss1} kB");
-        // ...but is not kept per round: two more rounds add less than the
-        // first one needed (keeping each round's documents would add twice
-        // as much).
+        // ...but is not kept per round: keeping each round's documents
+        // would make two more rounds add twice what the first one needed.
+        // They add a fifth to a third of it when the machine is quiet, but
+        // up to 1.2 times under the load of the whole suite (46 of 38 MB
+        // once in CI: how much freed memory the allocator has handed back
+        // when the figure is read depends on timing), so the bound lies
+        // between: one and a half times.
+        let first = rss1 - rss0.min(rss1);
         assert!(
-            rss3 - rss1.min(rss3) < rss1 - rss0.min(rss1),
+            2 * (rss3 - rss1.min(rss3)) < 3 * first,
             "{rss0} kB → {rss1} kB → {rss3} kB"
         );
     }
