@@ -85,13 +85,8 @@ pub struct Packs {
     dir: PathBuf,
     format: u32,
     engine: [u8; 16],
-    shards: Vec<Mutex<Shard>>,
-}
-
-#[derive(Default)]
-struct Shard {
-    /// Built at the first use of the pack.
-    index: Option<Index>,
+    /// Per pack, its index, built at the pack's first use.
+    shards: Vec<Mutex<Option<Index>>>,
 }
 
 #[derive(Default)]
@@ -111,8 +106,6 @@ struct Parsed<'b> {
     payload: &'b [u8],
     /// The whole record: header and payload.
     bytes: &'b [u8],
-    /// Its length.
-    len: usize,
     /// Of this format and engine.
     ours: bool,
 }
@@ -160,7 +153,6 @@ fn parse<'b>(b: &'b [u8], format: u32, engine: &[u8; 16]) -> Option<Parsed<'b>> 
         key,
         payload,
         bytes: b.get(..total)?,
-        len: total,
         ours: fmt == format && head.get(12..28)? == engine,
     })
 }
@@ -173,9 +165,9 @@ fn walk<'b>(bytes: &'b [u8], format: u32, engine: &[u8; 16]) -> Vec<(usize, Pars
     let mut at = 0;
     while let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) {
         if let Some(p) = parse(rest, format, engine) {
-            let len = p.len;
+            let next = at + p.bytes.len();
             out.push((at, p));
-            at += len;
+            at = next;
             continue;
         }
         match rest.get(1..).and_then(|r| finder.find(r)) {
@@ -204,7 +196,7 @@ impl Packs {
             dir,
             format,
             engine,
-            shards: (0..PACKS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..PACKS).map(|_| Mutex::new(None)).collect(),
         }
     }
 
@@ -287,8 +279,7 @@ impl Packs {
         let mut shard = shard
             .lock()
             .map_err(|_| std::io::Error::other("a writer of this pack panicked"))?;
-        self.ensure_index(i, &mut shard);
-        let index = shard.index.get_or_insert_with(Index::default);
+        let index = self.index(i, &mut shard);
         let file = match &index.file {
             Some(f) if index.writable => f.clone(),
             Some(_) => {
@@ -322,14 +313,12 @@ impl Packs {
     /// pack's lock is poisoned.
     fn with_index<R>(&self, i: usize, f: impl FnOnce(&Index) -> R) -> Option<R> {
         let mut shard = self.shards.get(i)?.lock().ok()?;
-        self.ensure_index(i, &mut shard);
-        shard.index.as_ref().map(f)
+        Some(f(self.index(i, &mut shard)))
     }
 
-    fn ensure_index(&self, i: usize, shard: &mut Shard) {
-        if shard.index.is_none() {
-            shard.index = Some(self.build_index(i));
-        }
+    /// Pack `i`'s index, built if it is not yet.
+    fn index<'s>(&self, i: usize, shard: &'s mut Option<Index>) -> &'s mut Index {
+        shard.get_or_insert_with(|| self.build_index(i))
     }
 
     /// Reads pack `i`, indexes its latest records, and compacts it when
@@ -344,7 +333,7 @@ impl Packs {
         let live: usize = last
             .values()
             .filter_map(|&r| records.get(r))
-            .map(|(_, p)| p.len)
+            .map(|(_, p)| p.bytes.len())
             .sum();
         if bytes.len().saturating_sub(live) > live {
             if let Some(index) = self.compact(i, &records, &last) {
@@ -355,7 +344,7 @@ impl Packs {
             .iter()
             .filter_map(|(slot, &r)| {
                 let (off, p) = records.get(r).filter(|(_, p)| p.ours)?;
-                Some((*slot, (*off as u64, p.len)))
+                Some((*slot, (*off as u64, p.bytes.len())))
             })
             .collect();
         Index {
@@ -380,16 +369,12 @@ impl Packs {
         for r in keep {
             let (_, p) = records.get(r)?;
             if p.ours {
-                at.insert(p.slot, (out.len() as u64, p.len));
+                at.insert(p.slot, (out.len() as u64, p.bytes.len()));
             }
             out.extend_from_slice(p.bytes);
         }
         let path = self.pack_path(i);
-        let tmp = self.dir.join(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        let tmp = tmp_path(&self.dir);
         let written = (|| {
             let mut f = File::create(&tmp)?;
             f.write_all(&out)?;
@@ -407,6 +392,13 @@ impl Packs {
             at,
         })
     }
+}
+
+/// A temporary file name in `dir` that no other writer of this process (any
+/// cache of it) or of another uses.
+fn tmp_path(dir: &Path) -> PathBuf {
+    let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!(".tmp-{}-{n}", std::process::id()))
 }
 
 /// `f` of this thread's buffer, reused from record to record (a fresh,
@@ -620,6 +612,13 @@ mod tests {
         let s = Packs::new(dir.path().to_path_buf(), 1, ENGINE);
         assert_eq!(get(&s, &slot(5, 4)).as_deref(), Some(&b"new"[..]));
         assert_eq!(get(&s, &x), Some(vec![4; 100]));
+    }
+
+    #[test]
+    fn two_caches_of_one_process_never_share_a_temporary_file() {
+        let dir = Path::new("/x");
+        let names: std::collections::HashSet<PathBuf> = (0..6).map(|_| tmp_path(dir)).collect();
+        assert_eq!(names.len(), 6);
     }
 
     #[test]

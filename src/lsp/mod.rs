@@ -644,11 +644,15 @@ async fn with_state<T: Send + 'static>(
     f: impl FnOnce(&mut State) -> T + Send + 'static,
 ) -> std::result::Result<T, String> {
     let state = state.clone();
+    blocking(move || f(&mut lock(&state))).await
+}
+
+/// Runs `f` on a blocking thread; a panic in it is an error (its message).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::result::Result<T, String> {
     let res = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut s = lock(&state);
-            f(&mut s)
-        }))
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
     })
     .await;
     match res {
@@ -1952,48 +1956,42 @@ impl LanguageServer for Backend {
         // The job is made and kept in one blocking task: a query cancelled
         // meanwhile (the picker cancels the one before) still leaves the
         // analysis made for the next.
-        let res = tokio::task::spawn_blocking(move || {
+        let res = blocking(move || {
             let _gate = gate;
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let step = {
-                    let mut s = lock(&state);
-                    // Unsaved buffers first.
-                    let open: Vec<String> = s.docs.keys().cloned().collect();
-                    for p in &open {
-                        s.sync_doc(p);
-                    }
-                    match s.analysis_or_job() {
-                        Ok(an) => Ok(symbols_matching(&an, &s.spans(), &words)),
-                        Err(job) => Err((job, s.enc)),
-                    }
-                };
-                match step {
-                    Ok(out) => out,
-                    Err((job, enc)) => {
-                        // Compared away from the state: keystrokes and
-                        // hovers do not wait for it (on 10,000 articles the
-                        // first query compares every story, a second).
-                        let done = job.run();
-                        let lines = render::LineCache::default();
-                        let spans = render::Spans {
-                            corpus: &done.corpus,
-                            enc,
-                            cache: &lines,
-                            gen: done.gen,
-                        };
-                        let out = symbols_matching(&done.analysis, &spans, &words);
-                        lock(&state).install_analysis(done);
-                        out
-                    }
+            let step = {
+                let mut s = lock(&state);
+                // Unsaved buffers first.
+                let open: Vec<String> = s.docs.keys().cloned().collect();
+                for p in &open {
+                    s.sync_doc(p);
                 }
-            }))
+                match s.analysis_or_job() {
+                    Ok(an) => Ok(symbols_matching(&an, &s.spans(), &words)),
+                    Err(job) => Err((job, s.enc)),
+                }
+            };
+            match step {
+                Ok(out) => out,
+                Err((job, enc)) => {
+                    // Compared away from the state: keystrokes and
+                    // hovers do not wait for it (on 10,000 articles the
+                    // first query compares every story, a second).
+                    let done = job.run();
+                    let lines = render::LineCache::default();
+                    let spans = render::Spans {
+                        corpus: &done.corpus,
+                        enc,
+                        cache: &lines,
+                        gen: done.gen,
+                    };
+                    let out = symbols_matching(&done.analysis, &spans, &words);
+                    lock(&state).install_analysis(done);
+                    out
+                }
+            }
         })
-        .await;
-        let res = match res {
-            Ok(Ok(v)) => v,
-            Ok(Err(_)) => return Err(internal("the workspace analysis panicked".into())),
-            Err(e) => return Err(internal(e.to_string())),
-        };
+        .await
+        .map_err(internal)?;
         Ok(Some(WorkspaceSymbolResponse::Flat(res)))
     }
 
