@@ -182,38 +182,46 @@ fn damaged_entries_are_rebuilt() {
     let (uncached, _) = check(&s, &["--no-cache"], &[]);
     check(&s, &[], &[]);
     let good = records(&entries(&s.cache));
-    let files = walk(&s.cache);
-    assert!(files.len() > 5, "{} packs", files.len());
-    let packs = contents(&files);
-    // Packs truncated, emptied, garbage, one flipped byte in the last
-    // payload, another version in the first record.
-    for (i, f) in files.iter().enumerate() {
-        let g = &packs[i];
-        let bad: Vec<u8> = match i % 5 {
-            0 => g[..g.len() / 2].to_vec(),
-            1 => Vec::new(),
-            2 => b"not a cache entry at all".repeat(20),
-            3 => {
-                let mut b = g.clone();
-                let last = b.len() - 1;
-                b[last] ^= 0x01;
-                b
-            }
-            _ => {
-                let mut b = g.clone();
-                b[8] = b[8].wrapping_add(1);
-                b
-            }
-        };
-        fs::write(f, bad).expect("damage");
+    assert!(!good.is_empty());
+    // Every pack truncated, emptied, garbage, one flipped byte in its last
+    // payload, another version in its first record: each kind of damage in
+    // a round of its own (how many packs the entries fall in depends on the
+    // paths' hashes).
+    for damage in 0..5 {
+        let files = walk(&s.cache);
+        assert!(!files.is_empty());
+        for f in &files {
+            let g = fs::read(f).expect("pack");
+            let bad: Vec<u8> = match damage {
+                0 => g[..g.len() / 2].to_vec(),
+                1 => Vec::new(),
+                2 => b"not a cache entry at all".repeat(20),
+                3 => {
+                    let mut b = g.clone();
+                    let last = b.len() - 1;
+                    b[last] ^= 0x01;
+                    b
+                }
+                _ => {
+                    let mut b = g.clone();
+                    b[8] = b[8].wrapping_add(1);
+                    b
+                }
+            };
+            fs::write(f, bad).expect("damage");
+        }
+        let (out, _) = check(&s, &[], &[]);
+        assert_eq!(out, uncached, "damage {damage}");
+        assert_eq!(
+            records(&entries(&s.cache)),
+            good,
+            "entries stored again (damage {damage})"
+        );
+        // And found by the next run, which stores nothing.
+        let packs = contents(&walk(&s.cache));
+        assert_eq!(check(&s, &[], &[]).0, uncached);
+        assert_eq!(contents(&walk(&s.cache)), packs, "damage {damage}");
     }
-    let (out, _) = check(&s, &[], &[]);
-    assert_eq!(out, uncached);
-    assert_eq!(records(&entries(&s.cache)), good, "entries stored again");
-    // And found by the next run, which stores nothing.
-    let packs = contents(&walk(&s.cache));
-    assert_eq!(check(&s, &[], &[]).0, uncached);
-    assert_eq!(contents(&walk(&s.cache)), packs);
 }
 
 #[test]
