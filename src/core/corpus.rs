@@ -636,12 +636,19 @@ impl Corpus {
 
     /// Relations between claims of `id` and claims of other documents of its story.
     pub fn relations_for(&self, id: DocId) -> Vec<Relation> {
+        self.story_and_relations_for(id).1
+    }
+
+    /// [`Corpus::story_of`] and [`Corpus::relations_for`] at once: the
+    /// relations are found within the story, which is made once.
+    pub fn story_and_relations_for(&self, id: DocId) -> (Vec<DocId>, Vec<Relation>) {
         if self.article(id).is_none() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let story = self.story_of(id);
         let idx = self.story_index(&story);
-        compare::relations(&idx, Some(id))
+        let rels = compare::relations(&idx, Some(id));
+        (story, rels)
     }
 
     /// A copy of the corpus's documents (shared, not copied), paths, stamps

@@ -11,6 +11,7 @@ pub mod config;
 pub mod position;
 pub mod render;
 mod transport;
+mod views;
 
 use crate::core::corpus::TermCounts;
 use std::collections::HashMap;
@@ -67,8 +68,8 @@ struct State {
     enc: Encoding,
     /// Bumped whenever any document of the corpus changes.
     corpus_gen: u64,
-    /// Relations per document, valid for `corpus_gen`.
-    cache: HashMap<DocId, (u64, Arc<Vec<Relation>>)>,
+    /// Relations and story per document, valid for `corpus_gen`.
+    cache: HashMap<DocId, Related>,
     /// The whole-corpus analysis (workspace symbols), valid for `corpus_gen`.
     analysis: Option<(u64, Arc<crate::core::analysis::Analysis>)>,
     /// The stamps ([`Corpus::stamp`]) of the documents of each story of
@@ -96,6 +97,16 @@ struct State {
     disk_turns: HashMap<String, u64>,
     /// The number of the last read asked for.
     last_turn: u64,
+    /// What the hovers of the open documents need, for hovers sent while
+    /// the state is busy (shared with the server, which reads it unlocked).
+    views: Arc<views::Views>,
+}
+
+/// A document's story and relations, for one corpus generation.
+struct Related {
+    gen: u64,
+    story: Arc<Vec<DocId>>,
+    rels: Arc<Vec<Relation>>,
 }
 
 /// One `textDocument/publishDiagnostics`.
@@ -126,6 +137,7 @@ impl State {
             shut_down: false,
             disk_turns: HashMap::new(),
             last_turn: 0,
+            views: Arc::new(views::Views::default()),
         }
     }
 
@@ -331,15 +343,29 @@ impl State {
 
     /// Relations of `doc`, from the cache when nothing changed since.
     fn relations(&mut self, doc: DocId) -> Arc<Vec<Relation>> {
+        self.story_and_relations(doc).1
+    }
+
+    /// The documents of `doc`'s story and its relations, from the cache
+    /// when nothing changed since.
+    fn story_and_relations(&mut self, doc: DocId) -> (Arc<Vec<DocId>>, Arc<Vec<Relation>>) {
         self.sync_open(None);
-        if let Some((g, r)) = self.cache.get(&doc) {
-            if *g == self.corpus_gen {
-                return r.clone();
+        if let Some(r) = self.cache.get(&doc) {
+            if r.gen == self.corpus_gen {
+                return (r.story.clone(), r.rels.clone());
             }
         }
-        let rels = Arc::new(self.corpus.relations_for(doc));
-        self.cache.insert(doc, (self.corpus_gen, rels.clone()));
-        rels
+        let (story, rels) = self.corpus.story_and_relations_for(doc);
+        let (story, rels) = (Arc::new(story), Arc::new(rels));
+        self.cache.insert(
+            doc,
+            Related {
+                gen: self.corpus_gen,
+                story: story.clone(),
+                rels: rels.clone(),
+            },
+        );
+        (story, rels)
     }
 
     /// True when `path` is open and over `files.max_bytes`: its edits are
@@ -430,6 +456,68 @@ impl State {
             .map(|a| a.summary())
     }
 
+    /// The hover at `pos` of `path` (open, or an article of the corpus);
+    /// `Err` for a document the server does not know.
+    fn hover_at(&mut self, path: &str, pos: Position) -> std::result::Result<Option<Hover>, ()> {
+        let doc = match self.docs.contains_key(path) {
+            true => self.sync_doc(path),
+            false => self.corpus.doc_id(path).ok_or(())?.into(),
+        };
+        let Some(doc) = doc else {
+            return Ok(None); // an open document over the size limit
+        };
+        let (story, rels) = self.story_and_relations(doc);
+        let Some(art) = self.corpus.article(doc).cloned() else {
+            return Ok(None);
+        };
+        let off = self.spans().offset(doc, pos);
+        let card = views::hover_card(&self.corpus, &story, doc, &art, &rels, off, |_, span| {
+            self.review_note(path, &art.text, span)
+        });
+        Ok(card.map(|(md, span)| views::markdown_hover(md, self.spans().range(doc, span))))
+    }
+
+    /// Keeps what the hovers of open document `path` need now
+    /// ([`views::HoverView`]).
+    fn keep_view(
+        &self,
+        path: &str,
+        doc: DocId,
+        art: &Arc<Article>,
+        story: &Arc<Vec<DocId>>,
+        rels: &Arc<Vec<Relation>>,
+        marks: Option<&review::store::FileMarks>,
+    ) {
+        let grouped = render::by_claim(doc, rels);
+        let notes = grouped
+            .keys()
+            .filter_map(|&ci| {
+                let span = &art.claims.get(ci)?.span;
+                Some((ci, marks?.status_of(span)?.summary()))
+            })
+            .collect();
+        let articles = story
+            .iter()
+            .copied()
+            .chain(rels.iter().flat_map(|r| [r.a.doc(), r.b.doc()]))
+            .filter_map(|d| Some((d, self.corpus.article(d)?.clone())))
+            .collect();
+        self.views.put(
+            path,
+            views::HoverView {
+                count: self.views.count(),
+                doc,
+                art: art.clone(),
+                rels: rels.clone(),
+                story: story.clone(),
+                articles,
+                notes,
+                lines: self.lines.index(self.corpus_gen, doc, &art.text),
+                enc: self.enc,
+            },
+        );
+    }
+
     /// Diagnostics of an open document, with its version.
     fn diagnostics(&mut self, path: &str) -> Option<(Uri, Vec<Diagnostic>, i32, u64)> {
         if self.skipped(path) {
@@ -438,13 +526,14 @@ impl State {
             return Some((d.uri.clone(), Vec::new(), d.version, d.gen));
         }
         let doc = self.sync_doc(path)?;
-        let rels = self.relations(doc);
+        let (story, rels) = self.story_and_relations(doc);
         let art = self.corpus.article(doc)?.clone();
         // The latest mark on a claim wins: an ignore followed by a
         // verification shows the claim again.
         let marks = self
             .review_for(path)
             .map(|st| st.marks(Path::new(path), &art.text));
+        self.keep_view(path, doc, &art, &story, &rels, marks.as_ref());
         let is_ignored =
             |span: &std::ops::Range<usize>| marks.as_ref().is_some_and(|m| m.is_ignored(span));
         let mut diags = render::diagnostics(
@@ -487,6 +576,8 @@ pub struct Backend {
     /// ([`State::analysis_or_job`]): a query that comes meanwhile waits for
     /// it, then finds it made, instead of making another beside it.
     analysis_gate: Arc<tokio::sync::Mutex<()>>,
+    /// The state's views ([`views`]), read without its lock.
+    views: Arc<views::Views>,
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -784,6 +875,7 @@ impl Backend {
             let mut s = lock(&self.state);
             let old = std::mem::replace(&mut s.settings, settings);
             s.corpus_gen += 1;
+            s.views.bump();
             // Articles named by an override, before or after, are parsed again.
             if old.overrides != s.settings.overrides {
                 let again: Vec<(String, String)> = s
@@ -1469,6 +1561,7 @@ impl LanguageServer for Backend {
                 Some(p) if s.roots.is_empty() => {
                     s.roots.push(p);
                     s.open_reviews();
+                    s.views.bump();
                     true
                 }
                 _ => false,
@@ -1498,6 +1591,7 @@ impl LanguageServer for Backend {
                     synced: None,
                 },
             );
+            s.views.bump();
             too_big.then_some((doc.text.len(), max))
         };
         if let Some((len, max)) = too_big {
@@ -1515,7 +1609,7 @@ impl LanguageServer for Backend {
             let mut s = lock(&self.state);
             let enc = s.enc;
             let max = s.settings.files.max_bytes;
-            match s.docs.get_mut(&path) {
+            let gen = match s.docs.get_mut(&path) {
                 None => None,
                 Some(doc) => {
                     // Versions only grow; a client that breaks this still has
@@ -1536,7 +1630,9 @@ impl LanguageServer for Backend {
                     doc.too_big = too_big;
                     Some(doc.gen)
                 }
-            }
+            };
+            s.views.bump();
+            gen
         };
         if let Some(had) = out_of_order {
             self.client
@@ -1597,6 +1693,8 @@ impl LanguageServer for Backend {
             if let Some(d) = s.docs.remove(&path) {
                 touched.extend(d.peers);
             }
+            s.views.forget(&path);
+            s.views.bump();
             // The disk's version comes back (or the document goes, if
             // unsaved): a read of the file asked for before is stale.
             s.disk_turn(&path);
@@ -1662,6 +1760,7 @@ impl LanguageServer for Backend {
                 }
             }
             s.open_reviews();
+            s.views.bump();
         }
         // The roots' config files may have come or gone.
         let _ = self.load_config().await;
@@ -1717,6 +1816,7 @@ impl LanguageServer for Backend {
                     let _ = st.reload();
                 }
                 s.corpus_gen += 1;
+                s.views.bump();
             }
             (to_read, turns, s.settings.files.max_bytes)
         };
@@ -1798,48 +1898,21 @@ impl LanguageServer for Backend {
         let uri = params.text_document_position_params.text_document.uri;
         let pos = params.text_document_position_params.position;
         let path = path_of(&uri);
-        let res = with_state(
-            &self.state,
-            move |s| -> Option<std::result::Result<Option<Hover>, ()>> {
-                if !s.docs.contains_key(&path) && s.corpus.doc_id(&path).is_none() {
-                    return Some(Err(()));
-                }
-                let doc = match s.docs.contains_key(&path) {
-                    true => s.sync_doc(&path)?,
-                    false => s.corpus.doc_id(&path)?,
-                };
-                let rels = s.relations(doc);
-                let art = s.corpus.article(doc)?.clone();
-                let off = s.spans().offset(doc, pos);
-                let grouped = render::by_claim(doc, &rels);
-                let Some(ci) = render::related_claim_at(&art, off, &grouped) else {
-                    return Some(Ok(None));
-                };
-                let claim = art.claims.get(ci)?;
-                let note = s.review_note(&path, &art.text, &claim.span);
-                let md = render::hover(
-                    &s.corpus,
-                    doc,
-                    ci,
-                    grouped.get(&ci).map_or(&[][..], Vec::as_slice),
-                    note,
-                )?;
-                Some(Ok(Some(Hover {
-                    contents: HoverContents::Markup(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value: md,
-                    }),
-                    range: Some(s.spans().range(doc, claim.span.clone())),
-                })))
-            },
-        )
-        .await
-        .map_err(internal)?;
-        match res {
-            Some(Ok(h)) => Ok(h),
-            Some(Err(())) => Err(unknown_document(&uri)),
-            None => Ok(None),
+        // The state is busy (a workspace query, files taken in from disk):
+        // the document's view answers, if nothing the editor did came since
+        // it was made (`views`).
+        if matches!(
+            self.state.try_lock(),
+            Err(std::sync::TryLockError::WouldBlock)
+        ) {
+            if let Some(view) = self.views.current(&path) {
+                return Ok(view.hover(pos));
+            }
         }
+        let res = with_state(&self.state, move |s| s.hover_at(&path, pos))
+            .await
+            .map_err(internal)?;
+        res.map_err(|()| unknown_document(&uri))
     }
 
     async fn goto_definition(
@@ -2276,6 +2349,7 @@ impl LanguageServer for Backend {
                         .remove(&ids)
                         .map_err(|e| MarkError::Other(e.to_string()))?;
                     s.corpus_gen += 1;
+                    s.views.bump();
                     return Ok(format!("cleared {n} mark(s)"));
                 };
                 store
@@ -2291,6 +2365,7 @@ impl LanguageServer for Backend {
                     })
                     .map_err(|e| MarkError::Other(e.to_string()))?;
                 s.corpus_gen += 1;
+                s.views.bump();
                 Ok(format!("marked {}", status.as_str()))
             },
         )
@@ -2496,6 +2571,7 @@ impl Backend {
                 }
                 let n = store.remove(&[id]).map_err(|e| e.to_string())?;
                 s.corpus_gen += 1;
+                s.views.bump();
                 Ok(format!("removed {n} orphaned mark(s)"))
             },
         )
@@ -2658,12 +2734,15 @@ where
     I: tokio::io::AsyncRead + Unpin + Send + 'static,
     O: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let state = Arc::new(Mutex::new(State::new()));
+    let fresh = State::new();
+    let views = fresh.views.clone();
+    let state = Arc::new(Mutex::new(fresh));
     let shared = state.clone();
     let (service, socket) = LspService::new(move |client| Backend {
         client,
         state: shared,
         analysis_gate: Arc::default(),
+        views,
     });
     transport::serve(input, output, service, socket).await;
     let clean = lock(&state).shut_down;
@@ -2852,5 +2931,125 @@ mod tests {
             assert_eq!(index(facts_matching(&an, q)), want, "{q:?}");
         }
         assert!(some > 5, "queries that find some facts but not all: {some}");
+    }
+    /// A hover answered from a document's view ([`views`]) is the hover
+    /// the state makes, at every position of every line (Hangul, CJK,
+    /// emoji and curly quotes on one of them, in UTF-16), review note
+    /// included; an edit makes the view stale until the next diagnostics.
+    #[test]
+    fn a_view_answers_the_hovers_the_state_makes_until_an_edit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&seeds)
+            .expect("seeds")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        names.sort();
+        let mut s = State::new();
+        s.roots = vec![dir.path().to_path_buf()];
+        s.open_reviews();
+        let mut paths = Vec::new();
+        for (i, f) in names.iter().enumerate() {
+            let mut text = std::fs::read_to_string(f).expect("seed");
+            if i == 0 {
+                // Every line but the headers' starts with characters of
+                // one, two and four bytes that are one or two UTF-16 units.
+                text = text
+                    .split('\n')
+                    .map(|l| match l.contains(':') || l.trim().is_empty() {
+                        true => l.to_string(),
+                        false => format!("한국 中文 😀 “q” {l}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+            let to = dir.path().join(f.file_name().expect("name"));
+            std::fs::write(&to, &text).expect("copy");
+            let path = to.to_string_lossy().into_owned();
+            s.upsert(&path, &text);
+            paths.push((path, text));
+        }
+        let (path, text) = paths.first().cloned().expect("a seed");
+        let uri = Uri::from_file_path(&path).expect("uri");
+        s.docs.insert(
+            path.clone(),
+            Doc {
+                uri,
+                rope: Rope::from_str(&text),
+                version: 1,
+                gen: 0,
+                peers: Vec::new(),
+                too_big: false,
+                synced: None,
+            },
+        );
+        // A reviewer's mark on the first claim with relations.
+        let doc = s.corpus.doc_id(&path).expect("doc");
+        let rels = s.relations(doc);
+        let art = s.corpus.article(doc).expect("article").clone();
+        let marked = render::by_claim(doc, &rels)
+            .keys()
+            .next()
+            .and_then(|&ci| art.claims.get(ci))
+            .map(|c| c.span.clone())
+            .expect("a claim with relations");
+        let i = s.review_index(&path).expect("a review store");
+        s.reviews
+            .get_mut(i)
+            .expect("store")
+            .add(review::store::NewAnnotation {
+                path: PathBuf::from(&path),
+                text: text.clone(),
+                range: marked,
+                status: review::store::Status::Verified,
+                note: Some("called the ministry".into()),
+                source: None,
+                author: Some("tester".into()),
+                label: None,
+            })
+            .expect("mark");
+        s.corpus_gen += 1;
+        s.views.bump();
+        assert!(s.views.current(&path).is_none(), "no diagnostics yet");
+        s.diagnostics(&path).expect("diagnostics");
+        let view = s.views.current(&path).expect("a current view");
+        let mut answered = 0;
+        let mut noted = 0;
+        for (line, l) in text.split('\n').enumerate() {
+            let units = l.encode_utf16().count() as u32;
+            for ch in (0..=units + 1).step_by(3).chain([units]) {
+                let pos = Position::new(line as u32, ch);
+                let from_state = s.hover_at(&path, pos).expect("known document");
+                assert_eq!(view.hover(pos), from_state, "{pos:?}");
+                if let Some(h) = from_state {
+                    answered += 1;
+                    if let HoverContents::Markup(m) = &h.contents {
+                        noted += usize::from(m.value.contains("called the ministry"));
+                    }
+                }
+            }
+        }
+        assert!(
+            answered > 20 && noted > 0,
+            "{answered} hovers, {noted} with the note"
+        );
+        // Past the end of the text: the same answer too.
+        let far = Position::new(100_000, 7);
+        assert_eq!(view.hover(far), s.hover_at(&path, far).expect("known"));
+        // An edit (as `did_change` makes it): the view is stale, and hovers
+        // go to the state until the diagnostics are made again.
+        if let Some(d) = s.docs.get_mut(&path) {
+            d.rope.insert(0, "Breaking: ");
+            d.gen += 1;
+        }
+        s.views.bump();
+        assert!(s.views.current(&path).is_none());
+        s.diagnostics(&path).expect("diagnostics");
+        let view = s.views.current(&path).expect("current again");
+        let pos = Position::new(0, 3);
+        assert_eq!(view.hover(pos), s.hover_at(&path, pos).expect("known"));
+        // A closed document has no view.
+        s.views.forget(&path);
+        assert!(s.views.current(&path).is_none());
     }
 }

@@ -86,7 +86,7 @@ pub struct LineCache {
 }
 
 impl LineCache {
-    fn index(&self, gen: u64, doc: DocId, text: &str) -> Arc<LineIndex> {
+    pub(super) fn index(&self, gen: u64, doc: DocId, text: &str) -> Arc<LineIndex> {
         if self.gen.get() != gen {
             self.map.borrow_mut().clear();
             self.gen.set(gen);
@@ -300,9 +300,24 @@ fn mark(kind: RelationKind) -> &'static str {
     }
 }
 
-/// The hover card of claim `ci` of `doc`: the fact, a line per source, the reason.
+/// Where the hover card finds the articles it quotes: the corpus under
+/// the server's lock, or the copies a [`super::views::HoverView`] keeps.
+pub trait Articles {
+    fn article(&self, doc: DocId) -> Option<&Article>;
+}
+
+impl Articles for Corpus {
+    fn article(&self, doc: DocId) -> Option<&Article> {
+        Corpus::article(self, doc).map(|a| &**a)
+    }
+}
+
+/// The hover card of claim `ci` of `doc`: the fact, a line per source, the
+/// reason; `story` is the documents of `doc`'s story (the sources that say
+/// nothing of it are listed as silent).
 pub fn hover(
-    corpus: &Corpus,
+    corpus: &dyn Articles,
+    story: &[DocId],
     doc: DocId,
     ci: usize,
     others: &[Other],
@@ -360,7 +375,7 @@ pub fn hover(
             o.relation.reason
         ));
     }
-    for d in corpus.story_of(doc) {
+    for &d in story {
         if mentioned.contains(&d) {
             continue;
         }
