@@ -1772,19 +1772,22 @@ impl LanguageServer for Backend {
         let mut config_changed = false;
         let mut review_changed = false;
         let mut problems = Vec::new();
-        // The events are sorted under the lock, and removals done there; the
-        // files to read are read outside it, in the background (a checkout
-        // of another branch can change thousands at once).
-        let (to_read, turns, max) = {
+        // The events are sorted under the lock; the removals are done on the
+        // blocking pool (removing thousands of articles takes a while: a
+        // hover meanwhile is answered from its document's view), and the
+        // files to read are read outside the lock, in the background (a
+        // checkout of another branch can change thousands at once).
+        let (to_read, turns, max, deleted) = {
             let mut s = lock(&self.state);
             let mut to_read: Vec<DiskFile> = Vec::new();
             // The turn of each file's last event in this batch.
             let mut turns: HashMap<String, u64> = HashMap::new();
             // Compiled once for the batch, not once per file.
             let set = globset(&s.settings.files.globs).ok();
-            // Removed together, after the loop (a read of a file deleted
-            // and created again in this batch is taken in after that).
-            let mut deleted: Vec<String> = Vec::new();
+            // Removed together, after the loop, unless a later event of the
+            // file came meanwhile (a file deleted and created again, in this
+            // batch or a later one, is read, and its read taken in).
+            let mut deleted: Vec<(String, u64)> = Vec::new();
             for ev in params.changes {
                 let path = path_of(&ev.uri);
                 if path.ends_with(CONFIG_FILE) {
@@ -1801,7 +1804,7 @@ impl LanguageServer for Backend {
                 // Any read of this file still under way is stale from here.
                 let turn = s.disk_turn(&path);
                 if ev.typ == FileChangeType::DELETED {
-                    deleted.push(path);
+                    deleted.push((path, turn));
                 } else if turns.insert(path.clone(), turn).is_none() {
                     let over = s.settings.override_for(s.root_of(&path), &path);
                     to_read.push(DiskFile {
@@ -1810,7 +1813,6 @@ impl LanguageServer for Backend {
                     });
                 }
             }
-            s.remove_many(&deleted);
             if review_changed {
                 for st in s.reviews.iter_mut() {
                     let _ = st.reload();
@@ -1818,14 +1820,34 @@ impl LanguageServer for Backend {
                 s.corpus_gen += 1;
                 s.views.bump();
             }
-            (to_read, turns, s.settings.files.max_bytes)
+            (to_read, turns, s.settings.files.max_bytes, deleted)
         };
+        if !deleted.is_empty() {
+            let removed = with_state(&self.state, move |s| {
+                let gone: Vec<String> = deleted
+                    .into_iter()
+                    .filter(|(p, turn)| !s.docs.contains_key(p) && s.is_latest_read(p, *turn))
+                    .map(|(p, _)| p)
+                    .collect();
+                s.remove_many(&gone);
+            })
+            .await;
+            if let Err(e) = removed {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("corroborate: removing deleted articles failed: {e}"),
+                    )
+                    .await;
+            }
+        }
         if !to_read.is_empty() {
             let n = to_read.len();
             let cache = crate::cli::cache::Cache::from_env(false).map(Arc::new);
             let mut intake = Intake::default();
             let mut from_cache = 0;
             let mut files = to_read.into_iter();
+            let turns = Arc::new(turns);
             // In chunks, as indexing reads: the lock is taken between them,
             // and no more than a chunk's texts are held at once.
             loop {
@@ -1842,33 +1864,51 @@ impl LanguageServer for Backend {
                 })
                 .await
                 .unwrap_or_default();
-                let mut s = lock(&self.state);
-                let mut unreadable: Vec<String> = Vec::new();
-                for r in read {
-                    let path = r.path.to_string_lossy().into_owned();
-                    // Taken in unless the file was opened, or changed again
-                    // (a later read has it), meanwhile.
-                    let take = !s.docs.contains_key(&path)
-                        && turns
-                            .get(&path)
-                            .is_some_and(|&t| s.is_latest_read(&path, t));
-                    match r.got {
-                        Ok(a) => {
-                            if cache.is_some() && a.miss.is_none() {
-                                from_cache += 1;
+                // Taken in under the lock on the blocking pool (a hover
+                // meanwhile is answered from its document's view).
+                let cached = cache.is_some();
+                let turns = turns.clone();
+                let mut chunk_intake = std::mem::take(&mut intake);
+                let taken = with_state(&self.state, move |s| {
+                    let mut unreadable: Vec<String> = Vec::new();
+                    let mut problems: Vec<String> = Vec::new();
+                    let mut from_cache = 0;
+                    for r in read {
+                        let path = r.path.to_string_lossy().into_owned();
+                        // Taken in unless the file was opened, or changed
+                        // again (a later read has it), meanwhile.
+                        let take = !s.docs.contains_key(&path)
+                            && turns
+                                .get(&path)
+                                .is_some_and(|&t| s.is_latest_read(&path, t));
+                        match r.got {
+                            Ok(a) => {
+                                if cached && a.miss.is_none() {
+                                    from_cache += 1;
+                                }
+                                chunk_intake.add(a, take);
                             }
-                            intake.add(a, take);
-                        }
-                        Err(e) => {
-                            if take {
-                                problems.push(format!("{path}: {e}"));
-                                unreadable.push(path);
+                            Err(e) => {
+                                if take {
+                                    problems.push(format!("{path}: {e}"));
+                                    unreadable.push(path);
+                                }
                             }
                         }
                     }
+                    chunk_intake.insert_into(s);
+                    s.remove_many(&unreadable);
+                    (chunk_intake, problems, from_cache)
+                })
+                .await;
+                match taken {
+                    Ok((back, more, n)) => {
+                        intake = back;
+                        problems.extend(more);
+                        from_cache += n;
+                    }
+                    Err(e) => problems.push(format!("taking in changed articles failed: {e}")),
                 }
-                intake.insert_into(&mut s);
-                s.remove_many(&unreadable);
             }
             self.client
                 .log_message(
