@@ -1949,9 +1949,25 @@ impl LanguageServer for Backend {
                 return Ok(view.hover(pos));
             }
         }
-        let res = with_state(&self.state, move |s| s.hover_at(&path, pos))
-            .await
-            .map_err(internal)?;
+        // Free a moment ago: it may have been taken since (a query that
+        // came just before this hover locks it on the blocking pool), so
+        // the blocking task looks again before it waits.
+        let (state, views) = (self.state.clone(), self.views.clone());
+        let res = blocking(move || {
+            let mut s = match state.try_lock() {
+                Ok(s) => s,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    if let Some(view) = views.current(&path) {
+                        return Ok(view.hover(pos));
+                    }
+                    lock(&state)
+                }
+            };
+            s.hover_at(&path, pos)
+        })
+        .await
+        .map_err(internal)?;
         res.map_err(|()| unknown_document(&uri))
     }
 
