@@ -138,11 +138,26 @@ impl Default for EngineConfig {
     }
 }
 
-#[derive(Default)]
+/// A copy of a corpus shares its documents and its term index: the index
+/// is copied by the first change made to it while another copy holds it
+/// (the language server groups a copy into stories away from its lock, and
+/// a keystroke meanwhile pays for the copy; none comes, none is made).
+#[derive(Default, Clone)]
 pub struct Corpus {
     pub config: EngineConfig,
     docs: Vec<Option<Arc<Article>>>,
     by_path: FxHashMap<String, DocId>,
+    index: Arc<TermIndex>,
+    live: usize,
+    /// Per document: a number given to each version of it (and to its
+    /// removal), never given twice ([`Corpus::stamp`]).
+    stamps: Vec<u64>,
+    last_stamp: u64,
+}
+
+/// The corpus's term index: what grouping documents into stories reads.
+#[derive(Default, Clone)]
+struct TermIndex {
     /// Global term → dense id of this corpus.
     term_ids: FxHashMap<Term, u32>,
     /// Document frequency per term id (terms counted once per document).
@@ -151,11 +166,19 @@ pub struct Corpus {
     postings: Vec<Vec<DocId>>,
     /// Per document: (term id, count), sorted by term id.
     tf: Vec<Vec<(u32, u32)>>,
-    live: usize,
-    /// Per document: a number given to each version of it (and to its
-    /// removal), never given twice ([`Corpus::stamp`]).
-    stamps: Vec<u64>,
-    last_stamp: u64,
+}
+
+impl TermIndex {
+    fn term_id(&mut self, t: Term) -> u32 {
+        if let Some(&i) = self.term_ids.get(&t) {
+            return i;
+        }
+        let i = self.df.len() as u32;
+        self.term_ids.insert(t, i);
+        self.df.push(0);
+        self.postings.push(Vec::new());
+        i
+    }
 }
 
 /// A document as a sparse unit vector: (term id, weight), sorted by term id.
@@ -180,15 +203,10 @@ impl Corpus {
         self.insert(Article::reparse(path, text, overrides, old.as_deref()))
     }
 
-    fn term_id(&mut self, t: Term) -> u32 {
-        if let Some(&i) = self.term_ids.get(&t) {
-            return i;
-        }
-        let i = self.df.len() as u32;
-        self.term_ids.insert(t, i);
-        self.df.push(0);
-        self.postings.push(Vec::new());
-        i
+    /// The term index, to change (copied first if another copy of the
+    /// corpus shares it).
+    fn index_mut(&mut self) -> &mut TermIndex {
+        Arc::make_mut(&mut self.index)
     }
 
     /// Add or replace an already parsed article (parse in parallel, insert in order).
@@ -245,22 +263,23 @@ impl Corpus {
         let (id, old) = match self.by_path.get(&article.path) {
             Some(&id) if self.docs.get(id).is_some_and(Option::is_some) => {
                 self.live -= 1;
-                (id, std::mem::take(&mut self.tf[id]))
+                (id, std::mem::take(&mut self.index_mut().tf[id]))
             }
             Some(&id) => (id, Vec::new()),
             None => {
                 self.docs.push(None);
-                self.tf.push(Vec::new());
+                self.index_mut().tf.push(Vec::new());
                 let id = self.docs.len() - 1;
                 self.by_path.insert(article.path.clone(), id);
                 (id, Vec::new())
             }
         };
         self.restamp(id);
+        let ix = self.index_mut();
         let mut tf: Vec<(u32, u32)> = counts
             .0
             .into_iter()
-            .map(|(t, n)| (self.term_id(t), n))
+            .map(|(t, n)| (ix.term_id(t), n))
             .collect();
         tf.sort_unstable();
         // A new version of a document (a keystroke) shares nearly all its
@@ -268,14 +287,14 @@ impl Corpus {
         // the document frequencies and postings.
         let has = |v: &[(u32, u32)], t: u32| v.binary_search_by_key(&t, |p| p.0).is_ok();
         for &(t, _) in old.iter().filter(|&&(t, _)| !has(&tf, t)) {
-            self.df[t as usize] = self.df[t as usize].saturating_sub(1);
+            ix.df[t as usize] = ix.df[t as usize].saturating_sub(1);
             gone.push((t, id));
         }
         for &(t, _) in tf.iter().filter(|&&(t, _)| !has(&old, t)) {
-            self.df[t as usize] += 1;
-            self.postings[t as usize].push(id);
+            ix.df[t as usize] += 1;
+            ix.postings[t as usize].push(id);
         }
-        self.tf[id] = tf;
+        ix.tf[id] = tf;
         self.docs[id] = Some(Arc::new(article));
         self.live += 1;
         id
@@ -308,13 +327,17 @@ impl Corpus {
     /// over a second: every article leaves the lists of the common terms,
     /// thousands of documents long.)
     fn drop_postings(&mut self, mut gone: Vec<(u32, DocId)>) {
+        if gone.is_empty() {
+            return;
+        }
+        let ix = self.index_mut();
         gone.sort_unstable();
         gone.dedup();
         for group in gone.chunk_by(|a, b| a.0 == b.0) {
             let Some(&(t, first)) = group.first() else {
                 continue;
             };
-            let Some(list) = self.postings.get_mut(t as usize) else {
+            let Some(list) = ix.postings.get_mut(t as usize) else {
                 continue;
             };
             if group.len() == 1 {
@@ -343,9 +366,10 @@ impl Corpus {
             return false;
         }
         self.restamp(id);
-        let tf = std::mem::take(&mut self.tf[id]);
+        let ix = self.index_mut();
+        let tf = std::mem::take(&mut ix.tf[id]);
         for (t, _) in tf {
-            self.df[t as usize] = self.df[t as usize].saturating_sub(1);
+            ix.df[t as usize] = ix.df[t as usize].saturating_sub(1);
             gone.push((t, id));
         }
         self.docs[id] = None;
@@ -398,13 +422,13 @@ impl Corpus {
     }
 
     fn idf(&self, term: u32) -> f32 {
-        let df = self.df.get(term as usize).copied().unwrap_or(0) as f32;
+        let df = self.index.df.get(term as usize).copied().unwrap_or(0) as f32;
         (1.0 + (self.live as f32 + 1.0) / (df + 1.0)).ln()
     }
 
     /// The document's TF-IDF vector, normalised to unit length.
     fn vector(&self, id: DocId) -> DocVector {
-        let Some(tf) = self.tf.get(id) else {
+        let Some(tf) = self.index.tf.get(id) else {
             return Vec::new();
         };
         let mut v: DocVector = tf
@@ -455,13 +479,13 @@ impl Corpus {
     /// short lists. `seen` counts the lists each document is on: one
     /// counter per document of the corpus, all zero before and after.
     fn rare_candidates(&self, id: DocId, seen: &mut Vec<u8>) -> Vec<DocId> {
-        let Some(tf) = self.tf.get(id) else {
+        let Some(tf) = self.index.tf.get(id) else {
             return Vec::new();
         };
         let limit = self.rare_limit() as usize;
         let mut rare: Vec<&Vec<DocId>> = tf
             .iter()
-            .filter_map(|&(t, _)| self.postings.get(t as usize))
+            .filter_map(|&(t, _)| self.index.postings.get(t as usize))
             .filter(|p| p.len() >= 2 && p.len() <= limit)
             .collect();
         rare.sort_unstable_by_key(|p| p.len());
@@ -559,7 +583,7 @@ impl Corpus {
                 .get(a)
                 .is_some_and(|c| c.binary_search(&b).is_ok())
         };
-        let terms = self.df.len();
+        let terms = self.index.df.len();
         let edges: Vec<(DocId, Vec<DocId>)> = ids
             .par_iter()
             .map_init(
@@ -651,34 +675,17 @@ impl Corpus {
         (story, rels)
     }
 
-    /// A copy of the corpus's documents (shared, not copied), paths, stamps
-    /// and configuration, without the term index: what comparing its
-    /// stories and making their facts read, for work done away from the
-    /// corpus (the language server's workspace analysis runs outside its
-    /// state's lock). It finds no neighbours and groups nothing.
-    pub fn documents(&self) -> Corpus {
-        Corpus {
-            config: self.config.clone(),
-            docs: self.docs.clone(),
-            by_path: self.by_path.clone(),
-            tf: vec![Vec::new(); self.docs.len()],
-            live: self.live,
-            stamps: self.stamps.clone(),
-            last_stamp: self.last_stamp,
-            ..Default::default()
-        }
-    }
-
     /// Free the term index (document frequencies, postings, term vectors):
     /// what [`Corpus::stories`] and [`Corpus::neighbours`] read. A batch run
     /// that has its stories needs it no more (on the bench corpus it is 8 MB
     /// at the peak). The documents stay; afterwards the corpus finds no
     /// neighbours, and [`Corpus::insert`] starts a new index.
     pub fn release_index(&mut self) {
-        self.term_ids = FxHashMap::default();
-        self.df = Vec::new();
-        self.postings = Vec::new();
-        self.tf = vec![Vec::new(); self.docs.len()];
+        // A new, empty index (the old one is freed unless a copy holds it).
+        self.index = Arc::new(TermIndex {
+            tf: vec![Vec::new(); self.docs.len()],
+            ..TermIndex::default()
+        });
     }
 
     /// Every relation in the corpus, story by story, with the stories.
@@ -753,6 +760,93 @@ mod tests {
             );
         }
         assert!(log_tf(2) > log_tf(1) && log_tf(1) == 1.0);
+    }
+
+    /// A copy of a corpus shares its index until one of them changes: the
+    /// copy keeps grouping and finding neighbours as the corpus was, and
+    /// the changed corpus as a corpus made from its new articles does.
+    #[test]
+    fn a_copy_keeps_its_index_when_the_corpus_changes() {
+        let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+        let mut files: Vec<(String, String)> = std::fs::read_dir(seeds)
+            .expect("seeds")
+            .filter_map(|e| e.ok())
+            .map(|e| {
+                let p = e.path().to_string_lossy().into_owned();
+                let t = std::fs::read_to_string(&p).expect("seed");
+                (p, t)
+            })
+            .collect();
+        files.sort();
+        // Two stories: the seeds, and three unrelated articles.
+        for (i, topic) in ["harvest figures", "tram line", "museum reopening"]
+            .iter()
+            .enumerate()
+        {
+            files.push((
+                format!("other-{i}.txt"),
+                format!("The {topic}\n\nThe city council said on Monday that the {topic} drew 40 people.\n"),
+            ));
+        }
+        let made = |files: &[(String, String)]| {
+            let mut c = Corpus::new(EngineConfig::default());
+            for (p, t) in files {
+                c.upsert(p, t, &MetaOverride::default());
+            }
+            c
+        };
+        let mut c = made(&files);
+        let before = (c.stories(), stats(&c));
+        let copy = c.clone();
+        assert!(Arc::ptr_eq(&c.index, &copy.index), "shared, not copied");
+        // The first seed becomes an unrelated article; the last one goes.
+        let (first, _) = files.first().cloned().expect("a seed");
+        let (last, _) = files.get(4).cloned().expect("five seeds");
+        let other = "Rain delays the harvest\n\nFarmers said on Tuesday that the rain delayed the harvest by 12 days.\n";
+        c.upsert(&first, other, &MetaOverride::default());
+        c.remove(&last);
+        assert!(!Arc::ptr_eq(&c.index, &copy.index), "copied by the change");
+        assert!((copy.stories(), stats(&copy)) == before, "the copy's index");
+        if let Some(f) = files.first_mut() {
+            f.1 = other.to_string();
+        }
+        files.remove(4);
+        let fresh = made(&files);
+        // Document frequencies and postings by path (the removed document's
+        // id is not given again: ids differ from the fresh corpus's).
+        let named = |c: &Corpus| -> Vec<(Term, u32, Vec<String>)> {
+            let mut v: Vec<(Term, u32, Vec<String>)> = stats(c)
+                .into_iter()
+                .map(|(t, df, docs)| {
+                    let mut p: Vec<String> = docs
+                        .into_iter()
+                        .filter_map(|d| c.article(d).map(|a| a.path.clone()))
+                        .collect();
+                    p.sort();
+                    (t, df, p)
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert!(named(&c) == named(&fresh), "the changed corpus's index");
+        let paths = |c: &Corpus, stories: Vec<Vec<DocId>>| -> Vec<Vec<String>> {
+            let mut v: Vec<Vec<String>> = stories
+                .into_iter()
+                .map(|s| {
+                    let mut s: Vec<String> = s
+                        .into_iter()
+                        .filter_map(|d| c.article(d).map(|a| a.path.clone()))
+                        .collect();
+                    s.sort();
+                    s
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(paths(&c, c.stories()), paths(&fresh, fresh.stories()));
+        assert_ne!(paths(&c, c.stories()), paths(&copy, copy.stories()));
     }
 
     /// Relations whose labels and reasons are kept by another function are
@@ -894,12 +988,13 @@ mod tests {
     /// Document frequencies and postings, by term, as sets.
     fn stats(c: &Corpus) -> Vec<(Term, u32, Vec<DocId>)> {
         let mut v: Vec<(Term, u32, Vec<DocId>)> = c
+            .index
             .term_ids
             .iter()
             .map(|(&t, &i)| {
-                let mut p = c.postings[i as usize].clone();
+                let mut p = c.index.postings[i as usize].clone();
                 p.sort_unstable();
-                (t, c.df[i as usize], p)
+                (t, c.index.df[i as usize], p)
             })
             .filter(|(_, df, _)| *df > 0)
             .collect();
@@ -964,9 +1059,9 @@ mod tests {
         let (many, ids_many, removed_many) = build(true);
         assert_eq!(ids_one, ids_many);
         assert_eq!((removed_one, removed_many), (2, 2));
-        assert_eq!(one.df, many.df);
-        assert_eq!(one.tf, many.tf);
-        assert_eq!(one.postings, many.postings);
+        assert_eq!(one.index.df, many.index.df);
+        assert_eq!(one.index.tf, many.index.tf);
+        assert_eq!(one.index.postings, many.index.postings);
         assert_eq!(one.live, many.live);
         let texts_of = |c: &Corpus| -> Vec<(String, String)> {
             c.docs()

@@ -180,13 +180,15 @@ impl State {
     }
 
     /// The whole-corpus analysis when nothing changed since it was made,
-    /// else what making it needs, taken from the state: the grouping of the
-    /// stories (which reads the term index), a copy of the documents, and
-    /// the analysis before with its stamps, so that only the stories that
-    /// changed are compared again (after a keystroke, the edited
-    /// document's: on 10,000 articles, comparing every story takes over a
-    /// second). The job runs without the state ([`AnalysisJob::run`]), and
-    /// [`State::install_analysis`] keeps its result.
+    /// else what making it needs, taken from the state: a copy of the
+    /// corpus (its articles and term index shared, not copied: an edit
+    /// meanwhile copies the index, [`Corpus`]), and the analysis before
+    /// with its stamps, so that only the stories that changed are compared
+    /// again (after a keystroke, the edited document's: on 10,000 articles,
+    /// grouping them into stories takes about 100 ms, and comparing every
+    /// story over a second). The job groups and compares without the state
+    /// ([`AnalysisJob::run`]), and [`State::install_analysis`] keeps its
+    /// result.
     fn analysis_or_job(
         &mut self,
     ) -> std::result::Result<Arc<crate::core::analysis::Analysis>, Box<AnalysisJob>> {
@@ -195,20 +197,13 @@ impl State {
                 return Ok(a.clone());
             }
         }
-        let stories = self.corpus.stories();
-        let corpus = self.corpus.documents();
-        let stamps: Vec<Vec<(DocId, u64)>> = stories
-            .iter()
-            .map(|s| s.iter().map(|&d| (d, corpus.stamp(d))).collect())
-            .collect();
+        let corpus = self.corpus.clone();
         // The analysis before is moved into the job (its relations are moved
         // out of it there, not copied: less memory at the peak). A query
         // that comes while the job runs starts from nothing.
         Err(Box::new(AnalysisJob {
             gen: self.corpus_gen,
             corpus,
-            stories,
-            stamps,
             before: self.analysis.take().map(|(_, a)| a),
             before_stamps: std::mem::take(&mut self.analysis_stamps),
         }))
@@ -1303,11 +1298,8 @@ fn symbols_matching(
 struct AnalysisJob {
     /// The corpus generation it is of.
     gen: u64,
-    /// The documents of that generation (no term index).
+    /// The corpus of that generation, grouped into stories by the job.
     corpus: Corpus,
-    stories: Vec<Vec<DocId>>,
-    /// Per story, its documents' stamps.
-    stamps: Vec<Vec<(DocId, u64)>>,
     before: Option<Arc<crate::core::analysis::Analysis>>,
     before_stamps: Vec<Vec<(DocId, u64)>>,
 }
@@ -1327,16 +1319,21 @@ impl AnalysisJob {
     /// Compares the stories whose documents changed since the analysis
     /// before (a story's relations depend on its articles only), takes the
     /// others' relations from it, and makes the facts.
-    fn run(self: Box<Self>) -> AnalysisDone {
+    fn run(self) -> AnalysisDone {
         use rayon::prelude::*;
         let AnalysisJob {
             gen,
-            corpus,
-            stories,
-            stamps,
+            mut corpus,
             before,
             before_stamps,
-        } = *self;
+        } = self;
+        let stories = corpus.stories();
+        // Grouped: the copy of the index is needed no more.
+        corpus.release_index();
+        let stamps: Vec<Vec<(DocId, u64)>> = stories
+            .iter()
+            .map(|s| s.iter().map(|&d| (d, corpus.stamp(d))).collect())
+            .collect();
         let at: HashMap<&[(DocId, u64)], usize> = before_stamps
             .iter()
             .enumerate()
