@@ -141,7 +141,10 @@ impl Default for EngineConfig {
 /// A copy of a corpus shares its documents and its term index: the index
 /// is copied by the first change made to it while another copy holds it
 /// (the language server groups a copy into stories away from its lock, and
-/// a keystroke meanwhile pays for the copy; none comes, none is made).
+/// a keystroke meanwhile pays for the copy; none comes, none is made). The
+/// copy is of the index's tables of lists: each postings list and each
+/// document's term counts is shared in turn, and copied only when changed
+/// (a keystroke changes the lists of the few terms it adds or removes).
 #[derive(Default, Clone)]
 pub struct Corpus {
     pub config: EngineConfig,
@@ -163,9 +166,9 @@ struct TermIndex {
     /// Document frequency per term id (terms counted once per document).
     df: Vec<u32>,
     /// Term id → documents containing it.
-    postings: Vec<Vec<DocId>>,
+    postings: Vec<Arc<Vec<DocId>>>,
     /// Per document: (term id, count), sorted by term id.
-    tf: Vec<Vec<(u32, u32)>>,
+    tf: Vec<Arc<Vec<(u32, u32)>>>,
 }
 
 impl TermIndex {
@@ -176,7 +179,7 @@ impl TermIndex {
         let i = self.df.len() as u32;
         self.term_ids.insert(t, i);
         self.df.push(0);
-        self.postings.push(Vec::new());
+        self.postings.push(Arc::default());
         i
     }
 }
@@ -265,13 +268,13 @@ impl Corpus {
                 self.live -= 1;
                 (id, std::mem::take(&mut self.index_mut().tf[id]))
             }
-            Some(&id) => (id, Vec::new()),
+            Some(&id) => (id, Arc::default()),
             None => {
                 self.docs.push(None);
-                self.index_mut().tf.push(Vec::new());
+                self.index_mut().tf.push(Arc::default());
                 let id = self.docs.len() - 1;
                 self.by_path.insert(article.path.clone(), id);
-                (id, Vec::new())
+                (id, Arc::default())
             }
         };
         self.restamp(id);
@@ -292,9 +295,9 @@ impl Corpus {
         }
         for &(t, _) in tf.iter().filter(|&&(t, _)| !has(&old, t)) {
             ix.df[t as usize] += 1;
-            ix.postings[t as usize].push(id);
+            Arc::make_mut(&mut ix.postings[t as usize]).push(id);
         }
-        ix.tf[id] = tf;
+        ix.tf[id] = Arc::new(tf);
         self.docs[id] = Some(Arc::new(article));
         self.live += 1;
         id
@@ -337,7 +340,7 @@ impl Corpus {
             let Some(&(t, first)) = group.first() else {
                 continue;
             };
-            let Some(list) = ix.postings.get_mut(t as usize) else {
+            let Some(list) = ix.postings.get_mut(t as usize).map(Arc::make_mut) else {
                 continue;
             };
             if group.len() == 1 {
@@ -368,7 +371,7 @@ impl Corpus {
         self.restamp(id);
         let ix = self.index_mut();
         let tf = std::mem::take(&mut ix.tf[id]);
-        for (t, _) in tf {
+        for &(t, _) in tf.iter() {
             ix.df[t as usize] = ix.df[t as usize].saturating_sub(1);
             gone.push((t, id));
         }
@@ -483,7 +486,7 @@ impl Corpus {
             return Vec::new();
         };
         let limit = self.rare_limit() as usize;
-        let mut rare: Vec<&Vec<DocId>> = tf
+        let mut rare: Vec<&Arc<Vec<DocId>>> = tf
             .iter()
             .filter_map(|&(t, _)| self.index.postings.get(t as usize))
             .filter(|p| p.len() >= 2 && p.len() <= limit)
@@ -683,7 +686,7 @@ impl Corpus {
     pub fn release_index(&mut self) {
         // A new, empty index (the old one is freed unless a copy holds it).
         self.index = Arc::new(TermIndex {
-            tf: vec![Vec::new(); self.docs.len()],
+            tf: vec![Arc::default(); self.docs.len()],
             ..TermIndex::default()
         });
     }
@@ -806,6 +809,45 @@ mod tests {
         c.upsert(&first, other, &MetaOverride::default());
         c.remove(&last);
         assert!(!Arc::ptr_eq(&c.index, &copy.index), "copied by the change");
+        // Only its tables: a postings list is copied when a term came to
+        // or left a document (the edited one's old and new terms, the
+        // removed one's), and every other list is still shared.
+        let doc_of = |c: &Corpus, p: &str| c.doc_id(p).expect("a document");
+        let (first_id, last_id) = (doc_of(&copy, &first), doc_of(&copy, &last));
+        let terms =
+            |tf: &Arc<Vec<(u32, u32)>>| -> FxHashSet<u32> { tf.iter().map(|p| p.0).collect() };
+        let (was, now) = (&copy.index.tf[first_id], &c.index.tf[first_id]);
+        let mut touched: FxHashSet<u32> = terms(was)
+            .symmetric_difference(&terms(now))
+            .copied()
+            .collect();
+        touched.extend(terms(&copy.index.tf[last_id]));
+        assert!(!touched.is_empty());
+        for (t, (x, y)) in c
+            .index
+            .postings
+            .iter()
+            .zip(&copy.index.postings)
+            .enumerate()
+        {
+            assert_eq!(
+                Arc::ptr_eq(x, y),
+                !touched.contains(&(t as u32)),
+                "the list of term {t}"
+            );
+        }
+        let counts_kept = c
+            .index
+            .tf
+            .iter()
+            .zip(&copy.index.tf)
+            .filter(|(x, y)| Arc::ptr_eq(x, y))
+            .count();
+        assert_eq!(
+            counts_kept,
+            copy.index.tf.len() - 2,
+            "two documents changed"
+        );
         assert!((copy.stories(), stats(&copy)) == before, "the copy's index");
         if let Some(f) = files.first_mut() {
             f.1 = other.to_string();
@@ -992,7 +1034,7 @@ mod tests {
             .term_ids
             .iter()
             .map(|(&t, &i)| {
-                let mut p = c.index.postings[i as usize].clone();
+                let mut p = c.index.postings[i as usize].to_vec();
                 p.sort_unstable();
                 (t, c.index.df[i as usize], p)
             })
