@@ -14,7 +14,7 @@ mod transport;
 mod views;
 
 use crate::core::corpus::TermCounts;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -317,6 +317,14 @@ impl State {
         id
     }
 
+    /// The settings or the review marks changed: every document's
+    /// relations and diagnostics are made again, and no view made before
+    /// answers a hover ([`views`]).
+    fn everything_changed(&mut self) {
+        self.corpus_gen += 1;
+        self.views.bump();
+    }
+
     fn remove(&mut self, path: &str) {
         self.remove_many(&[path]);
     }
@@ -483,19 +491,22 @@ impl State {
         rels: &Arc<Vec<Relation>>,
         marks: Option<&review::store::FileMarks>,
     ) {
-        let grouped = render::by_claim(doc, rels);
-        let notes = grouped
-            .keys()
-            .filter_map(|&ci| {
-                let span = &art.claims.get(ci)?.span;
-                Some((ci, marks?.status_of(span)?.summary()))
-            })
-            .collect();
+        // Notes only where a hover can show one: a claim with relations.
+        let notes = marks.map_or_else(BTreeMap::new, |m| {
+            render::by_claim(doc, rels)
+                .keys()
+                .filter_map(|&ci| {
+                    let span = &art.claims.get(ci)?.span;
+                    Some((ci, m.status_of(span)?.summary()))
+                })
+                .collect()
+        });
+        // The relations are found within the story
+        // ([`Corpus::story_and_relations_for`]): its articles are all that
+        // the card quotes.
         let articles = story
             .iter()
-            .copied()
-            .chain(rels.iter().flat_map(|r| [r.a.doc(), r.b.doc()]))
-            .filter_map(|d| Some((d, self.corpus.article(d)?.clone())))
+            .filter_map(|&d| Some((d, self.corpus.article(d)?.clone())))
             .collect();
         self.views.put(
             path,
@@ -869,8 +880,7 @@ impl Backend {
         let reindex = {
             let mut s = lock(&self.state);
             let old = std::mem::replace(&mut s.settings, settings);
-            s.corpus_gen += 1;
-            s.views.bump();
+            s.everything_changed();
             // Articles named by an override, before or after, are parsed again.
             if old.overrides != s.settings.overrides {
                 let again: Vec<(String, String)> = s
@@ -1814,8 +1824,7 @@ impl LanguageServer for Backend {
                 for st in s.reviews.iter_mut() {
                     let _ = st.reload();
                 }
-                s.corpus_gen += 1;
-                s.views.bump();
+                s.everything_changed();
             }
             (to_read, turns, s.settings.files.max_bytes, deleted)
         };
@@ -2401,8 +2410,7 @@ impl LanguageServer for Backend {
                     let n = store
                         .remove(&ids)
                         .map_err(|e| MarkError::Other(e.to_string()))?;
-                    s.corpus_gen += 1;
-                    s.views.bump();
+                    s.everything_changed();
                     return Ok(format!("cleared {n} mark(s)"));
                 };
                 store
@@ -2417,8 +2425,7 @@ impl LanguageServer for Backend {
                         label: None,
                     })
                     .map_err(|e| MarkError::Other(e.to_string()))?;
-                s.corpus_gen += 1;
-                s.views.bump();
+                s.everything_changed();
                 Ok(format!("marked {}", status.as_str()))
             },
         )
@@ -2623,8 +2630,7 @@ impl Backend {
                     return Err("no such orphaned mark (it may anchor again)".into());
                 }
                 let n = store.remove(&[id]).map_err(|e| e.to_string())?;
-                s.corpus_gen += 1;
-                s.views.bump();
+                s.everything_changed();
                 Ok(format!("removed {n} orphaned mark(s)"))
             },
         )
@@ -3061,8 +3067,7 @@ mod tests {
                 label: None,
             })
             .expect("mark");
-        s.corpus_gen += 1;
-        s.views.bump();
+        s.everything_changed();
         assert!(s.views.current(&path).is_none(), "no diagnostics yet");
         s.diagnostics(&path).expect("diagnostics");
         let view = s.views.current(&path).expect("a current view");

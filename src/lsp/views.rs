@@ -81,8 +81,8 @@ pub struct HoverView {
     pub doc: DocId,
     pub art: Arc<Article>,
     pub rels: Arc<Vec<Relation>>,
-    /// The documents of its story, and the articles of the story and of
-    /// every relation's other claim.
+    /// The documents of its story, and their articles (the relations are
+    /// all within the story).
     pub story: Arc<Vec<DocId>>,
     pub articles: HashMap<DocId, Arc<Article>>,
     /// The reviewers' note on each claim that has one (by claim index).
