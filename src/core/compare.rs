@@ -124,10 +124,11 @@ pub struct StoryIndex {
     /// The term set of each sentence (per article, per sentence).
     sent_sets: Vec<Vec<TermSet>>,
     aliases: Aliases,
-    /// Canonical names of each sentence (per article, per sentence), and in
-    /// how many sentences of the story each name occurs.
-    sent_names: Vec<Vec<Vec<String>>>,
-    name_df: FxHashMap<String, u32>,
+    /// Canonical names of each sentence (per article, per sentence), as
+    /// numbers of the story's names, and in how many sentences of the story
+    /// each name occurs (by number).
+    sent_names: Vec<Vec<Vec<u32>>>,
+    name_df: Vec<u32>,
     /// Document id → its index in `arts`.
     pos: FxHashMap<DocId, usize>,
     /// Local term id → the other terms of the story that contain it or that
@@ -379,33 +380,83 @@ fn soft_partners(vocab: &[&'static str]) -> Vec<Vec<u32>> {
 }
 
 /// Dense local id of a global term within one story.
-fn intern(vocab: &mut Vec<Term>, ids: &mut FxHashMap<Term, u32>, t: Term) -> u32 {
-    if let Some(&i) = ids.get(&t) {
-        return i;
+/// The story's local id of the global term `t`, given in order of first
+/// use: `local[t]` holds it plus one (0 for a term not met yet).
+///
+/// A table indexed by the global id, not a hash map: a story looks up every
+/// term of every sentence and window (a million lookups per thousand
+/// articles), and the table is the thread's, kept between stories and
+/// cleared of the story's entries after it ([`LocalIds`]).
+fn intern(vocab: &mut Vec<Term>, local: &mut Vec<u32>, t: Term) -> u32 {
+    if let Some(&i) = local.get(t as usize) {
+        if i != 0 {
+            return i - 1;
+        }
     }
     let i = vocab.len() as u32;
     vocab.push(t);
-    ids.insert(t, i);
+    if local.len() <= t as usize {
+        local.resize(t as usize + 1, 0);
+    }
+    if let Some(slot) = local.get_mut(t as usize) {
+        *slot = i + 1;
+    }
     i
+}
+
+thread_local! {
+    /// The thread's table of [`intern`], all zero between stories.
+    static LOCAL_IDS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The thread's table of [`intern`] while a story is indexed, zeroed
+/// again and given back by [`LocalIds::give_back`] (a story indexed on the
+/// same thread meanwhile, which never happens, would start from an empty
+/// one; a table never given back is only memory to allocate again).
+struct LocalIds(Vec<u32>);
+
+impl LocalIds {
+    fn take() -> LocalIds {
+        LocalIds(LOCAL_IDS.with(std::cell::Cell::take))
+    }
+
+    fn give_back(mut self, vocab: &[Term]) {
+        for &t in vocab {
+            if let Some(slot) = self.0.get_mut(t as usize) {
+                *slot = 0;
+            }
+        }
+        let table = std::mem::take(&mut self.0);
+        LOCAL_IDS.with(|c| c.set(table));
+    }
 }
 
 impl StoryIndex {
     pub fn new(arts: Vec<(DocId, Arc<Article>)>, config: EngineConfig) -> Self {
         let mut vocab: Vec<Term> = Vec::new();
-        let mut ids: FxHashMap<Term, u32> = FxHashMap::default();
+        let mut local = LocalIds::take();
         let mut df: Vec<u32> = Vec::new();
         let mut n = 0.0;
         let mut raw: Vec<Vec<(Vec<u32>, Vec<u32>)>> = Vec::with_capacity(arts.len());
         let mut sent_sets: Vec<Vec<Vec<u32>>> = Vec::with_capacity(arts.len());
         for (_, a) in &arts {
+            // The local id of each place of the article's term list that a
+            // sentence holds, as the sentences' terms are given theirs: a
+            // claim whose terms are a run of its sentence's (nearly all)
+            // copies them instead of looking each up again.
+            let mut local_pool: Vec<u32> = vec![u32::MAX; a.terms.len()];
             let mut per_sent = Vec::with_capacity(a.sentences.len());
             for s in &a.sentences {
                 n += 1.0;
+                let start = s.terms.start as usize;
                 let mut v: Vec<u32> = a
                     .terms_of(s.terms)
                     .iter()
-                    .map(|&t| intern(&mut vocab, &mut ids, t))
+                    .map(|&t| intern(&mut vocab, &mut local.0, t))
                     .collect();
+                if let Some(places) = local_pool.get_mut(start..start + v.len()) {
+                    places.copy_from_slice(&v);
+                }
                 v.sort_unstable();
                 v.dedup();
                 for &t in &v {
@@ -419,18 +470,27 @@ impl StoryIndex {
             sent_sets.push(per_sent);
             let mut per_claim = Vec::with_capacity(a.claims.len());
             for c in &a.claims {
-                let mut t: Vec<u32> = a
-                    .terms_of(c.terms)
-                    .iter()
-                    .map(|&t| intern(&mut vocab, &mut ids, t))
-                    .collect();
+                // (Every place of a run of a sentence's terms already has its
+                // id: the same ids as looking the terms up, in the same order.)
+                let start = c.terms.start as usize;
+                let mut t: Vec<u32> = match local_pool
+                    .get(start..start + c.terms.len())
+                    .filter(|places| !places.contains(&u32::MAX))
+                {
+                    Some(places) => places.to_vec(),
+                    None => a
+                        .terms_of(c.terms)
+                        .iter()
+                        .map(|&t| intern(&mut vocab, &mut local.0, t))
+                        .collect(),
+                };
                 t.sort_unstable();
                 t.dedup();
                 let mut w: Vec<u32> = c
                     .features()
                     .window
                     .iter()
-                    .map(|&t| intern(&mut vocab, &mut ids, t))
+                    .map(|&t| intern(&mut vocab, &mut local.0, t))
                     .collect();
                 w.sort_unstable();
                 w.dedup();
@@ -438,6 +498,12 @@ impl StoryIndex {
             }
             raw.push(per_claim);
         }
+        local.give_back(&vocab);
+        let ids: FxHashMap<Term, u32> = vocab
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (t, i as u32))
+            .collect();
         df.resize(vocab.len(), 0);
         let vocab_text: Vec<&'static str> = vocab.iter().map(|&t| terms::resolve(t)).collect();
         let soft = soft_partners(&vocab_text);
@@ -565,20 +631,36 @@ impl StoryIndex {
                 .flat_map(|(_, a)| a.sentences.iter().flat_map(|s| s.names.iter().copied())),
             &acronyms,
         );
-        let mut name_df: FxHashMap<String, u32> = FxHashMap::default();
-        let sent_names: Vec<Vec<Vec<String>>> = arts
+        // Each canonical name gets a number in the story: a sentence keeps
+        // its names' numbers (no copy of each name for the sentence and
+        // another for the count), the counts are by number.
+        let mut name_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut name_df: Vec<u32> = Vec::new();
+        let sent_names: Vec<Vec<Vec<u32>>> = arts
             .iter()
             .map(|(_, a)| {
                 a.sentences
                     .iter()
                     .map(|s| {
-                        let mut v: Vec<String> =
-                            s.names.iter().map(|n| aliases.canonical(n)).collect();
+                        let mut v: Vec<u32> = s
+                            .names
+                            .iter()
+                            .map(|n| aliases.canonical(n))
+                            .filter(|c| !c.is_empty())
+                            .map(|c| {
+                                let next = name_ids.len() as u32;
+                                *name_ids.entry(c).or_insert(next)
+                            })
+                            .collect();
                         v.sort_unstable();
                         v.dedup();
-                        v.retain(|n| !n.is_empty());
-                        for n in &v {
-                            *name_df.entry(n.clone()).or_default() += 1;
+                        for &n in &v {
+                            if name_df.len() <= n as usize {
+                                name_df.resize(n as usize + 1, 0);
+                            }
+                            if let Some(d) = name_df.get_mut(n as usize) {
+                                *d += 1;
+                            }
                         }
                         v
                     })
@@ -641,8 +723,13 @@ impl StoryIndex {
         let (Some(a), Some(b)) = (names(x), names(y)) else {
             return false;
         };
-        a.iter()
-            .any(|n| b.contains(n) && self.name_df.get(n).is_some_and(|&d| (d as f32) < rare))
+        a.iter().any(|n| {
+            b.contains(n)
+                && self
+                    .name_df
+                    .get(*n as usize)
+                    .is_some_and(|&d| (d as f32) < rare)
+        })
     }
 
     fn idf_of(&self, id: u32) -> f32 {
