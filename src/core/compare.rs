@@ -1286,8 +1286,14 @@ fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
     out
 }
 
-fn label_of(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex) -> String {
-    let mut best: Vec<(f32, usize, &str)> = words
+/// The label of a relation of the claim of `v` whose claims share the
+/// story's terms `shared`, written into `out` (cleared first): the three
+/// shared words of highest IDF, in the claim's order, each once, or the
+/// claim's kind. (Written into the caller's string, kept from one relation
+/// to the next, through vectors on the stack: three allocations per
+/// relation were most of this function.)
+fn label_of_into(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex, out: &mut String) {
+    let mut best: smallvec::SmallVec<[(f32, usize, &str); 16]> = words
         .words
         .iter()
         .enumerate()
@@ -1302,21 +1308,28 @@ fn label_of(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex) -> S
             )
         })
         .collect();
+    // (Stable: of words of equal IDF, the earlier.)
     best.sort_by(|a, b| b.0.total_cmp(&a.0));
     best.truncate(3);
     best.sort_by_key(|b| b.1);
     // Three words at most: the first of each is kept by a look at the
     // words kept so far (a hash set here cost more than the rest of the label).
-    let mut words: Vec<&str> = Vec::with_capacity(best.len());
+    let mut kept: smallvec::SmallVec<[&str; 3]> = smallvec::SmallVec::new();
     for b in best {
-        if !words.contains(&b.2) {
-            words.push(b.2);
+        if !kept.contains(&b.2) {
+            kept.push(b.2);
         }
     }
-    if words.is_empty() {
-        v.claim.kind.as_str().to_string()
+    out.clear();
+    if kept.is_empty() {
+        out.push_str(v.claim.kind.as_str());
     } else {
-        words.join(" ")
+        for (i, w) in kept.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
     }
 }
 
@@ -2445,6 +2458,7 @@ pub fn relations_keeping(
     });
     // Many relations share a claim: its words are read once.
     let mut words_of: FxHashMap<(usize, usize), LabelWords> = FxHashMap::default();
+    let mut label = String::new();
     let mut out: Vec<Relation> = out
         .into_iter()
         .map(|f| {
@@ -2466,12 +2480,16 @@ pub fn relations_keeping(
                     .get(&other_doc)
                     .copied()
                     .and_then(|bj| view(idx, bj, other_claim));
-                r.label = keep_once(&other.and_then(|w| label_hint(&v, &w)).unwrap_or_else(|| {
-                    let words = words_of
-                        .entry((ai, ci))
-                        .or_insert_with(|| label_words(&v, idx));
-                    label_of(&v, words, &shared, idx)
-                }));
+                r.label = match other.and_then(|w| label_hint(&v, &w)) {
+                    Some(hint) => keep_once(&hint),
+                    None => {
+                        let words = words_of
+                            .entry((ai, ci))
+                            .or_insert_with(|| label_words(&v, idx));
+                        label_of_into(&v, words, &shared, idx, &mut label);
+                        keep_once(&label)
+                    }
+                };
             }
             r
         })
