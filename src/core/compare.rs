@@ -379,62 +379,10 @@ fn soft_partners(vocab: &[&'static str]) -> Vec<Vec<u32>> {
     out
 }
 
-/// Dense local id of a global term within one story.
-/// The story's local id of the global term `t`, given in order of first
-/// use: `local[t]` holds it plus one (0 for a term not met yet).
-///
-/// A table indexed by the global id, not a hash map: a story looks up every
-/// term of every sentence and window (a million lookups per thousand
-/// articles), and the table is the thread's, kept between stories and
-/// cleared of the story's entries after it ([`LocalIds`]).
-fn intern(vocab: &mut Vec<Term>, local: &mut Vec<u32>, t: Term) -> u32 {
-    if let Some(&i) = local.get(t as usize) {
-        if i != 0 {
-            return i - 1;
-        }
-    }
-    let i = vocab.len() as u32;
-    vocab.push(t);
-    if local.len() <= t as usize {
-        local.resize(t as usize + 1, 0);
-    }
-    if let Some(slot) = local.get_mut(t as usize) {
-        *slot = i + 1;
-    }
-    i
-}
-
-thread_local! {
-    /// The thread's table of [`intern`], all zero between stories.
-    static LOCAL_IDS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// The thread's table of [`intern`] while a story is indexed, zeroed
-/// again and given back by [`LocalIds::give_back`] (a story indexed on the
-/// same thread meanwhile, which never happens, would start from an empty
-/// one; a table never given back is only memory to allocate again).
-struct LocalIds(Vec<u32>);
-
-impl LocalIds {
-    fn take() -> LocalIds {
-        LocalIds(LOCAL_IDS.with(std::cell::Cell::take))
-    }
-
-    fn give_back(mut self, vocab: &[Term]) {
-        for &t in vocab {
-            if let Some(slot) = self.0.get_mut(t as usize) {
-                *slot = 0;
-            }
-        }
-        let table = std::mem::take(&mut self.0);
-        LOCAL_IDS.with(|c| c.set(table));
-    }
-}
-
 impl StoryIndex {
     pub fn new(arts: Vec<(DocId, Arc<Article>)>, config: EngineConfig) -> Self {
         let mut vocab: Vec<Term> = Vec::new();
-        let mut local = LocalIds::take();
+        let mut local = terms::LocalIds::take();
         let mut df: Vec<u32> = Vec::new();
         let mut n = 0.0;
         let mut raw: Vec<Vec<(Vec<u32>, Vec<u32>)>> = Vec::with_capacity(arts.len());
@@ -452,7 +400,7 @@ impl StoryIndex {
                 let mut v: Vec<u32> = a
                     .terms_of(s.terms)
                     .iter()
-                    .map(|&t| intern(&mut vocab, &mut local.0, t))
+                    .map(|&t| local.id(&mut vocab, t))
                     .collect();
                 if let Some(places) = local_pool.get_mut(start..start + v.len()) {
                     places.copy_from_slice(&v);
@@ -481,7 +429,7 @@ impl StoryIndex {
                     None => a
                         .terms_of(c.terms)
                         .iter()
-                        .map(|&t| intern(&mut vocab, &mut local.0, t))
+                        .map(|&t| local.id(&mut vocab, t))
                         .collect(),
                 };
                 t.sort_unstable();
@@ -490,7 +438,7 @@ impl StoryIndex {
                     .features()
                     .window
                     .iter()
-                    .map(|&t| intern(&mut vocab, &mut local.0, t))
+                    .map(|&t| local.id(&mut vocab, t))
                     .collect();
                 w.sort_unstable();
                 w.dedup();

@@ -370,22 +370,32 @@ fn weekday_of(w: i8) -> Option<Weekday> {
     Weekday::from_monday_one_offset(w).ok()
 }
 
-/// Interned terms → indices into the article's own vocabulary.
-#[derive(Default)]
+/// Interned terms → indices into the article's own vocabulary (the
+/// thread's table of [`terms::LocalIds`]: a hash map here was a sixth of
+/// storing an entry).
 struct Vocab {
-    ids: FxHashMap<Term, u32>,
-    words: Vec<&'static str>,
+    ids: terms::LocalIds,
+    /// The terms given an index, in order.
+    terms: Vec<Term>,
 }
 
 impl Vocab {
-    fn id(&mut self, t: Term) -> u32 {
-        if let Some(&i) = self.ids.get(&t) {
-            return i;
+    fn new() -> Vocab {
+        Vocab {
+            ids: terms::LocalIds::take(),
+            terms: Vec::new(),
         }
-        let i = self.words.len() as u32;
-        self.words.push(terms::resolve(t));
-        self.ids.insert(t, i);
-        i
+    }
+
+    fn id(&mut self, t: Term) -> u32 {
+        self.ids.id(&mut self.terms, t)
+    }
+
+    /// The vocabulary's words, in index order; the table given back.
+    fn into_words(self) -> Vec<&'static str> {
+        let words = self.terms.iter().map(|&t| terms::resolve(t)).collect();
+        self.ids.give_back(&self.terms);
+        words
     }
 
     /// Appends a term list: its length, then its terms' indices.
@@ -418,10 +428,16 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
         claims,
         terms: _,
     } = a;
-    let mut vocab = Vocab::default();
+    let mut vocab = Vocab::new();
     let mut strs = Strings::default();
-    // The tables come first but are known last: the rest is written apart.
-    let mut body = Vec::new();
+    // The tables come first but are known last: the rest is written apart,
+    // into the thread's buffer (grown from empty for every entry, it was
+    // reallocated a dozen times per article).
+    thread_local! {
+        static BODY: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut body = BODY.with(std::cell::Cell::take);
+    body.clear();
     let b = &mut body;
     let Meta {
         outlet,
@@ -462,12 +478,16 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     for c in claims {
         encode_claim(b, c, a.terms_of(c.terms), &mut vocab, &mut strs);
     }
-    put_table(out, &vocab.words);
+    put_table(out, &vocab.into_words());
     put_table(out, &strs.list);
     // The pool the decoder lays out (`place_claim_terms`).
     let pool = super::claim::laid_out_len(sentences, claims, |r| a.terms_of(r));
     put_usize(out, pool);
     out.extend_from_slice(&body);
+    // (A buffer grown past a megabyte by a huge article is let go.)
+    if body.capacity() <= 1 << 20 {
+        BODY.with(|c| c.set(body));
+    }
 }
 
 /// The flags byte of a claim: its three booleans, then which of its
