@@ -597,15 +597,15 @@ impl StoryIndex {
                             .filter(|c| !c.is_empty())
                             .map(|c| {
                                 let next = name_ids.len() as u32;
-                                *name_ids.entry(c).or_insert(next)
+                                *name_ids.entry(c).or_insert_with(|| {
+                                    name_df.push(0);
+                                    next
+                                })
                             })
                             .collect();
                         v.sort_unstable();
                         v.dedup();
                         for &n in &v {
-                            if name_df.len() <= n as usize {
-                                name_df.resize(n as usize + 1, 0);
-                            }
                             if let Some(d) = name_df.get_mut(n as usize) {
                                 *d += 1;
                             }

@@ -370,9 +370,8 @@ fn weekday_of(w: i8) -> Option<Weekday> {
     Weekday::from_monday_one_offset(w).ok()
 }
 
-/// Interned terms → indices into the article's own vocabulary (the
-/// thread's table of [`terms::LocalIds`]: a hash map here was a sixth of
-/// storing an entry).
+/// Interned terms → indices into the article's own vocabulary (through the
+/// thread's table of [`terms::LocalIds`], not a hash map of its own).
 struct Vocab {
     ids: terms::LocalIds,
     /// The terms given an index, in order.
@@ -430,15 +429,12 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     } = a;
     let mut vocab = Vocab::new();
     let mut strs = Strings::default();
-    // The tables come first but are known last: the rest is written apart,
-    // into the thread's buffer (grown from empty for every entry, it was
-    // reallocated a dozen times per article).
-    thread_local! {
-        static BODY: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-    }
-    let mut body = BODY.with(std::cell::Cell::take);
-    body.clear();
-    let b = &mut body;
+    // The tables come first but are known last: the body is written first,
+    // at the end of `out`, and moved behind them below (a vector of its own,
+    // grown from empty for every entry, was reallocated a dozen times per
+    // article).
+    let start = out.len();
+    let b = &mut *out;
     let Meta {
         outlet,
         published,
@@ -478,15 +474,15 @@ pub fn encode_into(a: &Article, out: &mut Vec<u8>) {
     for c in claims {
         encode_claim(b, c, a.terms_of(c.terms), &mut vocab, &mut strs);
     }
+    let body = out.len() - start;
     put_table(out, &vocab.into_words());
     put_table(out, &strs.list);
     // The pool the decoder lays out (`place_claim_terms`).
     let pool = super::claim::laid_out_len(sentences, claims, |r| a.terms_of(r));
     put_usize(out, pool);
-    out.extend_from_slice(&body);
-    // (A buffer grown past a megabyte by a huge article is let go.)
-    if body.capacity() <= 1 << 20 {
-        BODY.with(|c| c.set(body));
+    // Body, tables and pool → tables, pool and body.
+    if let Some(entry) = out.get_mut(start..) {
+        entry.rotate_left(body);
     }
 }
 

@@ -90,9 +90,10 @@ pub fn resolve(t: Term) -> &'static str {
 /// Local ids of global terms, given in order of first use, for a story's
 /// index and an article's cache entry: a table indexed by the global id
 /// (which the interner gives densely) holding each term's local id plus
-/// one, 0 for a term not met yet. A hash map from term to local id was the
-/// most of building either (a story looks up every term of every sentence
-/// and window: a million lookups per thousand articles).
+/// one, 0 for a term not met yet, instead of a hash map from term to local
+/// id (a story looks up every term of every sentence and window, about a
+/// million lookups per thousand articles; with the table, `check` on 1,000
+/// articles ran 11 M fewer instructions, callgrind).
 ///
 /// The table is the thread's, kept between uses: [`LocalIds::take`] takes
 /// it (all zero), [`LocalIds::give_back`] zeroes the entries of the terms
