@@ -459,23 +459,27 @@ impl Cache {
 
     /// The cached analysis of this exact article, or the [`Miss`] with which
     /// to store it once parsed (now, or later: the server stores the
-    /// entries of a workspace it indexes after the index is ready).
+    /// entries of a workspace it indexes after the index is ready); with
+    /// the article's keys either way, for the entries of its stories
+    /// ([`Cache::story_relations`]).
     pub fn lookup(
         &self,
         path: &str,
         text: &str,
         overrides: &MetaOverride,
-    ) -> Result<Article, Miss> {
+    ) -> (Result<Article, Miss>, ArticleKeys) {
         // One canonicalisation of the path and one key for the lookup and
         // the store (errors storing: one warning, then silence).
-        let slot = self.entry_of(path);
+        let place = place_of_path(path);
+        let slot = article_slot(&place);
         let key = self.key(path, text, overrides);
+        let keys = ArticleKeys { key, place };
         if let Some(a) = self.load_from(&slot, &key, path, text) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(a);
+            return (Ok(a), keys);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        Err(Miss { slot, key })
+        (Err(Miss { slot, key }), keys)
     }
 
     /// Stores `a`, the article of the lookup that missed. It must be the
@@ -622,24 +626,34 @@ mod tests {
     #[test]
     fn a_miss_stored_later_is_a_hit_and_one_buffer_serves_many_stores() {
         let dir = tempfile::tempdir().expect("tempdir");
+        let other = tempfile::tempdir().expect("tempdir");
         let c = Cache::new(dir.path());
         let o = MetaOverride::default();
         let texts = [TEXT.to_string(), TEXT.replace("300", "400"), String::new()];
         let mut pending = Vec::new();
         for (i, t) in texts.iter().enumerate() {
             let path = format!("{i}.txt");
-            let Err(miss) = c.lookup(&path, t, &o) else {
+            let (Err(miss), keys) = c.lookup(&path, t, &o) else {
                 panic!("{path}: a hit in an empty cache");
             };
+            // The keys `check` gives the article (asked of a cache of its
+            // own: this one stays empty): its stories' entries are shared
+            // with the server's.
+            assert_eq!(
+                keys,
+                Cache::new(other.path())
+                    .article_owned(path.clone(), t.clone(), &o, None)
+                    .1
+            );
             pending.push((miss, Article::parse(&path, t, &o)));
         }
         // Nothing is written before the stores.
-        assert!(c.lookup("0.txt", &texts[0], &o).is_err());
+        assert!(c.lookup("0.txt", &texts[0], &o).0.is_err());
         for (miss, a) in &pending {
             c.store(miss, a);
         }
         for (i, t) in texts.iter().enumerate() {
-            let Ok(got) = c.lookup(&format!("{i}.txt"), t, &o) else {
+            let (Ok(got), _) = c.lookup(&format!("{i}.txt"), t, &o) else {
                 panic!("entry {i}: a miss after its store");
             };
             assert!(same(&got, &pending[i].1), "entry {i}");

@@ -13,6 +13,7 @@ pub mod render;
 mod transport;
 mod views;
 
+use crate::cli::cache::{ArticleKeys, Cache};
 use crate::core::corpus::TermCounts;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -100,6 +101,15 @@ struct State {
     /// What the hovers of the open documents need, for hovers sent while
     /// the state is busy (shared with the server, which reads it unlocked).
     views: Arc<views::Views>,
+    /// The on-disk cache (`check`'s), when on: the workspace analysis takes
+    /// the relations of the stories it holds from it.
+    disk_cache: Option<Arc<Cache>>,
+    /// The cache keys of the documents taken in from disk as they are there
+    /// (read, not an editor's buffer, and without overrides): a story of
+    /// such documents only is looked up in the cache by their keys, as
+    /// `check` looks it up ([`Cache::story_relations`]), so that reopening
+    /// a workspace does not compare its stories again.
+    article_keys: HashMap<DocId, ArticleKeys>,
 }
 
 /// A document's story and relations, for one corpus generation.
@@ -138,6 +148,8 @@ impl State {
             disk_turns: HashMap::new(),
             last_turn: 0,
             views: Arc::new(views::Views::default()),
+            disk_cache: None,
+            article_keys: HashMap::new(),
         }
     }
 
@@ -206,6 +218,8 @@ impl State {
             corpus,
             before: self.analysis.take().map(|(_, a)| a),
             before_stamps: std::mem::take(&mut self.analysis_stamps),
+            disk_cache: self.disk_cache.clone(),
+            article_keys: self.article_keys.clone(),
         }))
     }
 
@@ -313,6 +327,8 @@ impl State {
     fn upsert(&mut self, path: &str, text: &str) -> DocId {
         let over = self.settings.override_for(self.root_of(path), path);
         let id = self.corpus.upsert(path, text, &over);
+        // An editor's text: not what the cache's entries are keyed by.
+        self.article_keys.remove(&id);
         self.corpus_gen += 1;
         id
     }
@@ -337,6 +353,7 @@ impl State {
         for p in paths {
             if let Some(id) = self.corpus.doc_id(p.as_ref()) {
                 self.cache.remove(&id);
+                self.article_keys.remove(&id);
             }
         }
         if self.corpus.remove_many(paths.iter().map(AsRef::as_ref)) > 0 {
@@ -977,6 +994,7 @@ impl Backend {
         // encoding and writing them was a quarter of a cold index's time,
         // and they are for the next start, not for this one.
         let cache = crate::cli::cache::Cache::from_env(false).map(Arc::new);
+        lock(&self.state).disk_cache = cache.clone();
         let mut intake = Intake::default();
         for chunk in files.chunks(200) {
             let chunk_size = chunk.len();
@@ -1136,6 +1154,9 @@ struct ReadArticle {
     /// there when it is not `article` itself: the entry holds the article
     /// without overrides, as `check` reads it.
     miss: Option<(crate::cli::cache::Miss, Option<Article>)>,
+    /// Its keys in the cache, when `article` is what the cache holds for
+    /// the file (no overrides).
+    keys: Option<ArticleKeys>,
 }
 
 /// Reads on their way into the corpus, a chunk at a time, and the cache
@@ -1146,6 +1167,8 @@ struct Intake {
     /// Per taken article, the entry to write with it once it is the
     /// corpus's.
     misses: Vec<Option<crate::cli::cache::Miss>>,
+    /// Per taken article, its keys in the cache ([`ReadArticle::keys`]).
+    keys: Vec<Option<ArticleKeys>>,
     to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)>,
 }
 
@@ -1157,10 +1180,12 @@ impl Intake {
             (true, Some((m, Some(plain)))) => {
                 self.to_store.push((m, Arc::new(plain)));
                 self.misses.push(None);
+                self.keys.push(r.keys);
                 self.taken.push((r.article, r.counts));
             }
             (true, miss) => {
                 self.misses.push(miss.map(|(m, _)| m));
+                self.keys.push(r.keys);
                 self.taken.push((r.article, r.counts));
             }
             (false, Some((m, plain))) => {
@@ -1194,10 +1219,19 @@ impl Intake {
         let ids = s
             .corpus
             .insert_counted_many(std::mem::take(&mut self.taken));
-        for (id, miss) in ids.into_iter().zip(std::mem::take(&mut self.misses)) {
+        let keys = std::mem::take(&mut self.keys);
+        for ((id, miss), keys) in ids
+            .into_iter()
+            .zip(std::mem::take(&mut self.misses))
+            .zip(keys)
+        {
             if let (Some(m), Some(a)) = (miss, s.corpus.article(id)) {
                 self.to_store.push((m, a.clone()));
             }
+            match keys {
+                Some(k) => s.article_keys.insert(id, k),
+                None => s.article_keys.remove(&id),
+            };
         }
         s.corpus_gen += 1;
     }
@@ -1235,12 +1269,17 @@ fn read_files(
         .map(|f| {
             let got = read_limited(&f.path, max).map(|text| {
                 let path = f.path.to_string_lossy().into_owned();
-                let lookup = cache.map(|c| c.lookup(&path, &text, &none));
-                let (article, miss) = if f.over == none {
+                let (lookup, keys) = match cache.map(|c| c.lookup(&path, &text, &none)) {
+                    Some((found, keys)) => (Some(found), Some(keys)),
+                    None => (None, None),
+                };
+                let (article, miss, keys) = if f.over == none {
                     match lookup {
-                        Some(Ok(a)) => (a, None),
-                        Some(Err(m)) => (Article::parse(&path, &text, &none), Some((m, None))),
-                        None => (Article::parse(&path, &text, &none), None),
+                        Some(Ok(a)) => (a, None, keys),
+                        Some(Err(m)) => {
+                            (Article::parse(&path, &text, &none), Some((m, None)), keys)
+                        }
+                        None => (Article::parse(&path, &text, &none), None, None),
                     }
                 } else {
                     // The entry holds the article without the overrides.
@@ -1248,12 +1287,13 @@ fn read_files(
                         Some(Err(m)) => Some((m, Some(Article::parse(&path, &text, &none)))),
                         _ => None,
                     };
-                    (Article::parse(&path, &text, &f.over), plain)
+                    (Article::parse(&path, &text, &f.over), plain, None)
                 };
                 ReadArticle {
                     counts: TermCounts::of(&article),
                     article,
                     miss,
+                    keys,
                 }
             });
             DiskRead { path: f.path, got }
@@ -1312,6 +1352,12 @@ struct AnalysisJob {
     corpus: Corpus,
     before: Option<Arc<crate::core::analysis::Analysis>>,
     before_stamps: Vec<Vec<(DocId, u64)>>,
+    /// The on-disk cache and the documents' keys in it
+    /// ([`State::article_keys`]): the relations of a story not in `before`
+    /// are read from the cache when it holds them, else compared and stored
+    /// there.
+    disk_cache: Option<Arc<Cache>>,
+    article_keys: HashMap<DocId, ArticleKeys>,
 }
 
 /// A finished [`AnalysisJob`].
@@ -1336,6 +1382,8 @@ impl AnalysisJob {
             mut corpus,
             before,
             before_stamps,
+            disk_cache,
+            article_keys,
         } = self;
         let stories = corpus.stories();
         // Grouped: the copy of the index is needed no more.
@@ -1372,7 +1420,17 @@ impl AnalysisJob {
         let per_story: Vec<Vec<Relation>> = stories
             .par_iter()
             .zip(kept)
-            .map(|(story, kept)| kept.unwrap_or_else(|| corpus.story_relations(story)))
+            .map(|(story, kept)| {
+                kept.unwrap_or_else(|| match &disk_cache {
+                    Some(c) => c.story_relations(
+                        &corpus,
+                        story,
+                        |d| article_keys.get(&d).copied(),
+                        crate::core::terms::symbol,
+                    ),
+                    None => corpus.story_relations(story),
+                })
+            })
             .collect();
         let analysis = Arc::new(crate::core::analysis::analyze_relations(
             &corpus, stories, per_story, false,
@@ -2852,6 +2910,79 @@ mod tests {
         let other = s.disk_turn("/w/b.txt");
         assert!(s.is_latest_read("/w/a.txt", second), "b's read is not a's");
         assert!(s.is_latest_read("/w/b.txt", other));
+    }
+
+    /// A workspace read through the on-disk cache takes the relations of
+    /// its stories from the cache when it is opened again (as `check` does,
+    /// by the same keys), and its analysis is the one made by comparing
+    /// them; a story with a document from an editor's buffer is compared
+    /// again.
+    #[test]
+    fn a_reopened_workspace_reads_its_stories_from_the_cache() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<PathBuf> = Vec::new();
+        for dir in ["seeds", "tests/fixtures/two-sources"] {
+            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+                .expect("fixture folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "txt" || x == "md"))
+                .collect();
+            in_dir.sort();
+            files.extend(in_dir);
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The workspace indexed as the server indexes it, with a cache of
+        // its own on the directory (a new process).
+        let open = || {
+            let cache = Arc::new(Cache::new(dir.path()));
+            let mut s = State::new();
+            s.disk_cache = Some(cache.clone());
+            let disk: Vec<DiskFile> = files
+                .iter()
+                .map(|p| DiskFile {
+                    path: p.clone(),
+                    over: crate::core::MetaOverride::default(),
+                })
+                .collect();
+            let mut intake = Intake::default();
+            for r in read_files(disk, u64::MAX, Some(&cache)) {
+                intake.add(r.got.expect("a fixture"), true);
+            }
+            intake.insert_into(&mut s);
+            (s, cache)
+        };
+        let fresh = |s: &State| format!("{:?}", crate::core::analysis::analyze(&s.corpus, false));
+        let (mut first, cache) = open();
+        let hits = cache.hits.load(Relaxed);
+        let made = first.analysis();
+        assert!(made.stories.len() >= 2, "{:?}", made.stories);
+        assert_eq!(cache.hits.load(Relaxed), hits, "an empty cache");
+        assert_eq!(format!("{made:?}"), fresh(&first));
+        // Opened again: every story is read from the cache.
+        let (mut again, cache) = open();
+        let hits = cache.hits.load(Relaxed);
+        let read = again.analysis();
+        assert_eq!(
+            cache.hits.load(Relaxed) - hits,
+            read.stories.len() as u64,
+            "every story from the cache"
+        );
+        assert_eq!(format!("{read:?}"), format!("{made:?}"));
+        // An article open in an editor: its story is compared, the others
+        // are read.
+        let (mut edited, cache) = open();
+        let f = files.first().expect("a seed article");
+        let text = std::fs::read_to_string(f).expect("fixture");
+        edited.upsert(&f.to_string_lossy(), &text.replacen("a ", "a large ", 1));
+        let hits = cache.hits.load(Relaxed);
+        let with_edit = edited.analysis();
+        assert_eq!(
+            cache.hits.load(Relaxed) - hits,
+            with_edit.stories.len() as u64 - 1
+        );
+        assert_eq!(format!("{with_edit:?}"), fresh(&edited));
+        assert_ne!(format!("{with_edit:?}"), format!("{made:?}"));
     }
 
     /// After an edit, the whole-workspace analysis compares again only the
