@@ -230,14 +230,19 @@ impl Cache {
     /// its hash with the rest: fed to one hasher after the other parts, the
     /// text started mid-chunk and blake3 hashed its chunks one at a time
     /// (about three times the instructions of hashing them side by side).
-    fn key(&self, path: &str, text: &str, overrides: &MetaOverride) -> [u8; 32] {
+    ///
+    /// The path is not part of it: an article's analysis is a function of
+    /// its text and overrides (`Article::analyse`; the entry holds neither
+    /// path nor text), and the entry is named by the canonical path. So
+    /// `check` given a relative folder and the server, which gives absolute
+    /// paths, share the entries of a file (and of its stories) instead of
+    /// replacing each other's at every run.
+    fn key(&self, text: &str, overrides: &MetaOverride) -> [u8; 32] {
         let text_hash = blake3::hash(text.as_bytes());
         let mut h = blake3::Hasher::new();
         h.update(MAGIC);
         h.update(&VERSION.to_le_bytes());
         h.update(&self.engine);
-        h.update(&(path.len() as u64).to_le_bytes());
-        h.update(path.as_bytes());
         h.update(&(text.len() as u64).to_le_bytes());
         h.update(text_hash.as_bytes());
         let o = format!("{overrides:?}");
@@ -387,7 +392,7 @@ impl Cache {
 
     /// The cached analysis of this exact article, if a valid entry exists.
     pub fn load(&self, path: &str, text: &str, overrides: &MetaOverride) -> Option<Article> {
-        let key = self.key(path, text, overrides);
+        let key = self.key(text, overrides);
         self.load_from(&self.entry_of(path), &key, path, text)
     }
 
@@ -432,7 +437,7 @@ impl Cache {
     ) -> (Article, ArticleKeys) {
         let place = canonical.map_or_else(|| place_of_path(&path), place);
         let slot = article_slot(&place);
-        let key = self.key(&path, &text, overrides);
+        let key = self.key(&text, overrides);
         let keys = ArticleKeys { key, place };
         let found = self.read_entry(&slot, &key, |p| match p {
             Some(p) => persist::decode_owned(path, text, p),
@@ -472,7 +477,7 @@ impl Cache {
         // the store (errors storing: one warning, then silence).
         let place = place_of_path(path);
         let slot = article_slot(&place);
-        let key = self.key(path, text, overrides);
+        let key = self.key(text, overrides);
         let keys = ArticleKeys { key, place };
         if let Some(a) = self.load_from(&slot, &key, path, text) {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -757,6 +762,29 @@ mod tests {
         let (b, key2) = c.article_owned(path, TEXT.into(), &o, None);
         assert_eq!(c.hits.load(Ordering::Relaxed), hits + 1);
         assert_eq!(key, key2);
+        assert!(same(&a, &b));
+    }
+
+    /// Two spellings of one file's path (as `check` is given a folder, and
+    /// as the server has it) name and key the same entry: the second finds
+    /// what the first stored, and an article with the second's path.
+    #[test]
+    fn another_spelling_of_the_path_finds_the_entry() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = Cache::new(dir.path());
+        let o = MetaOverride::default();
+        let art = dir.path().join("art.txt");
+        std::fs::write(&art, TEXT).expect("write");
+        let plain = art.display().to_string();
+        let dotted = dir.path().join(".").join("art.txt").display().to_string();
+        assert_ne!(plain, dotted);
+        let (a, keys) = c.article_owned(plain, TEXT.into(), &o, None);
+        let hits = c.hits.load(Ordering::Relaxed);
+        let (found, again) = c.lookup(&dotted, TEXT, &o);
+        assert_eq!(c.hits.load(Ordering::Relaxed), hits + 1);
+        assert_eq!(again, keys);
+        let b = found.expect("a hit");
+        assert_eq!(b.path, dotted);
         assert!(same(&a, &b));
     }
 
