@@ -2918,14 +2918,9 @@ mod tests {
         assert!(s.is_latest_read("/w/b.txt", other));
     }
 
-    /// A workspace read through the on-disk cache takes the relations of
-    /// its stories from the cache when it is opened again (as `check` does,
-    /// by the same keys), and its analysis is the one made by comparing
-    /// them; a story with a document from an editor's buffer is compared
-    /// again.
-    #[test]
-    fn a_reopened_workspace_reads_its_stories_from_the_cache() {
-        use std::sync::atomic::Ordering::Relaxed;
+    /// The seed articles and the two-source fixture, sorted per folder:
+    /// a workspace of two stories.
+    fn seed_and_fixture_files() -> Vec<PathBuf> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files: Vec<PathBuf> = Vec::new();
         for dir in ["seeds", "tests/fixtures/two-sources"] {
@@ -2937,6 +2932,18 @@ mod tests {
             in_dir.sort();
             files.extend(in_dir);
         }
+        files
+    }
+
+    /// A workspace read through the on-disk cache takes the relations of
+    /// its stories from the cache when it is opened again (as `check` does,
+    /// by the same keys), and its analysis is the one made by comparing
+    /// them; a story with a document from an editor's buffer is compared
+    /// again.
+    #[test]
+    fn a_reopened_workspace_reads_its_stories_from_the_cache() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let files = seed_and_fixture_files();
         let dir = tempfile::tempdir().expect("tempdir");
         // The workspace indexed as the server indexes it, with a cache of
         // its own on the directory (a new process).
@@ -2995,17 +3002,7 @@ mod tests {
     /// edited document's story, and is the analysis made afresh.
     #[test]
     fn the_workspace_analysis_redoes_only_the_stories_that_changed() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut files: Vec<PathBuf> = Vec::new();
-        for dir in ["seeds", "tests/fixtures/two-sources"] {
-            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
-                .expect("fixture folder")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "txt" || x == "md"))
-                .collect();
-            in_dir.sort();
-            files.extend(in_dir);
-        }
+        let files = seed_and_fixture_files();
         let mut s = State::new();
         for f in &files {
             let text = std::fs::read_to_string(f).expect("fixture");
