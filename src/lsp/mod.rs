@@ -328,13 +328,13 @@ impl State {
         let over = self.settings.override_for(self.root_of(path), path);
         // The text read from disk, as an editor opens it: its cache keys
         // (kept only for an article without overrides) still hold; any
-        // other text is not what the cache's entries are keyed by.
+        // other text is not what the cache's entries are keyed by. (Compared
+        // only while there are keys: not at every keystroke.)
         let same = over == crate::core::MetaOverride::default()
-            && self
-                .corpus
-                .doc_id(path)
-                .and_then(|id| self.corpus.article(id))
-                .is_some_and(|a| a.text == text);
+            && self.corpus.doc_id(path).is_some_and(|id| {
+                self.article_keys.contains_key(&id)
+                    && self.corpus.article(id).is_some_and(|a| a.text == text)
+            });
         let id = self.corpus.upsert(path, text, &over);
         if !same {
             self.article_keys.remove(&id);
@@ -1175,10 +1175,8 @@ struct ReadArticle {
 struct Intake {
     taken: Vec<(Article, TermCounts)>,
     /// Per taken article, the entry to write with it once it is the
-    /// corpus's.
-    misses: Vec<Option<crate::cli::cache::Miss>>,
-    /// Per taken article, its keys in the cache ([`ReadArticle::keys`]).
-    keys: Vec<Option<ArticleKeys>>,
+    /// corpus's, and its keys in the cache ([`ReadArticle::keys`]).
+    misses: Vec<(Option<crate::cli::cache::Miss>, Option<ArticleKeys>)>,
     to_store: Vec<(crate::cli::cache::Miss, Arc<Article>)>,
 }
 
@@ -1189,13 +1187,11 @@ impl Intake {
         match (take, r.miss) {
             (true, Some((m, Some(plain)))) => {
                 self.to_store.push((m, Arc::new(plain)));
-                self.misses.push(None);
-                self.keys.push(r.keys);
+                self.misses.push((None, r.keys));
                 self.taken.push((r.article, r.counts));
             }
             (true, miss) => {
-                self.misses.push(miss.map(|(m, _)| m));
-                self.keys.push(r.keys);
+                self.misses.push((miss.map(|(m, _)| m), r.keys));
                 self.taken.push((r.article, r.counts));
             }
             (false, Some((m, plain))) => {
@@ -1229,12 +1225,7 @@ impl Intake {
         let ids = s
             .corpus
             .insert_counted_many(std::mem::take(&mut self.taken));
-        let keys = std::mem::take(&mut self.keys);
-        for ((id, miss), keys) in ids
-            .into_iter()
-            .zip(std::mem::take(&mut self.misses))
-            .zip(keys)
-        {
+        for (id, (miss, keys)) in ids.into_iter().zip(std::mem::take(&mut self.misses)) {
             if let (Some(m), Some(a)) = (miss, s.corpus.article(id)) {
                 self.to_store.push((m, a.clone()));
             }
