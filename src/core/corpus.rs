@@ -19,30 +19,54 @@ pub struct TermCounts(Vec<(Term, u32)>);
 
 impl TermCounts {
     pub fn of(article: &Article) -> TermCounts {
-        // The map is sized for every occurrence at once (an upper bound of
-        // the distinct terms; it is dropped on return): grown from empty,
-        // its rehashes were nearly a third of this function. `counts` is not: it
+        // Where each term is in `counts`, plus one, by term (terms are
+        // dense interner ids): a slot per term, kept by the thread and
+        // cleared after, so counting is an array access per occurrence
+        // instead of a hash map's hashing and probing (a map sized for the
+        // article's occurrences was most of this function). `counts`
         // becomes the corpus's record of the document, capacity and all.
-        let occurrences = article
-            .sentences
-            .iter()
-            .map(|s| article.terms_of(s.terms).len())
-            .sum();
-        let mut at: FxHashMap<Term, usize> =
-            FxHashMap::with_capacity_and_hasher(occurrences, Default::default());
+        thread_local! {
+            static AT: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let need = article.terms.iter().max().map_or(0, |&t| t as usize + 1);
         let mut counts: Vec<(Term, u32)> = Vec::new();
+        let kept = AT.with(|at| {
+            let mut at = at.try_borrow_mut().ok()?;
+            if at.len() < need {
+                at.resize(need, 0);
+            }
+            Self::count(article, &mut at, &mut counts);
+            for &(t, _) in &counts {
+                if let Some(slot) = at.get_mut(t as usize) {
+                    *slot = 0;
+                }
+            }
+            Some(())
+        });
+        if kept.is_none() {
+            // (Only if counting were re-entered on this thread.)
+            Self::count(article, &mut vec![0; need], &mut counts);
+        }
+        TermCounts(counts)
+    }
+
+    /// Counts the article's sentence terms into `counts`, with `at` (zero
+    /// for every term of the article) as [`TermCounts::of`] says.
+    fn count(article: &Article, at: &mut [u32], counts: &mut Vec<(Term, u32)>) {
         for s in &article.sentences {
             for &t in article.terms_of(s.terms) {
-                let i = *at.entry(t).or_insert_with(|| {
+                let Some(slot) = at.get_mut(t as usize) else {
+                    continue;
+                };
+                if *slot == 0 {
                     counts.push((t, 0));
-                    counts.len() - 1
-                });
-                if let Some(c) = counts.get_mut(i) {
+                    *slot = counts.len() as u32;
+                }
+                if let Some(c) = counts.get_mut(*slot as usize - 1) {
                     c.1 += 1;
                 }
             }
         }
-        TermCounts(counts)
     }
 }
 
@@ -161,8 +185,12 @@ pub struct Corpus {
 /// The corpus's term index: what grouping documents into stories reads.
 #[derive(Default, Clone)]
 struct TermIndex {
-    /// Global term → dense id of this corpus.
-    term_ids: FxHashMap<Term, u32>,
+    /// Global term → dense id of this corpus (`u32::MAX`: none), indexed
+    /// by the term (interner ids are dense): an array access per distinct
+    /// term of each inserted document instead of a hash map lookup, and a
+    /// copy of the index (`Corpus::index_mut` while another copy shares
+    /// it) is a plain copy of the array.
+    term_ids: Vec<u32>,
     /// Document frequency per term id (terms counted once per document).
     df: Vec<u32>,
     /// Term id → documents containing it.
@@ -173,14 +201,27 @@ struct TermIndex {
 
 impl TermIndex {
     fn term_id(&mut self, t: Term) -> u32 {
-        if let Some(&i) = self.term_ids.get(&t) {
-            return i;
+        match self.term_ids.get(t as usize) {
+            Some(&i) if i != u32::MAX => return i,
+            Some(_) => {}
+            None => self.term_ids.resize(t as usize + 1, u32::MAX),
         }
         let i = self.df.len() as u32;
-        self.term_ids.insert(t, i);
+        if let Some(slot) = self.term_ids.get_mut(t as usize) {
+            *slot = i;
+        }
         self.df.push(0);
         self.postings.push(Arc::default());
         i
+    }
+}
+
+/// Whether two publication days (day numbers) are close enough for one
+/// story: [`Corpus::close_in_time`].
+fn close_days(p: Option<i32>, q: Option<i32>) -> bool {
+    match (p, q) {
+        (Some(p), Some(q)) => (p - q).abs() <= 45,
+        _ => true,
     }
 }
 
@@ -279,12 +320,19 @@ impl Corpus {
         };
         self.restamp(id);
         let ix = self.index_mut();
-        let mut tf: Vec<(u32, u32)> = counts
+        // Sorted by term id (a document has each once) as single integers,
+        // id above count: the same order as the pairs', at about half the
+        // instructions of sorting pairs (callgrind).
+        let mut packed: Vec<u64> = counts
             .0
-            .into_iter()
-            .map(|(t, n)| (ix.term_id(t), n))
+            .iter()
+            .map(|&(t, n)| (u64::from(ix.term_id(t)) << 32) | u64::from(n))
             .collect();
-        tf.sort_unstable();
+        packed.sort_unstable();
+        let tf: Vec<(u32, u32)> = packed
+            .iter()
+            .map(|&p| ((p >> 32) as u32, p as u32))
+            .collect();
         // A new version of a document (a keystroke) shares nearly all its
         // terms with the old one: only the terms that came or went change
         // the document frequencies and postings.
@@ -431,13 +479,18 @@ impl Corpus {
 
     /// The document's TF-IDF vector, normalised to unit length.
     fn vector(&self, id: DocId) -> DocVector {
+        self.vector_with(id, |t| self.idf(t))
+    }
+
+    /// [`Corpus::vector`] with the terms' IDF weights given (the same
+    /// bits as [`Corpus::idf`]'s): [`Corpus::stories`] weighs every
+    /// document, and computes each term's weight once, not once per
+    /// document that has it.
+    fn vector_with(&self, id: DocId, idf: impl Fn(u32) -> f32) -> DocVector {
         let Some(tf) = self.index.tf.get(id) else {
             return Vec::new();
         };
-        let mut v: DocVector = tf
-            .iter()
-            .map(|&(t, n)| (t, log_tf(n) * self.idf(t)))
-            .collect();
+        let mut v: DocVector = tf.iter().map(|&(t, n)| (t, log_tf(n) * idf(t))).collect();
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if norm > 0.0 {
             for (_, w) in &mut v {
@@ -485,13 +538,17 @@ impl Corpus {
         let Some(tf) = self.index.tf.get(id) else {
             return Vec::new();
         };
-        let limit = self.rare_limit() as usize;
-        let mut rare: Vec<&Arc<Vec<DocId>>> = tf
+        let limit = self.rare_limit();
+        // The rare terms are told by their document frequencies (one array,
+        // the length of each term's postings list) rather than by reading
+        // each list's length through its pointer: a document has hundreds
+        // of terms and keeps a few dozen.
+        let mut rare: Vec<(u32, u32)> = tf
             .iter()
-            .filter_map(|&(t, _)| self.index.postings.get(t as usize))
-            .filter(|p| p.len() >= 2 && p.len() <= limit)
+            .filter_map(|&(t, _)| Some((*self.index.df.get(t as usize)?, t)))
+            .filter(|&(df, _)| df >= 2 && df <= limit)
             .collect();
-        rare.sort_unstable_by_key(|p| p.len());
+        rare.sort_unstable_by_key(|&(df, _)| df);
         // Every posting of the selected lists is counted in `seen`: the
         // second time a document is met it is a candidate (a counter per
         // document costs less than a sort of the postings or a hash map
@@ -500,20 +557,23 @@ impl Corpus {
             seen.resize(self.docs.len(), 0);
         }
         let mut out: Vec<DocId> = Vec::new();
-        let mut met: Vec<DocId> = Vec::new();
-        for &d in rare.iter().take(RARE_TERMS).flat_map(|p| p.iter()) {
-            if d == id {
-                continue;
-            }
+        let lists = || {
+            rare.iter()
+                .take(RARE_TERMS)
+                .filter_map(|&(_, t)| self.index.postings.get(t as usize))
+                .flat_map(|p| p.iter().copied())
+        };
+        for d in lists() {
             let Some(n) = seen.get_mut(d) else { continue };
-            *n = n.saturating_add(1);
-            match *n {
-                1 => met.push(d),
-                2 => out.push(d),
-                _ => {}
+            if *n == 1 && d != id {
+                out.push(d);
             }
+            *n = n.saturating_add(1);
         }
-        for d in met {
+        // The counters are set back to zero by a second pass over the lists
+        // (warm in the cache) rather than by keeping each document met: a
+        // push per posting was most of this function.
+        for d in lists() {
             if let Some(n) = seen.get_mut(d) {
                 *n = 0;
             }
@@ -525,11 +585,13 @@ impl Corpus {
     /// Coverage of one story is published within weeks, not months (an
     /// article without a date is close to every other).
     fn close_in_time(&self, a: DocId, b: DocId) -> bool {
-        let date = |d: DocId| self.article(d).and_then(|a| a.meta.published);
-        match (date(a), date(b)) {
-            (Some(p), Some(q)) => (p - q).get_days().abs() <= 45,
-            _ => true,
-        }
+        close_days(self.day(a), self.day(b))
+    }
+
+    /// The day a document was published, as a day number ([`close_days`]).
+    fn day(&self, d: DocId) -> Option<i32> {
+        let published = self.article(d)?.meta.published?;
+        Some((published - jiff::civil::date(1970, 1, 1)).get_days())
     }
 
     /// The story of a document: the connected component of the neighbour graph.
@@ -564,13 +626,24 @@ impl Corpus {
     /// the same bits as [`cosine`]'s.
     pub fn stories(&self) -> Vec<Vec<DocId>> {
         use rayon::prelude::*;
+        let idf: Vec<f32> = (0..self.index.df.len() as u32)
+            .map(|t| self.idf(t))
+            .collect();
         let vectors: Vec<DocVector> = (0..self.docs.len())
             .into_par_iter()
-            .map(|d| self.vector(d))
+            .map(|d| {
+                self.vector_with(d, |t| {
+                    idf.get(t as usize).copied().unwrap_or_else(|| self.idf(t))
+                })
+            })
             .collect();
         let empty = DocVector::new();
         let vector = |d: DocId| vectors.get(d).unwrap_or(&empty);
         let ids: Vec<DocId> = self.docs().map(|(d, _)| d).collect();
+        // Each document's day, once (not read from its article for every
+        // candidate pair).
+        let days: Vec<Option<i32>> = (0..self.docs.len()).map(|d| self.day(d)).collect();
+        let day = |d: DocId| days.get(d).copied().flatten();
         let candidates: Vec<Vec<DocId>> = (0..self.docs.len())
             .into_par_iter()
             .map_init(Vec::new, |seen, d| {
@@ -607,7 +680,7 @@ impl Corpus {
                         // A pair both select is decided from its lower side.
                         .filter(|&b| !(b < a && selects(b, a)))
                         .filter(|&b| {
-                            self.close_in_time(a, b) && {
+                            close_days(day(a), day(b)) && {
                                 let dot = vector(b).iter().fold(0.0f32, |dot, &(t, w)| {
                                     dot + dense.get(t as usize).copied().unwrap_or(0.0) * w
                                 });
@@ -1033,9 +1106,15 @@ mod tests {
             .index
             .term_ids
             .iter()
-            .map(|(&t, &i)| {
+            .enumerate()
+            .filter(|(_, &i)| i != u32::MAX)
+            .map(|(t, &i)| {
+                let t = t as Term;
                 let mut p = c.index.postings[i as usize].to_vec();
                 p.sort_unstable();
+                // `rare_candidates` reads a list's length as the term's
+                // document frequency.
+                assert_eq!(p.len(), c.index.df[i as usize] as usize, "term {t}");
                 (t, c.index.df[i as usize], p)
             })
             .filter(|(_, df, _)| *df > 0)
