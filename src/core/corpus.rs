@@ -225,6 +225,54 @@ fn close_days(p: Option<i32>, q: Option<i32>) -> bool {
     }
 }
 
+/// The postings lists of the rare terms (those whose document frequency is
+/// 2 to the rare limit: the only lists [`Corpus::rare_candidates`] reads),
+/// copied end to end into one array, for grouping the whole corpus: each
+/// document reads a few dozen of them, and reading each through its own
+/// allocation (pointer, then list) was most of finding the candidates.
+struct RareLists {
+    /// Per term id, where its list starts in `docs`; one more at the end.
+    start: Vec<u32>,
+    docs: Vec<u32>,
+}
+
+impl RareLists {
+    fn of(index: &TermIndex, limit: u32) -> RareLists {
+        let rare = |p: &Arc<Vec<DocId>>| (2..=limit as usize).contains(&p.len());
+        let total: usize = index
+            .postings
+            .iter()
+            .filter(|p| rare(p))
+            .map(|p| p.len())
+            .sum();
+        let mut start = Vec::with_capacity(index.postings.len() + 1);
+        let mut docs = Vec::with_capacity(total);
+        for p in &index.postings {
+            start.push(docs.len() as u32);
+            if rare(p) {
+                // (A document id past `u32` is not one a process holds.)
+                docs.extend(p.iter().map(|&d| d as u32));
+            }
+        }
+        start.push(docs.len() as u32);
+        RareLists { start, docs }
+    }
+
+    /// The list of term `t` (empty if it is not rare).
+    fn list(&self, t: u32) -> impl Iterator<Item = DocId> + '_ {
+        let t = t as usize;
+        let range = match (self.start.get(t), self.start.get(t + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        };
+        self.docs
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .map(|&d| d as DocId)
+    }
+}
+
 /// A document as a sparse unit vector: (term id, weight), sorted by term id.
 type DocVector = Vec<(u32, f32)>;
 
@@ -535,6 +583,24 @@ impl Corpus {
     /// short lists. `seen` counts the lists each document is on: one
     /// counter per document of the corpus, all zero before and after.
     fn rare_candidates(&self, id: DocId, seen: &mut Vec<u8>) -> Vec<DocId> {
+        self.rare_candidates_in(id, seen, |t| {
+            self.index
+                .postings
+                .get(t as usize)
+                .map_or(&[][..], |p| p.as_slice())
+                .iter()
+                .copied()
+        })
+    }
+
+    /// [`Corpus::rare_candidates`] with each term's postings list given
+    /// (the index's, or [`RareLists`]').
+    fn rare_candidates_in<L: Iterator<Item = DocId>>(
+        &self,
+        id: DocId,
+        seen: &mut Vec<u8>,
+        list: impl Fn(u32) -> L,
+    ) -> Vec<DocId> {
         let Some(tf) = self.index.tf.get(id) else {
             return Vec::new();
         };
@@ -557,12 +623,7 @@ impl Corpus {
             seen.resize(self.docs.len(), 0);
         }
         let mut out: Vec<DocId> = Vec::new();
-        let lists = || {
-            rare.iter()
-                .take(RARE_TERMS)
-                .filter_map(|&(_, t)| self.index.postings.get(t as usize))
-                .flat_map(|p| p.iter().copied())
-        };
+        let lists = || rare.iter().take(RARE_TERMS).flat_map(|&(_, t)| list(t));
         for d in lists() {
             let Some(n) = seen.get_mut(d) else { continue };
             if *n == 1 && d != id {
@@ -644,11 +705,12 @@ impl Corpus {
         // candidate pair).
         let days: Vec<Option<i32>> = (0..self.docs.len()).map(|d| self.day(d)).collect();
         let day = |d: DocId| days.get(d).copied().flatten();
+        let rare = RareLists::of(&self.index, self.rare_limit());
         let candidates: Vec<Vec<DocId>> = (0..self.docs.len())
             .into_par_iter()
             .map_init(Vec::new, |seen, d| {
                 if self.article(d).is_some() {
-                    self.rare_candidates(d, seen)
+                    self.rare_candidates_in(d, seen, |t| rare.list(t))
                 } else {
                     Vec::new()
                 }
