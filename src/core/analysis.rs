@@ -298,7 +298,24 @@ pub fn analyze_relations(
     per_story: Vec<Vec<Relation>>,
     single_source: bool,
 ) -> Analysis {
+    analyze_relations_keeping(corpus, stories, per_story, single_source, Vec::new())
+}
+
+/// [`analyze_relations`] with the facts of some stories known (`known`,
+/// parallel to `stories`; missing or `None` for a story whose facts are to
+/// be made): the server's analysis after an edit keeps the facts of every
+/// story whose articles did not change, as it keeps their relations. A
+/// story's facts are a function of its articles and relations alone; the
+/// known facts are given the story's index in `stories`.
+pub fn analyze_relations_keeping(
+    corpus: &Corpus,
+    stories: Vec<Vec<DocId>>,
+    per_story: Vec<Vec<Relation>>,
+    single_source: bool,
+    mut known: Vec<Option<Vec<Fact>>>,
+) -> Analysis {
     use rayon::prelude::*;
+    known.resize_with(per_story.len(), || None);
     // Stories are independent: their facts are made on every core (this
     // ran on one thread after the parallel comparison: a twentieth of
     // `check`'s time on 10,000 articles).
@@ -309,36 +326,49 @@ pub fn analyze_relations(
     // The groups counted are kept for making the facts (a few bytes per
     // claim; making them twice was a twentieth of a warm `check`'s
     // instructions).
-    let counted: Vec<(Groups, usize)> = per_story
+    let counted: Vec<Option<(Groups, usize)>> = per_story
         .par_iter()
+        .zip(&known)
         .enumerate()
-        .map(|(si, rels)| {
+        .map(|(si, (rels, known))| {
+            if known.is_some() {
+                return None;
+            }
             let docs = stories.get(si).map(Vec::as_slice);
             let mut g = Groups::of(corpus, docs, rels);
             let n = count_facts(corpus, docs, &mut g, single_source);
-            (g, n)
+            Some((g, n))
         })
         .collect();
-    let mut facts = Vec::with_capacity(counted.iter().map(|c| c.1).sum());
-    let mut counted = counted.into_iter();
+    let room = counted.iter().flatten().map(|c| c.1).sum::<usize>()
+        + known.iter().flatten().map(Vec::len).sum::<usize>();
+    let mut facts = Vec::with_capacity(room);
+    let mut counted = counted.into_iter().zip(known);
     // A batch of stories at a time, so that their own vectors are never all
     // held beside the whole one.
     const BATCH: usize = 256;
     for start in (0..per_story.len()).step_by(BATCH) {
-        let batch: Vec<(usize, (Groups, usize))> = (start..(start + BATCH).min(per_story.len()))
+        let batch: Vec<(usize, _)> = (start..(start + BATCH).min(per_story.len()))
             .zip(counted.by_ref())
             .collect();
         let parts: Vec<Vec<Fact>> = batch
             .into_par_iter()
-            .map(|(si, g)| {
-                story_facts(
+            .map(|(si, made)| match made {
+                (_, Some(mut known)) => {
+                    for f in &mut known {
+                        f.story = si as u32;
+                    }
+                    known
+                }
+                (Some(g), None) => story_facts(
                     corpus,
                     si,
                     stories.get(si).map(Vec::as_slice),
                     per_story.get(si).map_or(&[], Vec::as_slice),
                     single_source,
                     g,
-                )
+                ),
+                (None, None) => Vec::new(),
             })
             .collect();
         for p in parts {

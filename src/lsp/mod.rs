@@ -28,7 +28,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService};
 
 use self::config::Settings;
 use self::position::Encoding;
-use crate::core::{Article, Corpus, DocId, EngineConfig, Relation, RelationKind};
+use crate::core::{Article, Corpus, DocId, EngineConfig, Fact, Relation, RelationKind};
 use crate::review;
 
 const IGNORE_COMMAND: &str = "corroborate.ignore";
@@ -77,8 +77,10 @@ struct State {
     /// `analysis`, parallel to its stories: the next analysis takes the
     /// relations of a story whose documents all kept theirs from it.
     analysis_stamps: Vec<Vec<(DocId, u64)>>,
-    /// How many stories the last analysis took from the one before.
+    /// How many stories the last analysis took from the one before: their
+    /// relations, and of those how many their facts too.
     analysis_reused: usize,
+    analysis_facts_reused: usize,
     /// The review store (`.corroborate/annotations.jsonl`) of each root.
     reviews: Vec<review::store::Store>,
     /// The client takes versioned edits (`workspaceEdit.documentChanges`).
@@ -140,6 +142,7 @@ impl State {
             analysis: None,
             analysis_stamps: Vec::new(),
             analysis_reused: 0,
+            analysis_facts_reused: 0,
             reviews: Vec::new(),
             document_changes: false,
             publisher: None,
@@ -231,11 +234,13 @@ impl State {
             analysis,
             stamps,
             reused,
+            facts_reused,
             ..
         } = done;
         let newer = self.analysis.as_ref().is_some_and(|(g, _)| *g >= gen);
         if !newer {
             self.analysis_reused = reused;
+            self.analysis_facts_reused = facts_reused;
             self.analysis_stamps = stamps;
             self.analysis = Some((gen, analysis.clone()));
         }
@@ -1361,13 +1366,19 @@ struct AnalysisJob {
     article_keys: HashMap<DocId, ArticleKeys>,
 }
 
+/// What a workspace analysis may keep of a story of the analysis before:
+/// its relations, and its facts when that analysis was not shared.
+type StoryKept = (Vec<Relation>, Option<Vec<Fact>>);
+
 /// A finished [`AnalysisJob`].
 struct AnalysisDone {
     gen: u64,
     analysis: Arc<crate::core::analysis::Analysis>,
     stamps: Vec<Vec<(DocId, u64)>>,
-    /// How many stories were taken from the analysis before.
+    /// How many stories were taken from the analysis before: their
+    /// relations, and of those how many their facts too.
     reused: usize,
+    facts_reused: usize,
     /// The documents the analysis is of.
     corpus: Corpus,
 }
@@ -1398,26 +1409,42 @@ impl AnalysisJob {
             .enumerate()
             .map(|(i, k)| (k.as_slice(), i))
             .collect();
-        // The relations kept are moved out of the analysis before, whose
-        // facts go first (not copied beside it: less memory at the peak).
-        let mut old: Vec<Option<Vec<Relation>>> = match before {
-            Some(a) => Arc::try_unwrap(a)
-                .map(|a| a.per_story)
-                .unwrap_or_else(|shared| shared.per_story.clone())
-                .into_iter()
-                .map(Some)
-                .collect(),
-            None => Vec::new(),
+        // The relations and facts kept are moved out of the analysis before
+        // (not copied beside it: less memory at the peak); if a query still
+        // holds it, its relations are copied and the facts made again.
+        let (old_rels, old_facts) = match before {
+            Some(a) => match Arc::try_unwrap(a) {
+                Ok(a) => {
+                    let mut facts: Vec<Option<Vec<Fact>>> = vec![Some(Vec::new()); a.stories.len()];
+                    for f in a.facts {
+                        if let Some(Some(v)) = facts.get_mut(f.story as usize) {
+                            v.push(f);
+                        }
+                    }
+                    (a.per_story, facts)
+                }
+                Err(shared) => (shared.per_story.clone(), Vec::new()),
+            },
+            None => (Vec::new(), Vec::new()),
         };
-        let kept: Vec<Option<Vec<Relation>>> = stamps
+        let mut old: Vec<Option<StoryKept>> = old_rels
+            .into_iter()
+            .zip(old_facts.into_iter().chain(std::iter::repeat(None)))
+            .map(Some)
+            .collect();
+        let (kept, kept_facts): (Vec<_>, Vec<_>) = stamps
             .iter()
             .map(|key| {
-                let i = *at.get(key.as_slice())?;
-                old.get_mut(i)?.take()
+                let taken = at.get(key.as_slice()).and_then(|&i| old.get_mut(i)?.take());
+                match taken {
+                    Some((rels, facts)) => (Some(rels), facts),
+                    None => (None, None),
+                }
             })
-            .collect();
+            .unzip();
         drop(old);
         let reused = kept.iter().filter(|k| k.is_some()).count();
+        let facts_reused = kept_facts.iter().filter(|k| k.is_some()).count();
         let per_story: Vec<Vec<Relation>> = stories
             .par_iter()
             .zip(kept)
@@ -1433,14 +1460,15 @@ impl AnalysisJob {
                 })
             })
             .collect();
-        let analysis = Arc::new(crate::core::analysis::analyze_relations(
-            &corpus, stories, per_story, false,
+        let analysis = Arc::new(crate::core::analysis::analyze_relations_keeping(
+            &corpus, stories, per_story, false, kept_facts,
         ));
         AnalysisDone {
             gen,
             analysis,
             stamps,
             reused,
+            facts_reused,
             corpus,
         }
     }
@@ -3033,6 +3061,7 @@ mod tests {
         edit(&mut s, 0);
         let second = s.analysis();
         assert_eq!(s.analysis_reused, second.stories.len() - 1);
+        assert_eq!(s.analysis_facts_reused, second.stories.len() - 1);
         assert_eq!(format!("{second:?}"), fresh(&s));
         // Asked again with nothing changed: the same analysis.
         let third = s.analysis();
@@ -3042,6 +3071,7 @@ mod tests {
         edit(&mut s, 1);
         let fourth = s.analysis();
         assert_eq!(s.analysis_reused, fourth.stories.len() - 1);
+        assert_eq!(s.analysis_facts_reused, 0);
         assert_eq!(format!("{fourth:?}"), fresh(&s));
         assert_eq!(format!("{third:?}"), format!("{second:?}"));
         drop((second, third, fourth));
