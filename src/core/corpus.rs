@@ -225,6 +225,21 @@ fn close_days(p: Option<i32>, q: Option<i32>) -> bool {
     }
 }
 
+/// What grouping a corpus into stories leaves for grouping it again after an
+/// edit ([`Corpus::stories_since`]): per document, its term counts as the
+/// index held them (the same allocations: a document whose counts are
+/// another allocation now has changed), its story candidates, its day and
+/// the documents linked to it. The counts are shared with the index, so
+/// keeping them costs only the versions of the documents changed since.
+#[derive(Clone, Default)]
+pub struct Grouping {
+    tf: Vec<Arc<Vec<(u32, u32)>>>,
+    live: usize,
+    candidates: Vec<Vec<DocId>>,
+    days: Vec<Option<i32>>,
+    links: Vec<Vec<DocId>>,
+}
+
 /// The postings lists of the rare terms (those whose document frequency is
 /// 2 to the rare limit: the only lists [`Corpus::rare_candidates`] reads),
 /// copied end to end into one array, for grouping the whole corpus: each
@@ -686,6 +701,25 @@ impl Corpus {
     /// (by term id; a term only one side has adds +0.0), so the cosines are
     /// the same bits as [`cosine`]'s.
     pub fn stories(&self) -> Vec<Vec<DocId>> {
+        self.stories_since(None).0
+    }
+
+    /// [`Corpus::stories`], and what the next grouping may take from this
+    /// one. Given the [`Grouping`] of an earlier state of this corpus
+    /// (made by this function), only the links of the documents an edit
+    /// can have changed are made again ([`Corpus::regroup`]); the stories
+    /// are the same as [`Corpus::stories`] gives, whatever changed.
+    pub fn stories_since(&self, before: Option<Grouping>) -> (Vec<Vec<DocId>>, Grouping) {
+        // (When `regroup` gives up, for the reason it gives, the stories
+        // are grouped afresh.)
+        if let Some(Ok(done)) = before.map(|b| self.regroup(b)) {
+            return done;
+        }
+        self.group_all()
+    }
+
+    /// [`Corpus::stories`] made from nothing.
+    fn group_all(&self) -> (Vec<Vec<DocId>>, Grouping) {
         use rayon::prelude::*;
         let idf: Vec<f32> = (0..self.index.df.len() as u32)
             .map(|t| self.idf(t))
@@ -759,6 +793,30 @@ impl Corpus {
                 },
             )
             .collect();
+        let mut links: Vec<Vec<DocId>> = vec![Vec::new(); self.docs.len()];
+        for (a, ns) in edges {
+            for b in ns {
+                if let Some(l) = links.get_mut(a) {
+                    l.push(b);
+                }
+                if let Some(l) = links.get_mut(b) {
+                    l.push(a);
+                }
+            }
+        }
+        let grouping = Grouping {
+            tf: self.index.tf.clone(),
+            live: self.live,
+            candidates,
+            links,
+            days,
+        };
+        (self.components(&grouping.links), grouping)
+    }
+
+    /// The stories of a link graph: its connected components over the
+    /// corpus's documents, each sorted, in order.
+    fn components(&self, links: &[Vec<DocId>]) -> Vec<Vec<DocId>> {
         let mut parent: Vec<DocId> = (0..self.docs.len()).collect();
         fn find(p: &mut [DocId], mut x: DocId) -> DocId {
             while p[x] != x {
@@ -767,16 +825,19 @@ impl Corpus {
             }
             x
         }
-        for (d, ns) in &edges {
+        for (d, ns) in links.iter().enumerate() {
             for &n in ns {
-                let (a, b) = (find(&mut parent, *d), find(&mut parent, n));
+                if n >= parent.len() || d >= parent.len() {
+                    continue;
+                }
+                let (a, b) = (find(&mut parent, d), find(&mut parent, n));
                 if a != b {
                     parent[a.max(b)] = a.min(b);
                 }
             }
         }
         let mut groups: FxHashMap<DocId, Vec<DocId>> = FxHashMap::default();
-        for &d in &ids {
+        for (d, _) in self.docs() {
             let r = find(&mut parent, d);
             groups.entry(r).or_default().push(d);
         }
@@ -786,6 +847,160 @@ impl Corpus {
         }
         out.sort();
         out
+    }
+
+    /// [`Corpus::stories_since`] from the grouping `before`, or why not.
+    ///
+    /// A link (two documents of one story) is decided by the documents'
+    /// candidates, days and weighted vectors. A document none of whose terms
+    /// came to or left any document since `before`, and which did not change
+    /// itself, keeps all three: its terms' document frequencies and postings
+    /// lists are the same, and so is the number of documents (else this
+    /// gives up), which with them makes the weights. So the links between
+    /// two such documents stand; those of the others (`touched`) are made
+    /// again, from both sides: a touched document's own candidates, and the
+    /// untouched documents that select it. A cosine is the same from either
+    /// side (the products of the shared terms, summed by term id), so a
+    /// link does not depend on which side decides it.
+    fn regroup(&self, mut before: Grouping) -> Result<(Vec<Vec<DocId>>, Grouping), &'static str> {
+        let n = self.docs.len();
+        if before.live != self.live || before.tf.len() != n || self.index.tf.len() != n {
+            return Err("documents came or went");
+        }
+        // The documents that changed, and the terms they took or left.
+        let mut touched = vec![false; n];
+        let mut moved: Vec<u32> = Vec::new();
+        for (d, (old, new)) in before.tf.iter().zip(&self.index.tf).enumerate() {
+            if Arc::ptr_eq(old, new) {
+                continue;
+            }
+            if let Some(t) = touched.get_mut(d) {
+                *t = true;
+            }
+            let has = |v: &[(u32, u32)], t: u32| v.binary_search_by_key(&t, |p| p.0).is_ok();
+            moved.extend(old.iter().filter(|p| !has(new, p.0)).map(|p| p.0));
+            moved.extend(new.iter().filter(|p| !has(old, p.0)).map(|p| p.0));
+        }
+        moved.sort_unstable();
+        moved.dedup();
+        // Every document that has such a term now (those that had it and
+        // have it no more changed themselves).
+        let mut count = touched.iter().filter(|&&t| t).count();
+        for &t in &moved {
+            for &d in self
+                .index
+                .postings
+                .get(t as usize)
+                .map_or(&[][..], |p| p.as_slice())
+            {
+                if let Some(x) = touched.get_mut(d) {
+                    if !*x {
+                        *x = true;
+                        count += 1;
+                    }
+                }
+            }
+            // Past a quarter of the corpus, grouping from nothing costs
+            // about as much.
+            if count * 4 > self.live {
+                return Err("an edit touched a quarter of the corpus");
+            }
+        }
+        if count == 0 {
+            let stories = self.components(&before.links);
+            before.tf = self.index.tf.clone();
+            return Ok((stories, before));
+        }
+        let is_touched = |d: DocId| touched.get(d).copied().unwrap_or(false);
+        // The touched documents' links are undone, on both sides.
+        for d in (0..n).filter(|&d| is_touched(d)) {
+            let gone = before
+                .links
+                .get_mut(d)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            for b in gone {
+                if let Some(l) = before.links.get_mut(b) {
+                    l.retain(|&x| x != d);
+                }
+            }
+        }
+        let mut seen = Vec::new();
+        for d in (0..n).filter(|&d| is_touched(d)) {
+            let cands = if self.article(d).is_some() {
+                self.rare_candidates(d, &mut seen)
+            } else {
+                Vec::new()
+            };
+            if let Some(c) = before.candidates.get_mut(d) {
+                *c = cands;
+            }
+            if let Some(day) = before.days.get_mut(d) {
+                *day = self.day(d);
+            }
+        }
+        // The pairs to decide: each touched document with its candidates,
+        // and with the untouched documents that select it.
+        let mut pairs: Vec<(DocId, DocId)> = Vec::new();
+        for (a, cands) in before.candidates.iter().enumerate() {
+            for &b in cands {
+                match (is_touched(a), is_touched(b)) {
+                    (true, _) => pairs.push((a, b)),
+                    (false, true) => pairs.push((b, a)),
+                    (false, false) => {}
+                }
+            }
+        }
+        // Each pair once, whichever side gave it.
+        for p in &mut pairs {
+            if !is_touched(p.0) || (is_touched(p.1) && p.1 < p.0) {
+                *p = (p.1, p.0);
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let terms = self.index.df.len();
+        let mut dense = vec![0.0f32; terms];
+        let day = |d: DocId| before.days.get(d).copied().flatten();
+        let mut made: Vec<(DocId, DocId)> = Vec::new();
+        for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+            let Some(&(a, _)) = group.first() else {
+                continue;
+            };
+            let va = self.vector(a);
+            for &(t, w) in &va {
+                if let Some(x) = dense.get_mut(t as usize) {
+                    *x = w;
+                }
+            }
+            for &(_, b) in group {
+                if !close_days(day(a), day(b)) {
+                    continue;
+                }
+                let dot = self.vector(b).iter().fold(0.0f32, |dot, &(t, w)| {
+                    dot + dense.get(t as usize).copied().unwrap_or(0.0) * w
+                });
+                if dot >= self.config.story_threshold {
+                    made.push((a, b));
+                }
+            }
+            for &(t, _) in &va {
+                if let Some(x) = dense.get_mut(t as usize) {
+                    *x = 0.0;
+                }
+            }
+        }
+        for (a, b) in made {
+            if let Some(l) = before.links.get_mut(a) {
+                l.push(b);
+            }
+            if let Some(l) = before.links.get_mut(b) {
+                l.push(a);
+            }
+        }
+        before.tf = self.index.tf.clone();
+        let stories = self.components(&before.links);
+        Ok((stories, before))
     }
 
     fn story_index(&self, story: &[DocId]) -> StoryIndex {
@@ -1192,6 +1407,179 @@ mod tests {
             .into_iter()
             .map(|(t, df, p)| (t, df, p.len()))
             .collect()
+    }
+
+    /// Grouping again from the grouping before an edit gives the stories a
+    /// grouping from nothing gives, after edits of every kind: a new word
+    /// typed, a story's names moved from one article to another (the same
+    /// document frequencies, other postings), an article rewritten into
+    /// another story and back, a text set again unchanged; and it is made
+    /// from the grouping before (not afresh) for each of those. An article
+    /// added makes it start afresh.
+    #[test]
+    fn regrouping_after_an_edit_is_grouping_afresh() {
+        const SUFFIXES: [&str; 12] = [
+            "qu", "zor", "fex", "wim", "jup", "dox", "bel", "nyx", "tav", "gol", "pek", "ruz",
+        ];
+        let names = |story: usize| -> Vec<String> {
+            let syll = ["ka", "lo", "mar", "ten", "vi", "sa", "ro", "del"];
+            (0..24)
+                .map(|i| {
+                    format!(
+                        "{}{}{}",
+                        syll[i % 8],
+                        syll[(i / 8 + story) % 8],
+                        SUFFIXES[story % SUFFIXES.len()]
+                    )
+                })
+                .collect()
+        };
+        let text = |story: usize, outlet: usize, extra: &str| {
+            let pool = names(story);
+            let mut t = format!("Story {story} from outlet {outlet}\n\n");
+            for s in 0..8 {
+                let words: Vec<&str> = (0..5)
+                    .map(|k| pool[(s * 5 + k + outlet * 3) % pool.len()].as_str())
+                    .collect();
+                t.push_str(&format!(
+                    "Officials said the {} met the council on Monday. ",
+                    words.join(" ")
+                ));
+            }
+            t.push_str(extra);
+            t
+        };
+        let none = MetaOverride::default();
+        let mut c = Corpus::new(EngineConfig::default());
+        for story in 0..SUFFIXES.len() {
+            for outlet in 0..4 {
+                c.upsert(
+                    &format!("s{story}_o{outlet}.txt"),
+                    &text(story, outlet, ""),
+                    &none,
+                );
+            }
+        }
+        let (first, mut g) = c.stories_since(None);
+        assert_eq!(first, c.stories());
+        assert!(first.len() >= 5, "{first:?}");
+        let step = |c: &mut Corpus, g: &mut Grouping, path: &str, new: String, what: &str| {
+            c.upsert(path, &new, &none);
+            let fresh = c.stories();
+            let made = c.regroup(g.clone());
+            assert!(made.is_ok(), "{what}: not regrouped");
+            let (again, next) = c.stories_since(Some(std::mem::take(g)));
+            assert_eq!(again, fresh, "{what}");
+            if let Ok((m, _)) = made {
+                assert_eq!(m, fresh, "{what}");
+            }
+            *g = next;
+            fresh
+        };
+        step(
+            &mut c,
+            &mut g,
+            "s0_o1.txt",
+            text(0, 1, "A brandnewword was typed."),
+            "a new word",
+        );
+        // Story 1's names leave one of its articles for an article of story 2
+        // (the words of every article left as they are: an edit that
+        // brings or takes a word most articles have touches them all, and
+        // that is grouped afresh).
+        let moved = names(1).join(" ");
+        step(
+            &mut c,
+            &mut g,
+            "s1_o0.txt",
+            text(5, 3, ""),
+            "names taken out (another story's put in)",
+        );
+        let merged = step(
+            &mut c,
+            &mut g,
+            "s2_o0.txt",
+            text(2, 0, &format!("Also: {moved}. {moved}.")),
+            "names moved in",
+        );
+        let joined = merged.iter().any(|s| {
+            let has = |p: &str| c.doc_id(p).is_some_and(|d| s.contains(&d));
+            has("s1_o1.txt") && has("s2_o0.txt")
+        });
+        assert!(joined, "the moved names join the stories: {merged:?}");
+        step(&mut c, &mut g, "s2_o0.txt", text(2, 0, ""), "and back");
+        step(
+            &mut c,
+            &mut g,
+            "s3_o2.txt",
+            text(3, 2, ""),
+            "the same text again",
+        );
+        // A link one side selects (as in
+        // `stories_are_the_components_of_the_neighbour_graph`): B's rarest
+        // terms are the two names it shares with A, A's are forty it
+        // shares with C alone. A edited, the link is found from B's side.
+        let syll = [
+            "ka", "lo", "mar", "ten", "vi", "sa", "ro", "del", "an", "mi",
+        ];
+        let with_c: Vec<String> = (0..40)
+            .map(|i| format!("{}{}vok", syll[i % 10], syll[i / 10]))
+            .collect();
+        let pair = "Zembrowski Quillfeather";
+        let a = |extra: &str| {
+            format!(
+                "Harbour talks\n\n{pair} and {pair} said {pair} would talk. {}. {extra}\n",
+                with_c.join(" ")
+            )
+        };
+        let side = [
+            (
+                "b.txt",
+                format!("Talks\n\n{pair} said {pair} would talk to {pair}.\n"),
+            ),
+            (
+                "c.txt",
+                format!("Harbour\n\nThe talks: {}.\n", with_c.join(" ")),
+            ),
+            (
+                "d.txt",
+                format!("Other\n\n{pair} met the council about a bridge.\n"),
+            ),
+            (
+                "e.txt",
+                format!("Other\n\n{pair} met the council about a bridge.\n"),
+            ),
+        ];
+        c.upsert("a.txt", &a(""), &none);
+        for (path, t) in &side {
+            c.upsert(path, t, &none);
+        }
+        g = c.stories_since(None).1;
+        let (ia, ib) = (c.doc_id("a.txt"), c.doc_id("b.txt"));
+        let one_sided = |c: &Corpus| {
+            let (Some(ia), Some(ib)) = (ia, ib) else {
+                return false;
+            };
+            let mut seen = Vec::new();
+            !c.rare_candidates(ia, &mut seen).contains(&ib)
+                && c.rare_candidates(ib, &mut seen).contains(&ia)
+        };
+        assert!(one_sided(&c), "B selects A, A does not select B");
+        step(
+            &mut c,
+            &mut g,
+            "a.txt",
+            a("Quietly."),
+            "an article only another selects",
+        );
+        assert!(one_sided(&c));
+        c.upsert("new.txt", &text(4, 9, ""), &none);
+        assert!(
+            c.regroup(g.clone()).is_err(),
+            "a new article: grouped afresh"
+        );
+        let (afresh, _) = c.stories_since(Some(g));
+        assert_eq!(afresh, c.stories());
     }
 
     /// Inserting or removing many articles at once builds the very index of

@@ -77,6 +77,10 @@ struct State {
     /// `analysis`, parallel to its stories: the next analysis takes the
     /// relations of a story whose documents all kept theirs from it.
     analysis_stamps: Vec<Vec<(DocId, u64)>>,
+    /// What grouping the corpus into stories for `analysis` left for the
+    /// next grouping ([`Corpus::stories_since`]): after an edit, only the
+    /// links of the documents it can have changed are made again.
+    grouping: Option<crate::core::corpus::Grouping>,
     /// How many stories the last analysis took from the one before: their
     /// relations, and of those how many their facts too.
     analysis_reused: usize,
@@ -141,6 +145,7 @@ impl State {
             cache: HashMap::new(),
             analysis: None,
             analysis_stamps: Vec::new(),
+            grouping: None,
             analysis_reused: 0,
             analysis_facts_reused: 0,
             reviews: Vec::new(),
@@ -221,6 +226,7 @@ impl State {
             corpus,
             before: self.analysis.take().map(|(_, a)| a),
             before_stamps: std::mem::take(&mut self.analysis_stamps),
+            grouping: self.grouping.take(),
             disk_cache: self.disk_cache.clone(),
             article_keys: self.article_keys.clone(),
         }))
@@ -235,6 +241,7 @@ impl State {
             stamps,
             reused,
             facts_reused,
+            grouping,
             ..
         } = done;
         let newer = self.analysis.as_ref().is_some_and(|(g, _)| *g >= gen);
@@ -242,6 +249,7 @@ impl State {
             self.analysis_reused = reused;
             self.analysis_facts_reused = facts_reused;
             self.analysis_stamps = stamps;
+            self.grouping = Some(grouping);
             self.analysis = Some((gen, analysis.clone()));
         }
         analysis
@@ -1358,6 +1366,7 @@ struct AnalysisJob {
     corpus: Corpus,
     before: Option<Arc<crate::core::analysis::Analysis>>,
     before_stamps: Vec<Vec<(DocId, u64)>>,
+    grouping: Option<crate::core::corpus::Grouping>,
     /// The on-disk cache and the documents' keys in it
     /// ([`State::article_keys`]): the relations of a story not in `before`
     /// are read from the cache when it holds them, else compared and stored
@@ -1379,6 +1388,8 @@ struct AnalysisDone {
     /// relations, and of those how many their facts too.
     reused: usize,
     facts_reused: usize,
+    /// What its grouping left for the next ([`State::grouping`]).
+    grouping: crate::core::corpus::Grouping,
     /// The documents the analysis is of.
     corpus: Corpus,
 }
@@ -1394,10 +1405,11 @@ impl AnalysisJob {
             mut corpus,
             before,
             before_stamps,
+            grouping,
             disk_cache,
             article_keys,
         } = self;
-        let stories = corpus.stories();
+        let (stories, grouping) = corpus.stories_since(grouping);
         // Grouped: the copy of the index is needed no more.
         corpus.release_index();
         let stamps: Vec<Vec<(DocId, u64)>> = stories
@@ -1469,6 +1481,7 @@ impl AnalysisJob {
             stamps,
             reused,
             facts_reused,
+            grouping,
             corpus,
         }
     }
