@@ -326,24 +326,26 @@ pub fn analyze_relations_keeping(
     // The groups counted are kept for making the facts (a few bytes per
     // claim; making them twice was a twentieth of a warm `check`'s
     // instructions).
-    let counted: Vec<Option<(Groups, usize)>> = per_story
-        .par_iter()
-        .zip(&known)
+    // Per story, its known facts, or its groups counted.
+    let counted: Vec<Result<Vec<Fact>, (Groups, usize)>> = known
+        .into_par_iter()
+        .zip(per_story.par_iter())
         .enumerate()
-        .map(|(si, (rels, known))| {
-            if known.is_some() {
-                return None;
-            }
-            let docs = stories.get(si).map(Vec::as_slice);
-            let mut g = Groups::of(corpus, docs, rels);
-            let n = count_facts(corpus, docs, &mut g, single_source);
-            Some((g, n))
+        .map(|(si, (known, rels))| {
+            known.ok_or_else(|| {
+                let docs = stories.get(si).map(Vec::as_slice);
+                let mut g = Groups::of(corpus, docs, rels);
+                let n = count_facts(corpus, docs, &mut g, single_source);
+                (g, n)
+            })
         })
         .collect();
-    let room = counted.iter().flatten().map(|c| c.1).sum::<usize>()
-        + known.iter().flatten().map(Vec::len).sum::<usize>();
+    let room = counted
+        .iter()
+        .map(|c| c.as_ref().map_or_else(|c| c.1, Vec::len))
+        .sum();
     let mut facts = Vec::with_capacity(room);
-    let mut counted = counted.into_iter().zip(known);
+    let mut counted = counted.into_iter();
     // A batch of stories at a time, so that their own vectors are never all
     // held beside the whole one.
     const BATCH: usize = 256;
@@ -354,13 +356,13 @@ pub fn analyze_relations_keeping(
         let parts: Vec<Vec<Fact>> = batch
             .into_par_iter()
             .map(|(si, made)| match made {
-                (_, Some(mut known)) => {
+                Ok(mut known) => {
                     for f in &mut known {
                         f.story = si as u32;
                     }
                     known
                 }
-                (Some(g), None) => story_facts(
+                Err(g) => story_facts(
                     corpus,
                     si,
                     stories.get(si).map(Vec::as_slice),
@@ -368,7 +370,6 @@ pub fn analyze_relations_keeping(
                     single_source,
                     g,
                 ),
-                (None, None) => Vec::new(),
             })
             .collect();
         for p in parts {

@@ -225,6 +225,18 @@ fn close_days(p: Option<i32>, q: Option<i32>) -> bool {
     }
 }
 
+/// Links `a` with each of `ns`, on both sides.
+fn link(links: &mut [Vec<DocId>], a: DocId, ns: Vec<DocId>) {
+    for b in ns {
+        if let Some(l) = links.get_mut(a) {
+            l.push(b);
+        }
+        if let Some(l) = links.get_mut(b) {
+            l.push(a);
+        }
+    }
+}
+
 /// What grouping a corpus into stories leaves for grouping it again after an
 /// edit ([`Corpus::stories_since`]): per document, its term counts as the
 /// index held them (the same allocations: a document whose counts are
@@ -710,9 +722,8 @@ impl Corpus {
     /// can have changed are made again ([`Corpus::regroup`]); the stories
     /// are the same as [`Corpus::stories`] gives, whatever changed.
     pub fn stories_since(&self, before: Option<Grouping>) -> (Vec<Vec<DocId>>, Grouping) {
-        // (When `regroup` gives up, for the reason it gives, the stories
-        // are grouped afresh.)
-        if let Some(Ok(done)) = before.map(|b| self.regroup(b)) {
+        // (When `regroup` gives up, the stories are grouped afresh.)
+        if let Some(done) = before.and_then(|b| self.regroup(b)) {
             return done;
         }
         self.group_all()
@@ -761,48 +772,16 @@ impl Corpus {
             .map_init(
                 || vec![0.0f32; terms],
                 |dense, &a| {
-                    let va = vector(a);
-                    for &(t, w) in va {
-                        if let Some(x) = dense.get_mut(t as usize) {
-                            *x = w;
-                        }
-                    }
-                    let ns: Vec<DocId> = candidates
-                        .get(a)
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                        .iter()
-                        .copied()
-                        // A pair both select is decided from its lower side.
-                        .filter(|&b| !(b < a && selects(b, a)))
-                        .filter(|&b| {
-                            close_days(day(a), day(b)) && {
-                                let dot = vector(b).iter().fold(0.0f32, |dot, &(t, w)| {
-                                    dot + dense.get(t as usize).copied().unwrap_or(0.0) * w
-                                });
-                                dot >= self.config.story_threshold
-                            }
-                        })
-                        .collect();
-                    for &(t, _) in va {
-                        if let Some(x) = dense.get_mut(t as usize) {
-                            *x = 0.0;
-                        }
-                    }
-                    (a, ns)
+                    let cands = candidates.get(a).map(Vec::as_slice).unwrap_or(&[]);
+                    // A pair both select is decided from its lower side.
+                    let bs = cands.iter().copied().filter(|&b| !(b < a && selects(b, a)));
+                    (a, self.linked(dense, a, bs, day, vector))
                 },
             )
             .collect();
         let mut links: Vec<Vec<DocId>> = vec![Vec::new(); self.docs.len()];
         for (a, ns) in edges {
-            for b in ns {
-                if let Some(l) = links.get_mut(a) {
-                    l.push(b);
-                }
-                if let Some(l) = links.get_mut(b) {
-                    l.push(a);
-                }
-            }
+            link(&mut links, a, ns);
         }
         let grouping = Grouping {
             tf: self.index.tf.clone(),
@@ -812,6 +791,47 @@ impl Corpus {
             days,
         };
         (self.components(&grouping.links), grouping)
+    }
+
+    /// Those of `bs` linked to `a` (one story): published close in time,
+    /// with a cosine of their vectors that reaches the story threshold.
+    /// `a`'s weights are spread over `dense` (all zero before and after), so
+    /// that each cosine is one pass over the other vector, summed by its
+    /// term ids: the products of the shared terms in term order, the same
+    /// bits from either side of a pair (a term only one side has adds
+    /// +0.0).
+    fn linked<V: AsRef<[(u32, f32)]>>(
+        &self,
+        dense: &mut [f32],
+        a: DocId,
+        bs: impl Iterator<Item = DocId>,
+        day: impl Fn(DocId) -> Option<i32>,
+        vector: impl Fn(DocId) -> V,
+    ) -> Vec<DocId> {
+        let va = vector(a);
+        let va = va.as_ref();
+        for &(t, w) in va {
+            if let Some(x) = dense.get_mut(t as usize) {
+                *x = w;
+            }
+        }
+        let dense_ = &*dense;
+        let out = bs
+            .filter(|&b| {
+                close_days(day(a), day(b)) && {
+                    let dot = vector(b).as_ref().iter().fold(0.0f32, |dot, &(t, w)| {
+                        dot + dense_.get(t as usize).copied().unwrap_or(0.0) * w
+                    });
+                    dot >= self.config.story_threshold
+                }
+            })
+            .collect();
+        for &(t, _) in va {
+            if let Some(x) = dense.get_mut(t as usize) {
+                *x = 0.0;
+            }
+        }
+        out
     }
 
     /// The stories of a link graph: its connected components over the
@@ -849,7 +869,9 @@ impl Corpus {
         out
     }
 
-    /// [`Corpus::stories_since`] from the grouping `before`, or why not.
+    /// [`Corpus::stories_since`] from the grouping `before`; `None` when
+    /// documents came or went, or an edit touched a quarter of the corpus
+    /// (grouping afresh costs about as much then).
     ///
     /// A link (two documents of one story) is decided by the documents'
     /// candidates, days and weighted vectors. A document none of whose terms
@@ -862,10 +884,10 @@ impl Corpus {
     /// untouched documents that select it. A cosine is the same from either
     /// side (the products of the shared terms, summed by term id), so a
     /// link does not depend on which side decides it.
-    fn regroup(&self, mut before: Grouping) -> Result<(Vec<Vec<DocId>>, Grouping), &'static str> {
+    fn regroup(&self, mut before: Grouping) -> Option<(Vec<Vec<DocId>>, Grouping)> {
         let n = self.docs.len();
         if before.live != self.live || before.tf.len() != n || self.index.tf.len() != n {
-            return Err("documents came or went");
+            return None;
         }
         // The documents that changed, and the terms they took or left.
         let mut touched = vec![false; n];
@@ -900,16 +922,9 @@ impl Corpus {
                     }
                 }
             }
-            // Past a quarter of the corpus, grouping from nothing costs
-            // about as much.
             if count * 4 > self.live {
-                return Err("an edit touched a quarter of the corpus");
+                return None;
             }
-        }
-        if count == 0 {
-            let stories = self.components(&before.links);
-            before.tf = self.index.tf.clone();
-            return Ok((stories, before));
         }
         let is_touched = |d: DocId| touched.get(d).copied().unwrap_or(false);
         // The touched documents' links are undone, on both sides.
@@ -959,48 +974,21 @@ impl Corpus {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        let terms = self.index.df.len();
-        let mut dense = vec![0.0f32; terms];
-        let day = |d: DocId| before.days.get(d).copied().flatten();
-        let mut made: Vec<(DocId, DocId)> = Vec::new();
+        let mut dense = vec![0.0f32; self.index.df.len()];
+        let days = std::mem::take(&mut before.days);
+        let day = |d: DocId| days.get(d).copied().flatten();
         for group in pairs.chunk_by(|x, y| x.0 == y.0) {
             let Some(&(a, _)) = group.first() else {
                 continue;
             };
-            let va = self.vector(a);
-            for &(t, w) in &va {
-                if let Some(x) = dense.get_mut(t as usize) {
-                    *x = w;
-                }
-            }
-            for &(_, b) in group {
-                if !close_days(day(a), day(b)) {
-                    continue;
-                }
-                let dot = self.vector(b).iter().fold(0.0f32, |dot, &(t, w)| {
-                    dot + dense.get(t as usize).copied().unwrap_or(0.0) * w
-                });
-                if dot >= self.config.story_threshold {
-                    made.push((a, b));
-                }
-            }
-            for &(t, _) in &va {
-                if let Some(x) = dense.get_mut(t as usize) {
-                    *x = 0.0;
-                }
-            }
+            let bs = group.iter().map(|&(_, b)| b);
+            let ns = self.linked(&mut dense, a, bs, day, |d| self.vector(d));
+            link(&mut before.links, a, ns);
         }
-        for (a, b) in made {
-            if let Some(l) = before.links.get_mut(a) {
-                l.push(b);
-            }
-            if let Some(l) = before.links.get_mut(b) {
-                l.push(a);
-            }
-        }
+        before.days = days;
         before.tf = self.index.tf.clone();
         let stories = self.components(&before.links);
-        Ok((stories, before))
+        Some((stories, before))
     }
 
     fn story_index(&self, story: &[DocId]) -> StoryIndex {
@@ -1467,10 +1455,10 @@ mod tests {
             c.upsert(path, &new, &none);
             let fresh = c.stories();
             let made = c.regroup(g.clone());
-            assert!(made.is_ok(), "{what}: not regrouped");
+            assert!(made.is_some(), "{what}: not regrouped");
             let (again, next) = c.stories_since(Some(std::mem::take(g)));
             assert_eq!(again, fresh, "{what}");
-            if let Ok((m, _)) = made {
+            if let Some((m, _)) = made {
                 assert_eq!(m, fresh, "{what}");
             }
             *g = next;
@@ -1575,7 +1563,7 @@ mod tests {
         assert!(one_sided(&c));
         c.upsert("new.txt", &text(4, 9, ""), &none);
         assert!(
-            c.regroup(g.clone()).is_err(),
+            c.regroup(g.clone()).is_none(),
             "a new article: grouped afresh"
         );
         let (afresh, _) = c.stories_since(Some(g));

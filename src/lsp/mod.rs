@@ -1424,26 +1424,27 @@ impl AnalysisJob {
         // The relations and facts kept are moved out of the analysis before
         // (not copied beside it: less memory at the peak); if a query still
         // holds it, its relations are copied and the facts made again.
-        let (old_rels, old_facts) = match before {
-            Some(a) => match Arc::try_unwrap(a) {
-                Ok(a) => {
-                    let mut facts: Vec<Option<Vec<Fact>>> = vec![Some(Vec::new()); a.stories.len()];
-                    for f in a.facts {
-                        if let Some(Some(v)) = facts.get_mut(f.story as usize) {
-                            v.push(f);
-                        }
+        let mut old: Vec<Option<StoryKept>> = match before.map(Arc::try_unwrap) {
+            Some(Ok(a)) => {
+                let mut facts: Vec<Vec<Fact>> = vec![Vec::new(); a.stories.len()];
+                for f in a.facts {
+                    if let Some(v) = facts.get_mut(f.story as usize) {
+                        v.push(f);
                     }
-                    (a.per_story, facts)
                 }
-                Err(shared) => (shared.per_story.clone(), Vec::new()),
-            },
-            None => (Vec::new(), Vec::new()),
+                a.per_story
+                    .into_iter()
+                    .zip(facts)
+                    .map(|(rels, facts)| Some((rels, Some(facts))))
+                    .collect()
+            }
+            Some(Err(shared)) => shared
+                .per_story
+                .iter()
+                .map(|rels| Some((rels.clone(), None)))
+                .collect(),
+            None => Vec::new(),
         };
-        let mut old: Vec<Option<StoryKept>> = old_rels
-            .into_iter()
-            .zip(old_facts.into_iter().chain(std::iter::repeat(None)))
-            .map(Some)
-            .collect();
         let (kept, kept_facts): (Vec<_>, Vec<_>) = stamps
             .iter()
             .map(|key| {
