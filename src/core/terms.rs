@@ -50,9 +50,31 @@ pub fn symbol(s: &str) -> &'static str {
     // symbols themselves, not copies of their text (copies, up to 200,000
     // per thread, raised the peak memory of `check` on 10,000 articles by
     // about 10 MB).
+    //
+    // Texts of up to 15 bytes (most names) are keyed by their bytes packed
+    // in one integer, as `intern_memo` keys words: no key read through its
+    // pointer and compared byte by byte.
     thread_local! {
+        static SHORT: std::cell::RefCell<rustc_hash::FxHashMap<u128, &'static str>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
         static SEEN: std::cell::RefCell<rustc_hash::FxHashSet<&'static str>> =
             std::cell::RefCell::new(rustc_hash::FxHashSet::default());
+    }
+    if let Some(k) = super::text::pack_wide(s.as_bytes()) {
+        return SHORT.with(|seen| match seen.try_borrow_mut() {
+            Ok(mut seen) => {
+                if let Some(&sym) = seen.get(&k) {
+                    return sym;
+                }
+                let sym = shared_symbol(s);
+                if seen.len() > 100_000 {
+                    seen.clear();
+                }
+                seen.insert(k, sym);
+                sym
+            }
+            Err(_) => shared_symbol(s),
+        });
     }
     SEEN.with(|seen| match seen.try_borrow_mut() {
         Ok(mut seen) => {

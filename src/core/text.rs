@@ -774,7 +774,7 @@ pub fn term(word: &str) -> super::terms::Term {
 /// exactly when they are the same bytes (`pack_wide_is_the_bytes_in_order`).
 /// Up to 7 bytes this is [`pack`]; from 8, two overlapping 8-byte loads.
 #[inline]
-fn pack_wide(b: &[u8]) -> Option<u128> {
+pub(crate) fn pack_wide(b: &[u8]) -> Option<u128> {
     let n = b.len();
     if n <= 7 {
         return pack(b).map(u128::from);
