@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::pack::{Packs, Slot};
+use crate::core::terms::Term;
 use crate::core::{persist, Article, Corpus, DocId, EngineConfig, MetaOverride, Relation};
 
 /// Prefixes what the keys hash.
@@ -55,6 +56,7 @@ const ENGINE: &str = env!("CORROBORATE_ENGINE");
 const ARTICLE: u8 = b'a';
 const STORY: u8 = b's';
 const STORIES: u8 = b'c';
+const GROUPING: u8 = b'g';
 
 /// What names and keys an article's entry ([`Cache::article_owned`]), and
 /// the entries of the stories it is the first article of.
@@ -65,6 +67,16 @@ pub struct ArticleKeys {
     pub key: [u8; 32],
     /// Where the article lies ([`place`]): names its entry.
     pub place: [u8; 32],
+}
+
+/// The version of an article that its file's entry held before an edit
+/// ([`Cache::article_owned_since`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    /// That version's key ([`ArticleKeys::key`]).
+    pub key: [u8; 32],
+    /// The distinct terms of its sentences, in order of term id.
+    pub terms: Vec<Term>,
 }
 
 /// The hash of an article's canonical path, which names its entry: an edit
@@ -390,6 +402,43 @@ impl Cache {
         });
     }
 
+    /// The entry of a folder's grouping ([`persist::SavedGrouping`]): named
+    /// by the folders as [`Cache::stories_entry`] names the stories, and
+    /// keyed by the engine and configuration only, so that the run after an
+    /// edit finds the grouping of the run before and regroups from it.
+    pub fn grouping_entry<'n>(
+        &self,
+        names: impl IntoIterator<Item = &'n [u8]>,
+        config: &EngineConfig,
+    ) -> StoriesEntry {
+        let mut h = blake3::Hasher::new();
+        for n in names {
+            h.update(&(n.len() as u64).to_le_bytes());
+            h.update(n);
+        }
+        StoriesEntry {
+            slot: Slot {
+                kind: GROUPING,
+                name: *h.finalize().as_bytes(),
+            },
+            key: self.keys_key(b"grouping", &[], config),
+        }
+    }
+
+    /// The grouping the entry holds, if valid.
+    pub fn grouping(&self, entry: &StoriesEntry) -> Option<persist::SavedGrouping> {
+        self.read_entry(&entry.slot, &entry.key, |p| {
+            p.and_then(persist::decode_grouping)
+        })
+    }
+
+    /// Stores a folder's grouping.
+    pub fn store_grouping(&self, entry: &StoriesEntry, g: &persist::SavedGrouping) {
+        self.write_entry_with(&entry.slot, &entry.key, |out| {
+            persist::encode_grouping_into(g, out)
+        });
+    }
+
     /// The cached analysis of this exact article, if a valid entry exists.
     pub fn load(&self, path: &str, text: &str, overrides: &MetaOverride) -> Option<Article> {
         let key = self.key(text, overrides);
@@ -435,25 +484,47 @@ impl Cache {
         overrides: &MetaOverride,
         canonical: Option<&Path>,
     ) -> (Article, ArticleKeys) {
+        let (a, keys, _) = self.article_owned_since(path, text, overrides, canonical);
+        (a, keys)
+    }
+
+    /// [`Cache::article_owned`], and when the file's entry held another
+    /// version of it (an edit since), that version's key and the distinct
+    /// terms of its sentences (`persist::sentence_terms`): what a grouping
+    /// saved by an earlier run needs to take the edit up
+    /// ([`Cache::grouping`]).
+    pub fn article_owned_since(
+        &self,
+        path: String,
+        text: String,
+        overrides: &MetaOverride,
+        canonical: Option<&Path>,
+    ) -> (Article, ArticleKeys, Option<Previous>) {
         let place = canonical.map_or_else(|| place_of_path(&path), place);
         let slot = article_slot(&place);
         let key = self.key(&text, overrides);
         let keys = ArticleKeys { key, place };
-        let found = self.read_entry(&slot, &key, |p| match p {
-            Some(p) => persist::decode_owned(path, text, p),
-            None => Err((path, text)),
+        let found = self.packs.read(&slot, |got| match got {
+            Some((k, p)) if *k == key => {
+                persist::decode_owned(path, text, p).map_err(|back| (back, None))
+            }
+            Some((k, p)) => Err((
+                (path, text),
+                persist::sentence_terms(p).map(|terms| Previous { key: *k, terms }),
+            )),
+            None => Err(((path, text), None)),
         });
-        let (path, text) = match found {
+        let ((path, text), previous) = match found {
             Ok(a) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                return (a, keys);
+                return (a, keys, None);
             }
             Err(back) => back,
         };
         self.misses.fetch_add(1, Ordering::Relaxed);
         let a = Article::parse_owned(path, text, overrides);
         self.store(&Miss { slot, key }, &a);
-        (a, keys)
+        (a, keys, previous)
     }
 
     /// An analysed article: from the cache when valid, else parsed and stored.
@@ -522,7 +593,8 @@ pub struct Miss {
 /// An entry of the cache, as [`live_entries`] lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// `'a'` an article, `'s'` a story, `'c'` a folder's stories.
+    /// `'a'` an article, `'s'` a story, `'c'` a folder's stories, `'g'`
+    /// a folder's grouping.
     pub kind: char,
     /// What names it (the hash of a path, of a story's first path…).
     pub name: [u8; 32],

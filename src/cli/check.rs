@@ -6,12 +6,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::core::corpus::TermCounts;
+use crate::core::corpus::{Grouping, GroupingParts, TermCounts};
+use crate::core::persist;
 use crate::core::{self, analysis, Article, ClaimRef, Corpus, DocId, MetaOverride, RelationKind};
 use crate::review::marks::CorpusMarks;
 use crate::review::Annotation;
 
-use super::cache::ArticleKeys;
+use super::cache::{ArticleKeys, Previous};
 use super::json_out::{self, ReportId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -135,6 +136,7 @@ pub fn execute(args: CheckArgs) -> u8 {
         corpus,
         keys,
         stories,
+        ..
     } = build_grouped(walk.files, cache.as_ref());
     let per_story = stories
         .par_iter()
@@ -268,6 +270,44 @@ pub struct Grouped {
     /// without a cache).
     pub keys: Vec<Option<ArticleKeys>>,
     pub stories: Vec<Vec<DocId>>,
+    /// Whether the stories were made by regrouping the grouping the last
+    /// run saved (after an edit) rather than grouped afresh or taken whole
+    /// from the cache.
+    pub regrouped: bool,
+}
+
+/// The grouping a run before this one saved, as the grouping of an earlier
+/// state of `corpus` ([`Corpus::grouping_from`]), when it can be taken up:
+/// it has the same document ids, and each document's article is the one it
+/// grouped (the same key) or was changed since from that one (the entry's
+/// previous version has its key, and says which terms it had). `None`
+/// otherwise: the corpus is grouped afresh.
+fn grouping_before(
+    corpus: &Corpus,
+    keys: &[Option<ArticleKeys>],
+    mut before: Vec<Option<Previous>>,
+    saved: persist::SavedGrouping,
+) -> Option<Grouping> {
+    if saved.keys.len() != keys.len() {
+        return None;
+    }
+    before.resize(keys.len(), None);
+    let mut changed = Vec::with_capacity(keys.len());
+    for ((now, was), previous) in keys.iter().zip(&saved.keys).zip(before) {
+        changed.push(match (now, was) {
+            (None, None) => None,
+            (Some(now), Some(was)) if now.key == *was => None,
+            (Some(_), Some(was)) => Some(previous.filter(|p| p.key == *was)?.terms),
+            _ => return None,
+        });
+    }
+    let parts = GroupingParts {
+        live: saved.live,
+        candidates: saved.candidates,
+        days: saved.days,
+        links: saved.links,
+    };
+    corpus.grouping_from(parts, changed)
 }
 
 /// The corpus of a batch run and its stories, with each article's cache
@@ -289,16 +329,21 @@ pub fn build_grouped(
             corpus,
             keys: Vec::new(),
             stories,
+            regrouped: false,
         };
     };
     let none = MetaOverride::default();
-    let arts: Vec<(Article, ArticleKeys, Option<std::path::PathBuf>)> = files
+    // Per file: its article, keys and canonical path, and the version its
+    // entry held before (an edit since the last run).
+    type Loaded = (Article, ArticleKeys, Option<std::path::PathBuf>);
+    let (arts, previous): (Vec<Loaded>, Vec<Option<Previous>>) = files
         .into_par_iter()
         .map(|f| {
-            let (a, key) = cache.article_owned(f.path, f.text, &none, f.canonical.as_deref());
-            (a, key, f.canonical)
+            let (a, key, previous) =
+                cache.article_owned_since(f.path, f.text, &none, f.canonical.as_deref());
+            ((a, key, f.canonical), previous)
         })
-        .collect();
+        .unzip();
     let config = core::EngineConfig::default();
     let article_keys: Vec<[u8; 32]> = arts.iter().map(|(_, k, _)| k.key).collect();
     // The entry is named by the folders the files lie in, so that adding or
@@ -314,6 +359,7 @@ pub fn build_grouped(
         .collect();
     folders.sort_unstable();
     folders.dedup();
+    let grouping_entry = cache.grouping_entry(folders.iter().copied(), &config);
     let entry = cache.stories_entry(folders, &article_keys, &config);
     // A path given twice is one document (the later article replaces it).
     let docs = arts
@@ -330,24 +376,47 @@ pub fn build_grouped(
     };
     let mut corpus = Corpus::new(config);
     let mut keys: Vec<Option<ArticleKeys>> = Vec::new();
+    // Per document id, the version its file's entry held before this run.
+    let mut before: Vec<Option<Previous>> = Vec::new();
     let mut counts = counts.into_iter();
-    for (a, key, _) in arts {
+    for ((a, key, _), previous) in arts.into_iter().zip(previous) {
         let d = match counts.next() {
             Some(c) => corpus.insert_counted(a, c),
             None => corpus.insert_unindexed(a),
         };
         if keys.len() <= d {
             keys.resize(d + 1, None);
+            before.resize(d + 1, None);
         }
         if let Some(slot) = keys.get_mut(d) {
             *slot = Some(key);
         }
+        if let Some(slot) = before.get_mut(d) {
+            *slot = previous;
+        }
     }
+    let mut regrouped = false;
     let stories = match cached {
         Some(s) => s,
         None => {
-            let s = corpus.stories();
+            // Regrouped from the last run's grouping when there is one for
+            // these documents, else grouped afresh: the same stories.
+            let saved = cache.grouping(&grouping_entry);
+            let was = saved.and_then(|g| grouping_before(&corpus, &keys, before, g));
+            let (s, grouping) = corpus.stories_since(was);
+            regrouped = grouping.regrouped();
             cache.store_stories(&entry, &s);
+            let parts = grouping.into_parts();
+            cache.store_grouping(
+                &grouping_entry,
+                &persist::SavedGrouping {
+                    live: parts.live,
+                    keys: keys.iter().map(|k| k.as_ref().map(|k| k.key)).collect(),
+                    candidates: parts.candidates,
+                    days: parts.days,
+                    links: parts.links,
+                },
+            );
             s
         }
     };
@@ -356,6 +425,7 @@ pub fn build_grouped(
         corpus,
         keys,
         stories,
+        regrouped,
     }
 }
 
@@ -831,6 +901,88 @@ pub fn run_marked(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A folder checked again after edits is regrouped from the grouping
+    /// the run before saved (not grouped afresh), into the stories grouping
+    /// afresh gives; taken whole from the cache when nothing changed; and
+    /// grouped afresh when an article's entry holds a version the saved
+    /// grouping did not see (written by another run in between).
+    #[test]
+    fn an_edited_folder_is_regrouped_from_the_last_runs_grouping() {
+        use crate::core::corpus::made_up::{names, text, STORIES};
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let cache = super::super::cache::Cache::new(tmp.path());
+        let mut texts: Vec<(String, String)> = (0..STORIES)
+            .flat_map(|story| (0..4).map(move |o| (story, o)))
+            .map(|(story, o)| (format!("s{story}_o{o}.txt"), text(story, o, "")))
+            .collect();
+        let load = |texts: &[(String, String)]| {
+            texts
+                .iter()
+                .map(|(path, text)| super::super::files::Loaded {
+                    path: path.clone(),
+                    text: text.clone(),
+                    canonical: None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let afresh = |texts: &[(String, String)]| build_grouped(load(texts), None).stories;
+        let first = build_grouped(load(&texts), Some(&cache));
+        assert!(!first.regrouped, "nothing to regroup from");
+        assert_eq!(first.stories, afresh(&texts));
+        assert!(first.stories.len() >= 5, "{:?}", first.stories);
+        let edit = |texts: &mut Vec<(String, String)>, i: usize, new: String, what: &str| {
+            if let Some(t) = texts.get_mut(i) {
+                t.1 = new;
+            }
+            let g = build_grouped(load(texts), Some(&cache));
+            assert!(g.regrouped, "{what}: not regrouped");
+            assert_eq!(g.stories, afresh(texts), "{what}");
+            g.stories
+        };
+        edit(
+            &mut texts,
+            1,
+            text(0, 1, "A brandnewword was typed."),
+            "a new word",
+        );
+        // Another story's article in its place: its old names leave the
+        // corpus's counts, the other story's gain some.
+        edit(
+            &mut texts,
+            4,
+            text(5, 3, ""),
+            "names taken out, others put in",
+        );
+        let moved = names(1).join(" ");
+        let merged = edit(
+            &mut texts,
+            8,
+            text(2, 0, &format!("Also: {moved}. {moved}.")),
+            "names moved in",
+        );
+        assert_ne!(merged, first.stories, "the moved names change the stories");
+        let again = build_grouped(load(&texts), Some(&cache));
+        assert!(
+            !again.regrouped,
+            "the same folder: its stories from the cache"
+        );
+        assert_eq!(again.stories, merged);
+        // The entry of an article rewritten behind the grouping's back: its
+        // previous version is not the one the grouping saw.
+        let none = MetaOverride::default();
+        cache.article("s3_o2.txt", &text(7, 2, ""), &none);
+        let i = texts
+            .iter()
+            .position(|(p, _)| p == "s3_o2.txt")
+            .unwrap_or(0);
+        if let Some(t) = texts.get_mut(i) {
+            t.1 = text(3, 2, "Edited.");
+        }
+        let behind = build_grouped(load(&texts), Some(&cache));
+        assert!(!behind.regrouped, "grouped afresh");
+        assert_eq!(behind.stories, afresh(&texts));
+    }
 
     /// `JsonReport::write` (parallel, in batches) writes the very bytes that
     /// serde writes from the `Serialize` impl (one thread, one pass).

@@ -18,6 +18,11 @@ pub type DocId = usize;
 pub struct TermCounts(Vec<(Term, u32)>);
 
 impl TermCounts {
+    /// The distinct terms counted, in the order they were first met.
+    pub fn terms(&self) -> impl Iterator<Item = Term> + '_ {
+        self.0.iter().map(|&(t, _)| t)
+    }
+
     pub fn of(article: &Article) -> TermCounts {
         // Where each term is in `counts`, plus one, by term (terms are
         // dense interner ids): a slot per term, kept by the thread and
@@ -250,6 +255,39 @@ pub struct Grouping {
     candidates: Vec<Vec<DocId>>,
     days: Vec<Option<i32>>,
     links: Vec<Vec<DocId>>,
+    /// Whether it was made from an earlier grouping ([`Corpus::regroup`])
+    /// rather than afresh.
+    regrouped: bool,
+}
+
+/// A [`Grouping`] without its term counts: what a later process needs to
+/// take it up ([`Corpus::grouping_from`]), given what each document's
+/// article was. Per document id: its candidates, day and links.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupingParts {
+    pub live: usize,
+    pub candidates: Vec<Vec<DocId>>,
+    pub days: Vec<Option<i32>>,
+    pub links: Vec<Vec<DocId>>,
+}
+
+impl Grouping {
+    /// Whether it was made from the grouping before it (only the links an
+    /// edit can have changed made again) rather than afresh.
+    pub fn regrouped(&self) -> bool {
+        self.regrouped
+    }
+
+    /// Its parts, for a later process (the term counts stay: they are the
+    /// corpus's own).
+    pub fn into_parts(self) -> GroupingParts {
+        GroupingParts {
+            live: self.live,
+            candidates: self.candidates,
+            days: self.days,
+            links: self.links,
+        }
+    }
 }
 
 /// The postings lists of the rare terms (those whose document frequency is
@@ -729,6 +767,62 @@ impl Corpus {
         self.group_all()
     }
 
+    /// The [`Grouping`] an earlier process made of this corpus's documents
+    /// (the same ids), from its parts, for [`Corpus::stories_since`]:
+    /// `before[d]` is `None` when document `d`'s article is the one that
+    /// grouping saw, else the distinct terms of the one it saw
+    /// (`persist::sentence_terms`). The documents
+    /// whose article changed are told by their term counts being another
+    /// allocation than the index's, as for a grouping kept in memory.
+    /// `None` when the parts are not of a corpus of this many documents.
+    pub fn grouping_from(
+        &self,
+        parts: GroupingParts,
+        before: Vec<Option<Vec<Term>>>,
+    ) -> Option<Grouping> {
+        let n = self.docs.len();
+        let GroupingParts {
+            live,
+            candidates,
+            days,
+            links,
+        } = parts;
+        let sized = [candidates.len(), days.len(), links.len(), before.len()]
+            .iter()
+            .all(|&l| l == n);
+        let named = |l: &Vec<Vec<DocId>>| l.iter().flatten().all(|&d| d < n);
+        if !sized || self.index.tf.len() != n || !named(&candidates) || !named(&links) {
+            return None;
+        }
+        let tf = before
+            .into_iter()
+            .zip(&self.index.tf)
+            .map(|(old, now)| match old {
+                None => now.clone(),
+                Some(terms) => {
+                    // In the index's ids, as its counts are. A term no
+                    // document has now has no id, nor any document to touch.
+                    let mut ids: Vec<(u32, u32)> = terms
+                        .into_iter()
+                        .filter_map(|t| self.index.term_ids.get(t as usize))
+                        .filter(|&&i| i != u32::MAX)
+                        .map(|&i| (i, 1))
+                        .collect();
+                    ids.sort_unstable();
+                    Arc::new(ids)
+                }
+            })
+            .collect();
+        Some(Grouping {
+            tf,
+            live,
+            candidates,
+            days,
+            links,
+            regrouped: false,
+        })
+    }
+
     /// [`Corpus::stories`] made from nothing.
     fn group_all(&self) -> (Vec<Vec<DocId>>, Grouping) {
         use rayon::prelude::*;
@@ -789,6 +883,7 @@ impl Corpus {
             candidates,
             links,
             days,
+            regrouped: false,
         };
         (self.components(&grouping.links), grouping)
     }
@@ -987,6 +1082,7 @@ impl Corpus {
         }
         before.days = days;
         before.tf = self.index.tf.clone();
+        before.regrouped = true;
         let stories = self.components(&before.links);
         Some((stories, before))
     }
@@ -1054,6 +1150,52 @@ impl Corpus {
         keep: fn(&str) -> &'static str,
     ) -> Vec<Relation> {
         compare::relations_keeping(&self.story_index(story), None, keep)
+    }
+}
+
+/// Articles of made-up stories, for the tests of grouping (here and in
+/// `cli::check`): each story has its own two dozen invented names, and each
+/// outlet's article of it eight sentences naming five of them.
+#[cfg(test)]
+pub(crate) mod made_up {
+    const SUFFIXES: [&str; 12] = [
+        "qu", "zor", "fex", "wim", "jup", "dox", "bel", "nyx", "tav", "gol", "pek", "ruz",
+    ];
+
+    /// How many stories there are names for.
+    pub const STORIES: usize = SUFFIXES.len();
+
+    /// The names of a story.
+    pub fn names(story: usize) -> Vec<String> {
+        let syll = ["ka", "lo", "mar", "ten", "vi", "sa", "ro", "del"];
+        (0..24)
+            .map(|i| {
+                format!(
+                    "{}{}{}",
+                    syll[i % 8],
+                    syll[(i / 8 + story) % 8],
+                    SUFFIXES[story % SUFFIXES.len()]
+                )
+            })
+            .collect()
+    }
+
+    /// An outlet's article of a story, with `extra` at its end.
+    pub fn text(story: usize, outlet: usize, extra: &str) -> String {
+        let pool = names(story);
+        let mut t = format!("Story {story} from outlet {outlet}\n\n");
+        for s in 0..8 {
+            let words: Vec<&str> = (0..5)
+                .filter_map(|k| pool.get((s * 5 + k + outlet * 3) % pool.len()))
+                .map(String::as_str)
+                .collect();
+            t.push_str(&format!(
+                "Officials said the {} met the council on Monday. ",
+                words.join(" ")
+            ));
+        }
+        t.push_str(extra);
+        t
     }
 }
 
@@ -1406,40 +1548,10 @@ mod tests {
     /// added makes it start afresh.
     #[test]
     fn regrouping_after_an_edit_is_grouping_afresh() {
-        const SUFFIXES: [&str; 12] = [
-            "qu", "zor", "fex", "wim", "jup", "dox", "bel", "nyx", "tav", "gol", "pek", "ruz",
-        ];
-        let names = |story: usize| -> Vec<String> {
-            let syll = ["ka", "lo", "mar", "ten", "vi", "sa", "ro", "del"];
-            (0..24)
-                .map(|i| {
-                    format!(
-                        "{}{}{}",
-                        syll[i % 8],
-                        syll[(i / 8 + story) % 8],
-                        SUFFIXES[story % SUFFIXES.len()]
-                    )
-                })
-                .collect()
-        };
-        let text = |story: usize, outlet: usize, extra: &str| {
-            let pool = names(story);
-            let mut t = format!("Story {story} from outlet {outlet}\n\n");
-            for s in 0..8 {
-                let words: Vec<&str> = (0..5)
-                    .map(|k| pool[(s * 5 + k + outlet * 3) % pool.len()].as_str())
-                    .collect();
-                t.push_str(&format!(
-                    "Officials said the {} met the council on Monday. ",
-                    words.join(" ")
-                ));
-            }
-            t.push_str(extra);
-            t
-        };
+        use super::made_up::{names, text, STORIES};
         let none = MetaOverride::default();
         let mut c = Corpus::new(EngineConfig::default());
-        for story in 0..SUFFIXES.len() {
+        for story in 0..STORIES {
             for outlet in 0..4 {
                 c.upsert(
                     &format!("s{story}_o{outlet}.txt"),

@@ -1177,6 +1177,162 @@ pub fn decode_stories(bytes: &[u8], docs: usize) -> Option<Vec<Vec<DocId>>> {
     (r.is_done() && total == docs && ordered).then_some(stories)
 }
 
+/// The distinct terms of an article entry's sentences, in order of term
+/// id (what [`crate::core::corpus::TermCounts::of`] counts), read without
+/// the article's text: the entry of a version of a file that has changed
+/// since, whose terms say which terms an edit took away from the corpus.
+/// It reads the entry as [`decode_parts`] does up to its sentences (the
+/// test `sentence_terms_are_the_counted_terms` compares the two).
+pub fn sentence_terms(bytes: &[u8]) -> Option<Vec<Term>> {
+    let mut r = Reader { bytes };
+    let words = r.table()?;
+    let strs = r.table()?;
+    let t = Tables {
+        terms: words.iter().map(|&w| intern_memo(w)).collect(),
+        symbols: Vec::new(),
+        strs,
+    };
+    r.len()?;
+    r.opt_index(t.strs.len())?;
+    match r.byte()? {
+        0 => {}
+        1 => {
+            r.date()?;
+        }
+        _ => return None,
+    }
+    r.opt_index(t.strs.len())?;
+    let n = r.len()?;
+    for _ in 0..n {
+        r.usize()?;
+        r.usize()?;
+        role_of(r.byte()?)?;
+    }
+    let n = r.len()?;
+    let mut pool: Vec<Term> = Vec::new();
+    for _ in 0..n {
+        r.usize()?;
+        r.usize()?;
+        role_of(r.byte()?)?;
+        t.terms_into(&mut r, &mut pool)?;
+        let k = r.len()?;
+        for _ in 0..k {
+            r.index(t.strs.len())?;
+        }
+    }
+    pool.sort_unstable();
+    pool.dedup();
+    Some(pool)
+}
+
+/// What a grouping of a folder leaves for the next run's
+/// (`Corpus::grouping_from`): per document id, the key of the article it
+/// grouped (`None` for an id no document holds), the document's story
+/// candidates, day and links; and the number of documents.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SavedGrouping {
+    pub live: usize,
+    pub keys: Vec<Option<[u8; 32]>>,
+    pub candidates: Vec<Vec<DocId>>,
+    pub days: Vec<Option<i32>>,
+    pub links: Vec<Vec<DocId>>,
+}
+
+/// Appends `g` as bytes. Candidates are ascending (as a grouping makes
+/// them) and written as gaps; links in their order.
+pub fn encode_grouping_into(g: &SavedGrouping, out: &mut Vec<u8>) {
+    put_usize(out, g.live);
+    put_usize(out, g.keys.len());
+    for k in &g.keys {
+        match k {
+            Some(k) => {
+                out.push(1);
+                out.extend_from_slice(k);
+            }
+            None => out.push(0),
+        }
+    }
+    for c in &g.candidates {
+        put_usize(out, c.len());
+        let mut next = 0;
+        for &d in c {
+            put_usize(out, d.saturating_sub(next));
+            next = d + 1;
+        }
+    }
+    for d in &g.days {
+        match d {
+            Some(d) => {
+                out.push(1);
+                put_i(out, i64::from(*d));
+            }
+            None => out.push(0),
+        }
+    }
+    for l in &g.links {
+        put_usize(out, l.len());
+        for &d in l {
+            put_usize(out, d);
+        }
+    }
+}
+
+/// Decodes what [`encode_grouping_into`] wrote. `None` on malformed bytes,
+/// and unless every list has one entry per document id, every id named is
+/// one of them, and each document's candidates ascend.
+pub fn decode_grouping(bytes: &[u8]) -> Option<SavedGrouping> {
+    let mut r = Reader { bytes };
+    let live = r.usize()?;
+    let n = r.len()?;
+    let mut keys = Vec::with_capacity(n);
+    for _ in 0..n {
+        keys.push(match r.byte()? {
+            0 => None,
+            1 => Some(<[u8; 32]>::try_from(r.take(32)?).ok()?),
+            _ => return None,
+        });
+    }
+    let mut candidates = Vec::with_capacity(n);
+    for _ in 0..n {
+        let len = r.len()?;
+        let mut c = Vec::with_capacity(len);
+        let mut next = 0usize;
+        for _ in 0..len {
+            let d = next.checked_add(r.usize()?)?;
+            if d >= n {
+                return None;
+            }
+            c.push(d);
+            next = d + 1;
+        }
+        candidates.push(c);
+    }
+    let mut days = Vec::with_capacity(n);
+    for _ in 0..n {
+        days.push(match r.byte()? {
+            0 => None,
+            1 => Some(i32::try_from(r.i()?).ok()?),
+            _ => return None,
+        });
+    }
+    let mut links = Vec::with_capacity(n);
+    for _ in 0..n {
+        let len = r.len()?;
+        let mut l = Vec::with_capacity(len);
+        for _ in 0..len {
+            l.push(r.index(n)?);
+        }
+        links.push(l);
+    }
+    r.is_done().then_some(SavedGrouping {
+        live,
+        keys,
+        candidates,
+        days,
+        links,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1291,6 +1447,53 @@ mod tests {
         // A payload that does not fit the text: the caller's strings back.
         let back = decode_owned("a.txt".into(), "short".into(), &bytes).map(|_| ());
         assert_eq!(back, Err(("a.txt".to_string(), "short".to_string())));
+    }
+
+    /// `sentence_terms` reads, without the text, the terms that counting
+    /// the decoded article's terms finds; of every seed article and of one
+    /// with a quotation, figures and dates; cut short, nothing.
+    #[test]
+    fn sentence_terms_are_the_counted_terms() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .expect("seeds/")
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        texts.push(TEXT.to_string());
+        assert!(texts.len() >= 6);
+        for text in &texts {
+            let a = Article::parse("a.txt", text, &MetaOverride::default());
+            let bytes = encode(&a);
+            let mut counted: Vec<Term> = crate::core::corpus::TermCounts::of(&a).terms().collect();
+            counted.sort_unstable();
+            assert!(!counted.is_empty());
+            assert_eq!(sentence_terms(&bytes), Some(counted));
+            assert_eq!(sentence_terms(&bytes[..bytes.len() / 2]), None);
+        }
+    }
+
+    #[test]
+    fn groupings_round_trip_and_are_checked() {
+        let g = SavedGrouping {
+            live: 3,
+            keys: vec![Some([7; 32]), None, Some([9; 32]), Some([1; 32])],
+            candidates: vec![vec![2, 3], vec![], vec![0], vec![0, 2]],
+            days: vec![Some(19_800), None, Some(-3), Some(0)],
+            links: vec![vec![3, 2], vec![], vec![0], vec![0]],
+        };
+        let mut bytes = Vec::new();
+        encode_grouping_into(&g, &mut bytes);
+        assert_eq!(decode_grouping(&bytes), Some(g.clone()));
+        for cut in 0..bytes.len() {
+            assert_eq!(decode_grouping(&bytes[..cut]), None, "cut at {cut}");
+        }
+        // A document named that is not one of them.
+        let mut far = g.clone();
+        far.links[2] = vec![4];
+        let mut bytes = Vec::new();
+        encode_grouping_into(&far, &mut bytes);
+        assert_eq!(decode_grouping(&bytes), None);
     }
 
     #[test]
