@@ -2,7 +2,9 @@
 # Whole-process figures for `corroborate check --format json`: wall time, CPU
 # time, throughput and peak memory on generated corpora of 10, 1,000 and
 # 10,000 articles; without the cache, then with an empty cache (cold: the
-# run that fills it) and again (warm: every entry valid).
+# run that fills it), again (warm: every entry valid), and with one article
+# changed since the run before (edited: that article parsed, its story
+# compared, the folder regrouped from the grouping the run before saved).
 # Usage: bash benches/whole.sh [OUT_DIR]   (default $CARGO_TARGET_DIR/bench-corpora)
 # MB/s per core is bytes / CPU seconds (user + sys): on a shared machine it
 # is steadier than the wall clock.
@@ -13,7 +15,8 @@ out=${1:-$target/bench-corpora}
 cargo build --release --quiet --bins
 bin="$target/release/corroborate"
 cache=$(mktemp -d)
-trap 'rm -rf "$cache" /tmp/corroborate-time.$$' EXIT
+saved=$(mktemp)
+trap 'rm -rf "$cache" "$saved" /tmp/corroborate-time.$$' EXIT
 printf '%-10s %10s %-8s %8s %8s %8s %11s %10s %9s\n' \
   articles bytes mode wall_s cpu_s 'MB/s' 'MB/s/core' 'articles/s' 'RSS_MB'
 for stories in 2 200 2000; do
@@ -22,7 +25,8 @@ for stories in 2 200 2000; do
   n=$(find "$dir" -name '*.txt' | wc -l)
   bytes=$(cat "$dir"/*.txt | wc -c)
   rm -rf "${cache:?}"/*
-  for mode in no-cache cold warm; do
+  first=$(find "$dir" -name '*.txt' | sort | head -1)
+  for mode in no-cache cold warm edited; do
     args=()
     [ "$mode" = no-cache ] && args=(--no-cache)
     # A run of a small corpus is shorter than the timer's hundredth of a
@@ -30,9 +34,22 @@ for stories in 2 200 2000; do
     # largest run's). The cold run is one run (it fills the cache).
     reps=1
     [ "$n" -lt 100 ] && [ "$mode" != cold ] && reps=100
-    CORROBORATE_CACHE_DIR="$cache" /usr/bin/time -f '%e %U %S %M' -o /tmp/corroborate-time.$$ \
-      bash -c 'for _ in $(seq "$1"); do "$2" check --format json "${@:4}" "$3" >/dev/null; done' \
-      _ "$reps" "$bin" "$dir" "${args[@]}"
+    if [ "$mode" = edited ]; then
+      # Each run finds the first article other than the run before left it:
+      # a sentence added, then taken away (written by the shell, no process).
+      cp "$first" "$saved"
+      CORROBORATE_CACHE_DIR="$cache" /usr/bin/time -f '%e %U %S %M' -o /tmp/corroborate-time.$$ \
+        bash -c 'a=$(cat "$4"); for i in $(seq "$1"); do
+            if [ $((i % 2)) = 1 ]; then printf "%s\n\nA sentence added for the bench.\n" "$a" > "$4"
+            else printf "%s\n" "$a" > "$4"; fi
+            "$2" check --format json "$3" >/dev/null; done' \
+        _ "$reps" "$bin" "$dir" "$first"
+      cp "$saved" "$first"
+    else
+      CORROBORATE_CACHE_DIR="$cache" /usr/bin/time -f '%e %U %S %M' -o /tmp/corroborate-time.$$ \
+        bash -c 'for _ in $(seq "$1"); do "$2" check --format json "${@:4}" "$3" >/dev/null; done' \
+        _ "$reps" "$bin" "$dir" "${args[@]}"
+    fi
     read -r secs user sys kb < /tmp/corroborate-time.$$
     awk -v n="$n" -v b="$bytes" -v m="$mode" -v s="$secs" -v u="$user" -v y="$sys" -v kb="$kb" -v r="$reps" 'BEGIN {
       s = s / r; u = u / r; y = y / r;

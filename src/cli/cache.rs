@@ -79,6 +79,17 @@ pub struct Previous {
     pub terms: Vec<Term>,
 }
 
+/// The hash of a list of names (each with its length): what names a
+/// folder's entries ([`Cache::stories_entry`], [`Cache::grouping_entry`]).
+fn names_hash<'n>(names: impl IntoIterator<Item = &'n [u8]>) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    for n in names {
+        h.update(&(n.len() as u64).to_le_bytes());
+        h.update(n);
+    }
+    *h.finalize().as_bytes()
+}
+
 /// The hash of an article's canonical path, which names its entry: an edit
 /// rewrites the entry of the same file.
 fn place(canonical: &Path) -> [u8; 32] {
@@ -366,15 +377,10 @@ impl Cache {
         article_keys: &[[u8; 32]],
         config: &EngineConfig,
     ) -> StoriesEntry {
-        let mut h = blake3::Hasher::new();
-        for n in names {
-            h.update(&(n.len() as u64).to_le_bytes());
-            h.update(n);
-        }
         StoriesEntry {
             slot: Slot {
                 kind: STORIES,
-                name: *h.finalize().as_bytes(),
+                name: names_hash(names),
             },
             key: self.keys_key(b"stories", article_keys, config),
         }
@@ -411,15 +417,10 @@ impl Cache {
         names: impl IntoIterator<Item = &'n [u8]>,
         config: &EngineConfig,
     ) -> StoriesEntry {
-        let mut h = blake3::Hasher::new();
-        for n in names {
-            h.update(&(n.len() as u64).to_le_bytes());
-            h.update(n);
-        }
         StoriesEntry {
             slot: Slot {
                 kind: GROUPING,
-                name: *h.finalize().as_bytes(),
+                name: names_hash(names),
             },
             key: self.keys_key(b"grouping", &[], config),
         }

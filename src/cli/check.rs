@@ -335,8 +335,8 @@ pub fn build_grouped(
     let none = MetaOverride::default();
     // Per file: its article, keys and canonical path, and the version its
     // entry held before (an edit since the last run).
-    type Loaded = (Article, ArticleKeys, Option<std::path::PathBuf>);
-    let (arts, previous): (Vec<Loaded>, Vec<Option<Previous>>) = files
+    type Read = (Article, ArticleKeys, Option<std::path::PathBuf>);
+    let (arts, previous): (Vec<Read>, Vec<Option<Previous>>) = files
         .into_par_iter()
         .map(|f| {
             let (a, key, previous) =
