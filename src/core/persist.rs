@@ -989,20 +989,7 @@ fn intern_memo(w: &str) -> Term {
             std::cell::RefCell::new(FxHashMap::default());
     }
     if let Some(k) = super::text::pack_wide(w.as_bytes()) {
-        return SHORT.with(|m| match m.try_borrow_mut() {
-            Ok(mut m) => {
-                if let Some(&t) = m.get(&k) {
-                    return t;
-                }
-                let t = terms::intern(w);
-                if m.len() > 200_000 {
-                    m.clear();
-                }
-                m.insert(k, t);
-                t
-            }
-            Err(_) => terms::intern(w),
-        });
+        return super::text::short_memo(&SHORT, k, 200_000, || terms::intern(w));
     }
     MEMO.with(|m| match m.try_borrow_mut() {
         Ok(mut m) => {

@@ -61,20 +61,7 @@ pub fn symbol(s: &str) -> &'static str {
             std::cell::RefCell::new(rustc_hash::FxHashSet::default());
     }
     if let Some(k) = super::text::pack_wide(s.as_bytes()) {
-        return SHORT.with(|seen| match seen.try_borrow_mut() {
-            Ok(mut seen) => {
-                if let Some(&sym) = seen.get(&k) {
-                    return sym;
-                }
-                let sym = shared_symbol(s);
-                if seen.len() > 100_000 {
-                    seen.clear();
-                }
-                seen.insert(k, sym);
-                sym
-            }
-            Err(_) => shared_symbol(s),
-        });
+        return super::text::short_memo(&SHORT, k, 100_000, || shared_symbol(s));
     }
     SEEN.with(|seen| match seen.try_borrow_mut() {
         Ok(mut seen) => {

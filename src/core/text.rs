@@ -738,20 +738,7 @@ pub fn term(word: &str) -> super::terms::Term {
     }
     let compute = |w: &str| with_stem(w, |s| super::terms::intern(super::lexicon::canonical(s)));
     if let Some(k) = pack_wide(word.as_bytes()) {
-        return SHORT.with(|c| match c.try_borrow_mut() {
-            Ok(mut c) => {
-                if let Some(&t) = c.get(&k) {
-                    return t;
-                }
-                let t = compute(word);
-                if c.len() > 200_000 {
-                    c.clear();
-                }
-                c.insert(k, t);
-                t
-            }
-            Err(_) => compute(word),
-        });
+        return short_memo(&SHORT, k, 200_000, || compute(word));
     }
     CACHE.with(|c| match c.try_borrow_mut() {
         Ok(mut c) => {
@@ -766,6 +753,35 @@ pub fn term(word: &str) -> super::terms::Term {
             t
         }
         Err(_) => compute(word),
+    })
+}
+
+/// A value per short text (its bytes packed by [`pack_wide`]) that the
+/// thread keeps in `map`: `compute` once per text, until the map holds
+/// more than `cap` entries and is cleared (it would only grow otherwise);
+/// computed without the map while it is in use (were `compute` to come
+/// back here). Keyed by the packed bytes, a lookup reads no key through a
+/// pointer and compares no bytes: `term`, `persist`'s interning of cached
+/// words and `terms::symbol` keep their short texts so.
+pub(crate) fn short_memo<V: Copy>(
+    map: &'static std::thread::LocalKey<std::cell::RefCell<FxHashMap<u128, V>>>,
+    key: u128,
+    cap: usize,
+    compute: impl FnOnce() -> V,
+) -> V {
+    map.with(|m| match m.try_borrow_mut() {
+        Ok(mut m) => {
+            if let Some(&v) = m.get(&key) {
+                return v;
+            }
+            let v = compute();
+            if m.len() > cap {
+                m.clear();
+            }
+            m.insert(key, v);
+            v
+        }
+        Err(_) => compute(),
     })
 }
 
