@@ -79,17 +79,6 @@ pub struct Previous {
     pub terms: Vec<Term>,
 }
 
-/// The hash of a list of names (each with its length): what names a
-/// folder's entries ([`Cache::stories_entry`], [`Cache::grouping_entry`]).
-fn names_hash<'n>(names: impl IntoIterator<Item = &'n [u8]>) -> [u8; 32] {
-    let mut h = blake3::Hasher::new();
-    for n in names {
-        h.update(&(n.len() as u64).to_le_bytes());
-        h.update(n);
-    }
-    *h.finalize().as_bytes()
-}
-
 /// The hash of an article's canonical path, which names its entry: an edit
 /// rewrites the entry of the same file.
 fn place(canonical: &Path) -> [u8; 32] {
@@ -377,10 +366,15 @@ impl Cache {
         article_keys: &[[u8; 32]],
         config: &EngineConfig,
     ) -> StoriesEntry {
+        let mut h = blake3::Hasher::new();
+        for n in names {
+            h.update(&(n.len() as u64).to_le_bytes());
+            h.update(n);
+        }
         StoriesEntry {
             slot: Slot {
                 kind: STORIES,
-                name: names_hash(names),
+                name: *h.finalize().as_bytes(),
             },
             key: self.keys_key(b"stories", article_keys, config),
         }
@@ -409,18 +403,15 @@ impl Cache {
     }
 
     /// The entry of a folder's grouping ([`persist::SavedGrouping`]): named
-    /// by the folders as [`Cache::stories_entry`] names the stories, and
-    /// keyed by the engine and configuration only, so that the run after an
-    /// edit finds the grouping of the run before and regroups from it.
-    pub fn grouping_entry<'n>(
-        &self,
-        names: impl IntoIterator<Item = &'n [u8]>,
-        config: &EngineConfig,
-    ) -> StoriesEntry {
+    /// as the folder's stories entry (`stories`, [`Cache::stories_entry`])
+    /// is, and keyed by the engine and configuration only, so that the run
+    /// after an edit finds the grouping of the run before and regroups from
+    /// it.
+    pub fn grouping_entry(&self, stories: &StoriesEntry, config: &EngineConfig) -> StoriesEntry {
         StoriesEntry {
             slot: Slot {
                 kind: GROUPING,
-                name: names_hash(names),
+                name: stories.slot.name,
             },
             key: self.keys_key(b"grouping", &[], config),
         }

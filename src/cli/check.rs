@@ -285,13 +285,13 @@ pub struct Grouped {
 fn grouping_before(
     corpus: &Corpus,
     keys: &[Option<ArticleKeys>],
-    mut before: Vec<Option<Previous>>,
+    before: Vec<Option<Previous>>,
     saved: persist::SavedGrouping,
 ) -> Option<Grouping> {
-    if saved.keys.len() != keys.len() {
+    // (`before` grows with `keys`: one entry per document id.)
+    if saved.keys.len() != keys.len() || before.len() != keys.len() {
         return None;
     }
-    before.resize(keys.len(), None);
     let mut changed = Vec::with_capacity(keys.len());
     for ((now, was), previous) in keys.iter().zip(&saved.keys).zip(before) {
         changed.push(match (now, was) {
@@ -359,8 +359,8 @@ pub fn build_grouped(
         .collect();
     folders.sort_unstable();
     folders.dedup();
-    let grouping_entry = cache.grouping_entry(folders.iter().copied(), &config);
     let entry = cache.stories_entry(folders, &article_keys, &config);
+    let grouping_entry = cache.grouping_entry(&entry, &config);
     // A path given twice is one document (the later article replaces it).
     let docs = arts
         .iter()

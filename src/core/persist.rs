@@ -1121,12 +1121,37 @@ pub fn decode_relations(
 pub fn encode_stories_into(stories: &[Vec<DocId>], out: &mut Vec<u8>) {
     put_usize(out, stories.len());
     for s in stories {
-        put_usize(out, s.len());
-        let mut next = 0;
-        for &d in s {
-            put_usize(out, d.saturating_sub(next));
+        put_ascending(out, s);
+    }
+}
+
+/// Appends an ascending list of document ids: its length, then each id as
+/// its distance from the one after the id before (the numbers stay small).
+fn put_ascending(out: &mut Vec<u8>, ids: &[DocId]) {
+    put_usize(out, ids.len());
+    let mut next = 0;
+    for &d in ids {
+        put_usize(out, d.saturating_sub(next));
+        next = d + 1;
+    }
+}
+
+impl Reader<'_> {
+    /// What [`put_ascending`] wrote, when every id is below `below` (so
+    /// the ids strictly ascend).
+    fn ascending(&mut self, below: usize) -> Option<Vec<DocId>> {
+        let len = self.len()?;
+        let mut ids = Vec::with_capacity(len);
+        let mut next = 0usize;
+        for _ in 0..len {
+            let d = next.checked_add(self.usize()?)?;
+            if d >= below {
+                return None;
+            }
+            ids.push(d);
             next = d + 1;
         }
+        Some(ids)
     }
 }
 
@@ -1141,23 +1166,18 @@ pub fn decode_stories(bytes: &[u8], docs: usize) -> Option<Vec<Vec<DocId>>> {
     let mut seen = vec![false; docs];
     let mut total = 0usize;
     for _ in 0..n {
-        let len = r.len()?;
-        if len == 0 || len > docs {
+        let s = r.ascending(docs)?;
+        if s.is_empty() {
             return None;
         }
-        let mut s = Vec::with_capacity(len);
-        let mut next = 0usize;
-        for _ in 0..len {
-            let d = next.checked_add(r.usize()?)?;
+        for &d in &s {
             let slot = seen.get_mut(d)?;
             if *slot {
                 return None;
             }
             *slot = true;
-            s.push(d);
-            next = d + 1;
         }
-        total += len;
+        total += s.len();
         stories.push(s);
     }
     let ordered = stories.is_sorted();
@@ -1240,12 +1260,7 @@ pub fn encode_grouping_into(g: &SavedGrouping, out: &mut Vec<u8>) {
         }
     }
     for c in &g.candidates {
-        put_usize(out, c.len());
-        let mut next = 0;
-        for &d in c {
-            put_usize(out, d.saturating_sub(next));
-            next = d + 1;
-        }
+        put_ascending(out, c);
     }
     for d in &g.days {
         match d {
@@ -1281,18 +1296,7 @@ pub fn decode_grouping(bytes: &[u8]) -> Option<SavedGrouping> {
     }
     let mut candidates = Vec::with_capacity(n);
     for _ in 0..n {
-        let len = r.len()?;
-        let mut c = Vec::with_capacity(len);
-        let mut next = 0usize;
-        for _ in 0..len {
-            let d = next.checked_add(r.usize()?)?;
-            if d >= n {
-                return None;
-            }
-            c.push(d);
-            next = d + 1;
-        }
-        candidates.push(c);
+        candidates.push(r.ascending(n)?);
     }
     let mut days = Vec::with_capacity(n);
     for _ in 0..n {
