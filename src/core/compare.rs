@@ -1212,24 +1212,16 @@ fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
         words: Vec::with_capacity(span / 6 + 1),
         text: String::with_capacity(span),
     };
-    let mut keep = |norm: &str| {
-        if text::is_stopword(norm) {
-            return;
-        }
-        if let Some(&local) = idx.ids.get(&text::term(norm)) {
+    let mut keep = |t: &text::Token, term: terms::Term| {
+        if let Some(&local) = idx.ids.get(&term) {
             let start = out.text.len();
-            out.text.push_str(norm);
+            out.text.push_str(&t.norm);
             out.words.push((local, start..out.text.len()));
         }
     };
     TOKENS.with(|buf| match buf.try_borrow_mut() {
-        Ok(mut buf) => buf
-            .fill(&v.art.text, v.claim.span.clone())
-            .iter()
-            .for_each(|t| keep(&t.norm)),
-        Err(_) => text::tokens(&v.art.text, v.claim.span.clone())
-            .iter()
-            .for_each(|t| keep(&t.norm)),
+        Ok(mut buf) => text::non_stop_terms(buf.fill(&v.art.text, v.claim.span.clone()), &mut keep),
+        Err(_) => text::non_stop_terms(&text::tokens(&v.art.text, v.claim.span.clone()), &mut keep),
     });
     out
 }

@@ -1386,6 +1386,27 @@ pub fn token_terms_into(tokens: &[Token], out: &mut Vec<TokenTerms>) {
     })
 }
 
+/// Calls `each` with every token of `tokens` that is not a stopword and
+/// its [`term`], in order: the same as testing [`is_stopword`] and taking
+/// [`term`] of each token's `norm`, read from the thread's table of recent
+/// words as [`token_terms_into`] reads them (the relations' labels ask it
+/// of every word of the claims they label; the two lookups per word were
+/// a quarter of making the labels' words). A word the table gives no term
+/// is a stopword or a pure number: the number's term is taken by [`term`].
+/// `non_stop_terms_are_the_lookups` compares the two.
+pub fn non_stop_terms(tokens: &[Token], mut each: impl FnMut(&Token, super::terms::Term)) {
+    let mut one = |t: &Token, (own, flags): (Option<super::terms::Term>, u16)| {
+        if flags & STOPWORD != 0 {
+            return;
+        }
+        each(t, own.unwrap_or_else(|| term(&t.norm)));
+    };
+    RECENT.with(|r| match r.try_borrow_mut() {
+        Ok(mut recent) => tokens.iter().for_each(|t| one(t, recent.info(&t.norm))),
+        Err(_) => tokens.iter().for_each(|t| one(t, token_info_full(&t.norm))),
+    })
+}
+
 /// Appends the `TokenTerms` of each token to `out`, each word's own term
 /// and flags from `info` ([`token_info`]).
 #[inline]
@@ -1444,7 +1465,9 @@ thread_local! {
 impl Recent {
     /// [`token_info`] of `w`, from the table when it holds the word, else
     /// by the full path, whose answer then takes the word's slot.
-    #[inline]
+    // (Always inlined: called out of line, once per token of every
+    // sentence, it cost parsing more than the labels saved.)
+    #[inline(always)]
     fn info(&mut self, w: &str) -> (Option<super::terms::Term>, u16) {
         let Some(k) = pack_wide(w.as_bytes()) else {
             return token_info_full(w);
@@ -1754,6 +1777,27 @@ mod tests {
             for w in words.iter().chain(words.iter().rev()) {
                 let full = (!is_stopword(w) && !is_numeric(w)).then(|| term(w));
                 proptest::prop_assert_eq!(token_info(w), (full, word_flags(w)), "{:?}", w);
+            }
+        }
+
+        /// `non_stop_terms` gives the tokens that are not stopwords, each
+        /// with its `term` (numbers included), in order.
+        #[test]
+        fn non_stop_terms_are_the_lookups(
+            words in proptest::collection::vec("[a-zA-Z0-9'-]{0,18}|the|Of|2024|and|said|ten|policy|1990s", 1..40)
+        ) {
+            let text = words.join(" ");
+            let toks = tokens(&text, 0..text.len());
+            let want: Vec<(String, crate::core::terms::Term)> = toks
+                .iter()
+                .filter(|t| !is_stopword(&t.norm))
+                .map(|t| (t.norm.clone(), term(&t.norm)))
+                .collect();
+            // Twice: the second time from the table.
+            for _ in 0..2 {
+                let mut got = Vec::new();
+                non_stop_terms(&toks, |t, id| got.push((t.norm.clone(), id)));
+                proptest::prop_assert_eq!(&got, &want);
             }
         }
 
