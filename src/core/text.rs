@@ -189,7 +189,7 @@ impl TokenBuf {
 
     /// Appends the token of the word `w` at `span`; `ascii` tells that `w`
     /// is ASCII (the caller knows it of the whole sentence).
-    #[inline]
+    #[inline(always)]
     fn push(
         &mut self,
         span: Range<usize>,
