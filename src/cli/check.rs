@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::core::corpus::{Grouping, GroupingParts, TermCounts};
+use crate::core::corpus::{Grouping, TermCounts};
 use crate::core::persist;
 use crate::core::{self, analysis, Article, ClaimRef, Corpus, DocId, MetaOverride, RelationKind};
 use crate::review::marks::CorpusMarks;
@@ -301,13 +301,7 @@ fn grouping_before(
             _ => return None,
         });
     }
-    let parts = GroupingParts {
-        live: saved.live,
-        candidates: saved.candidates,
-        days: saved.days,
-        links: saved.links,
-    };
-    corpus.grouping_from(parts, changed)
+    corpus.grouping_from(saved.parts, changed)
 }
 
 /// The corpus of a batch run and its stories, with each article's cache
@@ -406,15 +400,11 @@ pub fn build_grouped(
             let (s, grouping) = corpus.stories_since(was);
             regrouped = grouping.regrouped();
             cache.store_stories(&entry, &s);
-            let parts = grouping.into_parts();
             cache.store_grouping(
                 &grouping_entry,
                 &persist::SavedGrouping {
-                    live: parts.live,
                     keys: keys.iter().map(|k| k.as_ref().map(|k| k.key)).collect(),
-                    candidates: parts.candidates,
-                    days: parts.days,
-                    links: parts.links,
+                    parts: grouping.into_parts(),
                 },
             );
             s

@@ -49,7 +49,7 @@ use super::claim::{
     TermRange,
 };
 use super::compare::{Relation, RelationKind};
-use super::corpus::{ClaimRef, DocId};
+use super::corpus::{ClaimRef, DocId, GroupingParts};
 use super::dates::DateValue;
 use super::quantity::{Approx, Quantity};
 use super::terms::{self, symbol, Term};
@@ -1234,23 +1234,22 @@ pub fn sentence_terms(bytes: &[u8]) -> Option<Vec<Term>> {
 
 /// What a grouping of a folder leaves for the next run's
 /// (`Corpus::grouping_from`): per document id, the key of the article it
-/// grouped (`None` for an id no document holds), the document's story
-/// candidates, day and links; and the number of documents.
+/// grouped (`None` for an id no document holds), and the grouping's parts
+/// (per document id its story candidates, day and links; the number of
+/// documents).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SavedGrouping {
-    pub live: usize,
     pub keys: Vec<Option<[u8; 32]>>,
-    pub candidates: Vec<Vec<DocId>>,
-    pub days: Vec<Option<i32>>,
-    pub links: Vec<Vec<DocId>>,
+    pub parts: GroupingParts,
 }
 
 /// Appends `g` as bytes. Candidates are ascending (as a grouping makes
 /// them) and written as gaps; links in their order.
 pub fn encode_grouping_into(g: &SavedGrouping, out: &mut Vec<u8>) {
-    put_usize(out, g.live);
-    put_usize(out, g.keys.len());
-    for k in &g.keys {
+    let SavedGrouping { keys, parts } = g;
+    put_usize(out, parts.live);
+    put_usize(out, keys.len());
+    for k in keys {
         match k {
             Some(k) => {
                 out.push(1);
@@ -1259,10 +1258,10 @@ pub fn encode_grouping_into(g: &SavedGrouping, out: &mut Vec<u8>) {
             None => out.push(0),
         }
     }
-    for c in &g.candidates {
+    for c in &parts.candidates {
         put_ascending(out, c);
     }
-    for d in &g.days {
+    for d in &parts.days {
         match d {
             Some(d) => {
                 out.push(1);
@@ -1271,7 +1270,7 @@ pub fn encode_grouping_into(g: &SavedGrouping, out: &mut Vec<u8>) {
             None => out.push(0),
         }
     }
-    for l in &g.links {
+    for l in &parts.links {
         put_usize(out, l.len());
         for &d in l {
             put_usize(out, d);
@@ -1316,11 +1315,13 @@ pub fn decode_grouping(bytes: &[u8]) -> Option<SavedGrouping> {
         links.push(l);
     }
     r.is_done().then_some(SavedGrouping {
-        live,
         keys,
-        candidates,
-        days,
-        links,
+        parts: GroupingParts {
+            live,
+            candidates,
+            days,
+            links,
+        },
     })
 }
 
@@ -1467,11 +1468,13 @@ mod tests {
     #[test]
     fn groupings_round_trip_and_are_checked() {
         let g = SavedGrouping {
-            live: 3,
             keys: vec![Some([7; 32]), None, Some([9; 32]), Some([1; 32])],
-            candidates: vec![vec![2, 3], vec![], vec![0], vec![0, 2]],
-            days: vec![Some(19_800), None, Some(-3), Some(0)],
-            links: vec![vec![3, 2], vec![], vec![0], vec![0]],
+            parts: GroupingParts {
+                live: 3,
+                candidates: vec![vec![2, 3], vec![], vec![0], vec![0, 2]],
+                days: vec![Some(19_800), None, Some(-3), Some(0)],
+                links: vec![vec![3, 2], vec![], vec![0], vec![0]],
+            },
         };
         let mut bytes = Vec::new();
         encode_grouping_into(&g, &mut bytes);
@@ -1481,7 +1484,7 @@ mod tests {
         }
         // A document named that is not one of them.
         let mut far = g.clone();
-        far.links[2] = vec![4];
+        far.parts.links[2] = vec![4];
         let mut bytes = Vec::new();
         encode_grouping_into(&far, &mut bytes);
         assert_eq!(decode_grouping(&bytes), None);
