@@ -1197,14 +1197,10 @@ struct LabelWords {
     text: String,
 }
 
-/// The words of a claim that can name its fact. (Tokenised into this
-/// thread's buffer, and the words kept in one string: a `String` per
-/// token was most of the labels' cost.)
+/// The words of a claim that can name its fact (read from its text by
+/// [`text::non_stop_norms`], the words kept in one string: a `String` per
+/// word was most of the labels' cost).
 fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
-    thread_local! {
-        static TOKENS: std::cell::RefCell<text::TokenBuf> =
-            std::cell::RefCell::new(text::TokenBuf::default());
-    }
     // Room for the span's words at once (their folded forms are rarely
     // longer): grown word by word, they were a fifth of this function.
     let span = v.claim.span.len();
@@ -1212,17 +1208,13 @@ fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
         words: Vec::with_capacity(span / 6 + 1),
         text: String::with_capacity(span),
     };
-    let mut keep = |t: &text::Token, term: terms::Term| {
-        if let Some(&local) = idx.ids.get(&term) {
-            let start = out.text.len();
-            out.text.push_str(&t.norm);
-            out.words.push((local, start..out.text.len()));
-        }
-    };
-    TOKENS.with(|buf| match buf.try_borrow_mut() {
-        Ok(mut buf) => text::non_stop_terms(buf.fill(&v.art.text, v.claim.span.clone()), &mut keep),
-        Err(_) => text::non_stop_terms(&text::tokens(&v.art.text, v.claim.span.clone()), &mut keep),
-    });
+    text::non_stop_norms(
+        &v.art.text,
+        v.claim.span.clone(),
+        &mut out.text,
+        &mut out.words,
+        |term| idx.ids.get(&term).copied(),
+    );
     out
 }
 

@@ -1407,6 +1407,149 @@ pub fn non_stop_terms(tokens: &[Token], mut each: impl FnMut(&Token, super::term
     })
 }
 
+/// The words of `text[range]` that are not stopwords, in order, as
+/// [`non_stop_terms`] gives them for [`tokens`]`(text, range)`: for each,
+/// `keep` is asked with its [`term`], and a word it keeps a value for has
+/// its norm appended to `norms` and the value pushed to `out` with the
+/// norm's place in `norms`.
+///
+/// The relations' labels ask this of every claim they label. An ASCII text
+/// (or one whose only other characters are double curly quotes, which
+/// [`TokenBuf::fill_plain`] also tokenises by the ASCII path) is read
+/// without building its tokens: each word is looked up in the thread's
+/// table of recent words by a key made from its bytes as written (the
+/// possessive cut, the letters lowered in the key), and only the words
+/// kept are copied, lower-cased, into `norms`. Building a token (a string
+/// copied and lowered for every word, stopwords included) and reading the
+/// tokens again was most of the labels' words. Any other text, and a
+/// call made while the table is in use, goes through the tokens.
+/// `non_stop_norms_are_the_tokens_lookups` compares the two.
+pub fn non_stop_norms<T>(
+    text: &str,
+    range: Range<usize>,
+    norms: &mut String,
+    out: &mut Vec<(T, Range<usize>)>,
+    mut keep: impl FnMut(super::terms::Term) -> Option<T>,
+) {
+    let Some(slice) = text.get(range.clone()) else {
+        return;
+    };
+    let b = slice.as_bytes();
+    let by_bytes = b.is_ascii() || only_curly_quotes(b, false);
+    let done = by_bytes
+        && RECENT.with(|r| match r.try_borrow_mut() {
+            Ok(mut recent) => {
+                ascii_non_stop_norms(slice, &mut recent, norms, out, &mut keep);
+                true
+            }
+            Err(_) => false,
+        });
+    if !done {
+        non_stop_norms_by_tokens(text, range, norms, out, keep);
+    }
+}
+
+/// [`non_stop_norms`] through the tokens, in a list kept for the thread
+/// (its strings reused). (Out of line: most claims do not come here.)
+#[inline(never)]
+fn non_stop_norms_by_tokens<T>(
+    text: &str,
+    range: Range<usize>,
+    norms: &mut String,
+    out: &mut Vec<(T, Range<usize>)>,
+    mut keep: impl FnMut(super::terms::Term) -> Option<T>,
+) {
+    thread_local! {
+        static TOKENS: std::cell::RefCell<TokenBuf> = std::cell::RefCell::new(TokenBuf::default());
+    }
+    let mut each = |t: &Token, term| {
+        if let Some(v) = keep(term) {
+            let start = norms.len();
+            norms.push_str(&t.norm);
+            out.push((v, start..norms.len()));
+        }
+    };
+    TOKENS.with(|buf| match buf.try_borrow_mut() {
+        Ok(mut buf) => non_stop_terms(buf.fill(text, range.clone()), &mut each),
+        Err(_) => non_stop_terms(&tokens(text, range.clone()), &mut each),
+    });
+}
+
+/// [`non_stop_norms`] of a text `slice` tokenised by the ASCII path.
+fn ascii_non_stop_norms<T>(
+    slice: &str,
+    recent: &mut Recent,
+    norms: &mut String,
+    out: &mut Vec<(T, Range<usize>)>,
+    keep: &mut impl FnMut(super::terms::Term) -> Option<T>,
+) {
+    // A word's norm, written out only when the table misses it (or it is
+    // longer than a key holds, or a number, whose term is asked by text).
+    let mut scratch = String::new();
+    let lowered = |w: &str, into: &mut String| {
+        into.push_str(w);
+        if any_upper(w.as_bytes()) {
+            let from = into.len() - w.len();
+            if let Some(added) = into.get_mut(from..) {
+                added.make_ascii_lowercase();
+            }
+        }
+    };
+    let b = slice.as_bytes();
+    let joined = std::cell::Cell::new(false);
+    for r in ascii_word_spans(b, &joined) {
+        let mut word = b.get(r.clone()).unwrap_or_default();
+        // `TokenBuf::push`'s cut of "'s" after lowering: 's' or 'S' here.
+        while let [rest @ .., b'\'', s] = word {
+            if *s | 0x20 != b's' {
+                break;
+            }
+            word = rest;
+        }
+        // (An ASCII word: its ends are characters' ends.)
+        let Some(w) = slice.get(r.start..r.start + word.len()) else {
+            continue;
+        };
+        let key = pack_wide(word).map(lower_key);
+        let (own, flags) = match key.and_then(|k| recent.hit(k)) {
+            Some(info) => info,
+            None => {
+                scratch.clear();
+                lowered(w, &mut scratch);
+                match key {
+                    Some(k) => recent.miss(k, &scratch),
+                    None => token_info_full(&scratch),
+                }
+            }
+        };
+        if flags & STOPWORD != 0 {
+            continue;
+        }
+        let term = match own {
+            Some(t) => t,
+            None => {
+                scratch.clear();
+                lowered(w, &mut scratch);
+                term(&scratch)
+            }
+        };
+        if let Some(v) = keep(term) {
+            let start = norms.len();
+            lowered(w, norms);
+            out.push((v, start..norms.len()));
+        }
+    }
+}
+
+/// The [`pack_wide`] key of an ASCII word with its capitals lowered: the
+/// key of its lower-cased bytes (a key's length byte, at most 15, and its
+/// zero padding hold no capital).
+#[inline]
+fn lower_key(k: u128) -> u128 {
+    let lower = |x: u64| x | (byte_range_mask(x, b'A', b'Z') >> 2);
+    u128::from(lower(k as u64)) | (u128::from(lower((k >> 64) as u64)) << 64)
+}
+
 /// Appends the `TokenTerms` of each token to `out`, each word's own term
 /// and flags from `info` ([`token_info`]).
 #[inline]
@@ -1472,19 +1615,38 @@ impl Recent {
         let Some(k) = pack_wide(w.as_bytes()) else {
             return token_info_full(w);
         };
+        match self.hit(k) {
+            Some(info) => info,
+            None => self.miss(k, w),
+        }
+    }
+
+    /// The slot of the word whose [`pack_wide`] key is `k`.
+    #[inline(always)]
+    fn slot_of(k: u128) -> usize {
+        let folded = (k as u64) ^ ((k >> 64) as u64);
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_SLOTS.trailing_zeros()))
+            as usize
+    }
+
+    /// The answers for the word whose key is `k`, when the table holds it.
+    #[inline(always)]
+    fn hit(&self, k: u128) -> Option<(Option<super::terms::Term>, u16)> {
+        match self.slots.get(Self::slot_of(k)) {
+            Some(Some((key, own, flags))) if *key == k => Some((*own, *flags)),
+            _ => None,
+        }
+    }
+
+    /// The answers for `w` (whose key is `k`) by the full path, kept in
+    /// its slot.
+    #[inline(always)]
+    fn miss(&mut self, k: u128, w: &str) -> (Option<super::terms::Term>, u16) {
         if self.slots.is_empty() {
             self.slots.resize(RECENT_SLOTS, None);
         }
-        let folded = (k as u64) ^ ((k >> 64) as u64);
-        let i = (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - RECENT_SLOTS.trailing_zeros()))
-            as usize;
-        if let Some(Some((key, own, flags))) = self.slots.get(i) {
-            if *key == k {
-                return (*own, *flags);
-            }
-        }
         let (own, flags) = token_info_full(w);
-        if let Some(slot) = self.slots.get_mut(i) {
+        if let Some(slot) = self.slots.get_mut(Self::slot_of(k)) {
             *slot = Some((k, own, flags));
         }
         (own, flags)
@@ -1800,6 +1962,54 @@ mod tests {
                 let mut got = Vec::new();
                 non_stop_terms(&toks, |t, id| got.push((t.norm.clone(), id)));
                 proptest::prop_assert_eq!(&got, &want);
+            }
+        }
+
+        /// `non_stop_norms` gives the norms and terms `non_stop_terms` gives
+        /// of the tokens, whichever words `keep` takes, each norm's place
+        /// in the string it appends to: ASCII text (by the bytes), text
+        /// with double curly quotes (also by the bytes), other text (by
+        /// the tokens); possessives, capitals, numbers and words too long
+        /// for the table's keys; asked twice, the second time from the
+        /// table.
+        #[test]
+        fn non_stop_norms_are_the_tokens_lookups(
+            text in proptest::prop_oneof![
+                3 => ascii_text(),
+                1 => "([a-zA-Z0-9'\u{201C}\u{201D} .,-]|Seventeen-letters|INTERNATIONALLY|1990s|Lee's|LEE'S){0,30}",
+                1 => "[a-zA-Z’é서 .'-]{0,30}",
+            ],
+            range in (0usize..40, 0usize..120),
+            keep_every in 1u32..4,
+            prefix in "[a-z ]{0,3}",
+        ) {
+            let text = format!("{prefix}{text}");
+            // A range of the text, on characters' ends.
+            let mut lo = range.0.min(text.len());
+            while !text.is_char_boundary(lo) {
+                lo -= 1;
+            }
+            let mut hi = (lo + range.1).min(text.len());
+            while !text.is_char_boundary(hi) {
+                hi -= 1;
+            }
+            let keep = |t: crate::core::terms::Term| t.is_multiple_of(keep_every).then_some(t);
+            let mut want = Vec::new();
+            non_stop_terms(&tokens(&text, lo..hi), |t, id| {
+                if let Some(v) = keep(id) {
+                    want.push((v, t.norm.clone()));
+                }
+            });
+            for _ in 0..2 {
+                let mut norms = String::from("before");
+                let mut out = Vec::new();
+                non_stop_norms(&text, lo..hi, &mut norms, &mut out, keep);
+                let got: Vec<_> = out
+                    .iter()
+                    .map(|(v, at)| (*v, norms.get(at.clone()).unwrap_or("?").to_string()))
+                    .collect();
+                proptest::prop_assert_eq!(&got, &want);
+                proptest::prop_assert!(norms.starts_with("before"));
             }
         }
 
