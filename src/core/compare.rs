@@ -584,6 +584,11 @@ impl StoryIndex {
         // another for the count), the counts are by number.
         let mut name_ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut name_df: Vec<u32> = Vec::new();
+        // Each name as written, with its number (none for a name whose
+        // canonical form is empty): most are mentioned in many sentences,
+        // and finding the canonical form of every mention was half of
+        // numbering them.
+        let mut number_of: FxHashMap<&str, Option<u32>> = FxHashMap::default();
         let sent_names: Vec<Vec<Vec<u32>>> = arts
             .iter()
             .map(|(_, a)| {
@@ -593,13 +598,17 @@ impl StoryIndex {
                         let mut v: Vec<u32> = s
                             .names
                             .iter()
-                            .map(|n| aliases.canonical(n))
-                            .filter(|c| !c.is_empty())
-                            .map(|c| {
-                                let next = name_ids.len() as u32;
-                                *name_ids.entry(c).or_insert_with(|| {
-                                    name_df.push(0);
-                                    next
+                            .filter_map(|&n| {
+                                *number_of.entry(n).or_insert_with(|| {
+                                    let c = aliases.canonical(n);
+                                    if c.is_empty() {
+                                        return None;
+                                    }
+                                    let next = name_ids.len() as u32;
+                                    Some(*name_ids.entry(c).or_insert_with(|| {
+                                        name_df.push(0);
+                                        next
+                                    }))
                                 })
                             })
                             .collect();

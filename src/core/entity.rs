@@ -401,7 +401,14 @@ impl Aliases {
     ) -> Aliases {
         let mut full: FxHashSet<String> = FxHashSet::default();
         let mut singles: FxHashSet<String> = FxHashSet::default();
+        // A story names its protagonists in most of its sentences: each
+        // name is split into words once (a vector and a string per mention
+        // were most of this function).
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
         for n in names {
+            if !seen.insert(n) {
+                continue;
+            }
             let w = name_words(n);
             match w.len() {
                 0 => {}
@@ -554,6 +561,13 @@ mod tests {
         // A word twice in the one longer name still has one owner.
         let al = Aliases::build(["boutros boutros ghali", "boutros"].iter().copied(), &[]);
         assert!(al.same("boutros", "boutros boutros ghali"));
+        // Names mentioned again (a story's protagonists, in most of its
+        // sentences) change nothing: the same canonical forms.
+        let once = Aliases::build(names.iter().copied(), &[]);
+        let again = Aliases::build(names.iter().chain(names.iter().rev()).copied(), &[]);
+        for n in names.iter().chain(&["jae myung", "jinping", "lee xi"]) {
+            assert_eq!(once.canonical(n), again.canonical(n), "{n}");
+        }
     }
 
     /// The canonical form of an unknown name is its words after the leading
