@@ -141,6 +141,24 @@ pub fn tokens(text: &str, range: Range<usize>) -> Vec<Token> {
     toks
 }
 
+/// Whether a text's words are read by the ASCII path, and whether the text
+/// is ASCII: `Some(true)` for ASCII text, `Some(false)` for text whose only
+/// other characters are double curly quotes, `None` for any other. Double
+/// curly quotes are in no word class of UAX #29 (unlike ‘ ’, which join
+/// letters): like every non-ASCII byte in the ASCII word classes, their
+/// bytes join nothing, so the words are the ASCII ones, and one curly quote
+/// between words is no hyphen. `quoted_words_match_the_crate` compares
+/// them. (The tokeniser and [`non_stop_norms`] both choose by this.)
+fn ascii_word_path(b: &[u8]) -> Option<bool> {
+    if b.is_ascii() {
+        Some(true)
+    } else if only_curly_quotes(b, false) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// A token list refilled sentence after sentence ([`TokenBuf::fill`]),
 /// whose tokens keep their `norm` strings: a token written where one was
 /// before reuses its string instead of allocating one. Parsing tokenises
@@ -170,18 +188,12 @@ impl TokenBuf {
         self.len = 0;
         let mut plain = false;
         if let Some(slice) = text.get(range.clone()) {
-            if slice.is_ascii() {
-                plain = !self.ascii_tokens(slice, range.start);
-            } else if only_curly_quotes(slice.as_bytes(), false) {
-                // Double curly quotes are in no word class of UAX #29
-                // (unlike ‘ ’, which join letters): like every non-ASCII
-                // byte in the ASCII word classes, their bytes join
-                // nothing, so the words are the ASCII ones, and one curly
-                // quote between words is no hyphen. Not plain: the text is
-                // not ASCII. `quoted_words_match_the_crate` compares them.
-                self.ascii_tokens(slice, range.start);
-            } else {
-                self.unicode_tokens(slice, range.start);
+            match ascii_word_path(slice.as_bytes()) {
+                Some(ascii) => {
+                    let joined = self.ascii_tokens(slice, range.start);
+                    plain = ascii && !joined;
+                }
+                None => self.unicode_tokens(slice, range.start),
             }
         }
         (self.toks.get(..self.len).unwrap_or(&[]), plain)
@@ -1434,9 +1446,7 @@ pub fn non_stop_norms<T>(
     let Some(slice) = text.get(range.clone()) else {
         return;
     };
-    let b = slice.as_bytes();
-    let by_bytes = b.is_ascii() || only_curly_quotes(b, false);
-    let done = by_bytes
+    let done = ascii_word_path(slice.as_bytes()).is_some()
         && RECENT.with(|r| match r.try_borrow_mut() {
             Ok(mut recent) => {
                 ascii_non_stop_norms(slice, &mut recent, norms, out, &mut keep);
