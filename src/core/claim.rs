@@ -86,6 +86,12 @@ pub struct Claim {
     /// Hypothetical ("could have been", "might", "would"): not an assertion
     /// another source can contradict.
     pub hypothetical: bool,
+    /// A statement that may introduce an event: it holds a word of an
+    /// event noun, or its sentence is not plain (then it was not read
+    /// word by word for this). [`super::lexicon::event_introduction`] finds no
+    /// event in a statement without it, and is not asked (see
+    /// `lexicon::is_event_word`). Typed claims: `false`.
+    pub event_word: bool,
     /// What most claims lack, boxed apart: `None` when the claim has no
     /// issue and all its features' lists are empty (one pointer a claim
     /// instead of six words; read through [`Claim::features`] and
@@ -1201,6 +1207,17 @@ impl Article {
     }
 }
 
+/// Whether a piece of a plain sentence ending at `end` ends inside a word
+/// (a word byte on both sides): its last word is then not one of the
+/// sentence's tokens, and only the text can tell what it holds.
+fn cuts_word(text: &str, end: usize) -> bool {
+    let word = |i: Option<usize>| {
+        i.and_then(|i| text.as_bytes().get(i))
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    word(end.checked_sub(1)) && word(Some(end))
+}
+
 /// `s.contains("n't")`, from the places of its `'` found by memchr (most
 /// sentences have none; a substring search of every sentence and clause
 /// cost more; parse_only c200 callgrind, with `text::content_term`:
@@ -1331,6 +1348,13 @@ fn extract_sentence(
             },
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
+            event_word: !plain
+                || cuts_word(text, piece.end)
+                || tterms
+                    .get(pr_marks.clone())
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|t| t.flags() & text::EVENT_WORD != 0),
             extra: issue
                 .as_deref()
                 .filter(|_| {
@@ -1381,6 +1405,7 @@ fn extract_sentence(
             negated,
             modal,
             hypothetical,
+            event_word: false,
             extra: None,
         });
     }
@@ -1399,6 +1424,7 @@ fn extract_sentence(
             negated,
             modal,
             hypothetical,
+            event_word: false,
             extra: d.weekday_mismatch.and_then(|(said, is)| {
                 let issue = format!(
                     "{} is a {}, not a {}",
@@ -1633,6 +1659,115 @@ mod tests {
     fn art(t: &str) -> Article {
         Article::parse("x.txt", t, &MetaOverride::default())
     }
+
+    /// The statements of `a` whose text `lexicon::event_introduction` finds
+    /// an event in, and those it is not asked about (`event_word` unset)
+    /// that it would have found one in.
+    fn events_and_missed(a: &Article) -> (usize, Vec<String>) {
+        let (mut found, mut missed) = (0, Vec::new());
+        for (i, c) in a.claims.iter().enumerate() {
+            if c.kind.is_typed() {
+                continue;
+            }
+            let text = a.claim_text(i);
+            if super::super::lexicon::event_introduction(text).is_some() {
+                found += 1;
+                if !c.event_word {
+                    missed.push(text.to_string());
+                }
+            }
+        }
+        (found, missed)
+    }
+
+    #[test]
+    fn event_words_mark_the_statements_that_name_an_event() {
+        let a = art(
+            "Title of a story about a visit\n\nPublished: 2024-05-02\n\n\
+             The minister gave an exclusive interview to Radio Nova on Monday before the summit. \
+             In a press conference, she said the talks went well. \
+             The minister’s aide gave an interview to the station. \
+             She walked to the harbour and spoke with fishermen about the weather.\n",
+        );
+        let (found, missed) = events_and_missed(&a);
+        assert!(found >= 3, "{:?}", a.claims);
+        assert!(missed.is_empty(), "{missed:?}");
+        let plain_without = a
+            .claims
+            .iter()
+            .enumerate()
+            .find(|(i, _)| a.claim_text(*i).starts_with("She walked"))
+            .map(|(_, c)| c.event_word);
+        assert_eq!(plain_without, Some(false));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// A statement without `event_word` is one the event pattern finds
+        /// nothing in: random sentences that introduce an event noun as
+        /// written ("gave a Press Conference", "In an exclusive shoot-out"),
+        /// or a word that holds one ("interviewer", "trips"), followed by
+        /// the punctuation that joins words (`visit.Then`, `talks'd`, curly
+        /// apostrophes) or by other words, among random words.
+        #[test]
+        fn event_words_gate_the_pattern(
+            sentences in proptest::collection::vec(
+                (
+                    proptest::collection::vec(proptest::sample::select(FILLER.to_vec()), 0..4),
+                    proptest::sample::select(vec![
+                        "gave", "held", "paid", "made", "In", "during", "At", "received",
+                    ]),
+                    proptest::sample::select(vec!["a", "an", "A", "AN"]),
+                    proptest::collection::vec(
+                        proptest::sample::select(vec![
+                            "exclusive", "state", "two-day", "Radio", "rare", "café",
+                        ]),
+                        0..3,
+                    ),
+                    proptest::sample::select(vec![
+                        "interview", "Interview", "INTERVIEW", "interviewer", "visit",
+                        "viſit", "trip", "trips", "tour", "summit", "meeting", "talks",
+                        "speech", "address", "press conference", "Press Conference",
+                        "news conference", "referendum", "earthquake", "quake", "final",
+                        "finally", "shoot-out", "Shoot-Out", "shootout", "acquisition",
+                        "merger", "takeover", "tender offer", "ceremony", "statement",
+                    ]),
+                    proptest::sample::select(vec![
+                        " ", " ", ", ", ".", "'", "’", ":", "-", "_", "2", "é", " to ",
+                        " with ", "’s ", "'d ", "” ",
+                    ]),
+                    proptest::collection::vec(proptest::sample::select(FILLER.to_vec()), 1..5),
+                ),
+                1..4,
+            )
+        ) {
+            let body: String = sentences
+                .iter()
+                .map(|(pre, intro, art, mods, noun, joiner, tail)| {
+                    let mut s = pre.join(" ");
+                    for w in [*intro, *art].iter().chain(mods) {
+                        s.push(' ');
+                        s.push_str(w);
+                    }
+                    s.push(' ');
+                    s.push_str(noun);
+                    s.push_str(joiner);
+                    s.push_str(&tail.join(" "));
+                    s.trim().to_string() + "."
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            let a = art(&format!("Title of a story\n\nPublished: 2024-05-02\n\n{body}\n"));
+            let (_, missed) = events_and_missed(&a);
+            proptest::prop_assert!(missed.is_empty(), "{:?} in {:?}", missed, body);
+        }
+    }
+
+    /// Words around the events of `event_words_gate_the_pattern`.
+    const FILLER: &[&str] = &[
+        "the", "minister", "said", "on", "Monday", "2024", "5", "and", "but", "Nova", "then",
+        "Then", "It", "state", "media", "talks", "with", "to", "a",
+    ];
 
     #[test]
     fn sentence_and_typed_claims() {

@@ -513,7 +513,9 @@ impl StoryIndex {
             {
                 let k = flat.len() as u32;
                 let fam = usize::from(c.kind.is_typed());
-                let event = (!c.kind.is_typed())
+                // (Only statements holding a word of an event noun are
+                // searched: `Claim::event_word`.)
+                let event = (!c.kind.is_typed() && c.event_word)
                     .then(|| lexicon::event_introduction(a.claim_text(ci)))
                     .flatten();
                 let mut cf = ClaimFlat {

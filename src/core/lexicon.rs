@@ -341,6 +341,31 @@ pub struct EventIntro {
 /// events ("a goal") are left out.
 const EVENT_NOUNS: &str = "interview|visit|trip|tour|summit|meeting|talks|speech|address|press conference|news conference|referendum|earthquake|quake|final|shoot-out|shootout|acquisition|merger|takeover|tender offer|ceremony";
 
+/// Whether `w` (a lower-case word) is the longest word of one of the
+/// [`EVENT_NOUNS`] ("interview", "conference" of "press conference",
+/// "shoot" of "shoot-out"). In text the tokenizer reads as plain
+/// (`text::TokenBuf::fill_plain`: ASCII, no word joined across
+/// punctuation) the tokens are the maximal runs of word bytes, which is
+/// where `\b` and `\s` put a word's edges: every word of a noun that
+/// [`event_introduction`]'s pattern matches is then a token of its own,
+/// so a clause holding no token of these words introduces no event
+/// (`claim::Claim::event_word`; checked in `event_words_gate_the_pattern`).
+pub(crate) fn is_event_word(w: &str) -> bool {
+    static TABLE: OnceLock<super::text::WordTable> = OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            // The longest word of each noun: the rarest, as a rule (not
+            // "press" or "news" for "press conference", "out" for "shoot-out").
+            let words: Vec<&'static str> = EVENT_NOUNS
+                .split('|')
+                .filter_map(|noun| noun.split([' ', '-']).max_by_key(|w| w.len()))
+                .collect();
+            super::text::WordTable::new(&[(&words, 1)])
+        })
+        .get(w)
+        != 0
+}
+
 /// The first event a clause introduces (see [`EventIntro`]).
 pub fn event_introduction(clause: &str) -> Option<EventIntro> {
     static RE: OnceLock<regex::Regex> = OnceLock::new();

@@ -1356,6 +1356,9 @@ pub const STOPWORD: u16 = 0x80;
 pub const SPELLED_SHIFT: u16 = 8;
 /// [`TokenTerms::flags`]: a month or weekday name (`claim::is_date_word`).
 pub const DATE_WORD: u16 = 0x400;
+/// [`TokenTerms::flags`]: a word of an event noun
+/// (`lexicon::is_event_word`).
+pub const EVENT_WORD: u16 = 0x800;
 
 /// Every word list a sentence's tokens are asked about, as one set of
 /// flags: worked out with the token's terms, from the same table of
@@ -1368,6 +1371,11 @@ fn word_flags(w: &str) -> u16 {
         | (u16::from(super::quantity::spelled_flags(w)) << SPELLED_SHIFT)
         | if super::claim::is_date_word(w) {
             DATE_WORD
+        } else {
+            0
+        }
+        | if super::lexicon::is_event_word(w) {
+            EVENT_WORD
         } else {
             0
         }
