@@ -86,12 +86,17 @@ pub struct Claim {
     /// Hypothetical ("could have been", "might", "would"): not an assertion
     /// another source can contradict.
     pub hypothetical: bool,
-    /// A statement that may introduce an event: it holds a word of an
-    /// event noun, or its sentence is not plain (then it was not read
-    /// word by word for this). [`super::lexicon::event_introduction`] finds no
-    /// event in a statement without it, and is not asked (see
-    /// `lexicon::is_event_word`). Typed claims: `false`.
+    /// The claim may introduce an event: it holds a word of an event
+    /// noun, or cannot vouch that it does not ([`list_words`]).
+    /// [`super::lexicon::event_introduction`] finds no event in a
+    /// statement without it, and is not asked (see
+    /// `lexicon::is_event_word`).
     pub event_word: bool,
+    /// The claim may name someone in a role: it holds a word a title
+    /// starts with ("chief", "mayor"), or cannot vouch that it does not
+    /// ([`list_words`]). [`super::entity::role_bindings`] finds no role
+    /// in a claim without it, and is not asked.
+    pub title_word: bool,
     /// What most claims lack, boxed apart: `None` when the claim has no
     /// issue and all its features' lists are empty (one pointer a claim
     /// instead of six words; read through [`Claim::features`] and
@@ -1207,15 +1212,26 @@ impl Article {
     }
 }
 
-/// Whether a piece of a plain sentence ending at `end` ends inside a word
-/// (a word byte on both sides): its last word is then not one of the
-/// sentence's tokens, and only the text can tell what it holds.
-fn cuts_word(text: &str, end: usize) -> bool {
+/// The word lists ([`text::EVENT_WORD`], [`text::TITLE_WORD`]) the tokens
+/// of a claim's `span` are in, from their flags (`tterms`, the sentence's
+/// tokens within the span); every flag when the tokens cannot vouch for
+/// the text, so that what reads the text itself (the event pattern, the
+/// span's own tokens) is still asked: when the sentence is not plain
+/// (`text::TokenBuf::fill_plain`: non-ASCII, or a word joined across
+/// punctuation, where a pattern's `\b` and the tokens' edges part), or the
+/// span starts or ends inside a word. In plain text, tokens are the maximal
+/// runs of word bytes, the span's own tokens are the sentence's within it,
+/// and a word a pattern finds between `\s` and `\b` is a token.
+fn list_words(text: &str, span: &Range<usize>, plain: bool, tterms: &[TokenTerms]) -> u16 {
     let word = |i: Option<usize>| {
         i.and_then(|i| text.as_bytes().get(i))
             .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
     };
-    word(end.checked_sub(1)) && word(Some(end))
+    let cuts = |at: usize| word(at.checked_sub(1)) && word(Some(at));
+    if !plain || cuts(span.start) || cuts(span.end) {
+        return u16::MAX;
+    }
+    tterms.iter().fold(0, |a, t| a | t.flags())
 }
 
 /// `s.contains("n't")`, from the places of its `'` found by memchr (most
@@ -1316,6 +1332,12 @@ fn extract_sentence(
             pool.truncate(mark);
             continue;
         }
+        let lists = list_words(
+            text,
+            &piece,
+            plain,
+            tterms.get(pr_marks.clone()).unwrap_or(&[]),
+        );
         // Most sentences are one piece: its marks are the sentence's.
         let whole = ptoks.len() == toks.len();
         let pm = if whole {
@@ -1348,13 +1370,8 @@ fn extract_sentence(
             },
             modal: pm & MODAL != 0,
             hypothetical: pm & HYPOTHESIS != 0,
-            event_word: !plain
-                || cuts_word(text, piece.end)
-                || tterms
-                    .get(pr_marks.clone())
-                    .unwrap_or(&[])
-                    .iter()
-                    .any(|t| t.flags() & text::EVENT_WORD != 0),
+            event_word: lists & text::EVENT_WORD != 0,
+            title_word: lists & text::TITLE_WORD != 0,
             extra: issue
                 .as_deref()
                 .filter(|_| {
@@ -1376,6 +1393,7 @@ fn extract_sentence(
     ) {
         let clause = clause_of(text, &sr, &q.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
+        let lists = list_words(text, &clause, plain, ctoks);
         let is_duration = q.head.as_deref().is_some_and(|h| {
             [
                 "day", "week", "month", "year", "hour", "minut", "second", "decad",
@@ -1405,13 +1423,15 @@ fn extract_sentence(
             negated,
             modal,
             hypothetical,
-            event_word: false,
+            event_word: lists & text::EVENT_WORD != 0,
+            title_word: lists & text::TITLE_WORD != 0,
             extra: None,
         });
     }
     for d in date_mentions {
         let clause = clause_of(text, &sr, &d.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
+        let lists = list_words(text, &clause, plain, ctoks);
         out.push(Claim {
             span: clause,
             sentence: idx,
@@ -1424,7 +1444,8 @@ fn extract_sentence(
             negated,
             modal,
             hypothetical,
-            event_word: false,
+            event_word: lists & text::EVENT_WORD != 0,
+            title_word: lists & text::TITLE_WORD != 0,
             extra: d.weekday_mismatch.and_then(|(said, is)| {
                 let issue = format!(
                     "{} is a {}, not a {}",
@@ -1660,20 +1681,23 @@ mod tests {
         Article::parse("x.txt", t, &MetaOverride::default())
     }
 
-    /// The statements of `a` whose text `lexicon::event_introduction` finds
-    /// an event in, and those it is not asked about (`event_word` unset)
-    /// that it would have found one in.
+    /// The claims of `a` in which `lexicon::event_introduction` finds an
+    /// event or `entity::role_bindings` a role, and those of them it is not
+    /// asked about (`event_word`, `title_word` unset).
     fn events_and_missed(a: &Article) -> (usize, Vec<String>) {
         let (mut found, mut missed) = (0, Vec::new());
         for (i, c) in a.claims.iter().enumerate() {
-            if c.kind.is_typed() {
-                continue;
-            }
             let text = a.claim_text(i);
             if super::super::lexicon::event_introduction(text).is_some() {
                 found += 1;
                 if !c.event_word {
-                    missed.push(text.to_string());
+                    missed.push(format!("event: {text}"));
+                }
+            }
+            if !super::super::entity::role_bindings(&a.text, c.span.clone()).is_empty() {
+                found += 1;
+                if !c.title_word {
+                    missed.push(format!("title: {text}"));
                 }
             }
         }
@@ -1681,16 +1705,17 @@ mod tests {
     }
 
     #[test]
-    fn event_words_mark_the_statements_that_name_an_event() {
+    fn word_lists_mark_the_claims_that_name_an_event_or_a_title() {
         let a = art(
             "Title of a story about a visit\n\nPublished: 2024-05-02\n\n\
              The minister gave an exclusive interview to Radio Nova on Monday before the summit. \
              In a press conference, she said the talks went well. \
              The minister’s aide gave an interview to the station. \
-             She walked to the harbour and spoke with fishermen about the weather.\n",
+             She walked to the harbour and spoke with fishermen about the weather. \
+             Acme CEO Raj Patel said 300 jobs would go.\n",
         );
         let (found, missed) = events_and_missed(&a);
-        assert!(found >= 3, "{:?}", a.claims);
+        assert!(found >= 5, "{:?}", a.claims);
         assert!(missed.is_empty(), "{missed:?}");
         let plain_without = a
             .claims
@@ -1703,14 +1728,15 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
-        /// A statement without `event_word` is one the event pattern finds
-        /// nothing in: random sentences that introduce an event noun as
-        /// written ("gave a Press Conference", "In an exclusive shoot-out"),
-        /// or a word that holds one ("interviewer", "trips"), followed by
-        /// the punctuation that joins words (`visit.Then`, `talks'd`, curly
-        /// apostrophes) or by other words, among random words.
+        /// A claim without `event_word` is one the event pattern finds
+        /// nothing in, and one without `title_word` binds no role: random
+        /// sentences that introduce an event noun as written ("gave a Press
+        /// Conference", "In an exclusive shoot-out"), or a word that holds
+        /// one ("interviewer", "trips"), followed by the punctuation that
+        /// joins words (`visit.Then`, `talks'd`, curly apostrophes) or by
+        /// other words, among random words and titles ("CEO Raj Patel").
         #[test]
-        fn event_words_gate_the_pattern(
+        fn word_lists_gate_the_searches(
             sentences in proptest::collection::vec(
                 (
                     proptest::collection::vec(proptest::sample::select(FILLER.to_vec()), 0..4),
@@ -1763,10 +1789,42 @@ mod tests {
         }
     }
 
-    /// Words around the events of `event_words_gate_the_pattern`.
+    /// Words around the events of `word_lists_gate_the_searches`.
     const FILLER: &[&str] = &[
-        "the", "minister", "said", "on", "Monday", "2024", "5", "and", "but", "Nova", "then",
-        "Then", "It", "state", "media", "talks", "with", "to", "a",
+        "the",
+        "minister",
+        "said",
+        "on",
+        "Monday",
+        "2024",
+        "5",
+        "and",
+        "but",
+        "Nova",
+        "then",
+        "Then",
+        "It",
+        "state",
+        "media",
+        "talks",
+        "with",
+        "to",
+        "a",
+        "CEO",
+        "chief",
+        "executive",
+        "officer",
+        "Mayor",
+        "Raj",
+        "Patel",
+        "Lena",
+        "Ortiz",
+        "vice",
+        "Prime",
+        "Minister",
+        "chairman",
+        "Acme's",
+        "president’s",
     ];
 
     #[test]

@@ -819,9 +819,12 @@ impl StoryIndex {
             .get(v.art_index)
             .and_then(|r| r.get(v.claim_index))
         {
-            Some(cell) => {
-                cell.get_or_init(|| entity::role_bindings(&v.art.text, v.claim.span.clone()))
-            }
+            // (A claim holding no word a title starts with binds no role:
+            // `Claim::title_word`.)
+            Some(cell) => cell.get_or_init(|| match v.claim.title_word {
+                true => entity::role_bindings(&v.art.text, v.claim.span.clone()),
+                false => Vec::new(),
+            }),
             None => &[],
         }
     }

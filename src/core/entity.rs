@@ -119,6 +119,35 @@ const ROLE_WORDS: &[&str] = &[
     "governor",
 ];
 
+/// The words a title [`role_at`] knows starts with (its token's
+/// normalised word). `title_starts_are_role_at_s` keeps the two in step.
+const TITLE_STARTS: &[&str] = &[
+    "chief",
+    "prime",
+    "ceo",
+    "cfo",
+    "coo",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "president",
+    "premier",
+    "mayor",
+    "governor",
+];
+
+/// Whether `w` (a normalised word) can start a title [`role_at`] knows:
+/// a span none of whose tokens is one binds no role ([`role_bindings`]
+/// reads titles from the span's tokens only), so parsing marks the claims
+/// that hold one (`claim::Claim::role_word`).
+pub(crate) fn is_title_start(w: &str) -> bool {
+    static TABLE: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| text::WordTable::new(&[(TITLE_STARTS, 1)]))
+        .get(w)
+        != 0
+}
+
 /// A title at `toks[i..]` naming a role only one person holds at a time,
 /// and how many tokens it takes.
 fn role_at(toks: &[text::Token], i: usize) -> Option<(&'static str, usize)> {
@@ -476,6 +505,49 @@ impl Aliases {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn title_starts_are_role_at_s() {
+        // Every first word of `role_at`'s titles, and words like them.
+        for w in [
+            "chief",
+            "prime",
+            "ceo",
+            "cfo",
+            "coo",
+            "chairman",
+            "chairwoman",
+            "chairperson",
+            "president",
+            "premier",
+            "mayor",
+            "governor",
+            "chair",
+            "chairs",
+            "presidential",
+            "minister",
+            "executive",
+            "officer",
+            "vice",
+            "mayors",
+            "governors",
+            "chiefs",
+        ] {
+            let some_title = [
+                "executive officer",
+                "financial officer",
+                "operating officer",
+                "minister",
+                "Raj",
+            ]
+            .iter()
+            .any(|rest| {
+                let s = format!("{w} {rest} Patel");
+                role_at(&text::tokens(&s, 0..s.len()), 0).is_some()
+            });
+            assert_eq!(some_title, is_title_start(w), "{w}");
+        }
+    }
+
     #[test]
     fn every_title_passes_the_role_word_filter() {
         for title in [

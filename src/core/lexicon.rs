@@ -349,7 +349,7 @@ const EVENT_NOUNS: &str = "interview|visit|trip|tour|summit|meeting|talks|speech
 /// where `\b` and `\s` put a word's edges: every word of a noun that
 /// [`event_introduction`]'s pattern matches is then a token of its own,
 /// so a clause holding no token of these words introduces no event
-/// (`claim::Claim::event_word`; checked in `event_words_gate_the_pattern`).
+/// (`claim::Claim::event_word`; checked in `word_lists_gate_the_searches`).
 pub(crate) fn is_event_word(w: &str) -> bool {
     static TABLE: OnceLock<super::text::WordTable> = OnceLock::new();
     TABLE

@@ -55,7 +55,7 @@ use super::quantity::{Approx, Quantity};
 use super::terms::{self, symbol, Term};
 
 /// Version of the encodings; bump it whenever a layout below changes.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// Appends `v` as a LEB128 varint: seven bits a byte, low bits first, the
 /// high bit set on every byte but the last.
@@ -496,9 +496,10 @@ const HAS_QUANTITY: u8 = 1 << 4;
 const HAS_DATE: u8 = 1 << 5;
 const HAS_QUOTE: u8 = 1 << 6;
 const HAS_ISSUE: u8 = 1 << 7;
-/// The flags byte is full: `Claim::event_word` is the high bit of the
-/// claim's kind byte (its tags are below 8).
+/// The flags byte is full: `Claim::event_word` and `Claim::title_word`
+/// are the high bits of the claim's kind byte (its tags are below 8).
 const EVENT_WORD: u8 = 1 << 7;
+const TITLE_WORD: u8 = 1 << 6;
 
 /// The flags byte of a quantity: which of its optional parts follow.
 const Q_VALUE_HI: u8 = 1;
@@ -530,6 +531,7 @@ fn encode_claim<'a>(
         modal,
         hypothetical,
         event_word,
+        title_word,
         extra: _,
     } = c;
     let Features {
@@ -542,7 +544,7 @@ fn encode_claim<'a>(
     let flag = |on: bool, f: u8| if on { f } else { 0 };
     put_span(b, span);
     put_usize(b, *sentence);
-    b.push(kind_tag(*kind) | flag(*event_word, EVENT_WORD));
+    b.push(kind_tag(*kind) | flag(*event_word, EVENT_WORD) | flag(*title_word, TITLE_WORD));
     b.push(
         flag(*negated, NEGATED)
             | flag(*modal, MODAL)
@@ -859,7 +861,7 @@ fn decode_claim(
         return None;
     }
     let kind_byte = r.byte()?;
-    let kind = kind_of(kind_byte & !EVENT_WORD)?;
+    let kind = kind_of(kind_byte & !(EVENT_WORD | TITLE_WORD))?;
     let flags = r.byte()?;
     let has = |f: u8| flags & f != 0;
     let value = match has(HAS_VALUE) {
@@ -927,6 +929,7 @@ fn decode_claim(
         modal: has(MODAL),
         hypothetical: has(HYPOTHETICAL),
         event_word: kind_byte & EVENT_WORD != 0,
+        title_word: kind_byte & TITLE_WORD != 0,
         extra: Extra::new(
             Features {
                 names,

@@ -1359,6 +1359,9 @@ pub const DATE_WORD: u16 = 0x400;
 /// [`TokenTerms::flags`]: a word of an event noun
 /// (`lexicon::is_event_word`).
 pub const EVENT_WORD: u16 = 0x800;
+/// [`TokenTerms::flags`]: a word a title starts with
+/// (`entity::is_title_start`).
+pub const TITLE_WORD: u16 = 0x1000;
 
 /// Every word list a sentence's tokens are asked about, as one set of
 /// flags: worked out with the token's terms, from the same table of
@@ -1376,6 +1379,11 @@ fn word_flags(w: &str) -> u16 {
         }
         | if super::lexicon::is_event_word(w) {
             EVENT_WORD
+        } else {
+            0
+        }
+        | if super::entity::is_title_start(w) {
+            TITLE_WORD
         } else {
             0
         }
