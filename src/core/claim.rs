@@ -1684,7 +1684,7 @@ mod tests {
     /// The claims of `a` in which `lexicon::event_introduction` finds an
     /// event or `entity::role_bindings` a role, and those of them it is not
     /// asked about (`event_word`, `title_word` unset).
-    fn events_and_missed(a: &Article) -> (usize, Vec<String>) {
+    fn finds_and_missed(a: &Article) -> (usize, Vec<String>) {
         let (mut found, mut missed) = (0, Vec::new());
         for (i, c) in a.claims.iter().enumerate() {
             let text = a.claim_text(i);
@@ -1714,7 +1714,7 @@ mod tests {
              She walked to the harbour and spoke with fishermen about the weather. \
              Acme CEO Raj Patel said 300 jobs would go.\n",
         );
-        let (found, missed) = events_and_missed(&a);
+        let (found, missed) = finds_and_missed(&a);
         assert!(found >= 5, "{:?}", a.claims);
         assert!(missed.is_empty(), "{missed:?}");
         let plain_without = a
@@ -1784,7 +1784,7 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ");
             let a = art(&format!("Title of a story\n\nPublished: 2024-05-02\n\n{body}\n"));
-            let (_, missed) = events_and_missed(&a);
+            let (_, missed) = finds_and_missed(&a);
             proptest::prop_assert!(missed.is_empty(), "{:?} in {:?}", missed, body);
         }
     }
