@@ -548,10 +548,17 @@ fn own_term(t: &Token, tt: &TokenTerms) -> Term {
     tt.own().unwrap_or_else(|| text::term(&t.norm))
 }
 
-/// Which of the mark lists above the tokens with these terms use, as a set
-/// of the flags.
-fn word_marks(tterms: &[TokenTerms]) -> u8 {
-    tterms.iter().fold(0, |a, t| a | flags_of(t)) & MARKS
+/// The flags of the tokens with these terms, together: the word lists
+/// any of them is in.
+fn token_flags(tterms: &[TokenTerms]) -> u16 {
+    tterms.iter().fold(0, |a, t| a | t.flags())
+}
+
+/// Which of the mark lists above the tokens whose [`token_flags`] are
+/// `flags` use, as a set of the flags.
+fn word_marks(flags: u16) -> u8 {
+    // `text::LIST_FLAGS` keeps the low 7 bits, so the cast keeps them all.
+    (flags & text::LIST_FLAGS) as u8 & MARKS
 }
 
 /// The marks of one word (of [`list_flags`]).
@@ -1213,8 +1220,8 @@ impl Article {
 }
 
 /// The word lists ([`text::EVENT_WORD`], [`text::TITLE_WORD`]) the tokens
-/// of a claim's `span` are in, from their flags (`tterms`, the sentence's
-/// tokens within the span); every flag when the tokens cannot vouch for
+/// of a claim's `span` are in, from their [`token_flags`] (`flags`, of the
+/// sentence's tokens within the span); every flag when the tokens cannot vouch for
 /// the text, so that what reads the text itself (the event pattern, the
 /// span's own tokens) is still asked: when the sentence is not plain
 /// (`text::TokenBuf::fill_plain`: non-ASCII, or a word joined across
@@ -1222,7 +1229,7 @@ impl Article {
 /// span starts or ends inside a word. In plain text, tokens are the maximal
 /// runs of word bytes, the span's own tokens are the sentence's within it,
 /// and a word a pattern finds between `\s` and `\b` is a token.
-fn list_words(text: &str, span: &Range<usize>, plain: bool, tterms: &[TokenTerms]) -> u16 {
+fn list_words(text: &str, span: &Range<usize>, plain: bool, flags: u16) -> u16 {
     let word = |i: Option<usize>| {
         i.and_then(|i| text.as_bytes().get(i))
             .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
@@ -1231,7 +1238,7 @@ fn list_words(text: &str, span: &Range<usize>, plain: bool, tterms: &[TokenTerms
     if !plain || cuts(span.start) || cuts(span.end) {
         return u16::MAX;
     }
-    tterms.iter().fold(0, |a, t| a | t.flags())
+    flags
 }
 
 /// `s.contains("n't")`, from the places of its `'` found by memchr (most
@@ -1265,7 +1272,8 @@ fn extract_sentence(
     if toks.len() < 4 || sr.len() > 1200 {
         return;
     }
-    let marks = word_marks(tterms);
+    let sentence_flags = token_flags(tterms);
+    let marks = word_marks(sentence_flags);
     let negated = marks & NEGATION != 0 || has_nt(&text[sr.clone()]);
     let modal = marks & MODAL != 0;
     let hypothetical = marks & HYPOTHESIS != 0;
@@ -1332,19 +1340,16 @@ fn extract_sentence(
             pool.truncate(mark);
             continue;
         }
-        let lists = list_words(
-            text,
-            &piece,
-            plain,
-            tterms.get(pr_marks.clone()).unwrap_or(&[]),
-        );
-        // Most sentences are one piece: its marks are the sentence's.
+        // Most sentences are one piece: its tokens' flags are the
+        // sentence's.
         let whole = ptoks.len() == toks.len();
-        let pm = if whole {
-            marks
+        let flags = if whole {
+            sentence_flags
         } else {
-            word_marks(tterms.get(pr_marks.clone()).unwrap_or(&[]))
+            token_flags(tterms.get(pr_marks.clone()).unwrap_or(&[]))
         };
+        let lists = list_words(text, &piece, plain, flags);
+        let pm = word_marks(flags);
         let kind = if quote.is_some() {
             ClaimKind::Quote
         } else if pm & POSITION != 0 {
@@ -1393,7 +1398,7 @@ fn extract_sentence(
     ) {
         let clause = clause_of(text, &sr, &q.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
-        let lists = list_words(text, &clause, plain, ctoks);
+        let lists = list_words(text, &clause, plain, token_flags(ctoks));
         let is_duration = q.head.as_deref().is_some_and(|h| {
             [
                 "day", "week", "month", "year", "hour", "minut", "second", "decad",
@@ -1431,7 +1436,7 @@ fn extract_sentence(
     for d in date_mentions {
         let clause = clause_of(text, &sr, &d.span);
         let ctoks = tterms.get(text::token_range(toks, &clause)).unwrap_or(&[]);
-        let lists = list_words(text, &clause, plain, ctoks);
+        let lists = list_words(text, &clause, plain, token_flags(ctoks));
         out.push(Claim {
             span: clause,
             sentence: idx,

@@ -141,7 +141,7 @@ const TITLE_STARTS: &[&str] = &[
 /// Whether `w` (a normalised word) can start a title [`role_at`] knows:
 /// a span none of whose tokens is one binds no role ([`role_bindings`]
 /// reads titles from the span's tokens only), so parsing marks the claims
-/// that hold one (`claim::Claim::role_word`).
+/// that hold one (`claim::Claim::title_word`).
 pub(crate) fn is_title_start(w: &str) -> bool {
     static TABLE: std::sync::OnceLock<text::WordTable> = std::sync::OnceLock::new();
     TABLE
