@@ -129,6 +129,13 @@ pub struct StoryIndex {
     /// each name occurs (by number).
     sent_names: Vec<Vec<Vec<u32>>>,
     name_df: Vec<u32>,
+    /// Per article, per sentence: whether one of its claims dates it to a
+    /// day, a span of days or a weekday ([`sentence_days`] yields
+    /// something). Most sentences hold no date, and [`days_apart`] is asked
+    /// of 102 k statement pairs on 1,000 generated articles: finding the
+    /// other sentence's claims to learn that was two binary searches a pair
+    /// (callgrind: `days_apart` 19.4 M → 4.2 M instructions).
+    sent_dated: Vec<Vec<bool>>,
     /// Document id → its index in `arts`.
     pos: FxHashMap<DocId, usize>,
     /// Local term id → the other terms of the story that contain it or that
@@ -501,8 +508,10 @@ impl StoryIndex {
         let mut base: Vec<usize> = Vec::with_capacity(arts.len());
         let mut sets = Vec::with_capacity(arts.len());
         let mut events = Vec::with_capacity(arts.len());
+        let mut sent_dated = Vec::with_capacity(arts.len());
         for (ai, (_, a)) in arts.iter().enumerate() {
             base.push(flat.len());
+            let mut dated = vec![false; a.sentences.len()];
             let mut per = Vec::with_capacity(a.claims.len());
             let mut art_events = Vec::with_capacity(a.claims.len());
             for (ci, (c, (t, w))) in a
@@ -552,6 +561,11 @@ impl StoryIndex {
                 if let Some(days) = duration_days(c) {
                     duration_postings.entry(days).or_default().push(k);
                 }
+                if c.date.as_ref().is_some_and(names_days) {
+                    if let Some(d) = dated.get_mut(c.sentence) {
+                        *d = true;
+                    }
+                }
                 let terms = set(t);
                 cf.root = terms.weight.sqrt();
                 flat.push(cf);
@@ -562,6 +576,7 @@ impl StoryIndex {
             }
             sets.push(per);
             events.push(art_events);
+            sent_dated.push(dated);
         }
         let sent_sets: Vec<Vec<TermSet>> = sent_sets
             .into_iter()
@@ -658,6 +673,7 @@ impl StoryIndex {
             aliases,
             sent_names,
             name_df,
+            sent_dated,
             pos,
             soft,
             roles,
@@ -780,6 +796,16 @@ impl StoryIndex {
             }
         }
         ws
+    }
+
+    /// Whether the sentence of `v`'s claim may date something to a day (see
+    /// [`StoryIndex::sent_dated`]); `true` when the index cannot tell, so
+    /// that the caller walks the sentence's dates.
+    fn sentence_dated(&self, v: &View) -> bool {
+        self.sent_dated
+            .get(v.art_index)
+            .and_then(|a| a.get(v.claim.sentence))
+            .is_none_or(|&d| d)
     }
 
     /// The event a statement claim introduces, read once per claim.
@@ -1139,12 +1165,15 @@ fn sentence_days<'a>(v: &View<'a>) -> impl Iterator<Item = &'a DateValue> + 'a {
     sentence_claims(v)
         .iter()
         .filter_map(|c| c.date.as_ref())
-        .filter(|d| {
-            matches!(
-                d,
-                DateValue::Day(_) | DateValue::Span(..) | DateValue::Weekday(_)
-            )
-        })
+        .filter(|d| names_days(d))
+}
+
+/// A date that names one day or a span of days, or a weekday.
+fn names_days(d: &DateValue) -> bool {
+    matches!(
+        d,
+        DateValue::Day(_) | DateValue::Span(..) | DateValue::Weekday(_)
+    )
 }
 
 /// The claims of the claim's sentence (an article's claims come in sentence
@@ -1174,10 +1203,10 @@ fn may_share_day(a: &DateValue, b: &DateValue) -> bool {
 
 /// Both sentences date their event to the day, and no two of their dates
 /// can share a day.
-fn days_apart(x: &View, y: &View) -> bool {
+fn days_apart(idx: &StoryIndex, x: &View, y: &View) -> bool {
     // (The dates are walked again rather than collected: most sentences
     // hold none, and two vectors per pair cost more than the walks.)
-    if sentence_days(y).next().is_none() {
+    if !idx.sentence_dated(y) || !idx.sentence_dated(x) {
         return false;
     }
     let mut dated = false;
@@ -1490,7 +1519,7 @@ fn decide_inner(
             // interview with CCTV News" / "In a state media interview before
             // his trip") report the same event, however they word the rest.
             if let Some(noun) = same_event(idx, x, y) {
-                if !days_apart(x, y) && !x.is_caption() && !y.is_caption() {
+                if !days_apart(idx, x, y) && !x.is_caption() && !y.is_caption() {
                     return Some((
                         Support,
                         format!("both report the {noun}"),
@@ -1521,7 +1550,7 @@ fn decide_inner(
             // Events placed on different days are different events, however
             // alike their words ("gave an interview that aired on Friday" /
             // "met the premier on Monday").
-            if days_apart(x, y) {
+            if days_apart(idx, x, y) {
                 return None;
             }
             if let Some(reason) = role_conflict(idx, x, y) {

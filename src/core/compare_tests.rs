@@ -276,6 +276,56 @@ fn the_similarity_bounds_hold_on_real_stories() {
     assert!(tighter > 100, "{tighter} bounds tightened of {pairs}");
 }
 
+/// The story index's bit for a sentence that dates something to a day,
+/// which `days_apart` reads instead of finding the sentence's claims, is
+/// whether the sentence's claims hold such a date: on every claim of the
+/// seeds and the dev stories, dated or not.
+#[test]
+fn a_sentences_day_bit_is_its_claims_dates() {
+    use super::{sentence_days, view, StoryIndex};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (mut dated, mut undated) = (0, 0);
+    for dir in [
+        root.join("seeds"),
+        root.join("tests/data/dev/intel-mobileye-2017"),
+        root.join("tests/data/dev/mexico-earthquake-2017"),
+        root.join("tests/data/dev/ireland-abortion-referendum-2018"),
+        root.join("tests/data/dev/carabao-cup-final-2022"),
+    ] {
+        let mut c = Corpus::new(EngineConfig::default());
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("story directory")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for f in &files {
+            let text = std::fs::read_to_string(f).expect("article");
+            c.upsert(&f.to_string_lossy(), &text, &MetaOverride::default());
+        }
+        let arts: Vec<_> = c.docs().map(|(d, a)| (d, a.clone())).collect();
+        let idx = StoryIndex::new(arts, EngineConfig::default());
+        for f in &idx.flat {
+            let x = view(&idx, f.art as usize, f.claim as usize).expect("claim");
+            let walked = sentence_days(&x).next().is_some();
+            assert_eq!(
+                idx.sentence_dated(&x),
+                walked,
+                "{:?}",
+                x.art.claim_text(x.claim_index)
+            );
+            if walked {
+                dated += 1;
+            } else {
+                undated += 1;
+            }
+        }
+    }
+    assert!(
+        dated > 20 && undated > dated,
+        "{dated} dated, {undated} not"
+    );
+}
+
 /// The server asks for one document's relations (`relations` with a focus):
 /// they are the batch run's relations that touch it, on the seeds and on
 /// every development story, pairs that only one of their claims finds among
