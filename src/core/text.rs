@@ -173,6 +173,14 @@ pub struct TokenBuf {
 }
 
 impl TokenBuf {
+    /// Keeps at most `max` tokens' strings (a buffer kept between texts
+    /// need not hold on to what one very long sentence needed).
+    pub fn keep_at_most(&mut self, max: usize) {
+        self.len = self.len.min(max);
+        self.toks.truncate(max);
+        self.toks.shrink_to(max);
+    }
+
     /// The tokens of `text[range]`: the same as [`tokens`] gives.
     pub fn fill(&mut self, text: &str, range: Range<usize>) -> &[Token] {
         self.fill_plain(text, range).0
