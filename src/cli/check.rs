@@ -776,7 +776,10 @@ fn write_array<T>(
 ) -> std::io::Result<()> {
     const FLUSH: usize = 1 << 20;
     out.write_all(b"[")?;
-    let mut buf: Vec<u8> = Vec::new();
+    // Room for what is written before a flush at once (the flush comes
+    // after the element that crosses it): grown from empty, the buffer was
+    // copied twenty times per `check` (5.6 M instructions on 1,000 articles).
+    let mut buf: Vec<u8> = Vec::with_capacity(FLUSH + FLUSH / 4);
     let mut elements = Elements {
         buf: &mut buf,
         any: false,
