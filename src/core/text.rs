@@ -30,6 +30,12 @@ const ABBREVIATIONS: &[&str] = &[
     "approx", "est", "dept", "fig", "ft", "rev", "hon", "pres",
 ];
 
+/// [`ABBREVIATIONS`] as a word table.
+fn abbreviations() -> &'static WordTable {
+    static T: OnceLock<WordTable> = OnceLock::new();
+    T.get_or_init(|| WordTable::new(&[(ABBREVIATIONS, 1)]))
+}
+
 /// Split `text[range]` into sentences, returned as trimmed byte ranges of `text`.
 pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let Some(slice) = text.get(range.clone()) else {
@@ -89,7 +95,20 @@ fn ends_with_abbreviation(s: &str) -> bool {
         return match raw.as_bytes() {
             [] => false,
             [c] => c.is_ascii_alphabetic(),
-            _ => ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(raw)),
+            // Lower-cased on the stack (no abbreviation is longer than
+            // eight bytes) and looked up in a word table: asking each of
+            // the 49 in turn was most of splitting a paragraph.
+            w => {
+                let mut low = [0u8; 8];
+                match low.get_mut(..w.len()) {
+                    Some(l) => {
+                        l.copy_from_slice(w);
+                        l.make_ascii_lowercase();
+                        abbreviations().get_bytes(l) != 0
+                    }
+                    None => false,
+                }
+            }
         };
     }
     let word = raw.to_lowercase();
