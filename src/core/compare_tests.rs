@@ -376,3 +376,39 @@ fn a_documents_relations_are_the_batch_runs_that_touch_it() {
     assert!(compared > 500, "{compared} relations compared");
     assert!(spans >= 2, "the seeds' span and duration, from both sides");
 }
+
+proptest::proptest! {
+    /// The words `displaced_in_time` reads of an ASCII span, split on its
+    /// bytes, say what splitting it on its chars says; and a span is
+    /// displaced when it has one of the words, in any case.
+    #[test]
+    fn displaced_words_by_bytes_are_those_by_chars(
+        s in "([a-zA-Z0-9 ,.'-]|ago|AGO|Previously|prior|last|LAST|year|Week|decades|é|’){0,24}",
+    ) {
+        let by_chars = super::displaced_words(
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::as_bytes),
+        );
+        let words: Vec<String> = s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let listed = ["ago", "previous", "previously", "prior", "former", "earlier"];
+        let periods = ["week", "month", "year", "decade", "season", "century"];
+        let expected = words.iter().any(|w| listed.contains(&w.as_str()))
+            || words
+                .windows(2)
+                .any(|p| p[0] == "last" && periods.contains(&p[1].as_str()));
+        proptest::prop_assert_eq!(by_chars, expected);
+        if s.is_ascii() {
+            let by_bytes = super::displaced_words(
+                s.as_bytes()
+                    .split(|b| !b.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty()),
+            );
+            proptest::prop_assert_eq!(by_bytes, by_chars);
+        }
+    }
+}
