@@ -437,10 +437,15 @@ impl Aliases {
         let mut singles: FxHashSet<String> = FxHashSet::default();
         // A story names its protagonists in most of its sentences: each
         // name is split into words once (a vector and a string per mention
-        // were most of this function).
-        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        // were most of this function). A name is told by where it is
+        // stored, not by its text: the sentences' names are interned, one
+        // string per name for the process, so the same name is the same
+        // place (hashing two words instead of the name's bytes). A name
+        // that were not interned would only be split again: `full` and
+        // `singles` are sets.
+        let mut seen: FxHashSet<(usize, usize)> = FxHashSet::default();
         for n in names {
-            if !seen.insert(n) {
+            if !seen.insert((n.as_ptr() as usize, n.len())) {
                 continue;
             }
             let w = name_words(n);
@@ -633,6 +638,20 @@ mod tests {
         let again = Aliases::build(names.iter().chain(names.iter().rev()).copied(), &[]);
         for n in names.iter().chain(&["jae myung", "jinping", "lee xi"]) {
             assert_eq!(once.canonical(n), again.canonical(n), "{n}");
+        }
+        // So do copies of them stored elsewhere (a mention is told from
+        // the others by where its text is: names not interned are only
+        // split again).
+        let copies: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let apart = Aliases::build(
+            names
+                .iter()
+                .copied()
+                .chain(copies.iter().map(String::as_str)),
+            &[],
+        );
+        for n in names.iter().chain(&["jae myung", "jinping", "lee xi"]) {
+            assert_eq!(once.canonical(n), apart.canonical(n), "{n}");
         }
     }
 
