@@ -183,27 +183,19 @@ fn day_keys_cover_a_short_span_and_nothing_else() {
     assert!(day_keys(&DateValue::Weekday(Weekday::Monday)).is_empty());
 }
 
-/// The bound by which `relations` skips statement pairs without comparing
-/// them is never below the similarity `decide` first tests, and a pair it
-/// skips is one `decide` rejects: on every cross-document pair of real
-/// stories (the seeds and the dev stories).
-#[test]
-fn the_similarity_bounds_hold_on_real_stories() {
-    use super::{
-        could_be_same_statement, decide, overlap_bound, pair_bound, view, with_soft_allowance,
-        StoryIndex, BOUND_MARGIN,
-    };
+/// The story index of each real story: the seeds and the dev stories.
+fn real_story_indexes() -> Vec<super::StoryIndex> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dirs = [
-        root.join("seeds"),
-        root.join("tests/data/dev/intel-mobileye-2017"),
-        root.join("tests/data/dev/mexico-earthquake-2017"),
-        root.join("tests/data/dev/ireland-abortion-referendum-2018"),
-        root.join("tests/data/dev/carabao-cup-final-2022"),
-    ];
-    let (mut pairs, mut skipped, mut tighter, mut both_ways) = (0, 0, 0, 0);
-    for dir in dirs {
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
+    [
+        "seeds",
+        "tests/data/dev/intel-mobileye-2017",
+        "tests/data/dev/mexico-earthquake-2017",
+        "tests/data/dev/ireland-abortion-referendum-2018",
+        "tests/data/dev/carabao-cup-final-2022",
+    ]
+    .iter()
+    .map(|dir| {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
             .expect("story directory")
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
@@ -214,7 +206,23 @@ fn the_similarity_bounds_hold_on_real_stories() {
             c.upsert(&f.to_string_lossy(), &text, &MetaOverride::default());
         }
         let arts: Vec<_> = c.docs().map(|(d, a)| (d, a.clone())).collect();
-        let idx = StoryIndex::new(arts, EngineConfig::default());
+        super::StoryIndex::new(arts, EngineConfig::default())
+    })
+    .collect()
+}
+
+/// The bound by which `relations` skips statement pairs without comparing
+/// them is never below the similarity `decide` first tests, and a pair it
+/// skips is one `decide` rejects: on every cross-document pair of real
+/// stories (the seeds and the dev stories).
+#[test]
+fn the_similarity_bounds_hold_on_real_stories() {
+    use super::{
+        could_be_same_statement, decide, overlap_bound, pair_bound, view, with_soft_allowance,
+        BOUND_MARGIN,
+    };
+    let (mut pairs, mut skipped, mut tighter, mut both_ways) = (0, 0, 0, 0);
+    for idx in real_story_indexes() {
         let common = super::common_df(idx.n);
         for (kx, fx) in idx.flat.iter().enumerate() {
             let x = view(&idx, fx.art as usize, fx.claim as usize).expect("claim");
@@ -282,28 +290,9 @@ fn the_similarity_bounds_hold_on_real_stories() {
 /// seeds and the dev stories, dated or not.
 #[test]
 fn a_sentences_day_bit_is_its_claims_dates() {
-    use super::{sentence_days, view, StoryIndex};
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    use super::{sentence_days, view};
     let (mut dated, mut undated) = (0, 0);
-    for dir in [
-        root.join("seeds"),
-        root.join("tests/data/dev/intel-mobileye-2017"),
-        root.join("tests/data/dev/mexico-earthquake-2017"),
-        root.join("tests/data/dev/ireland-abortion-referendum-2018"),
-        root.join("tests/data/dev/carabao-cup-final-2022"),
-    ] {
-        let mut c = Corpus::new(EngineConfig::default());
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .expect("story directory")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        files.sort();
-        for f in &files {
-            let text = std::fs::read_to_string(f).expect("article");
-            c.upsert(&f.to_string_lossy(), &text, &MetaOverride::default());
-        }
-        let arts: Vec<_> = c.docs().map(|(d, a)| (d, a.clone())).collect();
-        let idx = StoryIndex::new(arts, EngineConfig::default());
+    for idx in real_story_indexes() {
         for f in &idx.flat {
             let x = view(&idx, f.art as usize, f.claim as usize).expect("claim");
             let walked = sentence_days(&x).next().is_some();
