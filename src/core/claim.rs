@@ -372,10 +372,11 @@ pub type Analysed = (Meta, Vec<Block>, Vec<Sentence>, Vec<Claim>, Box<[Term]>);
 /// afresh per article, the token list grew and allocated a string per
 /// token slot again in every article (on 10,000 generated articles, one
 /// thread, callgrind: 429 k new tokens and 198 k growths, 0.6 % of a first
-/// `check`), and the pool grew seven times. Taken out of the thread's cell while an article is analysed
-/// (an analysis inside another, were there one, would start from an empty
-/// one) and put back when it is done, cut to a thousand tokens (a server's
-/// threads live long, and a text without sentence ends is one sentence).
+/// `check`), and the pool grew seven times. It is taken out of the
+/// thread's cell while an article is analysed (an analysis inside another,
+/// were there one, would start from an empty one) and put back when it is
+/// done, cut to 1,024 tokens and 65,536 terms (a server's threads live
+/// long, and a text without sentence ends is one sentence).
 #[derive(Default)]
 struct Scratch {
     tbuf: text::TokenBuf,
@@ -1537,9 +1538,10 @@ mod tests {
             .iter()
             .map(|t| std::thread::scope(|s| s.spawn(|| parse(t)).join().expect("thread")))
             .collect();
+        // One sentence of 2,400 words.
         let long = format!(
-            "Officials said {} and more.\n",
-            "the council met again".repeat(600)
+            "Officials said {}and more.\n",
+            "the council met again ".repeat(600)
         );
         std::thread::scope(|s| {
             s.spawn(|| {

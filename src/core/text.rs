@@ -30,6 +30,17 @@ const ABBREVIATIONS: &[&str] = &[
     "approx", "est", "dept", "fig", "ft", "rev", "hon", "pres",
 ];
 
+/// The longest of [`ABBREVIATIONS`] fits the stack buffer
+/// `ends_with_abbreviation` lower-cases a word into (checked when
+/// compiling).
+const _: () = {
+    let mut i = 0;
+    while i < ABBREVIATIONS.len() {
+        assert!(ABBREVIATIONS[i].len() <= 8, "an abbreviation over 8 bytes");
+        i += 1;
+    }
+};
+
 /// [`ABBREVIATIONS`] as a word table.
 fn abbreviations() -> &'static WordTable {
     static T: OnceLock<WordTable> = OnceLock::new();
@@ -96,8 +107,9 @@ fn ends_with_abbreviation(s: &str) -> bool {
             [] => false,
             [c] => c.is_ascii_alphabetic(),
             // Lower-cased on the stack (no abbreviation is longer than
-            // eight bytes) and looked up in a word table: asking each of
-            // the 49 in turn was most of splitting a paragraph.
+            // eight bytes, checked when compiling) and looked up in a word
+            // table: asking each of the 49 in turn was most of splitting a
+            // paragraph.
             w => {
                 let mut low = [0u8; 8];
                 match low.get_mut(..w.len()) {
