@@ -388,6 +388,25 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
+impl Scratch {
+    /// The thread's scratch, empty (an empty one if it is taken).
+    fn take() -> Scratch {
+        SCRATCH.with(std::cell::Cell::take)
+    }
+
+    /// Gives the scratch back to the thread, emptied and cut to what a
+    /// sentence of a thousand words and an article of some sixteen
+    /// thousand need.
+    fn put_back(mut self) {
+        self.tbuf.keep_at_most(1024);
+        self.tterms.clear();
+        self.tterms.shrink_to(1024);
+        self.pool.clear();
+        self.pool.shrink_to(1 << 16);
+        SCRATCH.with(|s| s.set(self));
+    }
+}
+
 /// Where the terms of a sentence or a claim lie in [`Article::terms`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TermRange {
@@ -1102,8 +1121,7 @@ impl Article {
             mut tbuf,
             mut tterms,
             mut pool,
-        } = SCRATCH.with(std::cell::Cell::take);
-        pool.clear();
+        } = Scratch::take();
         for b in &blocks {
             if !analysed(b) {
                 continue;
@@ -1199,14 +1217,7 @@ impl Article {
         claims.shrink_to_fit();
         sentences.shrink_to_fit();
         let terms = canonical_terms(&pool, &mut sentences, &mut claims);
-        // (What a sentence of a thousand words, and an article of some
-        // sixteen thousand, need at most is kept.)
-        tbuf.keep_at_most(1024);
-        tterms.clear();
-        tterms.shrink_to(1024);
-        pool.clear();
-        pool.shrink_to(1 << 16);
-        SCRATCH.with(|s| s.set(Scratch { tbuf, tterms, pool }));
+        Scratch { tbuf, tterms, pool }.put_back();
         (meta, blocks, sentences, claims, terms)
     }
 
@@ -1257,12 +1268,12 @@ impl Article {
 
 /// The word lists ([`text::EVENT_WORD`], [`text::TITLE_WORD`]) the tokens
 /// of a claim's `span` are in, from their [`token_flags`] (`flags`, of the
-/// sentence's tokens within the span); every flag when the tokens cannot vouch for
-/// the text, so that what reads the text itself (the event pattern, the
-/// span's own tokens) is still asked: when the sentence is not plain
-/// (`text::TokenBuf::fill_plain`: non-ASCII, or a word joined across
-/// punctuation, where a pattern's `\b` and the tokens' edges part), or the
-/// span starts or ends inside a word. In plain text, tokens are the maximal
+/// sentence's tokens within the span); every flag when the tokens cannot
+/// vouch for the text, so that what reads the text itself (the event
+/// pattern, the span's own tokens) is still asked: when the sentence is
+/// not plain (`text::TokenBuf::fill_plain`: non-ASCII, or a word joined
+/// across punctuation, where a pattern's `\b` and the tokens' edges part),
+/// or the span starts or ends inside a word. In plain text, tokens are the maximal
 /// runs of word bytes, the span's own tokens are the sentence's within it,
 /// and a word a pattern finds between `\s` and `\b` is a token.
 fn list_words(text: &str, span: &Range<usize>, plain: bool, flags: u16) -> u16 {
@@ -1513,24 +1524,15 @@ mod tests {
     /// taken by an analysis going on (as if one were nested in another).
     #[test]
     fn an_article_is_analysed_alike_after_any_other() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut texts: Vec<String> = Vec::new();
-        for dir in [
+        let texts: Vec<String> = [
             "seeds",
             "tests/data/dev/intel-mobileye-2017",
             "tests/data/dev/carabao-cup-final-2022",
-        ] {
-            let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-                .expect("story")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            files.sort();
-            texts.extend(
-                files
-                    .iter()
-                    .map(|f| std::fs::read_to_string(f).expect("article")),
-            );
-        }
+        ]
+        .iter()
+        .flat_map(crate::core::corpus::story_files)
+        .map(|(_, text)| text)
+        .collect();
         assert!(texts.len() >= 10);
         let none = MetaOverride::default();
         let parse = |t: &str| format!("{:?}", Article::parse("a.txt", t, &none));
@@ -1550,11 +1552,11 @@ mod tests {
                     assert_eq!(&parse(t), f);
                 }
                 // The scratch taken (an analysis going on): a fresh one.
-                let taken = SCRATCH.with(std::cell::Cell::take);
+                let taken = Scratch::take();
                 for (t, f) in texts.iter().zip(&fresh).take(3) {
                     assert_eq!(&parse(t), f);
                 }
-                SCRATCH.with(|c| c.set(taken));
+                taken.put_back();
             })
             .join()
             .expect("thread");

@@ -7,7 +7,7 @@
 //! `tension`, `disagree` (conflict or tension), `none` (no relation at all).
 
 use crate::core::article::MetaOverride;
-use crate::core::corpus::{Corpus, EngineConfig};
+use crate::core::corpus::{story_files, Corpus, EngineConfig};
 
 use super::{Relation, RelationKind};
 
@@ -185,7 +185,6 @@ fn day_keys_cover_a_short_span_and_nothing_else() {
 
 /// The story index of each real story: the seeds and the dev stories.
 fn real_story_indexes() -> Vec<super::StoryIndex> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     [
         "seeds",
         "tests/data/dev/intel-mobileye-2017",
@@ -195,15 +194,9 @@ fn real_story_indexes() -> Vec<super::StoryIndex> {
     ]
     .iter()
     .map(|dir| {
-        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
-            .expect("story directory")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        files.sort();
         let mut c = Corpus::new(EngineConfig::default());
-        for f in &files {
-            let text = std::fs::read_to_string(f).expect("article");
-            c.upsert(&f.to_string_lossy(), &text, &MetaOverride::default());
+        for (path, text) in story_files(dir) {
+            c.upsert(&path, &text, &MetaOverride::default());
         }
         let arts: Vec<_> = c.docs().map(|(d, a)| (d, a.clone())).collect();
         super::StoryIndex::new(arts, EngineConfig::default())
@@ -330,15 +323,8 @@ fn a_documents_relations_are_the_batch_runs_that_touch_it() {
         dirs.extend(d.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
     }
     for dir in dirs {
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .expect("story directory")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        files.sort();
-        for f in &files {
-            let text = std::fs::read_to_string(f).expect("article");
-            corpus.upsert(&f.to_string_lossy(), &text, &MetaOverride::default());
+        for (path, text) in story_files(dir) {
+            corpus.upsert(&path, &text, &MetaOverride::default());
         }
     }
     let key = |r: &Relation| (r.a, r.b, r.kind, r.score.to_bits());

@@ -1153,6 +1153,27 @@ impl Corpus {
     }
 }
 
+/// The articles of a story folder (`dir`, from the repository's root:
+/// `seeds`, `tests/data/dev/NAME`), as path and text, in path order: for
+/// the tests that run on real stories.
+#[cfg(test)]
+pub(crate) fn story_files(dir: impl AsRef<std::path::Path>) -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root.join(dir))
+        .expect("story directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("article");
+            (f.to_string_lossy().into_owned(), text)
+        })
+        .collect()
+}
+
 /// Articles of made-up stories, for the tests of grouping (here and in
 /// `cli::check`): each story has its own two dozen invented names, and each
 /// outlet's article of it eight sentences naming five of them.
