@@ -56,6 +56,11 @@ pub struct Relation {
 /// 101,742 of 115,623 relations say "same statement in other words").
 const FIXED_REASONS: &[&str] = &["same statement in other words", "same quotation"];
 
+/// A relation's reason as `decide` gives it: most are fixed phrases
+/// ("same statement in other words"), borrowed, not allocated for each pair
+/// decided; the others are written for the pair.
+type Reason = std::borrow::Cow<'static, str>;
+
 /// A relation's reason as it is kept: one of [`FIXED_REASONS`], or else
 /// what `keep` makes of it (see [`Relation::label`]).
 pub fn reason_kept_by(reason: &str, keep: impl FnOnce(&str) -> &'static str) -> &'static str {
@@ -1444,7 +1449,7 @@ fn qdesc(q: &Quantity, text: &str) -> String {
 }
 
 /// Decide the relation between two claims of different documents, if any.
-fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, String, f32, Vec<u32>)> {
+fn decide(idx: &StoryIndex, x: &View, y: &View) -> Option<(RelationKind, Reason, f32, Vec<u32>)> {
     let d = decide_inner(idx, x, y)?;
     // A hypothetical ("the game could have been 5-5") asserts nothing another
     // source can contradict.
@@ -1458,7 +1463,7 @@ fn decide_inner(
     idx: &StoryIndex,
     x: &View,
     y: &View,
-) -> Option<(RelationKind, String, f32, Vec<u32>)> {
+) -> Option<(RelationKind, Reason, f32, Vec<u32>)> {
     use ClaimKind::*;
     use RelationKind::*;
     let (cx, cy) = (x.claim, y.claim);
@@ -1490,7 +1495,7 @@ fn decide_inner(
                                 "the same quote is attributed to {} and to {}",
                                 sa.as_deref().unwrap_or("?"),
                                 sb.as_deref().unwrap_or("?")
-                            ),
+                            ).into(),
                             j,
                             shared,
                         ));
@@ -1513,7 +1518,7 @@ fn decide_inner(
                 if !speakers_differ(idx, &qa.speaker, &qb.speaker) {
                     if let Some(contained) = quotes_aligned(x, y) {
                         if let Some(reason) = quoted_figures_differ(x, y) {
-                            return Some((Tension, reason, contained * 0.6, shared));
+                            return Some((Tension, reason.into(), contained * 0.6, shared));
                         }
                     }
                 }
@@ -1524,10 +1529,10 @@ fn decide_inner(
                 for (my, ny) in py {
                     let same_mod = mx == my || mx.replace(' ', "") == my.replace(' ', "");
                     if same_mod && stance_class(nx) != stance_class(ny) {
-                        return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs"), 0.6, shared));
+                        return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs").into(), 0.6, shared));
                     }
                     if same_mod && sim >= 0.12 {
-                        return Some((Support, format!("both state the {mx} {nx}"), 0.6, shared));
+                        return Some((Support, format!("both state the {mx} {nx}").into(), 0.6, shared));
                     }
                 }
             }
@@ -1538,7 +1543,7 @@ fn decide_inner(
                 if !days_apart(idx, x, y) && !x.is_caption() && !y.is_caption() {
                     return Some((
                         Support,
-                        format!("both report the {noun}"),
+                        format!("both report the {noun}").into(),
                         sim.max(idx.config.statement_threshold),
                         shared,
                     ));
@@ -1570,7 +1575,7 @@ fn decide_inner(
                 return None;
             }
             if let Some(reason) = role_conflict(idx, x, y) {
-                return Some((Conflict, reason, sim, shared));
+                return Some((Conflict, reason.into(), sim, shared));
             }
             if shared_content(idx, x, y, &shared) < 2 {
                 return None;
@@ -1610,7 +1615,7 @@ fn decide_inner(
                         || sentences_agree())
                 {
                     if let Some((Support, r)) = compare_dates(da, db) {
-                        return Some((Support, r, sim, shared));
+                        return Some((Support, r.into(), sim, shared));
                     }
                 }
             }
@@ -1631,14 +1636,14 @@ fn decide_inner(
                         return if same && sim >= 0.1 {
                             Some((
                                 Support,
-                                format!("same score {}-{}", sa.0, sa.1),
+                                format!("same score {}-{}", sa.0, sa.1).into(),
                                 sim + 0.2,
                                 shared,
                             ))
                         } else if !same && csim >= 0.5 {
                             Some((
                                 Conflict,
-                                format!("score {}-{} vs {}-{}", sa.0, sa.1, sb.0, sb.1),
+                                format!("score {}-{} vs {}-{}", sa.0, sa.1, sb.0, sb.1).into(),
                                 sim,
                                 shared,
                             ))
@@ -1716,7 +1721,7 @@ fn decide_inner(
                     {
                         let reason =
                             quoted_figure_reason(&qdesc(a, &x.art.text), &qdesc(b, &y.art.text));
-                        return Some((Tension, reason, sim, shared));
+                        return Some((Tension, reason.into(), sim, shared));
                     }
                     // "first X since" claims scoped differently: both name the
                     // head and a shared qualifier, which is the alignment evidence.
@@ -1726,7 +1731,7 @@ fn decide_inner(
                             && names_clause
                             && displaced_in_time(x) == displaced_in_time(y)
                         {
-                            return Some((Tension, reason, sim, shared));
+                            return Some((Tension, reason.into(), sim, shared));
                         }
                     }
                     let (kind, reason) = compare_quantities(a, b, x, y)?;
@@ -1761,14 +1766,14 @@ fn decide_inner(
                                 let (with, without) = if p { (&ta, &tb) } else { (&tb, &ta) };
                                 return Some((
                                     Tension,
-                                    format!("'{with}' comes with conditions in one source; '{without}' without any in the other"),
+                                    format!("'{with}' comes with conditions in one source; '{without}' without any in the other").into(),
                                     sim,
                                     shared,
                                 ));
                             }
                         }
                     }
-                    Some((kind, reason, sim + if specific { 0.3 } else { 0.0 }, shared))
+                    Some((kind, reason.into(), sim + if specific { 0.3 } else { 0.0 }, shared))
                 }
                 (Duration, Date, Some(q), None, _, Some(d))
                 | (Date, Duration, None, Some(q), Some(d), _) => {
@@ -1796,7 +1801,8 @@ fn decide_inner(
                                 "{}-day span {from} to {to} matches '{}'",
                                 fmt_num(days),
                                 qdesc(q, &dv.art.text)
-                            ),
+                            )
+                            .into(),
                             sim,
                             shared,
                         )
@@ -1806,9 +1812,9 @@ fn decide_inner(
                     // Agreeing dates need less context than disagreeing ones.
                     match compare_dates(da, db) {
                         Some((Support, r)) if sim >= idx.config.typed_threshold => {
-                            Some((Support, r, sim, shared))
+                            Some((Support, r.into(), sim, shared))
                         }
-                        Some((k, r)) if sim >= 0.45 => Some((k, r, sim, shared)),
+                        Some((k, r)) if sim >= 0.45 => Some((k, r.into(), sim, shared)),
                         _ => None,
                     }
                 }
@@ -2088,7 +2094,7 @@ fn decide_candidate(
     fx: &ClaimFlat,
     fy: &ClaimFlat,
     selecting: f32,
-) -> Option<(RelationKind, String, f32, Vec<u32>)> {
+) -> Option<(RelationKind, Reason, f32, Vec<u32>)> {
     let (ai, ci) = (fx.art as usize, fx.claim as usize);
     let (bj, cj) = (fy.art as usize, fy.claim as usize);
     if !fx.typed {
@@ -2341,7 +2347,11 @@ pub fn relations_keeping(
                         a,
                         b,
                         kind,
-                        reason: reason_kept_by(&reason, &mut keep_once),
+                        // (A fixed phrase is 'static already.)
+                        reason: match reason {
+                            Reason::Borrowed(fixed) => fixed,
+                            Reason::Owned(made) => reason_kept_by(&made, &mut keep_once),
+                        },
                         label: "",
                         score,
                     },
