@@ -1648,11 +1648,17 @@ fn push_token_terms(
     }
 }
 
-/// Slots of the table of recent words (a power of two): 8192 × 32 bytes.
-/// Twice 4096 took parse_only c200 callgrind from 1,174.4M to 1,166.1M
-/// (fewer words pushed out), and c2000 user time did not grow (1.14-1.17 s
-/// against 1.17-1.20 s, single runs on the shared machine).
-const RECENT_SLOTS: usize = 8192;
+/// Slots of the table of recent words (a power of two): 32,768 × 32 bytes
+/// (1 MiB a thread). Twice 4096 took parse_only c200 callgrind from
+/// 1,174.4M to 1,166.1M (fewer words pushed out), and c2000 user time did
+/// not grow (1.14-1.17 s against 1.17-1.20 s, single runs on the shared
+/// machine). From 8192, `check --no-cache` on 1,000 articles missed 47.0 k
+/// times (each miss a stemming and a lookup in the interner, ~1,100
+/// instructions), 33.0 k with 16,384 slots and 24.1 k with 32,768: 2,379.9M
+/// -> 2,370.9M -> 2,365.1M instructions; on 10,000 articles the CPU time
+/// was the same (4.16 s and 4.15 s, means of four runs alternated): a
+/// table past the 512 KiB of a core's L2 cost nothing measurable.
+const RECENT_SLOTS: usize = 32768;
 
 /// A slot of the table of recent words: a word's [`pack_wide`] key and
 /// its answers.
