@@ -1290,31 +1290,33 @@ fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
 /// to the next, through vectors on the stack: three allocations per
 /// relation were most of this function.)
 fn label_of_into(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex, out: &mut String) {
-    let mut best: smallvec::SmallVec<[(f32, usize, &str); 16]> = words
-        .words
-        .iter()
-        .enumerate()
-        // The word's folded stem, as a local id of the story (the same
-        // test as comparing its text with the shared words' texts).
-        .filter(|(_, (local, _))| shared.contains(local))
-        .map(|(i, (local, at))| {
-            (
-                idx.idf_of(*local),
-                i,
-                words.text.get(at.clone()).unwrap_or(""),
-            )
-        })
-        .collect();
-    // (Stable: of words of equal IDF, the earlier.)
-    best.sort_by(|a, b| b.0.total_cmp(&a.0));
-    best.truncate(3);
-    best.sort_by_key(|b| b.1);
-    // Three words at most: the first of each is kept by a look at the
-    // words kept so far (a hash set here cost more than the rest of the label).
+    // The three shared words of highest IDF (of equal IDF, the earlier),
+    // picked as the words go by, each (IDF, place): the same three as a
+    // stable sort of every shared word by IDF, highest first, cut to three
+    // (`label_picks_the_sorts_three`), without collecting and sorting them
+    // all (that was most of this function).
+    let mut top: [Option<(f32, usize)>; 3] = [None; 3];
+    for (i, (local, _)) in words.words.iter().enumerate() {
+        if !shared.contains(local) {
+            continue;
+        }
+        let idf = idx.idf_of(*local);
+        top3_push(&mut top, (idf, i));
+    }
+    // In the claim's order; three words at most: the first of each is kept
+    // by a look at the words kept so far (a hash set here cost more than the
+    // rest of the label).
+    let mut picked: smallvec::SmallVec<[usize; 3]> = top.iter().flatten().map(|p| p.1).collect();
+    picked.sort_unstable();
     let mut kept: smallvec::SmallVec<[&str; 3]> = smallvec::SmallVec::new();
-    for b in best {
-        if !kept.contains(&b.2) {
-            kept.push(b.2);
+    for i in picked {
+        let w = words
+            .words
+            .get(i)
+            .and_then(|(_, at)| words.text.get(at.clone()))
+            .unwrap_or("");
+        if !kept.contains(&w) {
+            kept.push(w);
         }
     }
     out.clear();
@@ -1326,6 +1328,26 @@ fn label_of_into(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex,
                 out.push(' ');
             }
             out.push_str(w);
+        }
+    }
+}
+
+/// Puts `c` (IDF, place) among the three kept in `top`, highest IDF first,
+/// when it outranks one of them: words come in the claim's order, so of
+/// equal IDF the one kept first stays ahead.
+fn top3_push(top: &mut [Option<(f32, usize)>; 3], c: (f32, usize)) {
+    let at = top.iter().position(|k| match k {
+        None => true,
+        Some(k) => c.0.total_cmp(&k.0) == std::cmp::Ordering::Greater,
+    });
+    if let Some(at) = at {
+        // Shift the lower ones down by one, the last falls out.
+        let mut carry = Some(c);
+        for slot in top.iter_mut().skip(at) {
+            std::mem::swap(slot, &mut carry);
+            if carry.is_none() {
+                break;
+            }
         }
     }
 }
@@ -1495,7 +1517,8 @@ fn decide_inner(
                                 "the same quote is attributed to {} and to {}",
                                 sa.as_deref().unwrap_or("?"),
                                 sb.as_deref().unwrap_or("?")
-                            ).into(),
+                            )
+                            .into(),
                             j,
                             shared,
                         ));
@@ -1532,7 +1555,12 @@ fn decide_inner(
                         return Some((Tension, format!("'{mx} {nx}' here vs '{my} {ny}': the wording of the position differs").into(), 0.6, shared));
                     }
                     if same_mod && sim >= 0.12 {
-                        return Some((Support, format!("both state the {mx} {nx}").into(), 0.6, shared));
+                        return Some((
+                            Support,
+                            format!("both state the {mx} {nx}").into(),
+                            0.6,
+                            shared,
+                        ));
                     }
                 }
             }
@@ -1773,7 +1801,12 @@ fn decide_inner(
                             }
                         }
                     }
-                    Some((kind, reason.into(), sim + if specific { 0.3 } else { 0.0 }, shared))
+                    Some((
+                        kind,
+                        reason.into(),
+                        sim + if specific { 0.3 } else { 0.0 },
+                        shared,
+                    ))
                 }
                 (Duration, Date, Some(q), None, _, Some(d))
                 | (Date, Duration, None, Some(q), Some(d), _) => {

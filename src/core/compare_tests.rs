@@ -386,4 +386,25 @@ proptest::proptest! {
             proptest::prop_assert_eq!(by_bytes, by_chars);
         }
     }
+
+    /// The label's three words picked as the words go by are those of a
+    /// stable sort of them all by IDF, highest first, cut to three (IDFs
+    /// drawn from a few values, so that ties are common).
+    #[test]
+    fn label_picks_the_sorts_three(idfs in proptest::collection::vec(0u8..5, 0..20)) {
+        let words: Vec<(f32, usize)> = idfs
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| (0.05 + f32::from(d) * 0.7, i))
+            .collect();
+        let mut sorted = words.clone();
+        sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        sorted.truncate(3);
+        let mut top = [None; 3];
+        for &w in &words {
+            super::top3_push(&mut top, w);
+        }
+        let picked: Vec<(f32, usize)> = top.iter().flatten().copied().collect();
+        proptest::prop_assert_eq!(picked, sorted);
+    }
 }
