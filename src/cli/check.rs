@@ -1018,18 +1018,11 @@ mod tests {
 
     #[test]
     fn parallel_report_is_the_serialised_report_on_the_seeds() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
         let mut corpus = Corpus::new(core::EngineConfig::default());
         let mut n = 0;
-        for e in std::fs::read_dir(&dir).expect("seeds/").flatten() {
-            if let Ok(text) = std::fs::read_to_string(e.path()) {
-                corpus.upsert(
-                    &e.path().display().to_string(),
-                    &text,
-                    &MetaOverride::default(),
-                );
-                n += 1;
-            }
+        for (path, text) in crate::core::corpus::story_files("seeds") {
+            corpus.upsert(&path, &text, &MetaOverride::default());
+            n += 1;
         }
         assert!(n >= 5);
         assert_same_bytes(&corpus);

@@ -1455,11 +1455,9 @@ mod tests {
     /// with a quotation, figures and dates; cut short, nothing.
     #[test]
     fn sentence_terms_are_the_counted_terms() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-        let mut texts: Vec<String> = std::fs::read_dir(&dir)
-            .expect("seeds/")
-            .flatten()
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        let mut texts: Vec<String> = crate::core::corpus::story_files("seeds")
+            .into_iter()
+            .map(|(_, text)| text)
             .collect();
         texts.push(TEXT.to_string());
         assert!(texts.len() >= 6);
@@ -1501,13 +1499,8 @@ mod tests {
 
     #[test]
     fn every_seed_article_round_trips() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
         let mut n = 0;
-        for e in std::fs::read_dir(&dir).expect("seeds/").flatten() {
-            let Ok(text) = std::fs::read_to_string(e.path()) else {
-                continue;
-            };
-            let path = e.path().display().to_string();
+        for (path, text) in crate::core::corpus::story_files("seeds") {
             let a = Article::parse(&path, &text, &MetaOverride::default());
             let bytes = encode(&a);
             let b = decode(&path, &text, &bytes).expect("decodes");

@@ -3124,16 +3124,9 @@ mod tests {
     /// has.
     #[test]
     fn symbol_queries_find_the_facts_a_plain_search_finds() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
         let mut s = State::new();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
-            .expect("seeds")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        files.sort();
-        for f in &files {
-            let text = std::fs::read_to_string(f).expect("seed");
-            s.upsert(&f.to_string_lossy(), &text);
+        for (path, text) in crate::core::corpus::story_files("seeds") {
+            s.upsert(&path, &text);
         }
         let an = s.analysis();
         let plain = |words: &[String]| -> Vec<usize> {
