@@ -397,25 +397,33 @@ impl<'a> Lower<'a> {
 
     /// The bytes of `alphanumeric_key(low)` (a unit's key is only compared
     /// with others: no check that the bytes are UTF-8 is needed).
+    #[cfg(test)]
     fn key(&self) -> Vec<u8> {
+        let mut key = Vec::new();
+        self.key_into(&mut key);
+        key
+    }
+
+    /// Appends [`Lower::key`] to `out` (an article's keys share one buffer).
+    fn key_into(&self, out: &mut Vec<u8>) {
         match self {
             Lower::Ascii(s) => {
                 // As in `alphanumeric_key`, each byte kept lower-cased, from
                 // one table (a test and a lower-casing per byte cost more
                 // than lower-casing the whole text first).
-                let mut key = vec![0u8; s.len()];
-                let mut n = 0;
+                let from = out.len();
+                out.resize(from + s.len(), 0);
+                let mut n = from;
                 for c in s.bytes() {
                     let k = KEY_BYTES[usize::from(c)];
-                    if let Some(slot) = key.get_mut(n) {
+                    if let Some(slot) = out.get_mut(n) {
                         *slot = k;
                     }
                     n += usize::from(k != 0);
                 }
-                key.truncate(n);
-                key
+                out.truncate(n);
             }
-            Lower::Owned(low) => alphanumeric_key(low).into_bytes(),
+            Lower::Owned(low) => out.extend_from_slice(alphanumeric_key(low).as_bytes()),
         }
     }
 }
@@ -551,14 +559,35 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         .unwrap_or(units.len());
 
     let mut blocks = Vec::with_capacity(units.len());
-    let mut seen: rustc_hash::FxHashSet<Vec<u8>> = rustc_hash::FxHashSet::default();
+    // Each unit's lower-cased text, and whether an earlier unit has its key
+    // (the same furniture repeated). The keys are written into one buffer
+    // first and compared as its slices: a vector allocated per unit for its
+    // key was most of telling repeats.
+    let lows: Vec<Lower> = units
+        .iter()
+        .map(|r| Lower::new(text[r.clone()].trim()))
+        .collect();
+    let mut keys: Vec<u8> = Vec::with_capacity(text.len().saturating_sub(body_start));
+    let mut ends: Vec<usize> = Vec::with_capacity(units.len());
+    for low in &lows {
+        low.key_into(&mut keys);
+        ends.push(keys.len());
+    }
+    let mut seen: rustc_hash::FxHashSet<&[u8]> = rustc_hash::FxHashSet::default();
+    seen.reserve(units.len());
+    let mut from = 0;
+    let repeated: Vec<bool> = ends
+        .iter()
+        .map(|&end| {
+            let key = keys.get(from..end).unwrap_or_default();
+            from = end;
+            !key.is_empty() && !seen.insert(key)
+        })
+        .collect();
     let mut in_list = false;
     let mut title_taken = false;
-    for (i, r) in units.iter().enumerate() {
+    for (i, (r, (low, &repeated))) in units.iter().zip(lows.iter().zip(&repeated)).enumerate() {
         let s = text[r.clone()].trim();
-        let low = Lower::new(s);
-        let key = low.key();
-        let repeated = !key.is_empty() && !seen.insert(key);
         let mut role = BlockRole::Body;
         if LIST_MARKERS.iter().any(|m| low.is(m)) {
             in_list = true;
