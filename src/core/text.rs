@@ -87,7 +87,13 @@ pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     out
 }
 
-/// The last piece of `s` after whitespace, `(`, `"` or `“`: read back over
+/// Whether `c` comes before the last word of a sentence piece: whitespace,
+/// `(`, `"` or `“`.
+fn before_last_word(c: char) -> bool {
+    c.is_whitespace() || c == '(' || c == '"' || c == '“'
+}
+
+/// The last piece of `s` after a [`before_last_word`] char: read back over
 /// its bytes while they are ASCII (nearly always: the last word of a
 /// sentence piece), else by its chars (a `“` or a non-ASCII space may end
 /// it). Splitting the whole piece by chars from the end was most of this
@@ -96,16 +102,12 @@ fn last_word(s: &str) -> &str {
     let b = s.as_bytes();
     for i in (0..b.len()).rev() {
         match b.get(i) {
-            // `char::is_whitespace` of an ASCII char: tab to carriage return
-            // (vertical tab included) and space.
-            Some(b'\t'..=b'\r' | b' ' | b'(' | b'"') => return s.get(i + 1..).unwrap_or(""),
-            Some(c) if c.is_ascii() => {}
-            _ => {
-                return s
-                    .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
-                    .next()
-                    .unwrap_or("")
+            Some(&c) if c.is_ascii() => {
+                if before_last_word(char::from(c)) {
+                    return s.get(i + 1..).unwrap_or("");
+                }
             }
+            _ => return s.rsplit(before_last_word).next().unwrap_or(""),
         }
     }
     s
