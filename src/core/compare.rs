@@ -356,12 +356,18 @@ fn value_bucket(v: f64) -> Option<i32> {
 /// terms being compared on every comparison of two claims. Indexed by local
 /// term id (empty for a term without partners, most of them).
 fn soft_partners(vocab: &[&'static str]) -> Vec<Vec<u32>> {
-    let by_text: FxHashMap<&str, u32> = vocab
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.len() >= 5)
-        .map(|(i, t)| (*t, i as u32))
-        .collect();
+    // (Room for every term at once: collected through a filter, which
+    // tells no size, the table was grown and rehashed some ten times a
+    // story.)
+    let mut by_text: FxHashMap<&str, u32> =
+        FxHashMap::with_capacity_and_hasher(vocab.len(), Default::default());
+    by_text.extend(
+        vocab
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.len() >= 5)
+            .map(|(i, t)| (*t, i as u32)),
+    );
     let mut out: Vec<Vec<u32>> = vec![Vec::new(); vocab.len()];
     for (i, t) in vocab.iter().enumerate() {
         if t.len() < 6 {
@@ -2427,9 +2433,14 @@ pub fn relations_keeping(
             .and_then(|a| a.claims.get(r.claim()))
             .is_some_and(|c| c.kind == ClaimKind::Duration)
     };
-    let mut used: FxHashSet<(ClaimRef, DocId, bool, bool)> = FxHashSet::default();
+    // (Room for two keys of every candidate at once: grown from empty, the
+    // two tables were rehashed some twenty times a story.)
+    let room = 2 * cands.len();
+    let mut used: FxHashSet<(ClaimRef, DocId, bool, bool)> =
+        FxHashSet::with_capacity_and_hasher(room, Default::default());
     // The claim each claim was first matched with in each other document.
-    let mut partner: FxHashMap<(ClaimRef, DocId), ClaimRef> = FxHashMap::default();
+    let mut partner: FxHashMap<(ClaimRef, DocId), ClaimRef> =
+        FxHashMap::with_capacity_and_hasher(room, Default::default());
     let mut stance_used: FxHashSet<(DocId, usize, DocId)> = FxHashSet::default();
     // (Room for every candidate at once: grown from empty, moving the
     // relations kept so far was a third of a percent of a first run.)
@@ -2503,7 +2514,9 @@ pub fn relations_keeping(
         }
     });
     // Many relations share a claim: its words are read once.
-    let mut words_of: FxHashMap<(usize, usize), LabelWords> = FxHashMap::default();
+    // (Room for a claim a relation at once, which is more than are met.)
+    let mut words_of: FxHashMap<(usize, usize), LabelWords> =
+        FxHashMap::with_capacity_and_hasher(out.len(), Default::default());
     let mut label = String::new();
     let mut out: Vec<Relation> = out
         .into_iter()
