@@ -99,7 +99,12 @@ pub struct StoryIndex {
     /// Local id → the term's text (resolved once: the interner's lookups are
     /// too slow for the comparison loop).
     vocab_text: Vec<&'static str>,
-    ids: FxHashMap<Term, u32>,
+    /// Term → local id: the thread's table of [`terms::LocalIds`], held
+    /// while the index lives and given back when it is dropped (a hash map
+    /// of the story's thousand-odd terms cost a percent of a first run to
+    /// fill), with the terms it holds (`vocab`, local id → term).
+    ids: terms::LocalIds,
+    vocab: Vec<Term>,
     df: Vec<u32>,
     idf: Vec<f32>,
     n: f32,
@@ -397,6 +402,13 @@ fn soft_partners(vocab: &[&'static str]) -> Vec<Vec<u32>> {
     out
 }
 
+impl Drop for StoryIndex {
+    /// Gives the thread back its table of local ids, zeroed.
+    fn drop(&mut self) {
+        std::mem::take(&mut self.ids).give_back(&self.vocab);
+    }
+}
+
 impl StoryIndex {
     pub fn new(arts: Vec<(DocId, Arc<Article>)>, config: EngineConfig) -> Self {
         let mut vocab: Vec<Term> = Vec::new();
@@ -464,12 +476,6 @@ impl StoryIndex {
             }
             raw.push(per_claim);
         }
-        local.give_back(&vocab);
-        let ids: FxHashMap<Term, u32> = vocab
-            .iter()
-            .enumerate()
-            .map(|(i, &t)| (t, i as u32))
-            .collect();
         df.resize(vocab.len(), 0);
         let vocab_text: Vec<&'static str> = vocab.iter().map(|&t| terms::resolve(t)).collect();
         let soft = soft_partners(&vocab_text);
@@ -667,7 +673,8 @@ impl StoryIndex {
             conditions,
             arts,
             vocab_text,
-            ids,
+            ids: local,
+            vocab,
             df,
             idf,
             n,
@@ -724,7 +731,7 @@ impl StoryIndex {
     }
 
     fn local(&self, t: &str) -> Option<u32> {
-        terms::get(t).and_then(|g| self.ids.get(&g).copied())
+        terms::get(t).and_then(|g| self.ids.get(g))
     }
 
     fn df_of(&self, t: &str) -> u32 {
@@ -736,8 +743,8 @@ impl StoryIndex {
 
     fn df_of_term(&self, t: Term) -> u32 {
         self.ids
-            .get(&t)
-            .and_then(|&i| self.df.get(i as usize))
+            .get(t)
+            .and_then(|i| self.df.get(i as usize))
             .copied()
             .unwrap_or(0)
     }
@@ -943,8 +950,8 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
         rare(idx, &of.claim.features().near_names)
             .filter(|(_, t)| {
                 idx.ids
-                    .get(t)
-                    .is_none_or(|id| v.sent_terms.ids.binary_search(id).is_err())
+                    .get(*t)
+                    .is_none_or(|id| v.sent_terms.ids.binary_search(&id).is_err())
             })
             .map(|(n, _)| *n)
             .collect()
@@ -965,7 +972,7 @@ fn shared_content(idx: &StoryIndex, x: &View, y: &View, shared: &[u32]) -> usize
         .names
         .iter()
         .chain(y.claim.features().names.iter())
-        .filter_map(|(_, t)| idx.ids.get(t).copied())
+        .filter_map(|(_, t)| idx.ids.get(*t))
         .collect();
     shared.iter().filter(|id| !names.contains(id)).count()
 }
@@ -1284,7 +1291,7 @@ fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
         v.claim.span.clone(),
         &mut out.text,
         &mut out.words,
-        |term| idx.ids.get(&term).copied(),
+        |term| idx.ids.get(term),
     );
     out
 }
@@ -1826,8 +1833,8 @@ fn decide_inner(
                     let dv = if cx.kind == Duration { x } else { y };
                     let other = if cx.kind == Duration { y } else { x };
                     let same_event = duration_noun(q, dv)
-                        .and_then(|t| idx.ids.get(&t))
-                        .is_some_and(|id| other.sent_terms.ids.binary_search(id).is_ok());
+                        .and_then(|t| idx.ids.get(t))
+                        .is_some_and(|id| other.sent_terms.ids.binary_search(&id).is_ok());
                     // (A count of days, exact, against a span: `typed_pair_possible`.)
                     if sim < 0.1 && !same_event {
                         return None;

@@ -204,6 +204,36 @@ fn real_story_indexes() -> Vec<super::StoryIndex> {
     .collect()
 }
 
+/// A story's index holds its thread's table of local term ids while it
+/// lives and gives it back, zeroed, when dropped: the relations of a story
+/// are the same from a fresh thread, after other stories' indexes were
+/// dropped on the thread, and while another index lives on it.
+#[test]
+fn story_indexes_one_after_another_or_at_once_relate_the_same() {
+    let on_fresh_thread = || {
+        std::thread::spawn(|| {
+            let idx = real_story_indexes().swap_remove(0);
+            super::relations(&idx, None)
+        })
+        .join()
+        .expect("the thread ends")
+    };
+    let fresh = on_fresh_thread();
+    assert!(!fresh.is_empty());
+    // Every real story indexed and dropped on this thread first, then the
+    // seeds' again (its first term ids would be stale ones if the table
+    // came back unzeroed).
+    drop(real_story_indexes());
+    let after = real_story_indexes().swap_remove(0);
+    assert_eq!(super::relations(&after, None), fresh);
+    // Another index alive on the thread meanwhile (the five made at once
+    // above: each after the first starts from a table of its own).
+    let all = real_story_indexes();
+    assert_eq!(super::relations(&all[0], None), fresh);
+    drop(after);
+    assert_eq!(super::relations(&all[0], None), fresh);
+}
+
 /// The bound by which `relations` skips statement pairs without comparing
 /// them is never below the similarity `decide` first tests, and a pair it
 /// skips is one `decide` rejects: on every cross-document pair of real

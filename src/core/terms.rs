@@ -106,9 +106,12 @@ pub fn resolve(t: Term) -> &'static str {
 ///
 /// The table is the thread's, kept between uses: [`LocalIds::take`] takes
 /// it (all zero), [`LocalIds::give_back`] zeroes the entries of the terms
-/// met and gives it back. A use nested on the same thread (none is) would
-/// take an empty table and work the same; a table never given back is only
-/// memory to allocate again.
+/// met and gives it back. A story's index holds it as long as it lives (its
+/// lookups of terms are the table's, [`LocalIds::get`]). A use nested on
+/// the same thread (an article's cache entry written while an index lives)
+/// takes an empty table and works the same; a table never given back is
+/// only memory to allocate again.
+#[derive(Default)]
 pub(crate) struct LocalIds(Vec<u32>);
 
 thread_local! {
@@ -138,6 +141,12 @@ impl LocalIds {
             *slot = i + 1;
         }
         i
+    }
+
+    /// The local id of `t`, if it was given one.
+    #[inline]
+    pub(crate) fn get(&self, t: Term) -> Option<u32> {
+        self.0.get(t as usize).and_then(|&i| i.checked_sub(1))
     }
 
     /// Zeroes the entries of `met` (every term given an id) and gives the
@@ -171,6 +180,9 @@ mod tests {
             [0, 1, 0, 2, 1]
         );
         assert_eq!(met, vec![b, a, c]);
+        // Looked up without being given one.
+        assert_eq!([a, b, c].map(|t| ids.get(t)), [Some(1), Some(0), Some(2)]);
+        assert_eq!(ids.get(intern("local-ids-never-met")), None);
         // A use nested on the thread meanwhile starts from its own table.
         let mut inner_met = Vec::new();
         let mut inner = LocalIds::take();
@@ -180,6 +192,7 @@ mod tests {
         // The next use finds every term new again.
         let mut met = Vec::new();
         let mut ids = LocalIds::take();
+        assert_eq!(ids.get(a), None);
         assert_eq!([c, b].map(|t| ids.id(&mut met, t)), [0, 1]);
         ids.give_back(&met);
     }
