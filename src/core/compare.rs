@@ -622,8 +622,12 @@ impl StoryIndex {
         // Each name as written, with its number (none for a name whose
         // canonical form is empty): most are mentioned in many sentences,
         // and finding the canonical form of every mention was half of
-        // numbering them.
-        let mut number_of: FxHashMap<&str, Option<u32>> = FxHashMap::default();
+        // numbering them. Keyed by where the name's text is: names are
+        // symbols, stored once for the process, so one name is one address
+        // and length (hashing and comparing their texts instead was most of
+        // this table's cost); a copy elsewhere would only be numbered again,
+        // to the same number, by its canonical form.
+        let mut number_of: FxHashMap<*const str, Option<u32>> = FxHashMap::default();
         let sent_names: Vec<Vec<Vec<u32>>> = arts
             .iter()
             .map(|(_, a)| {
@@ -634,7 +638,7 @@ impl StoryIndex {
                             .names
                             .iter()
                             .filter_map(|&n| {
-                                *number_of.entry(n).or_insert_with(|| {
+                                *number_of.entry(std::ptr::from_ref(n)).or_insert_with(|| {
                                     let c = aliases.canonical(n);
                                     if c.is_empty() {
                                         return None;
