@@ -75,6 +75,27 @@ pub fn reason_kept_by(reason: &str, keep: impl FnOnce(&str) -> &'static str) -> 
 struct TermSet {
     ids: Vec<u32>,
     weight: f32,
+    /// Bit `id % 64` of each of its ids: a term whose bit is clear is not
+    /// in the set, told without a search ([`TermSet::has`]).
+    bloom: u64,
+}
+
+impl TermSet {
+    fn new(ids: Vec<u32>, weight: f32) -> TermSet {
+        let bloom = ids.iter().fold(0, |m, &i| m | TermSet::bit(i));
+        TermSet { ids, weight, bloom }
+    }
+
+    fn bit(id: u32) -> u64 {
+        1 << (id % 64)
+    }
+
+    /// Whether the set holds `id`. (The soft matches ask this of every
+    /// partner of a term, and most are in neither set: the bloom settles
+    /// most of those without the binary search.)
+    fn has(&self, id: u32) -> bool {
+        self.bloom & TermSet::bit(id) != 0 && self.ids.binary_search(&id).is_ok()
+    }
 }
 
 /// The interned term sets of one claim (its sentence's set is kept once per
@@ -89,6 +110,7 @@ struct ClaimSets {
 static NO_TERMS: TermSet = TermSet {
     ids: Vec::new(),
     weight: 0.0,
+    bloom: 0,
 };
 
 /// The articles of one story with their sentence-level term statistics.
@@ -488,7 +510,7 @@ impl StoryIndex {
                 .iter()
                 .map(|&i| idf.get(i as usize).copied().unwrap_or(0.05))
                 .sum();
-            TermSet { ids, weight }
+            TermSet::new(ids, weight)
         };
         let mut value_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
         let mut day_postings: FxHashMap<i32, Vec<u32>> = FxHashMap::default();
@@ -802,7 +824,7 @@ impl StoryIndex {
 
     /// `ws` plus what soft matches add to the overlap of `a` with `b`.
     fn add_soft(&self, a: &TermSet, b: &TermSet, mut ws: f32) -> f32 {
-        let has = |t: &TermSet, id: &u32| t.ids.binary_search(id).is_ok();
+        let has = |t: &TermSet, id: &u32| t.has(*id);
         // (Most terms have no soft partner: that is settled first, before
         // the searches.)
         let partners_of = |x: &u32| self.soft.get(*x as usize).map_or(&[][..], Vec::as_slice);
@@ -952,11 +974,7 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
     // re-stem the names in the comparison loop.
     let not_in = |of: &View, v: &View| -> Vec<&'static str> {
         rare(idx, &of.claim.features().near_names)
-            .filter(|(_, t)| {
-                idx.ids
-                    .get(*t)
-                    .is_none_or(|id| v.sent_terms.ids.binary_search(&id).is_err())
-            })
+            .filter(|(_, t)| idx.ids.get(*t).is_none_or(|id| !v.sent_terms.has(id)))
             .map(|(n, _)| *n)
             .collect()
     };
@@ -1838,7 +1856,7 @@ fn decide_inner(
                     let other = if cx.kind == Duration { y } else { x };
                     let same_event = duration_noun(q, dv)
                         .and_then(|t| idx.ids.get(t))
-                        .is_some_and(|id| other.sent_terms.ids.binary_search(&id).is_ok());
+                        .is_some_and(|id| other.sent_terms.has(id));
                     // (A count of days, exact, against a span: `typed_pair_possible`.)
                     if sim < 0.1 && !same_event {
                         return None;

@@ -420,6 +420,19 @@ proptest::proptest! {
     /// The label's three words picked as the words go by are those of a
     /// stable sort of them all by IDF, highest first, cut to three (IDFs
     /// drawn from a few values, so that ties are common).
+    /// A term set holds exactly its ids, whatever its bloom lets through.
+    #[test]
+    fn a_term_set_has_its_ids(
+        ids in proptest::collection::btree_set(0u32..300, 0..40),
+        probes in proptest::collection::vec(0u32..300, 0..60),
+    ) {
+        let ids: Vec<u32> = ids.into_iter().collect();
+        let set = super::TermSet::new(ids.clone(), 1.0);
+        for p in probes.iter().chain(&ids) {
+            proptest::prop_assert_eq!(set.has(*p), ids.contains(p));
+        }
+    }
+
     #[test]
     fn label_picks_the_sorts_three(idfs in proptest::collection::vec(0u8..5, 0..20)) {
         let words: Vec<(f32, usize)> = idfs
