@@ -2149,6 +2149,10 @@ struct Found {
     ai: usize,
     ci: usize,
     shared: Vec<u32>,
+    /// The article (index in the story) of `rel.a` and of `rel.b`: the
+    /// matching reads both claims several times, and finding each article
+    /// by its document id was a hash lookup each time.
+    at: [usize; 2],
 }
 
 /// `decide(x, y)` for a candidate pair, unless their records show that it
@@ -2398,7 +2402,11 @@ pub fn relations_keeping(
                     continue;
                 };
                 let (ra, rb) = (ClaimRef::new(*da, ci), ClaimRef::new(db, cj));
-                let (a, b) = if ra <= rb { (ra, rb) } else { (rb, ra) };
+                let (a, b, at) = if ra <= rb {
+                    (ra, rb, [ai, bj])
+                } else {
+                    (rb, ra, [bj, ai])
+                };
                 let Some(y) = view(idx, bj, cj) else { continue };
                 // A headline restates the body: when both carry the fact, the
                 // body's wording is the one to compare, even when the headline
@@ -2426,16 +2434,16 @@ pub fn relations_keeping(
                     ai: di,
                     ci: dc,
                     shared,
+                    at,
                 });
             }
         }
     }
     // One-to-one matching per document pair and claim family.
-    let typed = |r: ClaimRef| {
-        idx.article_of(r.doc())
-            .and_then(|a| a.claims.get(r.claim()))
-            .is_some_and(|c| c.kind.is_typed())
-    };
+    // The claim `r` of the article at `ai` in the story.
+    let claim =
+        |ai: usize, r: ClaimRef| idx.arts.get(ai).and_then(|(_, a)| a.claims.get(r.claim()));
+    let typed = |ai: usize, r: ClaimRef| claim(ai, r).is_some_and(|c| c.kind.is_typed());
     let mut cands = found;
     // Scores within 0.05 of each other are a tie; ties go to the earliest
     // mentions, the lead statement of each article.
@@ -2446,9 +2454,13 @@ pub fn relations_keeping(
     // A headline or caption restates the body of its own article: a claim
     // may be matched once with the other article's body and once with its
     // display text (the caption's "more than 200" and the body's "217").
-    let display = |r: ClaimRef| {
+    let display = |ai: usize, r: ClaimRef| {
+        let role = idx.arts.get(ai).and_then(|(_, a)| {
+            let c = a.claims.get(r.claim())?;
+            a.sentences.get(c.sentence).map(|s| s.role)
+        });
         matches!(
-            role_of(idx, r),
+            role,
             Some(BlockRole::Title | BlockRole::Standfirst | BlockRole::Caption)
         )
     };
@@ -2457,11 +2469,16 @@ pub fn relations_keeping(
     // A date checked against a date and against a duration of the same
     // article ("January 4 to 7" / "this Sunday", "the four-day trip") makes
     // two checks: a duration matched with a date is a match apart.
-    let is_duration = |r: ClaimRef| {
-        idx.article_of(r.doc())
-            .and_then(|a| a.claims.get(r.claim()))
-            .is_some_and(|c| c.kind == ClaimKind::Duration)
+    let is_duration =
+        |ai: usize, r: ClaimRef| claim(ai, r).is_some_and(|c| c.kind == ClaimKind::Duration);
+    // The sentence of a statement claim that states a position (None for
+    // any other claim).
+    let stance_sentence = |ai: usize, r: ClaimRef| {
+        claim(ai, r)
+            .filter(|c| !c.kind.is_typed() && !c.features().stances.is_empty())
+            .map(|c| c.sentence)
     };
+    let sentence_of = |ai: usize, r: ClaimRef| claim(ai, r).map(|c| c.sentence);
     // (Room for two keys of every candidate at once: grown from empty, the
     // two tables were rehashed some twenty times a story.)
     let room = 2 * cands.len();
@@ -2476,10 +2493,11 @@ pub fn relations_keeping(
     let mut out: Vec<Found> = Vec::with_capacity(cands.len());
     for f in cands {
         let r = &f.rel;
-        let cross = is_duration(r.a) != is_duration(r.b);
+        let [ia, ib] = f.at;
+        let cross = is_duration(ia, r.a) != is_duration(ib, r.b);
         let (ka, kb) = (
-            (r.a, r.b.doc(), display(r.b), cross),
-            (r.b, r.a.doc(), display(r.a), cross),
+            (r.a, r.b.doc(), display(ib, r.b), cross),
+            (r.b, r.a.doc(), display(ia, r.a), cross),
         );
         let (ua, ub) = (used.contains(&ka), used.contains(&kb));
         if ua && ub {
@@ -2506,8 +2524,8 @@ pub fn relations_keeping(
         // A sentence states its position once, however many of its clauses
         // carry it (the clause and the whole sentence): it is compared once
         // with each other document.
-        let stance_keys = stance_sentence(idx, r.a)
-            .zip(stance_sentence(idx, r.b))
+        let stance_keys = stance_sentence(ia, r.a)
+            .zip(stance_sentence(ib, r.b))
             .map(|(sa, sb)| [(r.a.doc(), sa, r.b.doc()), (r.b.doc(), sb, r.a.doc())]);
         if let Some(keys) = stance_keys {
             if keys.iter().any(|k| stance_used.contains(k)) {
@@ -2524,20 +2542,20 @@ pub fn relations_keeping(
     // A statement pair whose typed claims disagree is not "support".
     let disagree: FxHashSet<(DocId, usize, DocId, usize)> = out
         .iter()
-        .map(|f| &f.rel)
-        .filter(|r| r.kind != RelationKind::Support)
-        .filter_map(|r| {
-            let sa = sentence_of(idx, r.a)?;
-            let sb = sentence_of(idx, r.b)?;
+        .filter(|f| f.rel.kind != RelationKind::Support)
+        .filter_map(|f| {
+            let (r, [ia, ib]) = (&f.rel, f.at);
+            let sa = sentence_of(ia, r.a)?;
+            let sb = sentence_of(ib, r.b)?;
             Some((r.a.doc(), sa, r.b.doc(), sb))
         })
         .collect();
     out.retain(|f| {
-        let r = &f.rel;
-        if r.kind != RelationKind::Support || typed(r.a) {
+        let (r, [ia, ib]) = (&f.rel, f.at);
+        if r.kind != RelationKind::Support || typed(ia, r.a) {
             return true;
         }
-        match (sentence_of(idx, r.a), sentence_of(idx, r.b)) {
+        match (sentence_of(ia, r.a), sentence_of(ib, r.b)) {
             (Some(sa), Some(sb)) => !disagree.contains(&(r.a.doc(), sa, r.b.doc(), sb)),
             _ => true,
         }
@@ -2555,19 +2573,17 @@ pub fn relations_keeping(
                 ai,
                 ci,
                 shared,
+                at: [ia, ib],
             } = f;
             if let Some(v) = view(idx, ai, ci) {
-                let mine = r.a.doc() == v_doc(idx, ai);
-                let (other_doc, other_claim) = if mine {
-                    (r.b.doc(), r.b.claim())
+                // (A relation's claims are of two documents: the claim it
+                // was found from is `a` when its article is `a`'s.)
+                let (other_art, other_claim) = if ai == ia {
+                    (ib, r.b.claim())
                 } else {
-                    (r.a.doc(), r.a.claim())
+                    (ia, r.a.claim())
                 };
-                let other = idx
-                    .pos
-                    .get(&other_doc)
-                    .copied()
-                    .and_then(|bj| view(idx, bj, other_claim));
+                let other = view(idx, other_art, other_claim);
                 r.label = match other.and_then(|w| label_hint(&v, &w)) {
                     Some(hint) => keep_once(&hint),
                     None => {
@@ -2613,10 +2629,6 @@ fn same_typed_value(idx: &StoryIndex, p: ClaimRef, q: ClaimRef) -> bool {
     }
 }
 
-fn v_doc(idx: &StoryIndex, ai: usize) -> DocId {
-    idx.arts.get(ai).map_or(usize::MAX, |(d, _)| *d)
-}
-
 /// A label that says what kind of fact two claims share, when their shape
 /// tells: an official position, a quotation.
 fn label_hint(x: &View, y: &View) -> Option<String> {
@@ -2638,25 +2650,6 @@ fn label_hint(x: &View, y: &View) -> Option<String> {
         });
     }
     None
-}
-
-/// The sentence of a statement claim that states a position (None for any
-/// other claim).
-fn stance_sentence(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
-    let c = idx.article_of(r.doc())?.claims.get(r.claim())?;
-    (!c.kind.is_typed() && !c.features().stances.is_empty()).then_some(c.sentence)
-}
-
-fn sentence_of(idx: &StoryIndex, r: ClaimRef) -> Option<usize> {
-    idx.article_of(r.doc())
-        .and_then(|a| a.claims.get(r.claim()))
-        .map(|c| c.sentence)
-}
-
-fn role_of(idx: &StoryIndex, r: ClaimRef) -> Option<BlockRole> {
-    let a = idx.article_of(r.doc())?;
-    let c = a.claims.get(r.claim())?;
-    a.sentences.get(c.sentence).map(|s| s.role)
 }
 
 /// Why two claims are (or are not) related: for debugging and `explain` tools.
