@@ -1387,11 +1387,13 @@ fn top3_push(top: &mut [Option<(f32, usize)>; 3], c: (f32, usize)) {
     }
 }
 
-fn quote_words(v: &View) -> Option<FxHashSet<String>> {
+/// The words of a claim's quotation, borrowed (each pair of quotations
+/// compared copied every word of both, a string each).
+fn quote_words<'a>(v: &View<'a>) -> Option<FxHashSet<&'a str>> {
     v.claim
         .quote
         .as_ref()
-        .map(|q| q.words.iter().cloned().collect())
+        .map(|q| q.words.iter().map(String::as_str).collect())
 }
 
 /// The words of every quotation in the claim's sentence (a source may quote
@@ -1479,7 +1481,7 @@ fn quoted_figures<'a>(v: &View<'a>) -> Vec<(String, &'a Quantity)> {
         .collect()
 }
 
-fn jaccard(a: &FxHashSet<String>, b: &FxHashSet<String>) -> f32 {
+fn jaccard(a: &FxHashSet<&str>, b: &FxHashSet<&str>) -> f32 {
     let i = a.intersection(b).count() as f32;
     let u = a.union(b).count() as f32;
     if u == 0.0 {
