@@ -987,16 +987,16 @@ fn near_names_agree(idx: &StoryIndex, x: &View, y: &View) -> bool {
 /// statements that share those and one more word ("... visit") say
 /// different things.
 fn shared_content(idx: &StoryIndex, x: &View, y: &View, shared: &[u32]) -> usize {
-    // The names' local ids, looked up once (not once per shared term).
-    let names: Vec<u32> = x
-        .claim
-        .features()
-        .names
-        .iter()
-        .chain(y.claim.features().names.iter())
-        .filter_map(|(_, t)| idx.ids.get(*t))
-        .collect();
-    shared.iter().filter(|id| !names.contains(id)).count()
+    // (The names' local ids looked up for each shared term, in the table of
+    // local ids: collecting them into a vector first cost its allocation,
+    // more than the lookups.)
+    let (xn, yn) = (&x.claim.features().names, &y.claim.features().names);
+    let named = |id: u32| {
+        xn.iter()
+            .chain(yn.iter())
+            .any(|(_, t)| idx.ids.get(*t) == Some(id))
+    };
+    shared.iter().filter(|&&id| !named(id)).count()
 }
 
 /// The names found in few sentences of the story.
