@@ -129,10 +129,18 @@ impl Extra {
 impl Claim {
     /// What comparison needs of the claim (empty lists when it has none).
     pub fn features(&self) -> &Features {
-        static EMPTY: std::sync::OnceLock<Features> = std::sync::OnceLock::new();
+        // (A constant: empty lists point at no heap. Made on first use
+        // behind a `OnceLock`, it was an atomic load and a branch on every
+        // call, and the comparison asks this of nearly every claim it reads.)
+        static EMPTY: Features = Features {
+            names: ThinVec::new(),
+            near_names: ThinVec::new(),
+            window: ThinVec::new(),
+            stances: ThinVec::new(),
+        };
         match &self.extra {
             Some(e) => &e.features,
-            None => EMPTY.get_or_init(Features::default),
+            None => &EMPTY,
         }
     }
 
