@@ -2091,15 +2091,17 @@ fn with_soft_allowance(x: &ClaimFlat, exact: f32, norm: f32) -> f32 {
 /// are mutual), else from the two term sets (`x_terms` and `y`'s). Most
 /// statement pairs `decide` measured only to reject were let through by the
 /// allowance (two thirds of its calls on statements, 1,000 articles).
+///
+/// `shared` is the pair's [`shared_bound`] (the same from either side).
 fn pair_bound(
     idx: &StoryIndex,
     x_terms: &TermSet,
     x: &ClaimFlat,
     y: &ClaimFlat,
-    selecting: f32,
+    shared: f32,
     threshold: f32,
 ) -> (f32, f32) {
-    let (exact, norm) = overlap_bound(idx, x, y, selecting);
+    let (exact, norm) = overlap_bound(x, y, shared);
     let most = with_soft_allowance(x, exact, norm);
     let below = |m: f32| norm > 0.0 && m < (threshold - BOUND_MARGIN) * norm;
     if below(most) || x.soft == 0.0 || !below(exact) {
@@ -2122,16 +2124,23 @@ fn pair_bound(
 /// `idx.similarity(x.terms, y.terms)`, what `decide` first compares with the
 /// statement threshold, that is not soft matches) from their records alone,
 /// as a fraction (numerator, norm) so that the caller compares without a
-/// division: `selecting` is the IDF weight of the selecting (not common)
-/// terms they share, which [`relations`] sums while it gathers candidates;
-/// the common terms they share come from their bits (those past the 64th are
-/// all counted). The sums are taken in another order than
-/// [`StoryIndex::cosine`]'s, and the norm is a product of square roots, so
-/// the bound holds within rounding: callers leave a [`BOUND_MARGIN`]. A norm
-/// of zero (a claim without weight) bounds nothing: the pair is left to
-/// `decide`.
-fn overlap_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32) -> (f32, f32) {
-    let norm = x.root * y.root;
+/// division: `shared` is the pair's [`shared_bound`], to which `x`'s
+/// overflow is added (its common terms past the 64th, all counted). The
+/// sums are taken in another order than [`StoryIndex::cosine`]'s, and the
+/// norm is a product of square roots, so the bound holds within rounding:
+/// callers leave a [`BOUND_MARGIN`]. A norm of zero (a claim without weight)
+/// bounds nothing: the pair is left to `decide`.
+fn overlap_bound(x: &ClaimFlat, y: &ClaimFlat, shared: f32) -> (f32, f32) {
+    (shared + x.overflow, x.root * y.root)
+}
+
+/// The part of [`overlap_bound`]'s numerator that is the same from either
+/// side of the pair: `selecting`, the IDF weight of the selecting (not
+/// common) terms they share, which [`relations`] sums while it gathers
+/// candidates, and then the common terms both have, by their bits in bit
+/// order. Taken once per candidate pair and handed to both orders of its
+/// bounds and of [`decide_candidate`].
+fn shared_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32) -> f32 {
     let mut shared = selecting;
     let mut both = x.common & y.common;
     while both != 0 {
@@ -2139,8 +2148,7 @@ fn overlap_bound(idx: &StoryIndex, x: &ClaimFlat, y: &ClaimFlat, selecting: f32)
         shared += idx.common_idf.get(bit).copied().unwrap_or(f32::INFINITY);
         both &= both - 1;
     }
-    shared += x.overflow;
-    (shared, norm)
+    shared
 }
 
 /// A relation found by [`relations`], with what its label is made of: the
@@ -2160,21 +2168,21 @@ struct Found {
 /// `decide(x, y)` for a candidate pair, unless their records show that it
 /// rejects the pair: two statements whose similarity cannot reach the
 /// threshold, unless both quote someone, state a position or introduce the
-/// same event (`could_be_same_statement`). `selecting` is the IDF weight of
-/// the selecting terms they share (see [`overlap_bound`]). The claims' views
+/// same event (`could_be_same_statement`). `shared` is the pair's
+/// [`shared_bound`] (see [`overlap_bound`]). The claims' views
 /// are built only when needed: most pairs are settled by their records.
 fn decide_candidate(
     idx: &StoryIndex,
     fx: &ClaimFlat,
     fy: &ClaimFlat,
-    selecting: f32,
+    shared: f32,
 ) -> Option<(RelationKind, Reason, f32, Vec<u32>)> {
     let (ai, ci) = (fx.art as usize, fx.claim as usize);
     let (bj, cj) = (fy.art as usize, fy.claim as usize);
     if !fx.typed {
         let threshold = idx.config.statement_threshold;
         let x_terms = &idx.sets.get(ai)?.get(ci)?.terms;
-        let (most, norm) = pair_bound(idx, x_terms, fx, fy, selecting, threshold);
+        let (most, norm) = pair_bound(idx, x_terms, fx, fy, shared, threshold);
         if norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm {
             if !may_be_same_statement(fx, fy) {
                 return None;
@@ -2194,27 +2202,18 @@ fn decide_candidate(
 /// the pair's own soft matches) are below the threshold, and neither claim
 /// gives another reason to compare them. Settles most candidate pairs at the
 /// cost of one order's.
-fn rejected_both_ways(idx: &StoryIndex, fx: &ClaimFlat, fy: &ClaimFlat, selecting: f32) -> bool {
+fn rejected_both_ways(idx: &StoryIndex, fx: &ClaimFlat, fy: &ClaimFlat, shared: f32) -> bool {
     if fx.typed || fy.typed || (fx.quote && fy.quote) || (fx.stance && fy.stance) {
         return false;
     }
     let threshold = idx.config.statement_threshold;
-    // `overlap_bound` of each order: the shared part is the same sum, in
-    // the same order, then each adds its own overflow.
-    let (shared, norm) = overlap_bound(
-        idx,
-        &ClaimFlat {
-            overflow: 0.0,
-            ..*fx
-        },
-        fy,
-        selecting,
-    );
-    let below = |x: &ClaimFlat| {
-        let most = with_soft_allowance(x, shared + x.overflow, norm);
+    // `overlap_bound` of each order (the same norm, each side's overflow).
+    let below = |x: &ClaimFlat, y: &ClaimFlat| {
+        let (exact, norm) = overlap_bound(x, y, shared);
+        let most = with_soft_allowance(x, exact, norm);
         norm > 0.0 && most < (threshold - BOUND_MARGIN) * norm
     };
-    below(fx) && below(fy) && !fx.event && !fy.event
+    below(fx, fy) && below(fy, fx) && !fx.event && !fy.event
 }
 
 /// Relations of a story; with `focus`, only those touching that document.
@@ -2373,7 +2372,8 @@ pub fn relations_keeping(
                     continue;
                 };
                 let selecting = acc.get(k_).copied().unwrap_or(f32::MAX);
-                if rejected_both_ways(idx, fx, fy, selecting) {
+                let shared = shared_bound(idx, fx, fy, selecting);
+                if rejected_both_ways(idx, fx, fy, shared) {
                     continue;
                 }
                 let (bj, cj) = (fy.art as usize, fy.claim as usize);
@@ -2387,13 +2387,13 @@ pub fn relations_keeping(
                 let both = mutual.get(k_).copied().unwrap_or(false);
                 let forward = || {
                     (both || span_link(x.claim, y_claim))
-                        .then(|| decide_candidate(idx, fx, fy, selecting))
+                        .then(|| decide_candidate(idx, fx, fy, shared))
                         .flatten()
                         .map(|d| (d, ai, ci))
                 };
                 let backward = || {
                     (both || span_link(y_claim, x.claim))
-                        .then(|| decide_candidate(idx, fy, fx, selecting))
+                        .then(|| decide_candidate(idx, fy, fx, shared))
                         .flatten()
                         .map(|d| (d, bj, cj))
                 };

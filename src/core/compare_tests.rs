@@ -262,10 +262,11 @@ fn the_similarity_bounds_hold_on_real_stories() {
                     .filter(|t| y.terms.ids.contains(t) && idx.df[**t as usize] <= common)
                     .map(|&t| idx.idf_of(t))
                     .sum();
-                let (exact, norm) = overlap_bound(&idx, fx, fy, selecting);
+                let shared = super::shared_bound(&idx, fx, fy, selecting);
+                let (exact, norm) = overlap_bound(fx, fy, shared);
                 let loose = with_soft_allowance(fx, exact, norm);
                 let threshold = idx.config.statement_threshold;
-                let (most, _) = pair_bound(&idx, x.terms, fx, fy, selecting, threshold);
+                let (most, _) = pair_bound(&idx, x.terms, fx, fy, shared, threshold);
                 let sim = idx.similarity(x.terms, y.terms);
                 if norm > 0.0 {
                     for bound in [loose / norm, most / norm] {
@@ -279,10 +280,10 @@ fn the_similarity_bounds_hold_on_real_stories() {
                     assert!(super::may_be_same_statement(fx, fy));
                     assert_eq!(fx.event, idx.event_of(&x).is_some());
                 }
-                if super::rejected_both_ways(&idx, fx, fy, selecting) {
+                if super::rejected_both_ways(&idx, fx, fy, shared) {
                     both_ways += 1;
-                    assert!(super::decide_candidate(&idx, fx, fy, selecting).is_none());
-                    assert!(super::decide_candidate(&idx, fy, fx, selecting).is_none());
+                    assert!(super::decide_candidate(&idx, fx, fy, shared).is_none());
+                    assert!(super::decide_candidate(&idx, fy, fx, shared).is_none());
                 }
                 if norm > 0.0
                     && most < (idx.config.statement_threshold - BOUND_MARGIN) * norm
