@@ -89,7 +89,43 @@ fn shared_symbol(s: &str) -> &'static str {
 }
 
 /// The text of a term ("" for an id never handed out).
+///
+/// Each thread keeps the texts it was given, by id (the interner's ids are
+/// dense): a story's index resolves its whole vocabulary, about a million
+/// terms per ten thousand articles, and the shared table's lookup (a
+/// sharded map behind read locks that both threads take) cost 59
+/// instructions a term, and more in time than in instructions (`perf`:
+/// 0.7 % of a first run's samples, against 0.3 % of its instructions).
+/// A text once handed out never changes, so the thread's copy of the
+/// pointer answers what the table would.
 pub fn resolve(t: Term) -> &'static str {
+    thread_local! {
+        static TEXTS: std::cell::RefCell<Vec<&'static str>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let i = t as usize;
+    TEXTS.with(|texts| match texts.try_borrow_mut() {
+        Ok(mut texts) => {
+            if let Some(&s) = texts.get(i).filter(|s| !s.is_empty()) {
+                return s;
+            }
+            let s = resolve_shared(t);
+            if !s.is_empty() {
+                if texts.len() <= i {
+                    texts.resize(i + 1, "");
+                }
+                if let Some(slot) = texts.get_mut(i) {
+                    *slot = s;
+                }
+            }
+            s
+        }
+        Err(_) => resolve_shared(t),
+    })
+}
+
+/// [`resolve`] from the process's table.
+fn resolve_shared(t: Term) -> &'static str {
     match Spur::try_from_usize(t as usize) {
         Some(k) => rodeo().try_resolve(&k).unwrap_or(""),
         None => "",
@@ -202,6 +238,15 @@ mod tests {
         let a = intern("zebra-test-term");
         assert_eq!(intern("zebra-test-term"), a);
         assert_eq!(resolve(a), "zebra-test-term");
+        // Asked again (from the thread's copy), and from another thread.
+        assert_eq!(resolve(a), "zebra-test-term");
+        let other = std::thread::spawn(move || resolve(a).to_string())
+            .join()
+            .unwrap_or_default();
+        assert_eq!(other, "zebra-test-term");
+        // An id never handed out has no text, and is not remembered as one.
+        assert_eq!(resolve(u32::MAX - 1), "");
+        assert_eq!(resolve(intern("zebra-test-term-2")), "zebra-test-term-2");
         assert_eq!(get("zebra-test-term"), Some(a));
         assert_eq!(get("never-seen-term-xyz"), None);
     }
