@@ -404,6 +404,40 @@ impl<'a> Lower<'a> {
         key
     }
 
+    /// A digest of [`Lower::key`]: the number of its bytes (high half) and
+    /// the sum of their values (low half, wrapping). Equal keys have equal
+    /// signatures, so only units that share a signature need their keys
+    /// compared. An ASCII unit's signature is read eight bytes at a time
+    /// (`text::byte_range_mask`; a letter is a byte whose `| 0x20` is in
+    /// `a..=z`, and that is also its lower case, a digit its own key byte):
+    /// writing out the key of every unit, byte by byte, to find the few
+    /// repeated ones was most of the time of splitting an article (`perf`).
+    /// `signature_is_the_keys` compares it with the key's.
+    fn signature(&self) -> u64 {
+        match self {
+            Lower::Ascii(s) => {
+                const FOLD: u64 = 0x2020_2020_2020_2020;
+                const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+                let (mut n, mut sum) = (0u64, 0u64);
+                for x in text::words_of(s.as_bytes()) {
+                    let folded = x | FOLD;
+                    let alnum = text::byte_range_mask(folded, b'a', b'z')
+                        | text::byte_range_mask(x, b'0', b'9');
+                    // 0xFF for each key byte (the high bits moved down and
+                    // spread over their bytes: no carry crosses a byte).
+                    let kept = folded & ((alnum >> 7) * 0xFF);
+                    // The eight bytes summed in four 16-bit lanes, then the
+                    // lanes in the top one (at most 8 * 0x7A: no overflow).
+                    let lanes = (kept & EVEN) + ((kept >> 8) & EVEN);
+                    sum = sum.wrapping_add(lanes.wrapping_mul(0x0001_0001_0001_0001) >> 48);
+                    n += u64::from(alnum.count_ones());
+                }
+                (n << 32) | (sum & 0xFFFF_FFFF)
+            }
+            Lower::Owned(low) => key_signature(alphanumeric_key(low).as_bytes()),
+        }
+    }
+
     /// Appends [`Lower::key`] to `out` (an article's keys share one buffer).
     fn key_into(&self, out: &mut Vec<u8>) {
         match self {
@@ -426,6 +460,48 @@ impl<'a> Lower<'a> {
             Lower::Owned(low) => out.extend_from_slice(alphanumeric_key(low).as_bytes()),
         }
     }
+}
+
+/// For each unit, whether its key is not empty and an earlier unit has the
+/// same key. Only the units whose [`Lower::signature`] another unit shares
+/// have their keys written out (nearly every unit's is its own); those are
+/// written into one buffer and compared as its slices (a vector allocated
+/// per unit for its key was most of telling repeats).
+fn repeated_keys(lows: &[Lower]) -> Vec<bool> {
+    let signatures: Vec<u64> = lows.iter().map(Lower::signature).collect();
+    let mut count: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
+    count.reserve(signatures.len());
+    for &g in &signatures {
+        *count.entry(g).or_default() += 1;
+    }
+    // An empty key (no letter or digit) has a signature of 0.
+    let shared = |g: &u64| *g != 0 && count.get(g).is_some_and(|&c| c > 1);
+    let mut keys: Vec<u8> = Vec::new();
+    let mut ends: Vec<Option<usize>> = Vec::with_capacity(lows.len());
+    for (low, g) in lows.iter().zip(&signatures) {
+        ends.push(shared(g).then(|| {
+            low.key_into(&mut keys);
+            keys.len()
+        }));
+    }
+    let mut seen: rustc_hash::FxHashSet<&[u8]> = rustc_hash::FxHashSet::default();
+    let mut from = 0;
+    ends.iter()
+        .map(|end| {
+            let Some(end) = *end else {
+                return false;
+            };
+            let key = keys.get(from..end).unwrap_or_default();
+            from = end;
+            !key.is_empty() && !seen.insert(key)
+        })
+        .collect()
+}
+
+/// [`Lower::signature`] of a key, from its bytes.
+fn key_signature(key: &[u8]) -> u64 {
+    let sum = key.iter().fold(0u64, |a, &b| a.wrapping_add(u64::from(b)));
+    ((key.len() as u64) << 32) | (sum & 0xFFFF_FFFF)
 }
 
 /// A header line that names the outlet: "By X | date", "X and Y, USA TODAY",
@@ -560,30 +636,12 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
 
     let mut blocks = Vec::with_capacity(units.len());
     // Each unit's lower-cased text, and whether an earlier unit has its key
-    // (the same furniture repeated). The keys are written into one buffer
-    // first and compared as its slices: a vector allocated per unit for its
-    // key was most of telling repeats.
+    // (the same furniture repeated).
     let lows: Vec<Lower> = units
         .iter()
         .map(|r| Lower::new(text[r.clone()].trim()))
         .collect();
-    let mut keys: Vec<u8> = Vec::with_capacity(text.len().saturating_sub(body_start));
-    let mut ends: Vec<usize> = Vec::with_capacity(units.len());
-    for low in &lows {
-        low.key_into(&mut keys);
-        ends.push(keys.len());
-    }
-    let mut seen: rustc_hash::FxHashSet<&[u8]> = rustc_hash::FxHashSet::default();
-    seen.reserve(units.len());
-    let mut from = 0;
-    let repeated: Vec<bool> = ends
-        .iter()
-        .map(|&end| {
-            let key = keys.get(from..end).unwrap_or_default();
-            from = end;
-            !key.is_empty() && !seen.insert(key)
-        })
-        .collect();
+    let repeated = repeated_keys(&lows);
     let mut in_list = false;
     let mut title_taken = false;
     for (i, (r, (low, &repeated))) in units.iter().zip(lows.iter().zip(&repeated)).enumerate() {
@@ -811,6 +869,7 @@ mod tests {
         let low = s.to_lowercase();
         let l = Lower::new(s);
         assert_eq!(l.key(), alphanumeric_key(&low).into_bytes(), "{s:?}");
+        assert_eq!(l.signature(), key_signature(&l.key()), "{s:?}");
         assert_eq!(
             l.contains_any(&["photo:", "photo by"]),
             low.contains("photo:") || low.contains("photo by"),
@@ -853,6 +912,39 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// A unit's signature is its key's (control bytes, curly quotes and
+        /// other non-ASCII text, words longer than eight bytes), and the
+        /// units found repeated are those with the key of an earlier unit.
+        #[test]
+        fn signature_is_the_keys(
+            units in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[\\x00-\\x7F]{0,40}",
+                    "(Photo|READ MORE|\u{201C}|\u{201D}|\u{2019}|É|İ|\u{212A}|[a-zA-Z0-9 .]){0,12}",
+                    proptest::sample::select(vec![
+                        "Advertisement", "ADVERTISEMENT", "advert-isement", "", "--",
+                        "Read more", "read MORE!", "\u{201C}Read more\u{201D}",
+                    ])
+                    .prop_map(str::to_string),
+                ],
+                0..10,
+            )
+        ) {
+            let lows: Vec<Lower> = units.iter().map(|u| Lower::new(u)).collect();
+            for l in &lows {
+                proptest::prop_assert_eq!(l.signature(), key_signature(&l.key()));
+            }
+            let mut seen = std::collections::HashSet::new();
+            let want: Vec<bool> = lows
+                .iter()
+                .map(|l| {
+                    let k = l.key();
+                    !k.is_empty() && !seen.insert(k)
+                })
+                .collect();
+            proptest::prop_assert_eq!(repeated_keys(&lows), want);
+        }
+
         /// `Lower` answers as the lower-cased text does, ASCII or not.
         #[test]
         fn lower_is_the_lowercased_text(
