@@ -1683,9 +1683,19 @@ fn push_token_terms(
 /// table past the 512 KiB of a core's L2 cost nothing measurable.
 const RECENT_SLOTS: usize = 32768;
 
-/// A slot of the table of recent words: a word's [`pack_wide`] key and
-/// its answers.
-type RecentSlot = Option<(u128, Option<super::terms::Term>, u16)>;
+/// A slot of the table of recent words: a word's [`pack_wide`] key (as two
+/// halves) and its answers, in 24 bytes (as `Option<(u128, Option<Term>,
+/// u16)>`, 32: a `u128` is aligned to 16).
+#[derive(Clone, Copy, Default)]
+struct RecentSlot {
+    lo: u64,
+    hi: u64,
+    /// The term, `u32::MAX` for none.
+    own: u32,
+    flags: u16,
+    /// Whether the slot holds a word.
+    used: bool,
+}
 
 /// The thread's table of recent words ([`token_info`]).
 #[derive(Default)]
@@ -1727,7 +1737,9 @@ impl Recent {
     #[inline(always)]
     fn hit(&self, k: u128) -> Option<(Option<super::terms::Term>, u16)> {
         match self.slots.get(Self::slot_of(k)) {
-            Some(Some((key, own, flags))) if *key == k => Some((*own, *flags)),
+            Some(e) if e.used && e.lo == k as u64 && e.hi == (k >> 64) as u64 => {
+                Some(((e.own != u32::MAX).then_some(e.own), e.flags))
+            }
             _ => None,
         }
     }
@@ -1737,11 +1749,22 @@ impl Recent {
     #[inline(always)]
     fn miss(&mut self, k: u128, w: &str) -> (Option<super::terms::Term>, u16) {
         if self.slots.is_empty() {
-            self.slots.resize(RECENT_SLOTS, None);
+            self.slots.resize(RECENT_SLOTS, RecentSlot::default());
         }
         let (own, flags) = token_info_full(w);
-        if let Some(slot) = self.slots.get_mut(Self::slot_of(k)) {
-            *slot = Some((k, own, flags));
+        // (A term of `u32::MAX` could not be told from none: not kept.)
+        if let Some(slot) = self
+            .slots
+            .get_mut(Self::slot_of(k))
+            .filter(|_| own != Some(u32::MAX))
+        {
+            *slot = RecentSlot {
+                lo: k as u64,
+                hi: (k >> 64) as u64,
+                own: own.unwrap_or(u32::MAX),
+                flags,
+                used: true,
+            };
         }
         (own, flags)
     }
