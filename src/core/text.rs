@@ -1671,8 +1671,9 @@ fn push_token_terms(
     }
 }
 
-/// Slots of the table of recent words (a power of two): 32,768 × 32 bytes
-/// (1 MiB a thread). Twice 4096 took parse_only c200 callgrind from
+/// Slots of the table of recent words (a power of two): 32,768 × 24 bytes
+/// (768 KiB a thread; 1 MiB with the 32-byte slots these figures were
+/// measured with). Twice 4096 took parse_only c200 callgrind from
 /// 1,174.4M to 1,166.1M (fewer words pushed out), and c2000 user time did
 /// not grow (1.14-1.17 s against 1.17-1.20 s, single runs on the shared
 /// machine). From 8192, `check --no-cache` on 1,000 articles missed 47.0 k
