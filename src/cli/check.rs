@@ -256,9 +256,7 @@ pub fn build_corpus(files: Vec<super::files::Loaded>) -> Corpus {
         })
         .collect();
     let mut corpus = Corpus::new(core::EngineConfig::default());
-    for (a, counts) in arts {
-        corpus.insert_counted(a, counts);
-    }
+    corpus.insert_counted_many(arts);
     corpus
 }
 
@@ -372,12 +370,14 @@ pub fn build_grouped(
     let mut keys: Vec<Option<ArticleKeys>> = Vec::new();
     // Per document id, the version its file's entry held before this run.
     let mut before: Vec<Option<Previous>> = Vec::new();
+    // (Without counts, each article is inserted unindexed: with none.)
     let mut counts = counts.into_iter();
-    for ((a, key, _), previous) in arts.into_iter().zip(previous) {
-        let d = match counts.next() {
-            Some(c) => corpus.insert_counted(a, c),
-            None => corpus.insert_unindexed(a),
-        };
+    let (arts, arts_keys): (Vec<_>, Vec<_>) = arts.into_iter().map(|(a, key, _)| (a, key)).unzip();
+    let ids = corpus.insert_counted_many(
+        arts.into_iter()
+            .map(|a| (a, counts.next().unwrap_or_default())),
+    );
+    for ((d, key), previous) in ids.into_iter().zip(arts_keys).zip(previous) {
         if keys.len() <= d {
             keys.resize(d + 1, None);
             before.resize(d + 1, None);
