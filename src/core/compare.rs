@@ -1289,12 +1289,14 @@ fn quantity_heads_compatible(a: &Quantity, b: &Quantity) -> Option<bool> {
 }
 
 /// A claim's non-stopwords that the story's vocabulary holds, in order,
-/// each with its local term id, their texts in one string (a word that
-/// the story lacks can never be a shared one, so it is left out).
-#[derive(Default)]
+/// each with its local term id and the place of its text: in the article's
+/// text, to be lower-cased when a label uses it, or in `text`, where its
+/// folded form was written (see [`text::non_stop_norms`]). (A word that
+/// the story lacks can never be a shared one, so it is left out.)
 struct LabelWords {
     words: Vec<(u32, std::ops::Range<usize>)>,
     text: String,
+    at: text::NormsIn,
 }
 
 /// The words of a claim that can name its fact (read from its text by
@@ -1304,18 +1306,20 @@ fn label_words(v: &View, idx: &StoryIndex) -> LabelWords {
     // Room for the span's words at once (their folded forms are rarely
     // longer): grown word by word, they were a fifth of this function.
     let span = v.claim.span.len();
-    let mut out = LabelWords {
-        words: Vec::with_capacity(span / 6 + 1),
-        text: String::with_capacity(span),
-    };
-    text::non_stop_norms(
+    let mut words = Vec::with_capacity(span / 6 + 1);
+    let mut norms = String::new();
+    let at = text::non_stop_norms(
         &v.art.text,
         v.claim.span.clone(),
-        &mut out.text,
-        &mut out.words,
+        &mut norms,
+        &mut words,
         |term| idx.ids.get(term),
     );
-    out
+    LabelWords {
+        words,
+        text: norms,
+        at,
+    }
 }
 
 /// The label of a relation of the claim of `v` whose claims share the
@@ -1343,14 +1347,25 @@ fn label_of_into(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex,
     // rest of the label).
     let mut picked: smallvec::SmallVec<[usize; 3]> = top.iter().flatten().map(|p| p.1).collect();
     picked.sort_unstable();
+    // A word read where it stands in the text is ASCII, and its norm is
+    // its lower case: words are the same when they are but for case.
+    let in_text = words.at == text::NormsIn::Text;
+    let source: &str = if in_text { &v.art.text } else { &words.text };
     let mut kept: smallvec::SmallVec<[&str; 3]> = smallvec::SmallVec::new();
     for i in picked {
         let w = words
             .words
             .get(i)
-            .and_then(|(_, at)| words.text.get(at.clone()))
+            .and_then(|(_, at)| source.get(at.clone()))
             .unwrap_or("");
-        if !kept.contains(&w) {
+        let same = |k: &&str| {
+            if in_text {
+                k.eq_ignore_ascii_case(w)
+            } else {
+                *k == w
+            }
+        };
+        if !kept.iter().any(same) {
             kept.push(w);
         }
     }
@@ -1362,7 +1377,13 @@ fn label_of_into(v: &View, words: &LabelWords, shared: &[u32], idx: &StoryIndex,
             if i > 0 {
                 out.push(' ');
             }
+            let from = out.len();
             out.push_str(w);
+            if in_text {
+                if let Some(added) = out.get_mut(from..) {
+                    added.make_ascii_lowercase();
+                }
+            }
         }
     }
 }

@@ -452,3 +452,33 @@ proptest::proptest! {
         proptest::prop_assert_eq!(picked, sorted);
     }
 }
+
+/// A label names each word once and in lower case, however the claim
+/// writes it: the words a label picks are lower-cased as it picks them
+/// ("Harbour" and "harbour" are one word).
+#[test]
+fn labels_are_lower_case_words_each_once() {
+    let f = parse(
+        "=== a.txt\nStorm news\n\nFloods closed the road and the bridge on Monday. \
+         The road and the bridge were closed by floods again. Floods closed the bridge and the road for days.\n\n\
+         Floods closed the Kestrel road and the kestrel bridge on Tuesday.\n\n\
+         === b.txt\nMore storm news\n\nThe bridge and the road were closed by floods on Monday. \
+         Floods closed the road and the bridge once more. The floods closed the road and the bridge again.\n\n\
+         Floods closed the KESTREL road and the Kestrel bridge on Tuesday.\n",
+    );
+    let (_, rels) = relations_of(&f);
+    let labelled: Vec<&str> = rels
+        .iter()
+        .map(|r| r.label)
+        .filter(|l| l.contains("kestrel"))
+        .collect();
+    assert!(!labelled.is_empty(), "{rels:?}");
+    for r in &rels {
+        assert_eq!(r.label, r.label.to_lowercase(), "{r:?}");
+        let words: Vec<&str> = r.label.split(' ').collect();
+        let mut once = words.clone();
+        once.sort_unstable();
+        once.dedup();
+        assert_eq!(once.len(), words.len(), "{r:?}");
+    }
+}

@@ -1497,19 +1497,32 @@ pub fn non_stop_terms(tokens: &[Token], mut each: impl FnMut(&Token, super::term
     })
 }
 
+/// Where the places that [`non_stop_norms`] gives lie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NormsIn {
+    /// In the text: each is an ASCII word whose norm is its ASCII lower
+    /// case (nothing was written to `norms`).
+    Text,
+    /// In `norms`, where each norm was appended.
+    Norms,
+}
+
 /// The words of `text[range]` that are not stopwords, in order, as
 /// [`non_stop_terms`] gives them for [`tokens`]`(text, range)`: for each,
 /// `keep` is asked with its [`term`], and a word it keeps a value for has
-/// its norm appended to `norms` and the value pushed to `out` with the
-/// norm's place in `norms`.
+/// the value pushed to `out` with the place of its norm: where the word
+/// stands in `text`, when it is ASCII and its norm is its lower case (the
+/// ASCII path below, [`NormsIn::Text`]), or in `norms`, where the norm is
+/// appended ([`NormsIn::Norms`]). The caller lower-cases only the words
+/// it uses (a label uses three at most): copying and lowering every word
+/// kept was a tenth of the labels' cost.
 ///
 /// The relations' labels ask this of every claim they label. An ASCII text
 /// (or one whose only other characters are double curly quotes, which
 /// [`TokenBuf::fill_plain`] also tokenises by the ASCII path) is read
 /// without building its tokens: each word is looked up in the thread's
 /// table of recent words by a key made from its bytes as written (the
-/// possessive cut, the letters lowered in the key), and only the words
-/// kept are copied, lower-cased, into `norms`. Building a token (a string
+/// possessive cut, the letters lowered in the key). Building a token (a string
 /// copied and lowered for every word, stopwords included) and reading the
 /// tokens again was most of the labels' words. Any other text, and a
 /// call made while the table is in use, goes through the tokens.
@@ -1520,21 +1533,23 @@ pub fn non_stop_norms<T>(
     norms: &mut String,
     out: &mut Vec<(T, Range<usize>)>,
     mut keep: impl FnMut(super::terms::Term) -> Option<T>,
-) {
+) -> NormsIn {
     let Some(slice) = text.get(range.clone()) else {
-        return;
+        return NormsIn::Norms;
     };
     let done = ascii_word_path(slice.as_bytes()).is_some()
         && RECENT.with(|r| match r.try_borrow_mut() {
             Ok(mut recent) => {
-                ascii_non_stop_norms(slice, &mut recent, norms, out, &mut keep);
+                ascii_non_stop_norms(slice, range.start, &mut recent, out, &mut keep);
                 true
             }
             Err(_) => false,
         });
-    if !done {
-        non_stop_norms_by_tokens(text, range, norms, out, keep);
+    if done {
+        return NormsIn::Text;
     }
+    non_stop_norms_by_tokens(text, range, norms, out, keep);
+    NormsIn::Norms
 }
 
 /// [`non_stop_norms`] through the tokens, in a list kept for the thread
@@ -1563,11 +1578,12 @@ fn non_stop_norms_by_tokens<T>(
     });
 }
 
-/// [`non_stop_norms`] of a text `slice` tokenised by the ASCII path.
+/// [`non_stop_norms`] of a text `slice`, at `base` in the text, tokenised
+/// by the ASCII path: each word kept is given by its place in the text.
 fn ascii_non_stop_norms<T>(
     slice: &str,
+    base: usize,
     recent: &mut Recent,
-    norms: &mut String,
     out: &mut Vec<(T, Range<usize>)>,
     keep: &mut impl FnMut(super::terms::Term) -> Option<T>,
 ) {
@@ -1622,9 +1638,7 @@ fn ascii_non_stop_norms<T>(
             }
         };
         if let Some(v) = keep(term) {
-            let start = norms.len();
-            lowered(w, norms);
-            out.push((v, start..norms.len()));
+            out.push((v, base + r.start..base + r.start + word.len()));
         }
     }
 }
@@ -2121,10 +2135,19 @@ mod tests {
             for _ in 0..2 {
                 let mut norms = String::from("before");
                 let mut out = Vec::new();
-                non_stop_norms(&text, lo..hi, &mut norms, &mut out, keep);
+                let from = non_stop_norms(&text, lo..hi, &mut norms, &mut out, keep);
                 let got: Vec<_> = out
                     .iter()
-                    .map(|(v, at)| (*v, norms.get(at.clone()).unwrap_or("?").to_string()))
+                    .map(|(v, at)| {
+                        let norm = match from {
+                            NormsIn::Text => text
+                                .get(at.clone())
+                                .filter(|w| w.is_ascii())
+                                .map(str::to_ascii_lowercase),
+                            NormsIn::Norms => norms.get(at.clone()).map(str::to_string),
+                        };
+                        (*v, norm.unwrap_or_else(|| "?".to_string()))
+                    })
                     .collect();
                 proptest::prop_assert_eq!(&got, &want);
                 proptest::prop_assert!(norms.starts_with("before"));
