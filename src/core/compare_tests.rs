@@ -455,7 +455,7 @@ proptest::proptest! {
 
 /// A label names each word once and in lower case, however the claim
 /// writes it: the words a label picks are lower-cased as it picks them
-/// ("Harbour" and "harbour" are one word).
+/// ("Kestrel", "kestrel" and "KESTREL" are one word).
 #[test]
 fn labels_are_lower_case_words_each_once() {
     let f = parse(
