@@ -370,7 +370,8 @@ pub fn build_grouped(
     let mut keys: Vec<Option<ArticleKeys>> = Vec::new();
     // Per document id, the version its file's entry held before this run.
     let mut before: Vec<Option<Previous>> = Vec::new();
-    // (Without counts, each article is inserted unindexed: with none.)
+    // (Without counts, each article is inserted unindexed: with
+    // `TermCounts::default()`, no terms.)
     let mut counts = counts.into_iter();
     let (arts, arts_keys): (Vec<_>, Vec<_>) = arts.into_iter().map(|(a, key, _)| (a, key)).unzip();
     let ids = corpus.insert_counted_many(

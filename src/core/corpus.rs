@@ -15,7 +15,10 @@ pub type DocId = usize;
 /// How often each term occurs in an article's sentences: distinct terms in
 /// the order they first occur, which is the order in which the corpus gives
 /// new terms their ids (and ties between terms are broken by id). The
-/// default, no terms, is an article inserted unindexed.
+/// default, no terms, inserts an article without entering its terms in the
+/// index: for a batch that knows its stories already (the CLI's cache keeps
+/// them) and never asks for neighbours. As after [`Corpus::release_index`],
+/// [`Corpus::stories`] and [`Corpus::neighbours`] do not see its terms.
 #[derive(Default)]
 pub struct TermCounts(Vec<(Term, u32)>);
 
@@ -469,7 +472,6 @@ impl Corpus {
             sum += *n;
             *n = sum;
         }
-        let starts = next.clone();
         let mut docs: Vec<DocId> = vec![0; added.len()];
         for &(t, id) in &added {
             if let Some(at) = next.get_mut(t as usize) {
@@ -479,13 +481,14 @@ impl Corpus {
                 *at += 1;
             }
         }
-        for (t, list) in ix.postings.iter_mut().enumerate() {
-            let (Some(&from), Some(&to)) = (starts.get(t), starts.get(t + 1)) else {
-                continue;
-            };
+        // Each term's place now ends where the next term's starts: its
+        // documents run from the end of the term before.
+        let mut from = 0;
+        for (list, &to) in ix.postings.iter_mut().zip(&next) {
             if let Some(new) = docs.get(from..to).filter(|n| !n.is_empty()) {
                 Arc::make_mut(list).extend_from_slice(new);
             }
+            from = to;
         }
     }
 
@@ -594,15 +597,6 @@ impl Corpus {
                 list.retain(|d| group.binary_search_by_key(d, |g| g.1).is_err());
             }
         }
-    }
-
-    /// Add or replace an article without entering its terms in the index:
-    /// for a batch that knows its stories already (the CLI's cache keeps
-    /// them) and never asks for neighbours. As after
-    /// [`Corpus::release_index`], [`Corpus::stories`] and
-    /// [`Corpus::neighbours`] do not see the document's terms.
-    pub fn insert_unindexed(&mut self, article: Article) -> DocId {
-        self.insert_counted(article, TermCounts(Vec::new()))
     }
 
     /// Takes document `id` out of the corpus; its postings entries are
