@@ -7,7 +7,7 @@
 //! `tension`, `disagree` (conflict or tension), `none` (no relation at all).
 
 use crate::core::article::MetaOverride;
-use crate::core::corpus::{story_files, Corpus, EngineConfig};
+use crate::core::corpus::{story_files, ClaimRef, Corpus, EngineConfig};
 
 use super::{Relation, RelationKind};
 
@@ -450,6 +450,64 @@ proptest::proptest! {
         }
         let picked: Vec<(f32, usize)> = top.iter().flatten().copied().collect();
         proptest::prop_assert_eq!(picked, sorted);
+    }
+
+    /// `by_score` orders relations as the stable sort by (best bucket,
+    /// a, b) it replaces, whether they come in pair order (a story's run)
+    /// or not (a focus's), and with buckets too far apart to count.
+    #[test]
+    fn by_score_is_the_sort_by_bucket_and_pair(
+        rels in proptest::collection::vec((0u8..4, 0u8..6, 0u8..4, 0u8..6, 0u8..40), 0..60),
+        in_pair_order: bool,
+        far: bool,
+    ) {
+        let found = |rels: &[(u8, u8, u8, u8, u8)]| -> Vec<super::Found> {
+            rels.iter()
+                .map(|&(da, ca, db, cb, s)| {
+                    let mut score = f32::from(s) * 0.013;
+                    if far && s == 39 {
+                        score = 1e9;
+                    }
+                    super::Found {
+                        rel: Relation {
+                            a: ClaimRef::new(usize::from(da), usize::from(ca)),
+                            b: ClaimRef::new(usize::from(db), usize::from(cb)),
+                            kind: RelationKind::Support,
+                            reason: "",
+                            label: "",
+                            score,
+                        },
+                        ai: 0,
+                        ci: 0,
+                        shared: Vec::new(),
+                        at: [0, 0],
+                        rank: 0,
+                    }
+                })
+                .collect()
+        };
+        let mut rels = rels;
+        if in_pair_order {
+            rels.sort_by_key(|&(da, ca, db, cb, _)| (da, ca, db, cb));
+        }
+        let key = |f: &super::Found| (f.rel.a, f.rel.b, f.rel.score.to_bits());
+        let mut expected = found(&rels);
+        expected.sort_by_cached_key(|f| {
+            (
+                std::cmp::Reverse((f.rel.score / 0.05).floor() as i64),
+                f.rel.a,
+                f.rel.b,
+            )
+        });
+        let expected: Vec<_> = expected.iter().map(key).collect();
+        let got = super::by_score(found(&rels));
+        // Each relation's rank is its place in pair order.
+        let mut by_rank: Vec<_> = got.iter().map(|f| (f.rank, f.rel.a, f.rel.b)).collect();
+        by_rank.sort_unstable();
+        proptest::prop_assert!(by_rank.windows(2).all(|w| (w[0].1, w[0].2) <= (w[1].1, w[1].2)));
+        proptest::prop_assert!(by_rank.iter().enumerate().all(|(i, r)| r.0 == i));
+        let got: Vec<_> = got.iter().map(key).collect();
+        proptest::prop_assert_eq!(got, expected);
     }
 }
 

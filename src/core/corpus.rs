@@ -149,6 +149,12 @@ impl ClaimRef {
     pub fn claim(self) -> usize {
         self.claim as usize
     }
+
+    /// The reference as one integer, in the same order as the references
+    /// (document, then claim).
+    pub fn packed(self) -> u64 {
+        (u64::from(self.doc) << 32) | u64::from(self.claim)
+    }
 }
 
 /// Tuning of the analysis; defaults are what the gold sets were measured with.
