@@ -2759,7 +2759,11 @@ fn by_score(mut found: Vec<Found>) -> Vec<Found> {
             *at += 1;
         }
     }
-    placed.into_iter().flatten().collect()
+    // (Into room for all at once: collected through `flatten`, which
+    // tells no size, the relations were moved at every doubling.)
+    let mut sorted = Vec::with_capacity(placed.len());
+    sorted.extend(placed.into_iter().flatten());
+    sorted
 }
 
 /// Two typed claims that state the same value ("his first visit" / "his
