@@ -762,7 +762,17 @@ impl Corpus {
             .filter_map(|&(t, _)| Some((*self.index.df.get(t as usize)?, t)))
             .filter(|&(df, _)| df >= 2 && df <= limit)
             .collect();
-        rare.sort_unstable_by_key(|&(df, _)| df);
+        // The RARE_TERMS rarest, of equal frequency the lower term id (a
+        // total order: which of the terms of equal frequency at the cut
+        // were kept was left to the sort's algorithm), found by a
+        // selection, then those few sorted: sorting every rare term of the
+        // document was a sixteenth of grouping (callgrind, 10,000
+        // articles).
+        if rare.len() > RARE_TERMS {
+            rare.select_nth_unstable(RARE_TERMS);
+            rare.truncate(RARE_TERMS);
+        }
+        rare.sort_unstable();
         // Every posting of the selected lists is counted in `seen`: the
         // second time a document is met it is a candidate (a counter per
         // document costs less than a sort of the postings or a hash map
