@@ -781,20 +781,27 @@ impl Corpus {
             seen.resize(self.docs.len(), 0);
         }
         let mut out: Vec<DocId> = Vec::new();
-        let lists = || rare.iter().take(RARE_TERMS).flat_map(|&(_, t)| list(t));
-        for d in lists() {
-            let Some(n) = seen.get_mut(d) else { continue };
-            if *n == 1 && d != id {
-                out.push(d);
+        // (A loop per list, not one `flat_map` over them all: its test of
+        // the list in hand at every posting was a fifth of finding the
+        // candidates, callgrind on 10,000 articles.)
+        let selected = rare.get(..RARE_TERMS.min(rare.len())).unwrap_or_default();
+        for &(_, t) in selected {
+            for d in list(t) {
+                let Some(n) = seen.get_mut(d) else { continue };
+                if *n == 1 && d != id {
+                    out.push(d);
+                }
+                *n = n.saturating_add(1);
             }
-            *n = n.saturating_add(1);
         }
         // The counters are set back to zero by a second pass over the lists
         // (warm in the cache) rather than by keeping each document met: a
         // push per posting was most of this function.
-        for d in lists() {
-            if let Some(n) = seen.get_mut(d) {
-                *n = 0;
+        for &(_, t) in selected {
+            for d in list(t) {
+                if let Some(n) = seen.get_mut(d) {
+                    *n = 0;
+                }
             }
         }
         out.sort_unstable();
