@@ -1396,8 +1396,8 @@ fn label_of_into(
 
 /// The shared terms of one relation, marked in a table by story-local term
 /// id: a label asks of each word of its claim whether the pair shares it,
-/// and a scan of the shared terms per word was a fifth of the labels'
-/// picking (callgrind, 10,000 articles). One table serves every relation
+/// and a scan of the shared terms per word was an eighth of the labels'
+/// picking (callgrind, 1,000 articles). One table serves every relation
 /// of a story: a relation's marks are its serial number, so none are
 /// cleared.
 struct SharedMarks {
@@ -2718,7 +2718,9 @@ fn score_bucket(r: &Relation) -> i64 {
 /// finishes the order: the general sort of the relations by the three
 /// keys was 1.4 % of a first run's instructions (callgrind, 10,000
 /// articles). Relations that are not in pair order are sorted by pair
-/// first, and buckets too far apart to count are sorted as before.
+/// first, and buckets too far apart to count are sorted as before. (A pair
+/// of claims is found once, so pair order is a total order: each
+/// relation's rank in it, set here, places it back after the matching.)
 fn by_score(mut found: Vec<Found>) -> Vec<Found> {
     if !found.is_sorted_by_key(|f| pair_key(&f.rel)) {
         found.sort_by_key(|f| pair_key(&f.rel));
