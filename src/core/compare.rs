@@ -2679,22 +2679,37 @@ pub fn relations_keeping(
     // Back in pair order, each at its rank (the relations were found in pair
     // order: no sort). A story's relations are kept to the end of `check`:
     // no room to spare.
-    let mut placed: Vec<Option<Relation>> = Vec::new();
-    placed.resize_with(found_count, || None);
-    let mut out: Vec<Relation> = Vec::with_capacity(labelled.len());
-    for (rank, r) in labelled {
-        match placed.get_mut(rank) {
-            Some(p @ None) => *p = Some(r),
-            // (Never: every rank is a distinct place of the relations
-            // found. Kept rather than lost, and sorted below.)
-            _ => out.push(r),
-        }
-    }
-    let strays = out.len();
-    out.extend(placed.into_iter().flatten());
-    if strays > 0 {
+    let mut out = in_place_order(found_count, labelled);
+    if !out.is_sorted_by_key(pair_key) {
+        // (Never: see `in_place_order`.)
         out.sort_by_key(pair_key);
     }
+    out
+}
+
+/// The items in the order of their places (each below `n`), in a vector
+/// of exactly their number. An item whose place is out of range or taken
+/// already (never, for the callers' places: ranks and a counting sort's
+/// slots, each distinct) is kept, after the others, not lost.
+fn in_place_order<T>(n: usize, items: impl IntoIterator<Item = (usize, T)>) -> Vec<T> {
+    let mut placed: Vec<Option<T>> = Vec::new();
+    placed.resize_with(n, || None);
+    let mut strays = Vec::new();
+    let mut count = 0;
+    for (at, item) in items {
+        match placed.get_mut(at) {
+            Some(p @ None) => {
+                *p = Some(item);
+                count += 1;
+            }
+            _ => strays.push(item),
+        }
+    }
+    // (Into room for all at once: collected through `flatten`, which tells
+    // no size, the vector grew by doubling and moved its items each time.)
+    let mut out = Vec::with_capacity(count + strays.len());
+    out.extend(placed.into_iter().flatten());
+    out.extend(strays);
     out
 }
 
@@ -2751,21 +2766,15 @@ fn by_score(mut found: Vec<Found>) -> Vec<Found> {
             *n += before;
         }
     }
-    let mut placed: Vec<Option<Found>> = Vec::with_capacity(found.len());
-    placed.resize_with(found.len(), || None);
-    for (f, &b) in found.into_iter().zip(&buckets) {
-        if let Some(at) = starts.get_mut(slot(b)) {
-            if let Some(p) = placed.get_mut(*at) {
-                *p = Some(f);
-            }
+    let n = found.len();
+    let places = found.into_iter().zip(&buckets).map(|(f, &b)| {
+        let at = starts.get_mut(slot(b)).map_or(usize::MAX, |at| {
             *at += 1;
-        }
-    }
-    // (Into room for all at once: collected through `flatten`, which
-    // tells no size, the relations were moved at every doubling.)
-    let mut sorted = Vec::with_capacity(placed.len());
-    sorted.extend(placed.into_iter().flatten());
-    sorted
+            *at - 1
+        });
+        (at, f)
+    });
+    in_place_order(n, places)
 }
 
 /// Two typed claims that state the same value ("his first visit" / "his

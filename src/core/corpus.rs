@@ -784,8 +784,7 @@ impl Corpus {
         // (A loop per list, not one `flat_map` over them all: its test of
         // the list in hand at every posting was a sixth of finding and
         // linking the candidates, callgrind on 10,000 articles.)
-        let selected = rare.get(..RARE_TERMS.min(rare.len())).unwrap_or_default();
-        for &(_, t) in selected {
+        for &(_, t) in &rare {
             for d in list(t) {
                 let Some(n) = seen.get_mut(d) else { continue };
                 if *n == 1 && d != id {
@@ -797,7 +796,7 @@ impl Corpus {
         // The counters are set back to zero by a second pass over the lists
         // (warm in the cache) rather than by keeping each document met: a
         // push per posting was most of this function.
-        for &(_, t) in selected {
+        for &(_, t) in &rare {
             for d in list(t) {
                 if let Some(n) = seen.get_mut(d) {
                     *n = 0;
