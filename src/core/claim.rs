@@ -210,14 +210,13 @@ pub(crate) fn is_date_word(w: &str) -> bool {
 /// Indices of the tokens that name a statement's source: the capitalised run
 /// right before a reporting verb ("Pena Nieto said"), right after one ("said
 /// Pena Nieto") and after "according to" (the verbs of [`REPORTING`], the
-/// list the quotations' speakers are found with).
-fn attribution_tokens(toks: &[Token], tterms: &[TokenTerms]) -> Vec<usize> {
+/// list the quotations' speakers are found with). `reporting` are the
+/// indices of the reporting words among `toks`, in order ([`Marked`]).
+fn attribution_tokens(toks: &[Token], reporting: impl Iterator<Item = usize>) -> Vec<usize> {
     let mut out = Vec::new();
     let cap = |i: usize| toks.get(i).is_some_and(|t| t.capitalised);
-    for ((k, t), tt) in toks.iter().enumerate().zip(tterms) {
-        if flags_of(tt) & REPORTS == 0 {
-            continue;
-        }
+    for k in reporting {
+        let Some(t) = toks.get(k) else { continue };
         let after = if t.norm == "according" {
             if toks.get(k + 1).is_none_or(|n| n.norm != "to") {
                 continue;
@@ -240,11 +239,51 @@ fn attribution_tokens(toks: &[Token], tterms: &[TokenTerms]) -> Vec<usize> {
     out
 }
 
+/// The tokens of a sentence that [`features`] looks at one by one: its
+/// reporting words ([`REPORTS`]) and stance nouns ([`STANCE_0`],
+/// [`STANCE_1`]), by index, in order. Found once per sentence: each of its
+/// claims (a sentence has two on average, and their spans overlap) read
+/// all its tokens twice for them, and few sentences hold any.
+#[derive(Default)]
+struct Marked {
+    reporting: smallvec::SmallVec<[u32; 4]>,
+    stances: smallvec::SmallVec<[u32; 4]>,
+}
+
+impl Marked {
+    fn of(tterms: &[TokenTerms]) -> Marked {
+        let mut m = Marked::default();
+        for (i, tt) in tterms.iter().enumerate() {
+            let f = flags_of(tt);
+            if f & (REPORTS | STANCE_0 | STANCE_1) == 0 {
+                continue;
+            }
+            if f & REPORTS != 0 {
+                m.reporting.push(i as u32);
+            }
+            if f & (STANCE_0 | STANCE_1) != 0 {
+                m.stances.push(i as u32);
+            }
+        }
+        m
+    }
+
+    /// The indices of `list` inside `range`, counted from its start.
+    fn within<'a>(list: &'a [u32], range: &Range<usize>) -> impl Iterator<Item = usize> + 'a {
+        let (lo, hi) = (range.start, range.end);
+        list.iter()
+            .map(|&i| i as usize)
+            .filter(move |&i| i >= lo && i < hi)
+            .map(move |i| i - lo)
+    }
+}
+
 fn features(
     claim: &Claim,
     sentence_start: usize,
     sentence_toks: &[Token],
     sentence_terms: &[TokenTerms],
+    marked: &Marked,
 ) -> Features {
     let range = text::token_range(sentence_toks, &claim.span);
     let toks: &[Token] = sentence_toks.get(range.clone()).unwrap_or(&[]);
@@ -272,7 +311,7 @@ fn features(
     // Who says it ("President Enrique Pena Nieto said 20 children had died")
     // does not tell one figure from another: the attribution's names are
     // left out of the claim's names.
-    let attribution = attribution_tokens(toks, tterms);
+    let attribution = attribution_tokens(toks, Marked::within(&marked.reporting, &range));
     let names = toks
         .iter()
         .zip(tterms)
@@ -304,8 +343,9 @@ fn features(
         None => ThinVec::new(),
     };
     let mut stances = ThinVec::new();
-    for ((i, t), tt) in toks.iter().enumerate().zip(tterms) {
-        if i == 0 || flags_of(tt) & (STANCE_0 | STANCE_1) == 0 {
+    for i in Marked::within(&marked.stances, &range) {
+        let Some(t) = toks.get(i) else { continue };
+        if i == 0 {
             continue;
         }
         // The modifier: the one or two words right before, when they are a
@@ -1210,8 +1250,9 @@ impl Article {
                     &mut claims,
                     &mut pool,
                 );
+                let marked = Marked::of(&tterms);
                 for c in claims.iter_mut().skip(first) {
-                    let f = features(c, sent.span.start, toks, &tterms);
+                    let f = features(c, sent.span.start, toks, &tterms, &marked);
                     let issue = c.extra.take().and_then(|e| e.issue);
                     c.extra = Extra::new(f, issue);
                 }
@@ -2066,5 +2107,74 @@ mod tests {
             }
             prev = same_as_fresh(&text, &prev);
         }
+    }
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::*;
+
+    /// The names of a claim leave out who says it, before or after the
+    /// reporting verb or after "according to", and only its own span's
+    /// reporting words count (the sentence's are found once, [`Marked`]);
+    /// a stance noun keeps its capitalised modifier.
+    #[test]
+    fn names_leave_out_the_attribution_and_stances_keep_their_modifier() {
+        let text = "Quake toll\n\n\
+            Rescuers in Morelos found 71 bodies, said Maria Lopez of the Red Cross.\n\n\
+            According to Juan Perez, Puebla counted 43 dead on Tuesday.\n\n\
+            Beijing restated the One China policy, Officials in Taipei said.\n\n\
+            After the quake, Ana Ruiz said on Monday that Oaxaca closed 12 schools.\n";
+        let a = Article::parse("a.txt", text, &MetaOverride::default());
+        let names_of = |needle: &str| -> Vec<Vec<&'static str>> {
+            a.claims
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| a.claim_text(*i).contains(needle))
+                .map(|(_, c)| c.features().names.iter().map(|n| n.0).collect())
+                .collect()
+        };
+        let figures = names_of("71");
+        assert!(!figures.is_empty());
+        for names in &figures {
+            assert!(names.contains(&"morelos"), "{names:?}");
+            assert!(
+                !names.contains(&"maria") && !names.contains(&"lopez"),
+                "{names:?}"
+            );
+        }
+        let according = names_of("43");
+        assert!(!according.is_empty());
+        for names in &according {
+            assert!(
+                !names.contains(&"juan") && !names.contains(&"perez"),
+                "{names:?}"
+            );
+        }
+        // (The claim after the comma names the place; the sentence's own
+        // claim reads "Juan Perez, Puebla" as one run of capitals.)
+        assert!(
+            according.iter().any(|n| n.contains(&"puebla")),
+            "{according:?}"
+        );
+        // A claim that starts inside its sentence, with the reporting verb
+        // in it.
+        let schools = names_of("12 schools");
+        assert!(schools.iter().any(|n| n.contains(&"oaxaca")), "{schools:?}");
+        for names in &schools {
+            assert!(
+                !names.contains(&"ana") && !names.contains(&"ruiz"),
+                "{names:?}"
+            );
+        }
+        let stances: Vec<(String, String)> = a
+            .claims
+            .iter()
+            .flat_map(|c| c.features().stances.iter().cloned())
+            .collect();
+        assert!(
+            stances.contains(&("one china".to_string(), "policy".to_string())),
+            "{stances:?}"
+        );
     }
 }
