@@ -239,21 +239,28 @@ fn attribution_tokens(toks: &[Token], reporting: impl Iterator<Item = usize>) ->
     out
 }
 
-/// The tokens of a sentence that [`features`] looks at one by one: its
-/// reporting words ([`REPORTS`]) and stance nouns ([`STANCE_0`],
-/// [`STANCE_1`]), by index, in order. Found once per sentence: each of its
-/// claims (a sentence has two on average, and their spans overlap) read
-/// all its tokens twice for them, and few sentences hold any.
+/// The tokens of a sentence that [`features`] looks at, by index, in
+/// order: its reporting words ([`REPORTS`]), its stance nouns
+/// ([`STANCE_0`], [`STANCE_1`]), and the words that can be names
+/// (capitalised, not its first, neither stopword nor date word) with
+/// their symbol and term. Found once per sentence: each of its claims (a
+/// sentence has two on average, and their spans overlap) read all its
+/// tokens for each list, and interned the names again.
 #[derive(Default)]
 struct Marked {
     reporting: smallvec::SmallVec<[u32; 4]>,
     stances: smallvec::SmallVec<[u32; 4]>,
+    names: smallvec::SmallVec<[(u32, (&'static str, Term)); 8]>,
 }
 
 impl Marked {
-    fn of(tterms: &[TokenTerms]) -> Marked {
+    fn of(toks: &[Token], tterms: &[TokenTerms], sentence_start: usize) -> Marked {
         let mut m = Marked::default();
-        for (i, tt) in tterms.iter().enumerate() {
+        for (i, (t, tt)) in toks.iter().zip(tterms).enumerate() {
+            if t.capitalised && t.span.start != sentence_start && !stop(tt) && !date_word(tt) {
+                m.names
+                    .push((i as u32, (terms::symbol(&t.norm), own_term(t, tt))));
+            }
             let f = flags_of(tt);
             if f & (REPORTS | STANCE_0 | STANCE_1) == 0 {
                 continue;
@@ -276,11 +283,22 @@ impl Marked {
             .filter(move |&i| i >= lo && i < hi)
             .map(move |i| i - lo)
     }
+
+    /// The names inside `range`, each with its index counted from `from`.
+    fn names_within(
+        &self,
+        range: Range<usize>,
+        from: usize,
+    ) -> impl Iterator<Item = (usize, (&'static str, Term))> + '_ {
+        self.names
+            .iter()
+            .filter(move |(i, _)| range.contains(&(*i as usize)))
+            .map(move |&(i, n)| (i as usize - from, n))
+    }
 }
 
 fn features(
     claim: &Claim,
-    sentence_start: usize,
     sentence_toks: &[Token],
     sentence_terms: &[TokenTerms],
     marked: &Marked,
@@ -301,36 +319,21 @@ fn features(
             .unwrap_or(first);
         (first.saturating_sub(4), (last + 5).min(toks.len()))
     });
-    let (local, local_terms): (&[Token], &[TokenTerms]) = match around {
-        Some((lo, hi)) => (
-            toks.get(lo..hi).unwrap_or(&[]),
-            tterms.get(lo..hi).unwrap_or(&[]),
-        ),
-        None => (toks, tterms),
-    };
     // Who says it ("President Enrique Pena Nieto said 20 children had died")
     // does not tell one figure from another: the attribution's names are
     // left out of the claim's names.
     let attribution = attribution_tokens(toks, Marked::within(&marked.reporting, &range));
-    let names = toks
-        .iter()
-        .zip(tterms)
-        .enumerate()
+    let names = marked
+        .names_within(range.clone(), range.start)
         .filter(|(i, _)| !attribution.contains(i))
-        .map(|(_, tt)| tt)
-        .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
-        .filter(|(_, tt)| !date_word(tt))
-        .map(|(t, tt)| (terms::symbol(&t.norm), own_term(t, tt)))
+        .map(|(_, n)| n)
         .collect();
     let near_names = match around {
-        Some(_) => local
-            .iter()
-            .zip(local_terms)
-            .filter(|(t, tt)| t.capitalised && t.span.start != sentence_start && !stop(tt))
-            .filter(|(_, tt)| !date_word(tt))
-            .map(|(t, tt)| (terms::symbol(&t.norm), own_term(t, tt)))
+        Some((lo, hi)) if toks.get(lo..hi).is_some() => marked
+            .names_within(range.start + lo..range.start + hi, 0)
+            .map(|(_, n)| n)
             .collect(),
-        None => ThinVec::new(),
+        _ => ThinVec::new(),
     };
     let window = match around {
         Some((lo, hi)) => text::content_terms_of(
@@ -1250,9 +1253,13 @@ impl Article {
                     &mut claims,
                     &mut pool,
                 );
-                let marked = Marked::of(&tterms);
+                let marked = if claims.len() > first {
+                    Marked::of(toks, &tterms, sent.span.start)
+                } else {
+                    Marked::default()
+                };
                 for c in claims.iter_mut().skip(first) {
-                    let f = features(c, sent.span.start, toks, &tterms, &marked);
+                    let f = features(c, toks, &tterms, &marked);
                     let issue = c.extra.take().and_then(|e| e.issue);
                     c.extra = Extra::new(f, issue);
                 }
