@@ -467,25 +467,39 @@ impl StoryIndex {
                 }
                 per_sent.push(v);
             }
-            sent_sets.push(per_sent);
             let mut per_claim = Vec::with_capacity(a.claims.len());
             for c in &a.claims {
-                // (Every place of a run of a sentence's terms already has its
-                // id: the same ids as looking the terms up, in the same order.)
-                let start = c.terms.start as usize;
-                let mut t: Vec<u32> = match local_pool
-                    .get(start..start + c.terms.len())
-                    .filter(|places| !places.contains(&u32::MAX))
-                {
-                    Some(places) => places.to_vec(),
-                    None => a
-                        .terms_of(c.terms)
-                        .iter()
-                        .map(|&t| local.id(&mut vocab, t))
-                        .collect(),
+                // A claim whose terms are all its sentence's (most statements:
+                // their span is the sentence) has the sentence's set, sorted
+                // already.
+                let whole = a
+                    .sentences
+                    .get(c.sentence)
+                    .filter(|s| s.terms == c.terms)
+                    .and_then(|_| per_sent.get(c.sentence));
+                let t = match whole {
+                    Some(set) => set.clone(),
+                    None => {
+                        // (Every place of a run of a sentence's terms already
+                        // has its id: the same ids as looking the terms up, in
+                        // the same order.)
+                        let start = c.terms.start as usize;
+                        let mut t: Vec<u32> = match local_pool
+                            .get(start..start + c.terms.len())
+                            .filter(|places| !places.contains(&u32::MAX))
+                        {
+                            Some(places) => places.to_vec(),
+                            None => a
+                                .terms_of(c.terms)
+                                .iter()
+                                .map(|&t| local.id(&mut vocab, t))
+                                .collect(),
+                        };
+                        t.sort_unstable();
+                        t.dedup();
+                        t
+                    }
                 };
-                t.sort_unstable();
-                t.dedup();
                 let mut w: Vec<u32> = c
                     .features()
                     .window
@@ -496,6 +510,7 @@ impl StoryIndex {
                 w.dedup();
                 per_claim.push((t, w));
             }
+            sent_sets.push(per_sent);
             raw.push(per_claim);
         }
         df.resize(vocab.len(), 0);
