@@ -1223,11 +1223,35 @@ fn role_label(role: &str) -> String {
 /// trip" → "trip"), as a term.
 fn duration_noun(q: &Quantity, v: &View) -> Option<Term> {
     let end = v.claim.span.end.max(q.span.end);
-    let next = text::tokens(&v.art.text, q.span.end..end)
-        .into_iter()
-        .next()?;
+    // Only the first token past the figure is wanted (the rest of the
+    // claim was tokenised for it, a few thousand instructions a call).
+    let next = first_token(&v.art.text, q.span.end..end)?;
     let between = v.art.text.get(q.span.end..next.span.start)?;
     (between.trim().is_empty() && !text::is_stopword(&next.norm)).then(|| text::term(&next.norm))
+}
+
+/// The first token of `range` in `text` (`text::tokens(text, range)`'s
+/// first), read a window at a time: from where the last one ended up to
+/// the first whitespace after the next word begins. A token is never
+/// joined across whitespace and a word always breaks from the whitespace
+/// before it, so the first window that holds a token holds the range's
+/// first. `first_token_is_the_tokens_first` compares the two.
+fn first_token(text: &str, range: std::ops::Range<usize>) -> Option<text::Token> {
+    let mut from = range.start;
+    while from < range.end {
+        let rest = text.get(from..range.end)?;
+        let word_at = rest.len() - rest.trim_start().len();
+        let cut = rest
+            .get(word_at..)?
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(range.end, |(i, c)| from + word_at + i + c.len_utf8());
+        if let Some(t) = text::tokens(text, from..cut).into_iter().next() {
+            return Some(t);
+        }
+        from = cut;
+    }
+    None
 }
 
 /// The dates stated in a claim's sentence that name one day or a span of

@@ -384,6 +384,26 @@ fn a_documents_relations_are_the_batch_runs_that_touch_it() {
 }
 
 proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+    /// `first_token` (a window up to the first whitespace after the next
+    /// word begins) is the first of the whole range's tokens, from any
+    /// start and end, in text with joins across punctuation ("3.5", "U.S",
+    /// "don't"), non-ASCII spaces and letters, and combining marks.
+    #[test]
+    fn first_token_is_the_tokens_first(
+        s in "([a-zA-Z0-9]|[ .,:;'’-]|\\u{a0}|\\u{2009}|\\u{301}|é|한|中|😀|\\(){0,30}",
+        a in 0usize..40,
+        b in 0usize..40,
+    ) {
+        let (lo, hi) = (a.min(b).min(s.len()), a.max(b).min(s.len()));
+        if s.is_char_boundary(lo) && s.is_char_boundary(hi) {
+            let want = crate::core::text::tokens(&s, lo..hi).into_iter().next();
+            proptest::prop_assert_eq!(super::first_token(&s, lo..hi), want);
+        }
+    }
+}
+
+proptest::proptest! {
     /// The words `displaced_in_time` reads of an ASCII span, split on its
     /// bytes, say what splitting it on its chars says; and a span is
     /// displaced when it has one of the words, in any case.
