@@ -2413,7 +2413,8 @@ pub fn relations_keeping(
                     _ => 0,
                 };
                 for &k in p.get(later..).unwrap_or_default() {
-                    if own.contains(&(k as usize)) {
+                    // (Without a focus the lists start past this article.)
+                    if focus.is_some() && own.contains(&(k as usize)) {
                         continue;
                     }
                     let k_ = k as usize;
