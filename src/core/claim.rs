@@ -243,9 +243,9 @@ fn attribution_tokens(toks: &[Token], reporting: impl Iterator<Item = usize>) ->
 /// order: its reporting words ([`REPORTS`]), its stance nouns
 /// ([`STANCE_0`], [`STANCE_1`]), and the words that can be names
 /// (capitalised, not its first, neither stopword nor date word) with
-/// their symbol and term. Found once per sentence: each of its claims (a
-/// sentence has two on average, and their spans overlap) read all its
-/// tokens for each list, and interned the names again.
+/// their symbol and term. Found once per sentence: each of its claims
+/// (whose spans overlap: a typed claim lies in a statement's clause) read
+/// every token of its span for each list, and interned the names again.
 #[derive(Default)]
 struct Marked {
     reporting: smallvec::SmallVec<[u32; 4]>,
