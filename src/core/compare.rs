@@ -469,9 +469,8 @@ impl StoryIndex {
             }
             let mut per_claim = Vec::with_capacity(a.claims.len());
             for c in &a.claims {
-                // A claim whose terms are all its sentence's (most statements:
-                // their span is the sentence) has the sentence's set, sorted
-                // already.
+                // A claim whose terms are all its sentence's (a statement that
+                // spans its sentence) has the sentence's set, sorted already.
                 let whole = a
                     .sentences
                     .get(c.sentence)
