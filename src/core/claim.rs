@@ -284,16 +284,18 @@ impl Marked {
             .map(move |i| i - lo)
     }
 
-    /// The names inside `range`, each with its index counted from `from`.
+    /// The names inside `range`, each with its index counted from its
+    /// start (as [`Marked::within`]).
     fn names_within(
         &self,
         range: Range<usize>,
-        from: usize,
     ) -> impl Iterator<Item = (usize, (&'static str, Term))> + '_ {
+        let (lo, hi) = (range.start, range.end);
         self.names
             .iter()
-            .filter(move |(i, _)| range.contains(&(*i as usize)))
-            .map(move |&(i, n)| (i as usize - from, n))
+            .map(|&(i, n)| (i as usize, n))
+            .filter(move |&(i, _)| i >= lo && i < hi)
+            .map(move |(i, n)| (i - lo, n))
     }
 }
 
@@ -324,13 +326,13 @@ fn features(
     // left out of the claim's names.
     let attribution = attribution_tokens(toks, Marked::within(&marked.reporting, &range));
     let names = marked
-        .names_within(range.clone(), range.start)
+        .names_within(range.clone())
         .filter(|(i, _)| !attribution.contains(i))
         .map(|(_, n)| n)
         .collect();
     let near_names = match around {
         Some((lo, hi)) if toks.get(lo..hi).is_some() => marked
-            .names_within(range.start + lo..range.start + hi, 0)
+            .names_within(range.start + lo..range.start + hi)
             .map(|(_, n)| n)
             .collect(),
         _ => ThinVec::new(),

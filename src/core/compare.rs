@@ -2788,7 +2788,7 @@ fn by_score(mut found: Vec<Found>) -> Vec<Found> {
     };
     let span = usize::try_from(hi.saturating_sub(lo)).unwrap_or(usize::MAX);
     if span >= 1 << 16 {
-        found.sort_by_cached_key(|f| (std::cmp::Reverse(score_bucket(&f.rel)), f.rel.a, f.rel.b));
+        found.sort_by_cached_key(|f| (std::cmp::Reverse(score_bucket(&f.rel)), pair_key(&f.rel)));
         return found;
     }
     // The place of each bucket's first relation, highest bucket first.
