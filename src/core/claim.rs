@@ -1496,7 +1496,7 @@ fn extract_sentence(
         text,
         sr.clone(),
         toks,
-        Some(tterms),
+        Some((tterms, sentence_flags)),
         &date_spans,
         digits,
         plain,

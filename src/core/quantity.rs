@@ -569,7 +569,7 @@ fn spelled_numbers_in_tokens(
     text: &str,
     s: &str,
     tokens: &[Token],
-    tterms: Option<&[TokenTerms]>,
+    tterms: Option<(&[TokenTerms], u16)>,
     plain: bool,
 ) -> Option<(bool, bool)> {
     if !plain {
@@ -589,7 +589,11 @@ fn spelled_numbers_in_tokens(
         }
     }
     let (mut number, mut ordinal) = (false, false);
-    if let Some(tt) = tterms.filter(|tt| tt.len() == tokens.len()) {
+    if let Some((tt, all)) = tterms.filter(|(tt, _)| tt.len() == tokens.len()) {
+        // No token in the lists (most sentences): no token to read.
+        if (all >> super::text::SPELLED_SHIFT) & 3 == 0 {
+            return Some((false, false));
+        }
         for (t, tt) in tokens.iter().zip(tt) {
             if !(3..=11).contains(&t.span.len()) {
                 continue;
@@ -868,13 +872,13 @@ pub fn find(
 /// [`find`], told whether `text[range]` holds a digit (whether
 /// [`super::text::digit_gate`] passes it; see [`super::dates::find_in`]).
 /// `tterms`, when given, are the tokens' terms (one per token), whose
-/// flags spare a lookup of each word; `plain`, that the tokenizer found
+/// flags spare a lookup of each word, with the union of their flags; `plain`, that the tokenizer found
 /// the text plain (`text::TokenBuf::fill_plain`; false when not known).
 pub fn find_in(
     text: &str,
     range: Range<usize>,
     tokens: &[Token],
-    tterms: Option<&[TokenTerms]>,
+    tterms: Option<(&[TokenTerms], u16)>,
     skip: &[Range<usize>],
     digits: bool,
     plain: bool,
@@ -1304,7 +1308,8 @@ mod tests {
                 let (ptoks, plain) = buf.fill_plain(&s, 0..s.len());
                 if plain {
                     let tt = text::token_terms(ptoks);
-                    for flags in [None, Some(tt.as_slice())] {
+                    let all = tt.iter().fold(0, |a, t| a | t.flags());
+                    for flags in [None, Some((tt.as_slice(), all))] {
                         proptest::prop_assert_eq!(
                             spelled_numbers_in_tokens(&s, &s, ptoks, flags, true),
                             Some((number, ordinal)),
@@ -1315,8 +1320,9 @@ mod tests {
                 }
                 // And from the tokens' flags.
                 let tt = text::token_terms(&toks);
+                let all = tt.iter().fold(0, |a, t| a | t.flags());
                 proptest::prop_assert_eq!(
-                    spelled_numbers_in_tokens(&s, &s, &toks, Some(&tt), false),
+                    spelled_numbers_in_tokens(&s, &s, &toks, Some((&tt, all)), false),
                     spelled_numbers_in_tokens(&s, &s, &toks, None, false),
                     "{:?}",
                     s
