@@ -744,10 +744,9 @@ fn names(text: &str, toks: &[Token], tterms: &[TokenTerms]) -> ThinVec<&'static 
     let mut flush = |run: &mut SmallVec<[&Token; 4]>, out: &mut SmallVec<[&'static str; 4]>| {
         if let Some(first) = run.first() {
             if run.len() == 1 {
-                // A one-word name is its word: no copy to join.
-                if !text::is_stopword(&first.norm) {
-                    out.push(terms::symbol(&first.norm));
-                }
+                // A one-word name is its word: no copy to join. (A run holds
+                // no stopword: its words are the name words below.)
+                out.push(terms::symbol(&first.norm));
             } else {
                 joined_words.clear();
                 for (k, t) in run.iter().enumerate() {
