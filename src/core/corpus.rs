@@ -425,9 +425,12 @@ impl Corpus {
             let id = self.put(article, counts, &mut gone, &mut added);
             touched.insert(id);
             ids.push(id);
-            // (The entries waiting are held to a few megabytes.)
+            // (The entries waiting are held to a few megabytes. A folder
+            // that fills them once fills them again: the next batch has its
+            // room at once, not grown by doubling from empty.)
             if added.len() >= ADDED_AT_ONCE {
-                self.add_postings(std::mem::take(&mut added));
+                let full = std::mem::replace(&mut added, Vec::with_capacity(ADDED_AT_ONCE));
+                self.add_postings(full);
             }
         }
         self.add_postings(added);
