@@ -639,10 +639,11 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         if let Some(prev) = units.last_mut() {
             let p = &text[prev.clone()];
             // The cheap test first: most lines do not start in lower case.
+            // (The end of a line is read before its words are counted.)
             if s.chars().next().is_some_and(char::is_lowercase)
                 && prev.start < prev.end
-                && more_words_than(p, 7)
                 && !ends_sentence(p)
+                && more_words_than(p, 7)
             {
                 prev.end = r.end;
                 continue;
@@ -657,7 +658,7 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
         .iter()
         .position(|r| {
             let s = &text[r.clone()];
-            more_words_than(s, 14) && ends_sentence(s) && !is_furniture_line(s)
+            ends_sentence(s) && more_words_than(s, 14) && !is_furniture_line(s)
         })
         .unwrap_or(units.len());
 
@@ -742,8 +743,10 @@ pub fn parse(text: &str, overrides: &MetaOverride) -> (Meta, Vec<Block>) {
             meta.outlet = Some(s.to_string());
             role = BlockRole::Meta;
         } else if i > header_end
-            && !more_words_than(s, 8)
+            // (A body paragraph ends a sentence: its end is read before
+            // its words are counted.)
             && !ends_sentence(s)
+            && !more_words_than(s, 8)
             && s.split_whitespace()
                 .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
                 .count()
