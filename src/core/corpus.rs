@@ -393,7 +393,7 @@ impl Corpus {
     pub fn insert_counted(&mut self, article: Article, counts: TermCounts) -> DocId {
         let (mut gone, mut added) = (Vec::new(), Vec::new());
         let id = self.put(article, counts, &mut gone, &mut added);
-        self.add_postings(added);
+        self.add_postings(&added);
         self.drop_postings(gone);
         id
     }
@@ -418,7 +418,8 @@ impl Corpus {
                 .get(&article.path)
                 .is_some_and(|id| touched.contains(id));
             if again {
-                self.add_postings(std::mem::take(&mut added));
+                self.add_postings(&added);
+                added.clear();
                 self.drop_postings(std::mem::take(&mut gone));
                 touched.clear();
             }
@@ -426,14 +427,14 @@ impl Corpus {
             touched.insert(id);
             ids.push(id);
             // (The entries waiting are held to a few megabytes. A folder
-            // that fills them once fills them again: the next batch has its
-            // room at once, not grown by doubling from empty.)
+            // that fills them once fills them again, in the same room: not
+            // grown by doubling from empty each time.)
             if added.len() >= ADDED_AT_ONCE {
-                let full = std::mem::replace(&mut added, Vec::with_capacity(ADDED_AT_ONCE));
-                self.add_postings(full);
+                self.add_postings(&added);
+                added.clear();
             }
         }
-        self.add_postings(added);
+        self.add_postings(&added);
         self.drop_postings(gone);
         ids
     }
@@ -448,20 +449,20 @@ impl Corpus {
     /// grouped by term first, by counting (the order of each term's
     /// documents kept), and each list is changed once; a few (an edited
     /// article's terms that came) one by one, without a pass over every term.
-    fn add_postings(&mut self, added: Vec<(u32, DocId)>) {
+    fn add_postings(&mut self, added: &[(u32, DocId)]) {
         let grouped = added.len().saturating_mul(8) >= self.index.postings.len();
         self.add_postings_by(added, grouped);
     }
 
     /// [`Corpus::add_postings`], grouped by term first or not.
-    fn add_postings_by(&mut self, added: Vec<(u32, DocId)>, grouped: bool) {
+    fn add_postings_by(&mut self, added: &[(u32, DocId)], grouped: bool) {
         if added.is_empty() {
             return;
         }
         let ix = self.index_mut();
         let terms = ix.postings.len();
         if !grouped {
-            for (t, id) in added {
+            for &(t, id) in added {
                 if let Some(list) = ix.postings.get_mut(t as usize) {
                     Arc::make_mut(list).push(id);
                 }
@@ -471,7 +472,7 @@ impl Corpus {
         // Where each term's documents start in `docs`, then where the next
         // one goes.
         let mut next = vec![0usize; terms + 1];
-        for &(t, _) in &added {
+        for &(t, _) in added {
             if let Some(n) = next.get_mut(t as usize + 1) {
                 *n += 1;
             }
@@ -482,7 +483,7 @@ impl Corpus {
             *n = sum;
         }
         let mut docs: Vec<DocId> = vec![0; added.len()];
-        for &(t, id) in &added {
+        for &(t, id) in added {
             if let Some(at) = next.get_mut(t as usize) {
                 if let Some(slot) = docs.get_mut(*at) {
                     *slot = id;
@@ -1857,8 +1858,8 @@ mod tests {
             .flat_map(|t| [(t % 7, 40 + t as DocId), (t, 3), (t / 2, 90 + t as DocId)])
             .collect();
         let before = by_one.index.postings.clone();
-        by_one.add_postings_by(added.clone(), false);
-        by_term.add_postings_by(added.clone(), true);
+        by_one.add_postings_by(&added, false);
+        by_term.add_postings_by(&added, true);
         assert_eq!(by_one.index.postings, by_term.index.postings);
         assert_ne!(by_one.index.postings, before);
         let mut want = before.clone();
