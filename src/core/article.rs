@@ -431,9 +431,9 @@ impl<'a> Lower<'a> {
                     let count = u64::from(alnum.count_ones());
                     let take = count.min(SIGNATURE_BYTES - n);
                     if take < count {
-                        // Only the lowest flags up to the key's first
-                        // `SIGNATURE_BYTES` bytes: the rest cleared, one at
-                        // a time from the lowest kept.
+                        // Only the `take` lowest flags are kept: `past`
+                        // loses its lowest `take` flags, one at a time, and
+                        // is then the flags past the cut.
                         let mut past = alnum;
                         for _ in 0..take {
                             past &= past.wrapping_sub(1);

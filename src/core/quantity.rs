@@ -872,8 +872,10 @@ pub fn find(
 /// [`find`], told whether `text[range]` holds a digit (whether
 /// [`super::text::digit_gate`] passes it; see [`super::dates::find_in`]).
 /// `tterms`, when given, are the tokens' terms (one per token), whose
-/// flags spare a lookup of each word, with the union of their flags; `plain`, that the tokenizer found
-/// the text plain (`text::TokenBuf::fill_plain`; false when not known).
+/// flags spare a lookup of each word, with the union of those flags (a
+/// sentence without a number word is settled by it); `plain`, that the
+/// tokenizer found the text plain (`text::TokenBuf::fill_plain`; false
+/// when not known).
 pub fn find_in(
     text: &str,
     range: Range<usize>,
