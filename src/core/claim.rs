@@ -644,8 +644,8 @@ fn own_term(t: &Token, tt: &TokenTerms) -> Term {
 }
 
 /// The flags of the tokens with these terms, together: the word lists
-/// any of them is in.
-fn token_flags(tterms: &[TokenTerms]) -> u16 {
+/// any of them is in (what `quantity::find_in` is given of a sentence).
+pub(crate) fn token_flags(tterms: &[TokenTerms]) -> u16 {
     tterms.iter().fold(0, |a, t| a | t.flags())
 }
 

@@ -1310,7 +1310,7 @@ mod tests {
                 let (ptoks, plain) = buf.fill_plain(&s, 0..s.len());
                 if plain {
                     let tt = text::token_terms(ptoks);
-                    let all = tt.iter().fold(0, |a, t| a | t.flags());
+                    let all = crate::core::claim::token_flags(&tt);
                     for flags in [None, Some((tt.as_slice(), all))] {
                         proptest::prop_assert_eq!(
                             spelled_numbers_in_tokens(&s, &s, ptoks, flags, true),
@@ -1322,7 +1322,7 @@ mod tests {
                 }
                 // And from the tokens' flags.
                 let tt = text::token_terms(&toks);
-                let all = tt.iter().fold(0, |a, t| a | t.flags());
+                let all = crate::core::claim::token_flags(&tt);
                 proptest::prop_assert_eq!(
                     spelled_numbers_in_tokens(&s, &s, &toks, Some((&tt, all)), false),
                     spelled_numbers_in_tokens(&s, &s, &toks, None, false),
